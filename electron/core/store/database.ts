@@ -1,0 +1,49 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LATEST_VERSION, migrations } from './migrations';
+
+export type { Database };
+
+/** Raised when the file was written by a newer Keygate: opening it could lose data, so we refuse. */
+export class DatabaseTooNewError extends Error {
+  constructor(file: string, version: number) {
+    super(
+      `The database ${file} is at schema version ${version}, newer than this Keygate understands (${LATEST_VERSION}). ` +
+        'Update Keygate, or point it at another data directory.',
+    );
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+/** Opens (creating if needed) the store at `file`, sets pragmas and applies pending migrations. */
+export function openDatabase(file: string): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes (kill -9) in WAL mode; only an OS crash can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    // Because foreign key support is not enabled by default!
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Applies each pending migration in its own transaction, setting `user_version` inside it. */
+export function migrate(db: Database, file = db.name): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) throw new DatabaseTooNewError(file, current);
+  for (let version = current + 1; version <= LATEST_VERSION; version++) {
+    const step = migrations[version - 1]!;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,74 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The ordered registry of schema migrations. Migration N (1-based) moves `user_version` from N-1 to N.
+ * Applied migrations are never edited: add a new one instead.
+ *
+ * Times are INTEGER milliseconds since the epoch (cheap to compare on the proxy's hot path);
+ * repositories map them to ISO strings for the domain types.
+ */
+export const migrations: ReadonlyArray<(db: Database) => void> = [
+  function initialSchema(db) {
+    db.exec(`
+      CREATE TABLE upstreams (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        key_ciphertext BLOB NOT NULL,
+        key_hint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_synced_at INTEGER
+      );
+
+      CREATE TABLE models (
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        owned_by TEXT,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (upstream_id, id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE subkeys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id),
+        secret_hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        remaining_requests INTEGER CHECK (remaining_requests IS NULL OR remaining_requests >= 0),
+        allow_models TEXT NOT NULL DEFAULT '[]',
+        deny_models TEXT NOT NULL DEFAULT '[]',
+        enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        last_used_at INTEGER
+      );
+      CREATE INDEX subkeys_upstream ON subkeys(upstream_id);
+
+      -- One row per proxied request, refused ones included. status is NULL while the request is in flight.
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        subkey_id TEXT REFERENCES subkeys(id) ON DELETE SET NULL,
+        at INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        model TEXT,
+        status INTEGER,
+        latency_ms REAL,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        total_tokens INTEGER,
+        refusal TEXT
+      );
+      CREATE INDEX usage_subkey ON usage(subkey_id, id);
+      CREATE INDEX usage_at ON usage(at);
+
+      -- Small JSON values: proxy host/port/autoStart, the admin token's hash.
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `);
+  },
+];
+
+export const LATEST_VERSION = migrations.length;

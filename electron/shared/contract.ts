@@ -1,0 +1,95 @@
+import type { z } from 'zod';
+import {
+  EmptySchema,
+  IdInputSchema,
+  ProxyConfigureSchema,
+  SubkeyCreateSchema,
+  SubkeyUpdateSchema,
+  UpstreamAddSchema,
+  UpstreamIdInputSchema,
+  UpstreamUpdateSchema,
+  UsageDailySchema,
+  UsageListSchema,
+} from './schemas';
+import type {
+  AppInfo,
+  ConnectionTest,
+  IssuedSubkey,
+  Model,
+  ProxyStatus,
+  Subkey,
+  Upstream,
+  UsageDay,
+  UsageEntry,
+} from './types';
+
+/** Marks a channel's output type; the value itself is never read. */
+function returns<T>(): T {
+  return undefined as T;
+}
+
+/**
+ * The one list of operations. IPC (main + preload), the admin HTTP API (`POST /admin/api/<namespace>/<verb>`)
+ * and the renderer's client all derive from it, so they cannot drift. Extend it; never rename a channel or field.
+ */
+export const contract = {
+  'app:info': { input: EmptySchema, output: returns<AppInfo>() },
+
+  'upstreams:list': { input: EmptySchema, output: returns<Upstream[]>() },
+  'upstreams:add': { input: UpstreamAddSchema, output: returns<Upstream>() },
+  'upstreams:update': { input: UpstreamUpdateSchema, output: returns<Upstream>() },
+  'upstreams:remove': { input: IdInputSchema, output: returns<{ id: string }>() },
+  'upstreams:test': { input: IdInputSchema, output: returns<ConnectionTest>() },
+
+  'models:sync': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
+  'models:list': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
+
+  'subkeys:list': { input: EmptySchema, output: returns<Subkey[]>() },
+  'subkeys:create': { input: SubkeyCreateSchema, output: returns<IssuedSubkey>() },
+  'subkeys:update': { input: SubkeyUpdateSchema, output: returns<Subkey>() },
+  'subkeys:rotate': { input: IdInputSchema, output: returns<IssuedSubkey>() },
+  'subkeys:remove': { input: IdInputSchema, output: returns<{ id: string }>() },
+
+  'usage:list': { input: UsageListSchema, output: returns<UsageEntry[]>() },
+  'usage:daily': { input: UsageDailySchema, output: returns<UsageDay[]>() },
+
+  'proxy:status': { input: EmptySchema, output: returns<ProxyStatus>() },
+  'proxy:start': { input: EmptySchema, output: returns<ProxyStatus>() },
+  'proxy:stop': { input: EmptySchema, output: returns<ProxyStatus>() },
+  'proxy:configure': { input: ProxyConfigureSchema, output: returns<ProxyStatus>() },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+/** What a caller sends (before defaults and transforms). */
+export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+/** What a service receives (after validation and transforms). */
+export type ChannelParsed<C extends Channel> = z.output<Contract[C]['input']>;
+export type ChannelOutput<C extends Channel> = Contract[C]['output'];
+
+export const channels = Object.keys(contract) as Channel[];
+
+export function isChannel(value: string): value is Channel {
+  return Object.hasOwn(contract, value);
+}
+
+/** `subkeys:create` ↔ `/admin/api/subkeys/create`. */
+export function channelPath(channel: Channel): string {
+  const [namespace, verb] = channel.split(':');
+  return `/admin/api/${namespace}/${verb}`;
+}
+
+/** Services implement one handler per channel; IPC and the admin API call the same ones. */
+export type Handlers = { [C in Channel]: (input: ChannelParsed<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>> };
+
+/** The client the renderer uses, whatever the transport (Electron IPC or the admin HTTP API). */
+export type KeygateApi = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
+
+/** Events main pushes to the renderer. */
+export interface PushEvents {
+  'proxy:changed': ProxyStatus;
+  /** Something changed that list views show (a request was proxied, a key was spent). */
+  'usage:changed': { subkeyId: string | null };
+}
+export type PushEvent = keyof PushEvents;
+export const pushEvents: PushEvent[] = ['proxy:changed', 'usage:changed'];

@@ -1,0 +1,59 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
+import { LATEST_VERSION } from '../../electron/core/store/migrations';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keygate-db-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openDatabase', () => {
+  it('creates the file, migrates to the latest version and sets the pragmas', () => {
+    const db = openDatabase(join(dir, 'nested', 'keygate.db'));
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['models', 'settings', 'subkeys', 'upstreams', 'usage']);
+    db.close();
+  });
+
+  it('reopens an existing database without migrating again, keeping its rows', () => {
+    const file = join(dir, 'keygate.db');
+    const first = openDatabase(file);
+    first.prepare("INSERT INTO settings (key, value) VALUES ('k', '1')").run();
+    first.close();
+    const second = openDatabase(file);
+    expect(second.prepare("SELECT value FROM settings WHERE key = 'k'").pluck().get()).toBe('1');
+    second.close();
+  });
+
+  it('refuses a database written by a newer Keygate and leaves it untouched', () => {
+    const file = join(dir, 'keygate.db');
+    const raw = new BetterSqlite3(file);
+    raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(DatabaseTooNewError);
+    const check = new BetterSqlite3(file);
+    expect(check.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
+    expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get()).toBe(0);
+    check.close();
+  });
+
+  it('enforces foreign keys', () => {
+    const db = openDatabase(join(dir, 'keygate.db'));
+    expect(() =>
+      db
+        .prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'n', 'missing', 'h', 'x', 0)")
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
