@@ -11,6 +11,7 @@ import {
   UsageDailySchema,
   UsageListSchema,
 } from './schemas';
+import type { Result } from './errors';
 import type {
   AppInfo,
   ConnectionTest,
@@ -93,3 +94,11 @@ export interface PushEvents {
 }
 export type PushEvent = keyof PushEvents;
 export const pushEvents: PushEvent[] = ['proxy:changed', 'usage:changed'];
+
+/**
+ * What the preload exposes as `window.keygate`: one method per channel answering a `Result` (errors cross
+ * IPC as data), plus `on()` for push events, which returns its unsubscribe function (fits useEffect cleanup).
+ */
+export type KeygateBridge = { [C in Channel]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>> } & {
+  on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
+};
