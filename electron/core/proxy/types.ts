@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '../store/database';
+import type { SecretBox } from '../secrets/secret-box';
+
+export interface ProxyOptions {
+  db: Database;
+  secrets: SecretBox;
+  /** Host names accepted in the Host header besides loopback names (DNS-rebinding guard). */
+  allowedHosts?: readonly string[];
+  /** Largest request body accepted; larger → 413. Default 64 MiB. */
+  maxBodyBytes?: number;
+  /** How long upstream may stay silent (no headers, or no bytes mid-body) before 504 / abort. Default 10 minutes. */
+  upstreamTimeoutMs?: number;
+  /** Called after usage was recorded (for the UI's push events); keep it cheap, it runs on the hot path. */
+  onUsage?: (subkeyId: string | null) => void;
+}
+
+/** The OpenAI-compatible proxy: a request handler plus hooks the services call when the store changes. */
+export interface Proxy {
+  /** Handles one HTTP request (paths under `/v1`; anything else gets an OpenAI-shaped 404). */
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Writes pending quota and usage records now (synchronously). Call before changing sub-keys in the store. */
+  flush(): void;
+  /** Drops cached sub-key and upstream state after the store changed them (all, or one sub-key). */
+  invalidate(subkeyId?: string): void;
+  /** Waits for in-flight requests (at most `timeoutMs`, then aborts them), then flushes. */
+  drain(timeoutMs: number): Promise<void>;
+}
