@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { channelPath, channels, type Channel } from '../../shared/contract';
+import type { Dispatch } from '../dispatch';
+import type { Logger } from '../logger';
+import { isAllowedHost } from '../proxy/host-check';
+import { bearerToken, verifyAdminToken } from './admin-token';
+import { streamEvents, type EventSource } from './event-stream';
+import { readJsonBody, sendError, sendJson } from './http-io';
+import { serveUi } from './static-ui';
+
+export const ADMIN_PREFIX = '/admin';
+export const ADMIN_API_PREFIX = '/admin/api/';
+export const EVENTS_PATH = '/admin/api/events';
+
+/** `/admin/api/<namespace>/<verb>` → channel, derived from the contract (no hand-written route table). */
+export const adminRoutes: ReadonlyMap<string, Channel> = new Map(channels.map((channel) => [channelPath(channel), channel]));
+
+export interface AdminApiOptions {
+  dispatch: Dispatch;
+  events: EventSource;
+  /** The stored SHA-256 of the admin token (read per request, so a reset takes effect at once). */
+  tokenHash: () => string | null;
+  /** The built UI (`out/renderer`). */
+  uiDir: string;
+  allowedHosts?: readonly string[];
+  heartbeatMs?: number;
+  log?: Logger;
+}
+
+export interface AdminApi {
+  /** Handles a request whose path starts with `/admin`. */
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Ends open event streams (shutdown). */
+  close(): void;
+}
+
+/** Whether a request path belongs to the admin API and UI. */
+export function isAdminPath(pathname: string): boolean {
+  return pathname === ADMIN_PREFIX || pathname.startsWith(`${ADMIN_PREFIX}/`);
+}
+
+/** The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`) and the UI under `/admin/`. */
+export function createAdminApi(options: AdminApiOptions): AdminApi {
+  const streams = new Set<() => void>();
+
+  function authorized(request: IncomingMessage): boolean {
+    return verifyAdminToken(bearerToken(request.headers.authorization), options.tokenHash());
+  }
+
+  async function callChannel(request: IncomingMessage, response: ServerResponse, channel: Channel): Promise<void> {
+    const body = await readJsonBody(request);
+    if (!body.ok) {
+      sendError(response, { code: 'INVALID_INPUT', message: body.message }, body.status, body.status === 413 ? { connection: 'close' } : {});
+      return;
+    }
+    const result = await options.dispatch(channel, body.value);
+    if (result.ok) sendJson(response, 200, result.data);
+    else sendError(response, result.error);
+  }
+
+  function openEvents(request: IncomingMessage, response: ServerResponse): void {
+    const close = streamEvents(request, response, options.events, options.heartbeatMs);
+    streams.add(close);
+    response.on('close', () => streams.delete(close));
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    if (!authorized(request)) {
+      sendError(response, { code: 'UNAUTHORIZED', message: 'Send the admin token as `Authorization: Bearer <token>`.' }, 401, {
+        'www-authenticate': 'Bearer realm="keygate-admin"',
+      });
+      return;
+    }
+    if (pathname === EVENTS_PATH) {
+      if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
+      return openEvents(request, response);
+    }
+    const channel = adminRoutes.get(pathname);
+    if (!channel) {
+      sendError(response, { code: 'NOT_FOUND', message: `No admin API at ${pathname.slice(0, 200)}.` }, 404);
+      return;
+    }
+    if (request.method !== 'POST') return methodNotAllowed(response, 'POST');
+    await callChannel(request, response, channel);
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!isAllowedHost(request.headers.host, options.allowedHosts)) {
+      sendError(response, { code: 'FORBIDDEN', message: 'This Host is not allowed. Use 127.0.0.1 or localhost, or start with --allow-host.' }, 403);
+      return;
+    }
+    const pathname = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
+    if (pathname.startsWith(ADMIN_API_PREFIX) || pathname === ADMIN_API_PREFIX.slice(0, -1)) return handleApi(request, response, pathname);
+    if (pathname === ADMIN_PREFIX) {
+      response.writeHead(308, { location: `${ADMIN_PREFIX}/` }).end();
+      return;
+    }
+    return serveUi(request, response, options.uiDir, pathname.slice(ADMIN_PREFIX.length + 1));
+  }
+
+  return {
+    handle(request, response) {
+      route(request, response).catch((error: unknown) => {
+        options.log?.error('admin request failed', error);
+        if (!response.headersSent) sendError(response, { code: 'INTERNAL', message: 'Something went wrong inside Keygate.' });
+        else response.destroy();
+      });
+    },
+    close() {
+      for (const close of streams) close();
+      streams.clear();
+    },
+  };
+}
+
+function methodNotAllowed(response: ServerResponse, allow: string): void {
+  sendError(response, { code: 'INVALID_INPUT', message: `Use ${allow} here.` }, 405, { allow });
+}

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import type { Handlers, PushEvent, PushEvents } from '../shared/contract';
+import { createDispatcher, type Dispatch } from './dispatch';
+import { createEventHub, createUsageThrottle } from './event-hub';
+import { silentLogger, type Logger } from './logger';
+import { createProxy } from './proxy/proxy';
+import type { Proxy } from './proxy/types';
+import type { SecretBox } from './secrets/secret-box';
+import { createHandlers } from './services/handlers';
+import { createProxyController, type ProxyController } from './services/proxy-controller';
+import type { WriteHooks } from './services/write-hooks';
+import { openDatabase, type Database } from './store/database';
+
+export const DATABASE_FILE = 'keygate.db';
+const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+
+export interface CoreOptions {
+  dataDir: string;
+  secrets: SecretBox;
+  mode: 'desktop' | 'headless';
+  version: string;
+  proxyMode: 'listener' | 'mounted';
+  host?: string;
+  port?: number;
+  /** Host names accepted in the Host header besides loopback names (DNS-rebinding guard). */
+  allowedHosts?: string[];
+  log?: Logger;
+}
+
+export interface Core {
+  handlers: Handlers;
+  dispatch: Dispatch;
+  proxy: Proxy;
+  proxyController: ProxyController;
+  events: { on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void };
+  /** The open store, for the headless server's settings (admin token) and for tests. */
+  db: Database;
+  /** Stops the listener, drains the proxy (bounded by `timeoutMs`) and closes the database. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** The composition root shared by the desktop shell (electron/main) and the headless server. */
+export function createCore(options: CoreOptions): Core {
+  const log = options.log ?? silentLogger;
+  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const hub = createEventHub((error) => log.error('push event listener failed', error));
+  const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
+  const proxy = createProxy({
+    db,
+    secrets: options.secrets,
+    ...(options.allowedHosts && { allowedHosts: options.allowedHosts }),
+    onUsage: (subkeyId) => usageChanged.notify(subkeyId),
+  });
+  const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId) => proxy.invalidate(subkeyId) };
+  const proxyController = createProxyController({
+    db,
+    proxy,
+    mode: options.proxyMode,
+    ...(options.host !== undefined && { host: options.host }),
+    ...(options.port !== undefined && { port: options.port }),
+    log,
+  });
+  proxyController.onChange((status) => hub.emit('proxy:changed', status));
+  const handlers = createHandlers({
+    db,
+    secrets: options.secrets,
+    hooks,
+    proxyController,
+    app: { version: options.version, mode: options.mode, dataDir: options.dataDir },
+  });
+  const dispatch = createDispatcher(handlers, { onUnexpectedError: (channel, error) => log.error(`${channel} failed`, error) });
+  let closing: Promise<void> | null = null;
+
+  async function close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    await proxyController.close();
+    await proxy.drain(timeoutMs);
+    usageChanged.cancel();
+    db.close();
+  }
+
+  return {
+    handlers,
+    dispatch,
+    proxy,
+    proxyController,
+    events: { on: hub.on },
+    db,
+    close: (timeoutMs) => (closing ??= close(timeoutMs)),
+  };
+}

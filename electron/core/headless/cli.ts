@@ -1,0 +1,164 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createAdminApi, type AdminApi } from '../admin/admin-api';
+import { AdminTokenError, ensureAdminToken, readAdminTokenHash } from '../admin/admin-token';
+import { createCore, type Core } from '../app-core';
+import { defaultDataDir } from '../data-dir';
+import { stderrLogger } from '../logger';
+import { createAesSecretBox, loadMasterKey, MasterKeyError } from '../secrets/aes-secret-box';
+import { describeListenError, isLoopbackHost, urlHost } from '../services/proxy-address';
+import { parseServeArgs, USAGE, type ServeOptions } from './args';
+import { ensureUiBuilt, uiDirOf } from './ensure-ui';
+import { createHeadlessServer } from './headless-server';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Hosts the Host-header check accepts besides loopback: the --allow-host names and a specific --host. */
+function allowedHostsFor(options: ServeOptions): string[] {
+  const wildcard = ['0.0.0.0', '::', '[::]'].includes(options.host);
+  const own = wildcard || isLoopbackHost(options.host) ? [] : [isIP(options.host) === 6 ? `[${options.host}]` : options.host];
+  return [...own, ...options.allowHosts];
+}
+
+function announceAdminToken(core: Core, options: ServeOptions): void {
+  const outcome = ensureAdminToken(core.db, { envToken: process.env.KEYGATE_ADMIN_TOKEN, reset: options.resetAdminToken });
+  if (outcome.source === 'generated') {
+    say(`admin token (shown once, store it now): ${outcome.token}`);
+    say('  send it as "Authorization: Bearer <token>"; set KEYGATE_ADMIN_TOKEN to choose your own.');
+  } else if (outcome.source === 'env') {
+    say('admin token: from KEYGATE_ADMIN_TOKEN.');
+  } else {
+    say('admin token: set on an earlier run (run with --reset-admin-token to make a new one).');
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stop accepting, let in-flight requests finish (bounded), close the store, exit 0. */
+function installShutdown(server: Server, core: Core, admin: AdminApi | null): void {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down…`);
+    server.close();
+    admin?.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS + 2_000);
+    force.unref();
+    core
+      .close(SHUTDOWN_TIMEOUT_MS)
+      .then(() => {
+        server.closeAllConnections();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        stderrLogger.error('shutdown failed', error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseServeArgs(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    say(`error: ${parsed.message}\n`);
+    say(USAGE);
+    return 2;
+  }
+  const options = parsed.options;
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  if (options.admin) {
+    const problem = ensureUiBuilt(PROJECT_ROOT, say);
+    if (problem) {
+      say(`error: ${problem}`);
+      return 1;
+    }
+  }
+
+  const masterKey = loadMasterKey(dataDir);
+  if (masterKey.warning) stderrLogger.warn(masterKey.warning);
+  if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
+  const allowedHosts = allowedHostsFor(options);
+  const core = createCore({
+    dataDir,
+    secrets: createAesSecretBox(masterKey.key),
+    mode: 'headless',
+    version: readVersion(),
+    proxyMode: 'mounted',
+    host: options.host,
+    port: options.port,
+    allowedHosts,
+    log: stderrLogger,
+  });
+  let admin: AdminApi | null = null;
+  if (options.admin) {
+    announceAdminToken(core, options);
+    admin = createAdminApi({
+      dispatch: core.dispatch,
+      events: core.events,
+      tokenHash: () => readAdminTokenHash(core.db),
+      uiDir: uiDirOf(PROJECT_ROOT),
+      allowedHosts,
+      log: stderrLogger,
+    });
+  }
+
+  const server = createHeadlessServer(core.proxyController, admin);
+  let port: number;
+  try {
+    port = await listen(server, options.host, options.port);
+  } catch (error) {
+    say(`error: ${describeListenError(error, options.host, options.port)}`);
+    await core.close(0);
+    return 1;
+  }
+  core.proxyController.setMountedAddress(options.host, port);
+  await core.proxyController.start();
+  installShutdown(server, core, admin);
+
+  if (!isLoopbackHost(options.host)) {
+    stderrLogger.warn(`listening on ${options.host}: other machines on the network can reach Keygate. Sub-keys still guard /v1.`);
+  }
+  const base = `http://${urlHost(options.host)}:${port}`;
+  process.stdout.write(`listening on ${base}\n`);
+  say(`OpenAI base URL: ${base}/v1${admin ? `   admin UI: ${base}/admin/` : ''}   data: ${dataDir}`);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof MasterKeyError || error instanceof AdminTokenError) say(`error: ${error.message}`);
+    else stderrLogger.error('keygate could not start', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, fieldError } from '../../shared/errors';
+import type { ChannelParsed } from '../../shared/contract';
+import type { IssuedSubkey, Subkey } from '../../shared/types';
+import { generateSubkeySecret, hashSubkeySecret, secretHint } from '../secrets/subkey-secret';
+import type { Database } from '../store/database';
+import {
+  deleteSubkey,
+  getSubkey,
+  getSubkeySettings,
+  insertSubkey,
+  listSubkeys,
+  setSubkeySecret,
+  updateSubkeySettings,
+  type SubkeySettings,
+} from '../store/subkeys-repo';
+import { getUpstream } from '../store/upstreams-repo';
+import { noWriteHooks, withWriteHooks, type WriteHooks } from './write-hooks';
+
+export interface SubkeysDeps {
+  db: Database;
+  hooks?: WriteHooks;
+  now?: () => number;
+}
+
+function subkeyNotFound(id: string): AppError {
+  return new AppError('NOT_FOUND', `No sub-key with id ${id.slice(0, 100)}.`);
+}
+
+function msOrNull(iso: string | null | undefined): number | null {
+  return iso == null ? null : Date.parse(iso);
+}
+
+/** Applies only the fields the caller gave; `null` clears expiry or quota, `undefined` keeps them. */
+export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelParsed<'subkeys:update'>): SubkeySettings {
+  return {
+    name: changes.name ?? current.name,
+    expiresAt: changes.expiresAt === undefined ? current.expiresAt : msOrNull(changes.expiresAt),
+    remainingRequests: changes.remainingRequests === undefined ? current.remainingRequests : changes.remainingRequests,
+    allowModels: changes.allowModels ?? current.allowModels,
+    denyModels: changes.denyModels ?? current.denyModels,
+    enabled: changes.enabled ?? current.enabled,
+  };
+}
+
+/** subkeys:* — secrets are shown once; the store keeps only their SHA-256. */
+export function createSubkeysService(deps: SubkeysDeps) {
+  const { db } = deps;
+  const hooks = deps.hooks ?? noWriteHooks;
+  const now = deps.now ?? Date.now;
+
+  return {
+    list(): Subkey[] {
+      return listSubkeys(db, now());
+    },
+
+    create(input: ChannelParsed<'subkeys:create'>): IssuedSubkey {
+      const id = randomUUID();
+      const secret = generateSubkeySecret();
+      withWriteHooks(
+        hooks,
+        () =>
+          db
+            .transaction(() => {
+              if (!getUpstream(db, input.upstreamId)) throw fieldError('upstreamId', 'Choose an existing upstream');
+              insertSubkey(db, {
+                id,
+                upstreamId: input.upstreamId,
+                secretHash: hashSubkeySecret(secret),
+                hint: secretHint(secret),
+                createdAt: now(),
+                name: input.name,
+                expiresAt: msOrNull(input.expiresAt),
+                remainingRequests: input.remainingRequests ?? null,
+                allowModels: input.allowModels ?? [],
+                denyModels: input.denyModels ?? [],
+                enabled: true,
+              });
+            })
+            .immediate(),
+        id,
+      );
+      return { subkey: getSubkey(db, id, now())!, secret };
+    },
+
+    update(input: ChannelParsed<'subkeys:update'>): Subkey {
+      withWriteHooks(
+        hooks,
+        () =>
+          db
+            .transaction(() => {
+              const current = getSubkeySettings(db, input.id);
+              if (!current) throw subkeyNotFound(input.id);
+              updateSubkeySettings(db, input.id, mergeSubkeySettings(current, input));
+            })
+            .immediate(),
+        input.id,
+      );
+      return getSubkey(db, input.id, now())!;
+    },
+
+    rotate(input: ChannelParsed<'subkeys:rotate'>): IssuedSubkey {
+      const secret = generateSubkeySecret();
+      const found = withWriteHooks(hooks, () => setSubkeySecret(db, input.id, hashSubkeySecret(secret), secretHint(secret)), input.id);
+      if (!found) throw subkeyNotFound(input.id);
+      return { subkey: getSubkey(db, input.id, now())!, secret };
+    },
+
+    remove(input: ChannelParsed<'subkeys:remove'>): { id: string } {
+      const found = withWriteHooks(hooks, () => deleteSubkey(db, input.id), input.id);
+      if (!found) throw subkeyNotFound(input.id);
+      return { id: input.id };
+    },
+  };
+}
+
+export type SubkeysService = ReturnType<typeof createSubkeysService>;

@@ -1,0 +1,23 @@
+import type { ChannelParsed } from '../../shared/contract';
+import type { UsageDay, UsageEntry } from '../../shared/types';
+import type { Database } from '../store/database';
+import { dailyUsage, listUsage } from '../store/usage-repo';
+
+export const DEFAULT_USAGE_LIMIT = 100;
+export const DEFAULT_USAGE_DAYS = 30;
+
+/** usage:* — the request log (newest first, paged by id) and per-day totals for the chart. */
+export function createUsageService(deps: { db: Database; now?: () => number }) {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  return {
+    list(input: ChannelParsed<'usage:list'>): UsageEntry[] {
+      return listUsage(db, { subkeyId: input.subkeyId, before: input.before, limit: input.limit ?? DEFAULT_USAGE_LIMIT });
+    },
+    daily(input: ChannelParsed<'usage:daily'>): UsageDay[] {
+      return dailyUsage(db, { days: input.days ?? DEFAULT_USAGE_DAYS, subkeyId: input.subkeyId, now: now() });
+    },
+  };
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;

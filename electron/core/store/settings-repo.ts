@@ -1,0 +1,34 @@
+import type { Database } from './database';
+import { statement } from './statements';
+
+/** Well-known keys of the settings table. */
+export const SETTING_KEYS = {
+  proxyHost: 'proxy.host',
+  proxyPort: 'proxy.port',
+  proxyAutoStart: 'proxy.autoStart',
+  adminTokenHash: 'admin.tokenHash',
+} as const;
+
+/** A setting's JSON value, or undefined when unset (or unreadable: treated as unset, never a crash). */
+export function readSetting(db: Database, key: string): unknown {
+  const value = statement<[string], string>(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(key);
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores a JSON value under `key`. */
+export function writeSetting(db: Database, key: string, value: unknown): void {
+  statement(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    JSON.stringify(value),
+  );
+}
+
+/** Removes a setting. */
+export function deleteSetting(db: Database, key: string): void {
+  statement(db, 'DELETE FROM settings WHERE key = ?').run(key);
+}

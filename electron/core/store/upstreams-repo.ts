@@ -1,0 +1,100 @@
+import type { Upstream } from '../../shared/types';
+import type { Database } from './database';
+import { isoOrNull, statement } from './statements';
+
+interface UpstreamRow {
+  id: string;
+  name: string;
+  base_url: string;
+  key_hint: string;
+  created_at: number;
+  last_synced_at: number | null;
+}
+
+const COLUMNS = 'id, name, base_url, key_hint, created_at, last_synced_at';
+
+function toUpstream(row: UpstreamRow): Upstream {
+  return {
+    id: row.id,
+    name: row.name,
+    baseUrl: row.base_url,
+    keyHint: row.key_hint,
+    createdAt: new Date(row.created_at).toISOString(),
+    lastSyncedAt: isoOrNull(row.last_synced_at),
+  };
+}
+
+export interface NewUpstream {
+  id: string;
+  name: string;
+  baseUrl: string;
+  keyCiphertext: Buffer;
+  keyHint: string;
+  createdAt: number;
+}
+
+/** Every upstream, oldest first. Never includes the sealed key. */
+export function listUpstreams(db: Database): Upstream[] {
+  return statement<[], UpstreamRow>(db, `SELECT ${COLUMNS} FROM upstreams ORDER BY created_at, id`).all().map(toUpstream);
+}
+
+/** One upstream, or null. */
+export function getUpstream(db: Database, id: string): Upstream | null {
+  const row = statement<[string], UpstreamRow>(db, `SELECT ${COLUMNS} FROM upstreams WHERE id = ?`).get(id);
+  return row ? toUpstream(row) : null;
+}
+
+/** What calling the upstream needs: its base URL and sealed key. Only the core reads this. */
+export function getUpstreamCredentials(db: Database, id: string): { baseUrl: string; keyCiphertext: Buffer } | null {
+  const row = statement<[string], { base_url: string; key_ciphertext: Buffer }>(
+    db,
+    'SELECT base_url, key_ciphertext FROM upstreams WHERE id = ?',
+  ).get(id);
+  return row ? { baseUrl: row.base_url, keyCiphertext: row.key_ciphertext } : null;
+}
+
+/** Inserts a new upstream row. */
+export function insertUpstream(db: Database, upstream: NewUpstream): void {
+  statement(
+    db,
+    `INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at)
+     VALUES (@id, @name, @baseUrl, @keyCiphertext, @keyHint, @createdAt)`,
+  ).run(upstream);
+}
+
+export interface UpstreamChanges {
+  name?: string | undefined;
+  baseUrl?: string | undefined;
+  keyCiphertext?: Buffer | undefined;
+  keyHint?: string | undefined;
+}
+
+/** Changes the given fields (none of them nullable); answers whether the row exists. */
+export function updateUpstream(db: Database, id: string, changes: UpstreamChanges): boolean {
+  const result = statement(
+    db,
+    `UPDATE upstreams SET
+       name = COALESCE(@name, name),
+       base_url = COALESCE(@baseUrl, base_url),
+       key_ciphertext = COALESCE(@keyCiphertext, key_ciphertext),
+       key_hint = COALESCE(@keyHint, key_hint)
+     WHERE id = @id`,
+  ).run({
+    id,
+    name: changes.name ?? null,
+    baseUrl: changes.baseUrl ?? null,
+    keyCiphertext: changes.keyCiphertext ?? null,
+    keyHint: changes.keyHint ?? null,
+  });
+  return result.changes > 0;
+}
+
+/** Records when the upstream's model list was last synced. */
+export function setUpstreamSyncedAt(db: Database, id: string, at: number): void {
+  statement(db, 'UPDATE upstreams SET last_synced_at = ? WHERE id = ?').run(at, id);
+}
+
+/** Deletes the upstream (its models cascade); answers whether it existed. */
+export function deleteUpstream(db: Database, id: string): boolean {
+  return statement(db, 'DELETE FROM upstreams WHERE id = ?').run(id).changes > 0;
+}

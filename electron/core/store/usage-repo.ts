@@ -1,0 +1,77 @@
+import type { UsageDay, UsageEntry } from '../../shared/types';
+import type { Database } from './database';
+import { statement } from './statements';
+
+interface UsageRow {
+  id: number;
+  subkey_id: string | null;
+  at: number;
+  method: string;
+  path: string;
+  model: string | null;
+  status: number | null;
+  latency_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  refusal: string | null;
+}
+
+function toUsageEntry(row: UsageRow): UsageEntry {
+  return {
+    id: row.id,
+    subkeyId: row.subkey_id,
+    at: new Date(row.at).toISOString(),
+    method: row.method,
+    path: row.path,
+    model: row.model,
+    status: row.status,
+    latencyMs: row.latency_ms,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    totalTokens: row.total_tokens,
+    refusal: row.refusal,
+  };
+}
+
+export interface UsageQuery {
+  subkeyId?: string | undefined;
+  limit: number;
+  /** Only entries with a smaller id (the cursor of the next page). */
+  before?: number | undefined;
+}
+
+/** Usage entries, newest first. */
+export function listUsage(db: Database, query: UsageQuery): UsageEntry[] {
+  const conditions: string[] = [];
+  if (query.subkeyId !== undefined) conditions.push('subkey_id = @subkeyId');
+  if (query.before !== undefined) conditions.push('id < @before');
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  // One cached statement per combination of filters, so each keeps its own index plan.
+  const sql = `SELECT * FROM usage ${where} ORDER BY id DESC LIMIT @limit`;
+  return statement<[Record<string, unknown>], UsageRow>(db, sql)
+    .all({ limit: query.limit, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }), ...(query.before !== undefined && { before: query.before }) })
+    .map(toUsageEntry);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Start (ms) of the UTC day `days - 1` days before `now`'s day: the window of the last `days` days. */
+export function usageWindowStart(now: number, days: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
+}
+
+/** Requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first. */
+export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
+  const since = usageWindowStart(query.now ?? Date.now(), query.days);
+  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
+  const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
+                      coalesce(sum(total_tokens), 0) AS total_tokens
+               FROM usage WHERE at >= @since ${filter}
+               GROUP BY day, subkey_id ORDER BY day, subkey_id`;
+  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; total_tokens: number }>(db, sql).all({
+    since,
+    ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
+  });
+  return rows.map((row) => ({ day: row.day, subkeyId: row.subkey_id, requests: row.requests, totalTokens: row.total_tokens }));
+}

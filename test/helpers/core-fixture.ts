@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, DATABASE_FILE, type Core, type CoreOptions } from '../../electron/core/app-core';
+import { createAesSecretBox } from '../../electron/core/secrets/aes-secret-box';
+import type { Logger } from '../../electron/core/logger';
+
+export interface CoreFixture {
+  core: Core;
+  dataDir: string;
+  /** Every line the core logged. */
+  logLines: string[];
+  /** Calls a channel and answers its data, failing the test on an error result. */
+  call<T = unknown>(channel: string, input?: unknown): Promise<T>;
+  /** The database file and its WAL, checkpointed, as one buffer (to search for plain-text secrets). */
+  storeBytes(): Buffer;
+  close(): Promise<void>;
+}
+
+/** A core on a fresh temp data dir with a random master key (mounted proxy: no port is opened). */
+export function startCore(overrides: Partial<CoreOptions> = {}): CoreFixture {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keygate-core-'));
+  const logLines: string[] = [];
+  const log: Logger = {
+    info: (message) => logLines.push(message),
+    warn: (message) => logLines.push(message),
+    error: (message, error) => logLines.push(`${message} ${error instanceof Error ? `${error.message} ${error.stack}` : String(error)}`),
+  };
+  const core = createCore({
+    dataDir,
+    secrets: createAesSecretBox(randomBytes(32)),
+    mode: 'headless',
+    version: '0.0.0-test',
+    proxyMode: 'mounted',
+    host: '127.0.0.1',
+    port: 8080,
+    log,
+    ...overrides,
+  });
+  return {
+    core,
+    dataDir,
+    logLines,
+    async call<T>(channel: string, input: unknown = {}) {
+      const result = await core.dispatch(channel, input);
+      if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
+      return result.data as T;
+    },
+    storeBytes() {
+      core.db.pragma('wal_checkpoint(TRUNCATE)');
+      const file = join(dataDir, DATABASE_FILE);
+      const parts = [readFileSync(file)];
+      try {
+        parts.push(readFileSync(`${file}-wal`));
+      } catch {
+        // no WAL file: everything is in the main file
+      }
+      return Buffer.concat(parts);
+    },
+    async close() {
+      await core.close(1000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
