@@ -1,12 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { Root } from './components/root';
+import { setupI18n } from './i18n/i18n';
+import './styles.css';
 
-function App() {
-  return <h1>Keygate</h1>;
-}
+await setupI18n();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <Root />
   </StrictMode>,
 );

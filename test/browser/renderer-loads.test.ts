@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('the built renderer in Chromium', () => {
-  it('loads its module script and renders under the strict CSP without errors', async () => {
+  it('loads its module script and renders the sign-in screen under the strict CSP without errors', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -28,7 +28,8 @@ describe('the built renderer in Chromium', () => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(url);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Keygate');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in to Keygate');
     expect(errors).toEqual([]);
   });
 });

@@ -1,0 +1,54 @@
+import { AppShell, Container, Group, Stack, Text, ThemeIcon } from '@mantine/core';
+import { IconKey } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import { useKeygate } from '../../store/store';
+import { ModelsPage } from '../models/models-page';
+import { ProxyPage } from '../proxy/proxy-page';
+import { SubkeysPage } from '../subkeys/subkeys-page';
+import { UpstreamsPage } from '../upstreams/upstreams-page';
+import { UsagePage } from '../usage/usage-page';
+import { ModalHost } from './modal-host';
+import { Navigation } from './navigation';
+import { Preferences } from './preferences';
+
+const screens = { subkeys: SubkeysPage, upstreams: UpstreamsPage, models: ModelsPage, usage: UsagePage, proxy: ProxyPage };
+
+/** The window: a narrow sidebar with the screens, the current screen, the open dialog. */
+export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
+  const { t } = useTranslation();
+  const page = useKeygate((state) => state.page);
+  const Screen = screens[page];
+  return (
+    <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
+      <AppShell.Navbar p="sm">
+        <AppShell.Section>
+          <Group gap="xs" mb="md" px={6} pt={4}>
+            <ThemeIcon size={28} radius="md">
+              <IconKey size={16} />
+            </ThemeIcon>
+            <Stack gap={0}>
+              <Text fw={700} size="sm" lh={1.2}>
+                {t('app.name')}
+              </Text>
+              <Text size="xs" c="dimmed" lh={1.2}>
+                {t('app.tagline')}
+              </Text>
+            </Stack>
+          </Group>
+        </AppShell.Section>
+        <AppShell.Section grow>
+          <Navigation />
+        </AppShell.Section>
+        <AppShell.Section>
+          <Preferences onSignOut={onSignOut} />
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Container size={1100} px={0}>
+          <Screen />
+        </Container>
+      </AppShell.Main>
+      <ModalHost />
+    </AppShell>
+  );
+}

@@ -1,0 +1,60 @@
+import { useTranslation } from 'react-i18next';
+import { useKeygate } from '../../store/store';
+import { ConfirmModal } from '../common/confirm-modal';
+import { SubkeyEditModal } from '../subkeys/subkey-edit-modal';
+import { SubkeyIssueModal } from '../subkeys/subkey-issue-modal';
+import { SubkeyRotateModal } from '../subkeys/subkey-rotate-modal';
+import { UpstreamFormModal } from '../upstreams/upstream-form-modal';
+
+/** Renders the one open dialog named by the store's modal state; a closed dialog is unmounted, with all it held. */
+export function ModalHost() {
+  const { t } = useTranslation();
+  const modal = useKeygate((state) => state.modal);
+  const closeModal = useKeygate((state) => state.closeModal);
+  const upstreams = useKeygate((state) => state.upstreams);
+  const subkeys = useKeygate((state) => state.subkeys);
+  const removeUpstream = useKeygate((state) => state.removeUpstream);
+  const removeSubkey = useKeygate((state) => state.removeSubkey);
+
+  switch (modal.kind) {
+    case 'none':
+      return null;
+    case 'upstream-add':
+      return <UpstreamFormModal onClose={closeModal} />;
+    case 'upstream-edit':
+    case 'upstream-remove': {
+      const upstream = upstreams.find((each) => each.id === modal.upstreamId);
+      if (!upstream) return null;
+      return modal.kind === 'upstream-edit' ? (
+        <UpstreamFormModal upstream={upstream} onClose={closeModal} />
+      ) : (
+        <ConfirmModal
+          title={t('upstreams.removeTitle')}
+          text={t('upstreams.removeText', { name: upstream.name })}
+          confirmLabel={t('upstreams.remove')}
+          onConfirm={() => removeUpstream(upstream.id)}
+          onClose={closeModal}
+        />
+      );
+    }
+    case 'subkey-issue':
+      return <SubkeyIssueModal onClose={closeModal} />;
+    case 'subkey-edit':
+    case 'subkey-rotate':
+    case 'subkey-remove': {
+      const subkey = subkeys.find((each) => each.id === modal.subkeyId);
+      if (!subkey) return null;
+      if (modal.kind === 'subkey-edit') return <SubkeyEditModal subkey={subkey} onClose={closeModal} />;
+      if (modal.kind === 'subkey-rotate') return <SubkeyRotateModal subkey={subkey} onClose={closeModal} />;
+      return (
+        <ConfirmModal
+          title={t('subkeys.removeTitle')}
+          text={t('subkeys.removeText', { name: subkey.name })}
+          confirmLabel={t('common.delete')}
+          onConfirm={() => removeSubkey(subkey.id)}
+          onClose={closeModal}
+        />
+      );
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { Alert, Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ProxyConfigureSchema } from '../../../../electron/shared/schemas';
+import type { ProxyStatus } from '../../../../electron/shared/types';
+import { applyServerError } from '../../lib/form-errors';
+import { useKeygate } from '../../store/store';
+
+type SettingsValues = {
+  host: string;
+  port: number;
+  autoStart: boolean;
+};
+
+const FIELDS = ['host', 'port', 'autoStart'];
+
+/** Host, port and start-with-app; errors such as "port in use" land on the field they concern. */
+export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
+  const { t } = useTranslation();
+  const configureProxy = useKeygate((state) => state.configureProxy);
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<SettingsValues>({
+    initialValues: { host: status.host, port: status.port, autoStart: status.autoStart },
+    validate: zod4Resolver(ProxyConfigureSchema),
+    validateInputOnChange: true,
+  });
+
+  async function submit(values: SettingsValues) {
+    setSaving(true);
+    setFormError(null);
+    try {
+      const next = await configureProxy(values);
+      form.resetDirty({ host: next.host, port: next.port, autoStart: next.autoStart });
+      notifications.show({ message: t('proxy.applied') });
+    } catch (error) {
+      setFormError(applyServerError(error, form.setErrors, FIELDS));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Paper withBorder radius="md" p="md">
+      <Text fw={600} size="sm" mb="sm">
+        {t('proxy.settings')}
+      </Text>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
+        <Stack gap="sm">
+          <Group grow align="flex-start">
+            <TextInput label={t('proxy.host')} description={t('proxy.hostHint')} {...form.getInputProps('host')} />
+            <NumberInput
+              label={t('proxy.port')}
+              description={t('proxy.portHint')}
+              allowDecimal={false}
+              allowNegative={false}
+              {...form.getInputProps('port')}
+              onChange={(value) => form.setFieldValue('port', typeof value === 'number' ? value : Number.NaN)}
+            />
+          </Group>
+          <Switch label={t('proxy.autoStart')} {...form.getInputProps('autoStart', { type: 'checkbox' })} />
+          {formError && (
+            <Alert color="red" variant="light" p="xs" role="alert">
+              {t('validation.formError', { message: formError })}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button type="submit" loading={saving} disabled={saving || !form.isDirty()}>
+              {t('proxy.apply')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

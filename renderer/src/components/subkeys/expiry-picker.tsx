@@ -1,0 +1,58 @@
+import { SegmentedControl, Stack, Text } from '@mantine/core';
+import { DateTimePicker } from '@mantine/dates';
+import dayjs from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { choiceOfExpiry, expiryChoices, expiryFromChoice, type ExpiryChoice } from '../../lib/expiry';
+import { formatDateTime, fromNow } from '../../lib/format';
+
+export interface ExpiryPickerProps {
+  /** Canonical: an ISO 8601 instant, or null for never. */
+  value: string | null;
+  onChange: (value: string | null) => void;
+  /** The choice to show first; defaults to what `value` looks like (never or custom). */
+  initialChoice?: ExpiryChoice;
+  error?: React.ReactNode;
+}
+
+/** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
+export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPickerProps) {
+  const { t } = useTranslation();
+  const [choice, setChoice] = useState<ExpiryChoice>(initialChoice ?? choiceOfExpiry(value));
+
+  function choose(next: ExpiryChoice) {
+    setChoice(next);
+    if (next !== 'custom') onChange(expiryFromChoice(next));
+    // Custom starts from the current expiry, or this time tomorrow on the hour.
+    else onChange(value ?? dayjs().add(1, 'day').startOf('hour').toISOString());
+  }
+
+  return (
+    <Stack gap={6}>
+      <Text component="label" size="sm" fw={500} id="expiry-label">
+        {t('expiry.label')}
+      </Text>
+      <SegmentedControl
+        aria-labelledby="expiry-label"
+        size="xs"
+        fullWidth
+        value={choice}
+        onChange={(next) => choose(next as ExpiryChoice)}
+        data={expiryChoices.map((each) => ({ value: each, label: t(`expiry.choices.${each}`) }))}
+      />
+      {choice === 'custom' && (
+        <DateTimePicker
+          aria-label={t('expiry.custom')}
+          value={value ? dayjs(value).format('YYYY-MM-DD HH:mm:ss') : null}
+          onChange={(next) => onChange(next ? dayjs(next).toISOString() : null)}
+          minDate={new Date()}
+          valueFormat="YYYY-MM-DD HH:mm"
+          size="sm"
+        />
+      )}
+      <Text size="xs" c={error ? 'red' : 'dimmed'} data-testid="expiry-result" role={error ? 'alert' : undefined}>
+        {error ?? (value ? `${t('expiry.result', { date: formatDateTime(value) })} (${fromNow(value)})` : t('expiry.resultNever'))}
+      </Text>
+    </Stack>
+  );
+}

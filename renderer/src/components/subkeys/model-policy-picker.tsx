@@ -1,0 +1,105 @@
+import { Badge, Group, SegmentedControl, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isModelAllowed, matchesPattern } from '../../../../electron/shared/model-policy';
+
+export type PolicyMode = 'all' | 'only' | 'except';
+
+/** Canonical: the two lists the contract takes. */
+export interface ModelPolicyValue {
+  allowModels: string[];
+  denyModels: string[];
+}
+
+export interface ModelPolicyPickerProps {
+  value: ModelPolicyValue;
+  onChange: (value: ModelPolicyValue) => void;
+  /** Ids of the models synced from the chosen upstream. */
+  models: string[];
+  error?: React.ReactNode;
+}
+
+function modeOf(value: ModelPolicyValue): PolicyMode {
+  if (value.allowModels.length > 0) return 'only';
+  if (value.denyModels.length > 0) return 'except';
+  return 'all';
+}
+
+/** Emits the allow/deny lists for a mode and its patterns. */
+export function policyOf(mode: PolicyMode, patterns: string[]): ModelPolicyValue {
+  if (mode === 'only') return { allowModels: patterns, denyModels: [] };
+  if (mode === 'except') return { allowModels: [], denyModels: patterns };
+  return { allowModels: [], denyModels: [] };
+}
+
+/** All models, only these, or all except these: synced models to pick from, plus free `*` patterns with their matches. */
+export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolicyPickerProps) {
+  const { t } = useTranslation();
+  const [mode, setMode] = useState<PolicyMode>(modeOf(value));
+  const [patterns, setPatterns] = useState<string[]>(value.allowModels.length > 0 ? value.allowModels : value.denyModels);
+
+  function update(nextMode: PolicyMode, nextPatterns: string[]) {
+    setMode(nextMode);
+    setPatterns(nextPatterns);
+    onChange(policyOf(nextMode, nextPatterns));
+  }
+
+  const allowed = models.filter((model) => isModelAllowed(value, model)).length;
+
+  return (
+    <Stack gap={6}>
+      <Text component="label" size="sm" fw={500} id="policy-label">
+        {t('policy.label')}
+      </Text>
+      <SegmentedControl
+        aria-labelledby="policy-label"
+        size="xs"
+        fullWidth
+        value={mode}
+        onChange={(next) => update(next as PolicyMode, patterns)}
+        data={(['all', 'only', 'except'] as const).map((each) => ({ value: each, label: t(`policy.modes.${each}`) }))}
+      />
+      {mode !== 'all' && (
+        <TagsInput
+          aria-label={t('policy.patterns')}
+          placeholder={t('policy.patterns')}
+          description={models.length > 0 ? t('policy.patternsHint') : t('policy.noModels')}
+          data={models}
+          value={patterns}
+          onChange={(next) => update(mode, next.map((each) => each.trim()).filter(Boolean))}
+          splitChars={[',', ' ']}
+          acceptValueOnBlur
+          clearable
+          limit={50}
+          maxDropdownHeight={220}
+          size="sm"
+          comboboxProps={{ withinPortal: true }}
+        />
+      )}
+      {mode !== 'all' && patterns.some((pattern) => pattern.includes('*')) && (
+        <Stack gap={2} data-testid="pattern-matches">
+          {patterns
+            .filter((pattern) => pattern.includes('*'))
+            .map((pattern) => {
+              const matched = models.filter((model) => matchesPattern(pattern, model));
+              return (
+                <Group key={pattern} gap={6} wrap="nowrap">
+                  <Badge variant="light" radius="sm" size="sm" tt="none" ff="monospace">
+                    {pattern}
+                  </Badge>
+                  <Tooltip label={matched.join(', ')} disabled={matched.length === 0} multiline maw={360}>
+                    <Text size="xs" c="dimmed" truncate>
+                      {matched.length > 0 ? `${t('policy.matches', { count: matched.length })}: ${matched.join(', ')}` : t('policy.matchesNone')}
+                    </Text>
+                  </Tooltip>
+                </Group>
+              );
+            })}
+        </Stack>
+      )}
+      <Text size="xs" c={error ? 'red' : 'dimmed'} role={error ? 'alert' : undefined}>
+        {error ?? (mode === 'all' ? t('policy.summaryAll') : t('policy.summary', { allowed, total: models.length }))}
+      </Text>
+    </Stack>
+  );
+}

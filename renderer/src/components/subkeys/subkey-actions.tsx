@@ -1,0 +1,48 @@
+import { ActionIcon, Menu } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconDots, IconPencil, IconPlayerPause, IconPlayerPlay, IconRefresh, IconTrash } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import type { Subkey } from '../../../../electron/shared/types';
+import { errorMessage } from '../../api/api-error';
+import { useKeygate } from '../../store/store';
+
+/** The row menu: edit, enable/disable, rotate, delete. */
+export function SubkeyActions({ subkey }: { subkey: Subkey }) {
+  const { t } = useTranslation();
+  const openModal = useKeygate((state) => state.openModal);
+  const setSubkeyEnabled = useKeygate((state) => state.setSubkeyEnabled);
+
+  async function toggle() {
+    try {
+      await setSubkeyEnabled(subkey.id, !subkey.enabled);
+      notifications.show({ message: subkey.enabled ? t('subkeys.disabled') : t('subkeys.enabled') });
+    } catch (error) {
+      notifications.show({ color: 'red', message: errorMessage(error) });
+    }
+  }
+
+  return (
+    <Menu position="bottom-end" withinPortal shadow="md" width={180}>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label={t('subkeys.actions', { name: subkey.name })}>
+          <IconDots size={16} />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => openModal({ kind: 'subkey-edit', subkeyId: subkey.id })}>
+          {t('common.edit')}
+        </Menu.Item>
+        <Menu.Item leftSection={subkey.enabled ? <IconPlayerPause size={14} /> : <IconPlayerPlay size={14} />} onClick={toggle}>
+          {subkey.enabled ? t('subkeys.disable') : t('subkeys.enable')}
+        </Menu.Item>
+        <Menu.Item leftSection={<IconRefresh size={14} />} onClick={() => openModal({ kind: 'subkey-rotate', subkeyId: subkey.id })}>
+          {t('subkeys.rotate')}
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => openModal({ kind: 'subkey-remove', subkeyId: subkey.id })}>
+          {t('common.delete')}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,137 @@
+import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
+import { SubkeyUpdateSchema } from '../../../../electron/shared/schemas';
+import type { Subkey } from '../../../../electron/shared/types';
+import { errorUnder } from '../../lib/errors-under';
+import { applyServerError } from '../../lib/form-errors';
+import { formatNumber } from '../../lib/format';
+import { useModelIdsOf } from '../../lib/use-models-of';
+import { useKeygate } from '../../store/store';
+import { ExpiryPicker } from './expiry-picker';
+import { ModelPolicyPicker } from './model-policy-picker';
+import { QuotaPicker } from './quota-picker';
+
+type EditValues = {
+  name: string;
+  expiresAt: string | null;
+  remainingRequests: number | null;
+  allowModels: string[];
+  denyModels: string[];
+};
+
+const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const ADD_STEPS = [10, 100, 1000];
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+/** Only what the user changed: an untouched past expiry or a quota spent meanwhile is never written back. */
+export function patchOf(subkey: Subkey, values: EditValues): SubkeyUpdateInput {
+  const patch: SubkeyUpdateInput = { id: subkey.id };
+  if (values.name !== subkey.name) patch.name = values.name;
+  if (values.expiresAt !== subkey.expiresAt) patch.expiresAt = values.expiresAt;
+  if (values.remainingRequests !== subkey.remainingRequests) patch.remainingRequests = values.remainingRequests;
+  if (!sameList(values.allowModels, subkey.allowModels) || !sameList(values.denyModels, subkey.denyModels)) {
+    patch.allowModels = values.allowModels;
+    patch.denyModels = values.denyModels;
+  }
+  return patch;
+}
+
+/** Edits a sub-key: rename, extend its expiry, add requests, change its models. */
+export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const updateSubkey = useKeygate((state) => state.updateSubkey);
+  const models = useModelIdsOf(subkey.upstreamId);
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [quotaKey, setQuotaKey] = useState(0);
+  const resolver = zod4Resolver(SubkeyUpdateSchema);
+
+  const form = useForm<EditValues>({
+    initialValues: {
+      name: subkey.name,
+      expiresAt: subkey.expiresAt,
+      remainingRequests: subkey.remainingRequests,
+      allowModels: subkey.allowModels,
+      denyModels: subkey.denyModels,
+    },
+    validate: (values) => resolver(patchOf(subkey, values) as Record<string, unknown>),
+    validateInputOnChange: true,
+  });
+
+  function addRequests(count: number) {
+    const current = form.values.remainingRequests;
+    form.setFieldValue('remainingRequests', (current === null || Number.isNaN(current) ? 0 : current) + count);
+    setQuotaKey((key) => key + 1);
+  }
+
+  async function submit(values: EditValues) {
+    setSaving(true);
+    setFormError(null);
+    try {
+      await updateSubkey(patchOf(subkey, values));
+      onClose();
+    } catch (error) {
+      setFormError(applyServerError(error, form.setErrors, FIELDS));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={t('subkeys.editTitle', { name: subkey.name })} size="lg">
+      <form onSubmit={form.onSubmit(submit)} noValidate>
+        <Stack gap="md">
+          <TextInput label={t('subkeys.name')} data-autofocus {...form.getInputProps('name')} />
+          <ExpiryPicker value={form.values.expiresAt} onChange={(value) => form.setFieldValue('expiresAt', value)} error={form.errors.expiresAt} />
+          <Stack gap={4}>
+            <QuotaPicker
+              key={quotaKey}
+              label={t('subkeys.remaining')}
+              value={form.values.remainingRequests}
+              onChange={(value) => form.setFieldValue('remainingRequests', value)}
+              error={form.errors.remainingRequests}
+            />
+            {form.values.remainingRequests !== null && (
+              <Group gap={6}>
+                <Text size="xs" c="dimmed">
+                  {t('subkeys.addRequests')}
+                </Text>
+                {ADD_STEPS.map((step) => (
+                  <Button key={step} size="compact-xs" variant="light" onClick={() => addRequests(step)}>
+                    +{formatNumber(step, i18n.language)}
+                  </Button>
+                ))}
+              </Group>
+            )}
+          </Stack>
+          <ModelPolicyPicker
+            models={models}
+            value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
+            onChange={(policy) => form.setValues(policy)}
+            error={errorUnder(form.errors, 'allowModels', 'denyModels')}
+          />
+          {formError && (
+            <Alert color="red" variant="light" p="xs" role="alert">
+              {t('validation.formError', { message: formError })}
+            </Alert>
+          )}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={saving} disabled={saving}>
+              {t('common.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,119 @@
+import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
+import { isModelAllowed } from '../../../../electron/shared/model-policy';
+import { expiryFromChoice } from '../../lib/expiry';
+import { errorUnder } from '../../lib/errors-under';
+import { applyServerError } from '../../lib/form-errors';
+import { useModelIdsOf } from '../../lib/use-models-of';
+import { useKeygate } from '../../store/store';
+import { ExpiryPicker } from './expiry-picker';
+import { ModelPolicyPicker } from './model-policy-picker';
+import { QuotaPicker } from './quota-picker';
+import { SecretView } from './secret-view';
+
+type IssueValues = {
+  name: string;
+  upstreamId: string;
+  expiresAt: string | null;
+  remainingRequests: number | null;
+  allowModels: string[];
+  denyModels: string[];
+};
+
+const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+
+/** Issues a sub-key, then shows its secret once; closing forgets it. */
+export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const upstreams = useKeygate((state) => state.upstreams);
+  const proxy = useKeygate((state) => state.proxy);
+  const createSubkey = useKeygate((state) => state.createSubkey);
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  // The secret lives only here, in this dialog's own state, until the dialog closes.
+  const [issued, setIssued] = useState<{ secret: string; model: string | undefined } | null>(null);
+
+  const form = useForm<IssueValues>({
+    initialValues: {
+      name: '',
+      upstreamId: upstreams[0]?.id ?? '',
+      expiresAt: expiryFromChoice('30d'),
+      remainingRequests: 1000,
+      allowModels: [],
+      denyModels: [],
+    },
+    validate: zod4Resolver(SubkeyCreateSchema),
+    validateInputOnChange: true,
+  });
+  const models = useModelIdsOf(form.values.upstreamId);
+
+  async function submit(values: IssueValues) {
+    setSaving(true);
+    setFormError(null);
+    try {
+      const result = await createSubkey(values);
+      const model = models.find((id) => isModelAllowed(result.subkey, id)) ?? result.subkey.allowModels.find((id) => !id.includes('*'));
+      setIssued({ secret: result.secret, model });
+    } catch (error) {
+      setFormError(applyServerError(error, form.setErrors, FIELDS));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued}>
+      {issued ? (
+        <SecretView secret={issued.secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} model={issued.model} onDone={onClose} />
+      ) : (
+        <form onSubmit={form.onSubmit(submit)} noValidate>
+          <Stack gap="md">
+            <Group grow align="flex-start">
+              <TextInput label={t('subkeys.name')} placeholder="ci-bot" data-autofocus {...form.getInputProps('name')} />
+              <Select
+                label={t('subkeys.upstream')}
+                data={upstreams.map((upstream) => ({ value: upstream.id, label: upstream.name }))}
+                allowDeselect={false}
+                {...form.getInputProps('upstreamId')}
+              />
+            </Group>
+            <ExpiryPicker
+              value={form.values.expiresAt}
+              initialChoice="30d"
+              onChange={(value) => form.setFieldValue('expiresAt', value)}
+              error={form.errors.expiresAt}
+            />
+            <QuotaPicker
+              value={form.values.remainingRequests}
+              onChange={(value) => form.setFieldValue('remainingRequests', value)}
+              error={form.errors.remainingRequests}
+            />
+            <ModelPolicyPicker
+              models={models}
+              value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
+              onChange={(policy) => form.setValues(policy)}
+              error={errorUnder(form.errors, 'allowModels', 'denyModels')}
+            />
+            {formError && (
+              <Alert color="red" variant="light" p="xs" role="alert">
+                {t('validation.formError', { message: formError })}
+              </Alert>
+            )}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={onClose}>
+                {t('common.cancel')}
+              </Button>
+              <Button type="submit" loading={saving} disabled={saving}>
+                {t('subkeys.submitIssue')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,83 @@
+import { Button, Paper, Table, Text } from '@mantine/core';
+import { IconKey, IconPlus } from '@tabler/icons-react';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { visibleSubkeys } from '../../lib/subkey-list';
+import { useNow } from '../../lib/use-now';
+import { useKeygate } from '../../store/store';
+import { EmptyState } from '../common/empty-state';
+import { PageHeader } from '../common/page-header';
+import { SubkeyFilters } from './subkey-filters';
+import { SubkeyRow } from './subkey-row';
+
+/** The sub-key list with its filters, and the button that issues one. */
+export function SubkeysPage() {
+  const { t } = useTranslation();
+  const subkeys = useKeygate((state) => state.subkeys);
+  const upstreams = useKeygate((state) => state.upstreams);
+  const filter = useKeygate((state) => state.subkeyFilter);
+  const sort = useKeygate((state) => state.subkeySort);
+  const openModal = useKeygate((state) => state.openModal);
+  const setPage = useKeygate((state) => state.setPage);
+  const now = useNow();
+  const visible = useMemo(() => visibleSubkeys(subkeys, filter, sort), [subkeys, filter, sort]);
+  const upstreamNames = useMemo(() => new Map(upstreams.map((upstream) => [upstream.id, upstream.name])), [upstreams]);
+  const issue = () => openModal({ kind: 'subkey-issue' });
+
+  return (
+    <>
+      <PageHeader
+        title={t('subkeys.title')}
+        subtitle={t('subkeys.subtitle')}
+        action={
+          <Button leftSection={<IconPlus size={16} />} onClick={issue} disabled={upstreams.length === 0}>
+            {t('subkeys.issue')}
+          </Button>
+        }
+      />
+      {subkeys.length === 0 ? (
+        upstreams.length === 0 ? (
+          <EmptyState
+            icon={<IconKey size={22} />}
+            title={t('subkeys.emptyTitle')}
+            text={t('subkeys.emptyNeedsUpstream')}
+            action={{ label: t('upstreams.add'), onClick: () => setPage('upstreams') }}
+          />
+        ) : (
+          <EmptyState icon={<IconKey size={22} />} title={t('subkeys.emptyTitle')} text={t('subkeys.emptyText')} action={{ label: t('subkeys.issue'), onClick: issue }} />
+        )
+      ) : (
+        <>
+          <SubkeyFilters />
+          <Paper withBorder radius="md">
+            <Table.ScrollContainer minWidth={760}>
+              <Table verticalSpacing={6} highlightOnHover>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('subkeys.name')}</Table.Th>
+                    <Table.Th>{t('subkeys.upstream')}</Table.Th>
+                    <Table.Th>{t('subkeys.status')}</Table.Th>
+                    <Table.Th ta="right">{t('subkeys.remaining')}</Table.Th>
+                    <Table.Th>{t('subkeys.expires')}</Table.Th>
+                    <Table.Th>{t('subkeys.lastUsed')}</Table.Th>
+                    <Table.Th />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {visible.map((subkey) => (
+                    <SubkeyRow key={subkey.id} subkey={subkey} upstreamName={upstreamNames.get(subkey.upstreamId) ?? '—'} now={now} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {visible.length === 0 && (
+              <Text size="sm" c="dimmed" ta="center" p="md">
+                {t('subkeys.noMatch')}
+              </Text>
+            )}
+          </Paper>
+        </>
+      )}
+    </>
+  );
+}

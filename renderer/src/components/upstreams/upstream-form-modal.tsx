@@ -1,0 +1,112 @@
+import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { UpstreamAddSchema, UpstreamUpdateSchema } from '../../../../electron/shared/schemas';
+import type { Upstream } from '../../../../electron/shared/types';
+import { applyServerError } from '../../lib/form-errors';
+import { useKeygate } from '../../store/store';
+import { presetOf, presets, type PresetId } from './presets';
+
+type UpstreamValues = {
+  preset: PresetId;
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+};
+
+const FIELDS = ['name', 'baseUrl', 'apiKey'];
+
+/** Adds an upstream, or edits one (`upstream` given): the key field is write-only, empty keeps the current key. */
+export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; onClose: () => void }) {
+  const { t } = useTranslation();
+  const addUpstream = useKeygate((state) => state.addUpstream);
+  const updateUpstream = useKeygate((state) => state.updateUpstream);
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const addResolver = zod4Resolver(UpstreamAddSchema);
+  const updateResolver = zod4Resolver(UpstreamUpdateSchema);
+
+  const form = useForm<UpstreamValues>({
+    initialValues: upstream
+      ? { preset: presetOf(upstream.baseUrl), name: upstream.name, baseUrl: upstream.baseUrl, apiKey: '' }
+      : { preset: 'openai', name: 'OpenAI', baseUrl: presets[0]!.baseUrl, apiKey: '' },
+    validate: ({ name, baseUrl, apiKey }) =>
+      upstream ? updateResolver({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) }) : addResolver({ name, baseUrl, apiKey }),
+    validateInputOnChange: FIELDS,
+  });
+
+  function choosePreset(id: PresetId) {
+    const preset = presets.find((each) => each.id === id)!;
+    const wasPresetName = presets.some((each) => t(`upstreams.presets.${each.id}`) === form.values.name) || !form.values.name;
+    form.setValues({
+      preset: id,
+      ...(preset.baseUrl ? { baseUrl: preset.baseUrl } : {}),
+      ...(wasPresetName && id !== 'custom' ? { name: t(`upstreams.presets.${id}`) } : {}),
+    });
+  }
+
+  async function submit({ name, baseUrl, apiKey }: UpstreamValues) {
+    setSaving(true);
+    setFormError(null);
+    try {
+      if (upstream) await updateUpstream({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) });
+      else await addUpstream({ name, baseUrl, apiKey });
+      notifications.show({ message: upstream ? t('common.saved') : t('upstreams.added') });
+      onClose();
+    } catch (error) {
+      setFormError(applyServerError(error, form.setErrors, FIELDS));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={upstream ? t('upstreams.editTitle') : t('upstreams.addTitle')}>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
+        <Stack gap="sm">
+          <Select
+            label={t('upstreams.preset')}
+            data={presets.map((preset) => ({ value: preset.id, label: t(`upstreams.presets.${preset.id}`) }))}
+            value={form.values.preset}
+            onChange={(value) => choosePreset((value ?? 'custom') as PresetId)}
+            allowDeselect={false}
+          />
+          <TextInput label={t('upstreams.name')} data-autofocus {...form.getInputProps('name')} />
+          <TextInput
+            label={t('upstreams.baseUrl')}
+            placeholder="https://api.example.com"
+            {...form.getInputProps('baseUrl')}
+            onChange={(event) => {
+              form.setFieldValue('baseUrl', event.currentTarget.value);
+              form.setFieldValue('preset', presetOf(event.currentTarget.value));
+            }}
+          />
+          <PasswordInput
+            label={t('upstreams.apiKey')}
+            description={upstream ? `${t('upstreams.apiKeyKeep')} (${upstream.keyHint})` : t('upstreams.apiKeyHint')}
+            placeholder={upstream ? upstream.keyHint : 'sk-…'}
+            autoComplete="off"
+            spellCheck={false}
+            {...form.getInputProps('apiKey')}
+          />
+          {formError && (
+            <Alert color="red" variant="light" p="xs" role="alert">
+              {t('validation.formError', { message: formError })}
+            </Alert>
+          )}
+          <Group justify="flex-end" gap="xs" mt="xs">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={saving} disabled={saving}>
+              {t('common.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,82 @@
+import { ActionIcon, Button, Group, Table, Text, Tooltip } from '@mantine/core';
+import { IconPencil, IconPlugConnected, IconTrash } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConnectionTest, Upstream } from '../../../../electron/shared/types';
+import { errorMessage } from '../../api/api-error';
+import { formatDateTime, fromNow } from '../../lib/format';
+import { useKeygate, useKeygateStore } from '../../store/store';
+
+/** One upstream: name, base URL, key hint, last sync, and a connection test whose result shows in place. */
+export function UpstreamRow({ upstream }: { upstream: Upstream }) {
+  const { t } = useTranslation();
+  const store = useKeygateStore();
+  const openModal = useKeygate((state) => state.openModal);
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<ConnectionTest | { ok: false; message: string } | null>(null);
+
+  async function test() {
+    setTesting(true);
+    setResult(null);
+    try {
+      setResult(await store.getState().testUpstream(upstream.id));
+    } catch (error) {
+      setResult({ ok: false, message: errorMessage(error) });
+    } finally {
+      setTesting(false);
+    }
+  }
+
+  return (
+    <Table.Tr data-upstream={upstream.name}>
+      <Table.Td>
+        <Text size="sm" fw={500}>
+          {upstream.name}
+        </Text>
+        <Text size="xs" c="dimmed" ff="monospace">
+          {upstream.baseUrl}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" ff="monospace">
+          {upstream.keyHint}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {upstream.lastSyncedAt ? (
+          <Tooltip label={formatDateTime(upstream.lastSyncedAt)}>
+            <Text size="sm">{fromNow(upstream.lastSyncedAt)}</Text>
+          </Tooltip>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('upstreams.notSynced')}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6} wrap="nowrap">
+          <Button size="compact-sm" variant="default" leftSection={<IconPlugConnected size={14} />} loading={testing} onClick={test}>
+            {t('upstreams.test')}
+          </Button>
+          {result && (
+            <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result">
+              {result.ok && 'latencyMs' in result
+                ? t('upstreams.testOk', { latency: result.latencyMs, count: result.modelCount ?? 0 })
+                : t('upstreams.testFailed', { message: result.message ?? '' })}
+            </Text>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td w={80}>
+        <Group gap={2} wrap="nowrap" justify="flex-end">
+          <ActionIcon variant="subtle" color="gray" aria-label={`${t('common.edit')} ${upstream.name}`} onClick={() => openModal({ kind: 'upstream-edit', upstreamId: upstream.id })}>
+            <IconPencil size={16} />
+          </ActionIcon>
+          <ActionIcon variant="subtle" color="red" aria-label={`${t('upstreams.remove')} ${upstream.name}`} onClick={() => openModal({ kind: 'upstream-remove', upstreamId: upstream.id })}>
+            <IconTrash size={16} />
+          </ActionIcon>
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}

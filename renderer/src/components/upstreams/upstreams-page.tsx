@@ -1,0 +1,54 @@
+import { Button, Paper, Table } from '@mantine/core';
+import { IconPlus, IconServer } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import { useKeygate } from '../../store/store';
+import { EmptyState } from '../common/empty-state';
+import { PageHeader } from '../common/page-header';
+import { UpstreamRow } from './upstream-row';
+import { WeakKeychainAlert } from './weak-keychain-alert';
+
+/** The real keys Keygate forwards to. */
+export function UpstreamsPage() {
+  const { t } = useTranslation();
+  const upstreams = useKeygate((state) => state.upstreams);
+  const openModal = useKeygate((state) => state.openModal);
+  const add = () => openModal({ kind: 'upstream-add' });
+  return (
+    <>
+      <PageHeader
+        title={t('upstreams.title')}
+        subtitle={t('upstreams.subtitle')}
+        action={
+          <Button leftSection={<IconPlus size={16} />} onClick={add}>
+            {t('upstreams.add')}
+          </Button>
+        }
+      />
+      <WeakKeychainAlert />
+      {upstreams.length === 0 ? (
+        <EmptyState icon={<IconServer size={22} />} title={t('upstreams.emptyTitle')} text={t('upstreams.emptyText')} action={{ label: t('upstreams.add'), onClick: add }} />
+      ) : (
+        <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={640}>
+            <Table verticalSpacing={8}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('upstreams.name')}</Table.Th>
+                  <Table.Th>{t('upstreams.key')}</Table.Th>
+                  <Table.Th>{t('upstreams.lastSynced')}</Table.Th>
+                  <Table.Th>{t('upstreams.test')}</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {upstreams.map((upstream) => (
+                  <UpstreamRow key={upstream.id} upstream={upstream} />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+    </>
+  );
+}

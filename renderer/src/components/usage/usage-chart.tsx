@@ -1,0 +1,54 @@
+import { BarChart } from '@mantine/charts';
+import { Group, Paper, SegmentedControl, Text } from '@mantine/core';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usageChartData } from '../../lib/usage-chart-data';
+import { useKeygate } from '../../store/store';
+import { USAGE_CHART_DAYS } from '../../store/usage-slice';
+
+const PALETTE = ['indigo.6', 'teal.6', 'grape.5', 'orange.5', 'cyan.6', 'pink.5', 'lime.6', 'yellow.6'];
+
+/** Requests or tokens per day, stacked by sub-key. */
+export function UsageChart() {
+  const { t } = useTranslation();
+  const daily = useKeygate((state) => state.usageDaily);
+  const subkeys = useKeygate((state) => state.subkeys);
+  const [metric, setMetric] = useState<'requests' | 'totalTokens'>('requests');
+  const data = useMemo(() => {
+    const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
+    return usageChartData(daily, metric, USAGE_CHART_DAYS, (id) => (id ? (names.get(id) ?? t('usage.deleted')) : t('usage.unknownKey')));
+  }, [daily, metric, subkeys, t]);
+
+  return (
+    <Paper withBorder radius="md" p="sm" mb="md">
+      <Group justify="space-between" mb="xs">
+        <Text size="sm" fw={600}>
+          {t('usage.chartTitle', { days: USAGE_CHART_DAYS })}
+        </Text>
+        <SegmentedControl
+          size="xs"
+          value={metric}
+          onChange={(value) => setMetric(value as 'requests' | 'totalTokens')}
+          data={[
+            { value: 'requests', label: t('usage.requests') },
+            { value: 'totalTokens', label: t('usage.tokens') },
+          ]}
+        />
+      </Group>
+      <BarChart
+        h={200}
+        data={data.rows}
+        dataKey="day"
+        type="stacked"
+        withLegend={data.series.length > 1}
+        legendProps={{ verticalAlign: 'bottom', height: 24 }}
+        series={data.series.map((series, index) => ({ name: series.name, label: series.label, color: PALETTE[index % PALETTE.length]! }))}
+        tickLine="none"
+        gridAxis="y"
+        maxBarWidth={28}
+        tooltipAnimationDuration={0}
+        data-testid="usage-chart"
+      />
+    </Paper>
+  );
+}

@@ -1,0 +1,41 @@
+import { Select } from '@mantine/core';
+import { IconChartBar } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
+import { useTranslation } from 'react-i18next';
+import { errorMessage } from '../../api/api-error';
+import { useKeygate } from '../../store/store';
+import { EmptyState } from '../common/empty-state';
+import { PageHeader } from '../common/page-header';
+import { UsageChart } from './usage-chart';
+import { UsageTable } from './usage-table';
+
+/** Recent requests and per-day totals, for all sub-keys or one. */
+export function UsagePage() {
+  const { t } = useTranslation();
+  const usage = useKeygate((state) => state.usage);
+  const subkeys = useKeygate((state) => state.subkeys);
+  const subkeyId = useKeygate((state) => state.usageSubkeyId);
+  const setUsageSubkey = useKeygate((state) => state.setUsageSubkey);
+  return (
+    <>
+      <PageHeader
+        title={t('usage.title')}
+        subtitle={t('usage.subtitle')}
+        action={
+          <Select
+            size="xs"
+            w={200}
+            aria-label={t('usage.key')}
+            value={subkeyId ?? 'all'}
+            allowDeselect={false}
+            searchable
+            onChange={(value) => setUsageSubkey(!value || value === 'all' ? null : value).catch((error) => notifications.show({ color: 'red', message: errorMessage(error) }))}
+            data={[{ value: 'all', label: t('usage.allKeys') }, ...subkeys.map((subkey) => ({ value: subkey.id, label: subkey.name }))]}
+          />
+        }
+      />
+      <UsageChart />
+      {usage.length === 0 ? <EmptyState icon={<IconChartBar size={22} />} title={t('usage.title')} text={t('usage.empty')} /> : <UsageTable entries={usage} />}
+    </>
+  );
+}

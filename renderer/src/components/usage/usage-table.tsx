@@ -1,0 +1,73 @@
+import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { UsageEntry } from '../../../../electron/shared/types';
+import { formatDateTime, formatNumber } from '../../lib/format';
+import { useKeygate } from '../../store/store';
+
+function statusColor(status: number | null): string {
+  if (status === null) return 'gray';
+  if (status < 300) return 'teal';
+  if (status < 500) return 'orange';
+  return 'red';
+}
+
+/** The most recent requests, newest first. */
+export function UsageTable({ entries }: { entries: UsageEntry[] }) {
+  const { t, i18n } = useTranslation();
+  const subkeys = useKeygate((state) => state.subkeys);
+  const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
+  const number = (value: number | null) => (value === null ? '—' : formatNumber(value, i18n.language));
+  return (
+    <Paper withBorder radius="md">
+      <Table.ScrollContainer minWidth={760}>
+        <Table verticalSpacing={4} fz="sm" striped="even" data-testid="usage-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('usage.time')}</Table.Th>
+              <Table.Th>{t('usage.key')}</Table.Th>
+              <Table.Th>{t('usage.endpoint')}</Table.Th>
+              <Table.Th>{t('usage.model')}</Table.Th>
+              <Table.Th>{t('usage.status')}</Table.Th>
+              <Table.Th ta="right">{t('usage.latency')}</Table.Th>
+              <Table.Th ta="right">{t('usage.tokens')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {entries.map((entry) => (
+              <Table.Tr key={entry.id} data-usage-key={entry.subkeyId ? (names.get(entry.subkeyId) ?? '') : ''}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(entry.at)}</Table.Td>
+                <Table.Td>{entry.subkeyId ? (names.get(entry.subkeyId) ?? t('usage.deleted')) : <Text span c="dimmed" size="sm">{t('usage.unknownKey')}</Text>}</Table.Td>
+                <Table.Td ff="monospace">
+                  <Text span size="xs" c="dimmed" mr={4}>
+                    {entry.method}
+                  </Text>
+                  {entry.path}
+                </Table.Td>
+                <Table.Td ff="monospace">{entry.model ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Tooltip label={entry.refusal ? t('usage.refused', { reason: entry.refusal }) : ''} disabled={!entry.refusal} withArrow>
+                    <Badge color={statusColor(entry.status)} variant="light" size="sm" radius="sm">
+                      {entry.status ?? '…'}
+                    </Badge>
+                  </Tooltip>
+                </Table.Td>
+                <Table.Td ta="right" ff="monospace">
+                  {entry.latencyMs === null ? '—' : `${formatNumber(entry.latencyMs, i18n.language)} ms`}
+                </Table.Td>
+                <Table.Td ta="right" ff="monospace">
+                  <Tooltip
+                    label={`${number(entry.promptTokens)} + ${number(entry.completionTokens)}`}
+                    disabled={entry.promptTokens === null && entry.completionTokens === null}
+                    withArrow
+                  >
+                    <span>{number(entry.totalTokens)}</span>
+                  </Tooltip>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
+  );
+}

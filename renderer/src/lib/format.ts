@@ -1,0 +1,27 @@
+import dayjs from 'dayjs';
+import localizedFormat from 'dayjs/plugin/localizedFormat';
+import relativeTime from 'dayjs/plugin/relativeTime';
+import 'dayjs/locale/zh-cn';
+
+dayjs.extend(relativeTime);
+dayjs.extend(localizedFormat);
+
+/** Sets dayjs's locale to follow the UI language. */
+export function setDateLocale(language: string): void {
+  dayjs.locale(language.startsWith('zh') ? 'zh-cn' : 'en');
+}
+
+/** A local date and time, e.g. "Fri, Nov 27, 2026 3:30 PM". */
+export function formatDateTime(iso: string): string {
+  return dayjs(iso).format('llll');
+}
+
+/** "in 3 days", "5 minutes ago". */
+export function fromNow(iso: string, now: number = Date.now()): string {
+  return dayjs(iso).from(dayjs(now));
+}
+
+/** 1,234 in the UI language's grouping. */
+export function formatNumber(value: number, language: string): string {
+  return new Intl.NumberFormat(language).format(value);
+}

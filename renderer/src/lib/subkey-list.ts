@@ -1,0 +1,25 @@
+import type { Subkey } from '../../../electron/shared/types';
+import type { SubkeyFilter, SubkeySort } from '../store/ui-slice';
+
+const byNullableTime = (value: string | null, nullLast: number) => (value ? Date.parse(value) : nullLast);
+
+const comparators: Record<SubkeySort, (a: Subkey, b: Subkey) => number> = {
+  name: (a, b) => a.name.localeCompare(b.name),
+  created: (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
+  // Soonest first; never-expiring last.
+  expiry: (a, b) => byNullableTime(a.expiresAt, Infinity) - byNullableTime(b.expiresAt, Infinity),
+  // Fewest first; unlimited last.
+  remaining: (a, b) => (a.remainingRequests ?? Infinity) - (b.remainingRequests ?? Infinity),
+  // Most recent first; never used last.
+  lastUsed: (a, b) => byNullableTime(b.lastUsedAt, -Infinity) - byNullableTime(a.lastUsedAt, -Infinity),
+};
+
+/** The sub-keys the list shows, filtered and sorted (ties broken by name). */
+export function visibleSubkeys(subkeys: Subkey[], filter: SubkeyFilter, sort: SubkeySort): Subkey[] {
+  const text = filter.text.trim().toLowerCase();
+  return subkeys
+    .filter((subkey) => filter.status === 'all' || subkey.status === filter.status)
+    .filter((subkey) => !filter.upstreamId || subkey.upstreamId === filter.upstreamId)
+    .filter((subkey) => !text || subkey.name.toLowerCase().includes(text) || subkey.hint.toLowerCase().includes(text))
+    .sort((a, b) => comparators[sort](a, b) || a.name.localeCompare(b.name));
+}

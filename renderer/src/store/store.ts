@@ -1,0 +1,67 @@
+import { createContext, useContext } from 'react';
+import { createStore, useStore, type StoreApi } from 'zustand';
+import type { KeygateApi } from '../../../electron/shared/contract';
+import type { KeygateClient } from '../api/client';
+import { createModelsSlice } from './models-slice';
+import { createProxySlice } from './proxy-slice';
+import type { KeygateState } from './store-types';
+import { createSubkeysSlice } from './subkeys-slice';
+import { createUiSlice } from './ui-slice';
+import { createUpstreamsSlice } from './upstreams-slice';
+import { createUsageSlice } from './usage-slice';
+
+export type KeygateStore = StoreApi<KeygateState>;
+
+/** Builds the one store from its slices, bound to an API (the real client, or a fake in tests). */
+export function createKeygateStore(api: KeygateApi): KeygateStore {
+  return createStore<KeygateState>()((...args) => ({
+    ...createUpstreamsSlice(api)(...args),
+    ...createModelsSlice(api)(...args),
+    ...createSubkeysSlice(api)(...args),
+    ...createUsageSlice(api)(...args),
+    ...createProxySlice(api)(...args),
+    ...createUiSlice(api)(...args),
+  }));
+}
+
+/** Loads everything the screens show; upstreams first, since models are listed per upstream. */
+export async function loadAll(store: KeygateStore): Promise<void> {
+  const state = store.getState();
+  await Promise.all([
+    state.refreshUpstreams().then(() => store.getState().refreshAllModels()),
+    state.refreshSubkeys(),
+    state.refreshUsage(),
+    state.refreshProxy(),
+    state.refreshAppInfo(),
+  ]);
+}
+
+/** Keeps the cache fresh from main's push events; returns the unsubscribe. */
+export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient, 'on'>): () => void {
+  const quiet = (promise: Promise<unknown>) => void promise.catch(() => undefined);
+  const offProxy = client.on('proxy:changed', (status) => store.getState().receiveProxyStatus(status));
+  const offUsage = client.on('usage:changed', () => {
+    quiet(store.getState().refreshSubkeys());
+    quiet(store.getState().refreshUsage());
+  });
+  return () => {
+    offProxy();
+    offUsage();
+  };
+}
+
+export const StoreContext = createContext<KeygateStore | null>(null);
+
+/** Selects from the store the nearest provider holds. */
+export function useKeygate<T>(selector: (state: KeygateState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useKeygate needs a StoreContext provider');
+  return useStore(store, selector);
+}
+
+/** The store itself, for actions called from event handlers. */
+export function useKeygateStore(): KeygateStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useKeygateStore needs a StoreContext provider');
+  return store;
+}

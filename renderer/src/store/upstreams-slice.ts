@@ -1,0 +1,42 @@
+import type { ChannelInput } from '../../../electron/shared/contract';
+import type { ConnectionTest, Upstream } from '../../../electron/shared/types';
+import type { SliceCreator } from './store-types';
+
+export interface UpstreamsSlice {
+  upstreams: Upstream[];
+  upstreamsLoaded: boolean;
+  refreshUpstreams: () => Promise<void>;
+  addUpstream: (input: ChannelInput<'upstreams:add'>) => Promise<Upstream>;
+  updateUpstream: (input: ChannelInput<'upstreams:update'>) => Promise<Upstream>;
+  removeUpstream: (id: string) => Promise<void>;
+  /** Asks the upstream for its models with the stored key; the answer is shown, not stored. */
+  testUpstream: (id: string) => Promise<ConnectionTest>;
+}
+
+/** Upstream keys: only names, base URLs and hints ever reach the window. */
+export const createUpstreamsSlice: SliceCreator<UpstreamsSlice> = (api) => (set, get) => ({
+  upstreams: [],
+  upstreamsLoaded: false,
+  async refreshUpstreams() {
+    const upstreams = await api['upstreams:list']({});
+    set({ upstreams, upstreamsLoaded: true });
+  },
+  async addUpstream(input) {
+    const upstream = await api['upstreams:add'](input);
+    await get().refreshUpstreams();
+    return upstream;
+  },
+  async updateUpstream(input) {
+    const upstream = await api['upstreams:update'](input);
+    await get().refreshUpstreams();
+    return upstream;
+  },
+  async removeUpstream(id) {
+    await api['upstreams:remove']({ id });
+    get().forgetModels(id);
+    await Promise.all([get().refreshUpstreams(), get().refreshSubkeys()]);
+  },
+  testUpstream(id) {
+    return api['upstreams:test']({ id });
+  },
+});
