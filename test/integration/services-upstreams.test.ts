@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Upstream } from '../../electron/shared/types';
+import { startCore, type CoreFixture } from '../helpers/core-fixture';
+
+const REAL_KEY = 'sk-proj-UPSTREAMrealKEY0123456789abcdefWXYZ';
+const NEW_KEY = 'sk-proj-SECONDrealKEY9876543210fedcbaQRST';
+
+let fx: CoreFixture;
+beforeEach(() => {
+  fx = startCore();
+});
+afterEach(() => fx.close());
+
+describe('upstreams service', () => {
+  it('adds an upstream with a normalised base URL and a key hint, never the key', async () => {
+    const added = await fx.call<Upstream>('upstreams:add', { name: ' OpenAI ', baseUrl: 'https://api.openai.com/v1/', apiKey: REAL_KEY });
+    expect(added).toMatchObject({ name: 'OpenAI', baseUrl: 'https://api.openai.com', keyHint: 'sk-…WXYZ', lastSyncedAt: null });
+    expect(Object.keys(added).sort()).toEqual(['baseUrl', 'createdAt', 'id', 'keyHint', 'lastSyncedAt', 'name']);
+    const listed = await fx.call<Upstream[]>('upstreams:list');
+    expect(listed).toEqual([added]);
+    expect(JSON.stringify(listed)).not.toContain(REAL_KEY);
+  });
+
+  it('keeps the key encrypted: not in plain text in the database file or its WAL, nor in any log line', async () => {
+    const added = await fx.call<Upstream>('upstreams:add', { name: 'a', baseUrl: 'http://127.0.0.1:9', apiKey: REAL_KEY });
+    await fx.call('upstreams:update', { id: added.id, apiKey: NEW_KEY });
+    await fx.call('upstreams:test', { id: added.id });
+    await fx.core.dispatch('models:sync', { upstreamId: added.id });
+    const bytes = fx.storeBytes();
+    expect(bytes.length).toBeGreaterThan(0);
+    for (const key of [REAL_KEY, NEW_KEY]) {
+      expect(bytes.includes(Buffer.from(key))).toBe(false);
+      expect(bytes.includes(Buffer.from(key, 'utf16le'))).toBe(false);
+      expect(fx.logLines.join('\n')).not.toContain(key);
+    }
+    const row = fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').get() as { key_ciphertext: Buffer };
+    expect(row.key_ciphertext.subarray(0, 4).toString()).toBe('kgA1');
+  });
+
+  it('updates only the given fields and re-seals a new key', async () => {
+    const added = await fx.call<Upstream>('upstreams:add', { name: 'a', baseUrl: 'https://a.example', apiKey: REAL_KEY });
+    const before = fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').pluck().get() as Buffer;
+    const renamed = await fx.call<Upstream>('upstreams:update', { id: added.id, name: 'b' });
+    expect(renamed).toEqual({ ...added, name: 'b' });
+    expect((fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').pluck().get() as Buffer).equals(before)).toBe(true);
+    const rekeyed = await fx.call<Upstream>('upstreams:update', { id: added.id, apiKey: NEW_KEY });
+    expect(rekeyed.keyHint).toBe('sk-…QRST');
+    const after = fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').pluck().get() as Buffer;
+    expect(after.equals(before)).toBe(false);
+  });
+
+  it('answers NOT_FOUND for unknown ids', async () => {
+    for (const [channel, input] of [
+      ['upstreams:update', { id: 'nope', name: 'x' }],
+      ['upstreams:remove', { id: 'nope' }],
+      ['upstreams:test', { id: 'nope' }],
+      ['models:list', { upstreamId: 'nope' }],
+      ['models:sync', { upstreamId: 'nope' }],
+    ] as const) {
+      const result = await fx.core.dispatch(channel, input);
+      expect(result, channel).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  it('refuses bad input field by field and stores nothing', async () => {
+    const cases = [
+      [{ name: '', baseUrl: 'https://a.example', apiKey: REAL_KEY }, 'name'],
+      [{ name: 'a', baseUrl: 'ftp://a.example', apiKey: REAL_KEY }, 'baseUrl'],
+      [{ name: 'a', baseUrl: 'https://user:pw@a.example', apiKey: REAL_KEY }, 'baseUrl'],
+      [{ name: 'a', baseUrl: 'https://a.example', apiKey: '' }, 'apiKey'],
+    ] as const;
+    for (const [input, field] of cases) {
+      const result = await fx.core.dispatch('upstreams:add', input);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('INVALID_INPUT');
+        expect(result.error.issues?.map((issue) => issue.path[0])).toContain(field);
+        expect(JSON.stringify(result.error)).not.toContain(REAL_KEY);
+      }
+    }
+    expect(await fx.call('upstreams:list')).toEqual([]);
+  });
+
+  it('refuses to remove an upstream that still has sub-keys (CONFLICT, with the count) and removes it once they are gone', async () => {
+    const upstream = await fx.call<Upstream>('upstreams:add', { name: 'a', baseUrl: 'https://a.example', apiKey: REAL_KEY });
+    const first = await fx.call<{ subkey: { id: string } }>('subkeys:create', { name: 'k1', upstreamId: upstream.id });
+    await fx.call('subkeys:create', { name: 'k2', upstreamId: upstream.id });
+    const refused = await fx.core.dispatch('upstreams:remove', { id: upstream.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    if (!refused.ok) expect(refused.error.message).toContain('2 sub-keys');
+    expect(await fx.call<Upstream[]>('upstreams:list')).toHaveLength(1);
+
+    await fx.call('subkeys:remove', { id: first.subkey.id });
+    const stillOne = await fx.core.dispatch('upstreams:remove', { id: upstream.id });
+    if (!stillOne.ok) expect(stillOne.error.message).toContain('1 sub-key.');
+    for (const key of await fx.call<{ id: string }[]>('subkeys:list')) await fx.call('subkeys:remove', { id: key.id });
+    expect(await fx.call('upstreams:remove', { id: upstream.id })).toEqual({ id: upstream.id });
+    expect(await fx.call('upstreams:list')).toEqual([]);
+  });
+});
