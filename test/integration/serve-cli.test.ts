@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
+
+let dataDir: string;
+const running: ServeProcess[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'keygate-serve-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function serve(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const started = await startServe(['--data-dir', dataDir, ...args], env);
+  running.push(started);
+  return started;
+}
+
+async function call(url: string, path: string, token: string | null, body: unknown = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+function printedToken(stderr: string): string | null {
+  return /admin token \(shown once, store it now\): (kg-admin-[0-9A-Za-z]{32})/.exec(stderr)?.[1] ?? null;
+}
+
+describe('npm run serve', () => {
+  it('prints exactly one "listening on" line with the real port for --port 0, serves /v1, and exits 0 on SIGTERM', async () => {
+    const server = await serve(['--port', '0']);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.url).not.toMatch(/:0$/);
+    expect(server.stdout()).toBe(`listening on ${server.url}\n`);
+    const proxied = await fetch(`${server.url}/v1/models`);
+    expect(((await proxied.json()) as { error?: { message?: string } }).error?.message).toEqual(expect.any(String));
+    expect((await fetch(`${server.url}/admin/`)).status).toBe(404);
+    expect((await fetch(`${server.url}/admin/api/app/info`, { method: 'POST' })).status).toBe(404);
+    expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const server = await serve(['--port', '0']);
+    expect(await server.stop('SIGINT')).toBe(0);
+  });
+
+  it('prints a generated admin token once; later runs say it was set earlier; --reset-admin-token replaces it', async () => {
+    const first = await serve(['--port', '0', '--admin']);
+    const token = printedToken(first.stderr());
+    expect(token).not.toBeNull();
+    expect(first.stdout()).toBe(`listening on ${first.url}\n`);
+    expect(await call(first.url, '/admin/api/app/info', null)).toMatchObject({ status: 401 });
+    const info = await call(first.url, '/admin/api/app/info', token);
+    expect(info).toMatchObject({ status: 200, body: { mode: 'headless', secretStorage: 'master-key', dataDir } });
+    const added = await call(first.url, '/admin/api/upstreams/add', token, { name: 'u', baseUrl: 'https://u.example', apiKey: 'sk-test-1234567890abcd' });
+    expect(added.status).toBe(200);
+    const page = await fetch(`${first.url}/admin/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await first.stop()).toBe(0);
+
+    const second = await serve(['--port', '0', '--admin']);
+    expect(printedToken(second.stderr())).toBeNull();
+    expect(second.stderr()).not.toContain(token!);
+    expect(second.stderr()).toContain('--reset-admin-token');
+    const listed = await call(second.url, '/admin/api/upstreams/list', token);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject([{ name: 'u', keyHint: 'sk-…abcd' }]);
+    expect(await second.stop()).toBe(0);
+
+    const third = await serve(['--port', '0', '--admin', '--reset-admin-token']);
+    const fresh = printedToken(third.stderr());
+    expect(fresh).not.toBeNull();
+    expect(fresh).not.toBe(token);
+    expect((await call(third.url, '/admin/api/upstreams/list', token)).status).toBe(401);
+    expect((await call(third.url, '/admin/api/upstreams/list', fresh)).status).toBe(200);
+  });
+
+  it('takes the admin token from KEYGATE_ADMIN_TOKEN without printing it', async () => {
+    const chosen = 'my-own-admin-token-0123456789';
+    const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: chosen });
+    expect(server.stderr()).not.toContain(chosen);
+    expect(server.stdout()).not.toContain(chosen);
+    expect(printedToken(server.stderr())).toBeNull();
+    expect((await call(server.url, '/admin/api/subkeys/list', chosen)).status).toBe(200);
+  });
+
+  it.each([[['--bogus']], [['--port', 'abc']], [['--port', '70000']], [['--host', 'a b']], [['--reset-admin-token']], [['positional']]])(
+    'refuses %j with a usage message and exit code 2',
+    async (args) => {
+      const server = await serve(args);
+      expect(server.url).toBe('');
+      expect(await server.exited).toBe(2);
+      expect(server.stderr()).toContain('Usage: npm run serve');
+      expect(server.stdout()).toBe('');
+    },
+  );
+
+  it('exits 1 with a readable message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const server = await serve(['--port', String(port)]);
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toContain(`Port ${port} is already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a malformed KEYGATE_MASTER_KEY without echoing it', async () => {
+    const server = await serve(['--port', '0'], { KEYGATE_MASTER_KEY: 'definitely-not-a-valid-key' });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('KEYGATE_MASTER_KEY must be 64 hex characters');
+    expect(server.stderr()).not.toContain('definitely-not-a-valid-key');
+  });
+});
