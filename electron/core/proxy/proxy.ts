@@ -1,14 +1,280 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { isModelAllowed } from '../../shared/model-policy';
+import { checkUsable, identify } from './authenticate';
+import { authorize } from './authorize';
+import { answerPreflight } from './cors';
+import { EndpointTable } from './endpoint-table';
+import { Forwarding, type ForwardOutcome } from './forward';
+import { upstreamRequestHeaders } from './forward-headers';
+import { isAllowedHost } from './host-check';
+import { KeyCache, type SubkeyState } from './key-cache';
+import { ProxyError, proxyErrors, sendError } from './proxy-error';
+import { refundQuota, reserveQuota } from './quota';
+import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
+import { newUsageRecord, type UsageRecord } from './usage-record';
+import { WriteBatcher } from './write-batcher';
 
-// Placeholder so the core can be composed while the proxy is being written; replaced by the real implementation.
-export function createProxy(_options: ProxyOptions): Proxy {
-  return {
-    handle(_request, response) {
-      response.writeHead(503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: 'The proxy is not implemented yet.', type: 'server_error', param: null, code: null } }));
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
+
+/** One request on its way through the proxy. */
+interface Exchange {
+  request: IncomingMessage;
+  response: ServerResponse;
+  record: UsageRecord;
+  started: number;
+  subkey: SubkeyState | null;
+  /** The usage row is queued for writing (later changes are completions). */
+  queued: boolean;
+  /** Quota was taken and not given back. */
+  reserved: boolean;
+  forwarding: Forwarding | null;
+  clientGone: boolean;
+  finished: boolean;
+}
+
+/**
+ * The OpenAI-compatible proxy: authenticate → authorize (model policy) → reserve quota → forward → record usage.
+ * Quota and usage writes are group-committed per event-loop turn (see WriteBatcher); sub-keys and decrypted upstream
+ * keys are cached in memory until `invalidate`.
+ */
+export function createProxy(options: ProxyOptions): Proxy {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const allowedHosts = options.allowedHosts ?? [];
+  const table = new EndpointTable();
+  const inFlight = new Set<Exchange>();
+  let drained: (() => void) | null = null;
+
+  const writes = new WriteBatcher(
+    options.db,
+    (subkeyIds) => {
+      if (!options.onUsage) return;
+      for (const id of subkeyIds) {
+        try {
+          options.onUsage(id);
+        } catch {
+          // A listener's failure is not the request's.
+        }
+      }
     },
-    flush() {},
-    invalidate() {},
-    async drain() {},
+    (deltas) => {
+      // The batch did not commit: its reservations never happened, so the in-memory counts get them back.
+      for (const [id, delta] of deltas) {
+        const subkey = keys.cachedSubkey(id);
+        if (subkey && subkey.remaining !== null) subkey.remaining -= delta;
+      }
+    },
+  );
+  const keys = new KeyCache({
+    db: options.db,
+    secrets: options.secrets,
+    upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
+    pendingDelta: (id) => writes.pendingDelta(id),
+  });
+
+  function finish(exchange: Exchange): void {
+    if (exchange.finished) return;
+    exchange.finished = true;
+    const { record } = exchange;
+    record.latencyMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
+    if (exchange.queued) writes.enqueueComplete(record);
+    else {
+      exchange.queued = true;
+      writes.enqueueInsert(record);
+    }
+    inFlight.delete(exchange);
+    if (inFlight.size === 0 && drained) drained();
+  }
+
+  function refund(exchange: Exchange): void {
+    if (!exchange.reserved || !exchange.subkey) return;
+    exchange.reserved = false;
+    refundQuota(exchange.subkey, keys, writes);
+  }
+
+  function fail(exchange: Exchange, error: unknown): void {
+    const proxyError = error instanceof ProxyError ? error : proxyErrors.internal();
+    refund(exchange);
+    if (exchange.clientGone) {
+      exchange.record.status = 499;
+      exchange.record.refusal = 'client_closed';
+    } else {
+      exchange.record.status = proxyError.status;
+      exchange.record.refusal = proxyError.code;
+      // A body the proxy did not read must not be taken for the next request on this connection.
+      sendError(exchange.response, proxyError, exchange.request.complete ? undefined : { connection: 'close' });
+    }
+    finish(exchange);
+  }
+
+  function settle(exchange: Exchange, outcome: ForwardOutcome): void {
+    const { record } = exchange;
+    if (outcome.status !== null) {
+      record.status = outcome.status;
+      // Spent only on a 2xx, which counts even when the client left mid-stream.
+      if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
+      if (outcome.usage) {
+        record.promptTokens = outcome.usage.promptTokens;
+        record.completionTokens = outcome.usage.completionTokens;
+        record.totalTokens = outcome.usage.totalTokens;
+      }
+      finish(exchange);
+      return;
+    }
+    fail(exchange, outcome.error ?? proxyErrors.upstreamUnreachable());
+  }
+
+  async function proxy(exchange: Exchange, path: string, query: string): Promise<void> {
+    const { request, response, record } = exchange;
+    const method = record.method;
+    let subkey = identify(request.headers, keys);
+    exchange.subkey = subkey;
+    record.subkeyId = subkey.id;
+    checkUsable(subkey, record.at);
+
+    const endpoint = table.match(method, path.slice(3) || '/');
+    checkDeclaredLength(request, maxBodyBytes);
+    const bodyKind = bodyKindOf(request);
+    let body: Buffer | Readable | null = null;
+    let json: unknown = undefined;
+    let formModel: string | null = null;
+    if (bodyKind === 'json') {
+      body = await readBody(request, maxBodyBytes);
+      json = parseJsonBody(body);
+    } else if (bodyKind === 'form') {
+      body = await readBody(request, maxBodyBytes);
+      formModel = await readFormModel(body, request.headers['content-type']!);
+    }
+    const queryModel = query === '' ? null : new URLSearchParams(query).get('model');
+    const claims = { method, endpoint, bodyKind, json, formModel, queryModel };
+    record.model = authorize(subkey, claims);
+    if (!keys.isCurrent(subkey)) {
+      // The sub-key changed while its body was arriving: check again against what the store says now.
+      subkey = identify(request.headers, keys);
+      exchange.subkey = subkey;
+      record.subkeyId = subkey.id;
+      checkUsable(subkey, Date.now());
+      record.model = authorize(subkey, claims);
+    }
+    const upstream = keys.upstream(subkey.upstreamId);
+
+    let injectedUsage = false;
+    if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(path, json)) {
+      const request = json as { stream_options?: unknown };
+      const streamOptions = typeof request.stream_options === 'object' && request.stream_options !== null ? request.stream_options : {};
+      request.stream_options = { ...streamOptions, include_usage: true };
+      body = Buffer.from(JSON.stringify(json));
+      injectedUsage = true;
+    }
+    let limited: LimitedStream | null = null;
+    if (bodyKind === 'raw') {
+      limited = limitStream(maxBodyBytes);
+      body = request.pipe(limited);
+    }
+
+    const committed = reserveQuota(subkey, record, writes);
+    exchange.queued = true;
+    exchange.reserved = subkey.remaining !== null;
+    if (committed) await committed;
+    if (exchange.clientGone) throw proxyErrors.internal();
+
+    const policy = subkey.policy;
+    const modelFilter = subkey.restricted && method === 'GET' && (path === '/v1/models' || path === '/v1/models/') ? (id: string) => isModelAllowed(policy, id) : null;
+    const contentLength = Buffer.isBuffer(body) ? body.length : bodyKind === 'raw' ? declaredLength(request) : null;
+    const forwarding = new Forwarding(
+      {
+        upstream,
+        method,
+        path: request.url!,
+        headers: upstreamRequestHeaders(request.rawHeaders, upstream.authorization, contentLength),
+        body,
+        injectedUsage,
+        modelFilter,
+        bodyFailure: limited ? () => limited.failure : null,
+      },
+      response,
+      (outcome) => settle(exchange, outcome),
+    );
+    exchange.forwarding = forwarding;
+    forwarding.start();
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = request.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    const exchange: Exchange = {
+      request,
+      response,
+      record: newUsageRecord(request.method ?? 'GET', path, Date.now()),
+      started: performance.now(),
+      subkey: null,
+      queued: false,
+      reserved: false,
+      forwarding: null,
+      clientGone: false,
+      finished: false,
+    };
+    if (!isAllowedHost(request.headers.host, allowedHosts)) {
+      inFlight.add(exchange);
+      fail(exchange, proxyErrors.hostNotAllowed());
+      return;
+    }
+    if (path !== '/v1' && !path.startsWith('/v1/')) {
+      sendError(response, proxyErrors.notFound(path));
+      return;
+    }
+    if (exchange.record.method === 'OPTIONS') {
+      answerPreflight(request, response);
+      return;
+    }
+    inFlight.add(exchange);
+    response.on('close', () => {
+      if (response.writableFinished) return;
+      exchange.clientGone = true;
+      exchange.forwarding?.abort();
+    });
+    proxy(exchange, path, query).catch((error: unknown) => fail(exchange, error));
+  }
+
+  return {
+    handle,
+    flush: () => writes.flush(),
+    invalidate: (subkeyId) => keys.invalidate(subkeyId),
+    async drain(timeoutMs) {
+      if (inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        clearTimeout(timer);
+        drained = null;
+        for (const exchange of [...inFlight]) exchange.response.destroy();
+        // Let the aborted requests record how they ended before the last flush.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      writes.flush();
+      keys.closePools();
+    },
   };
+}
+
+/** A chat or completions stream that did not ask for usage: Keygate asks for it, and hides it again. */
+function wantsInjectedUsage(path: string, json: unknown): boolean {
+  if (path !== '/v1/chat/completions' && path !== '/v1/completions') return false;
+  if (typeof json !== 'object' || json === null) return false;
+  const body = json as { stream?: unknown; stream_options?: unknown };
+  if (body.stream !== true) return false;
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
+  return !(typeof options === 'object' && options !== null && options.include_usage === true);
+}
+
+function declaredLength(request: IncomingMessage): number | null {
+  const length = request.headers['content-length'];
+  return length === undefined ? null : Number(length);
 }

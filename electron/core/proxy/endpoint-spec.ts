@@ -1,0 +1,12 @@
+/** Where a request names its model: JSON body `model`, multipart field `model`, `?model=`, or the `{model}` path segment. */
+export type ModelSource = 'json' | 'form' | 'query' | 'path';
+
+/** One OpenAI endpoint (path relative to /v1, `{param}` placeholders) and where its request names the model. */
+export interface EndpointSpec {
+  method: string;
+  path: string;
+  /** Empty when the endpoint takes no model. */
+  model: readonly ModelSource[];
+  /** Why the endpoint reaches models the proxy cannot see (refused for sub-keys with a model policy). */
+  indirect?: string;
+}

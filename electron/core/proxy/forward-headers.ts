@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Client headers never sent upstream: hop-by-hop, the client's own credentials, cookies, and account selectors. */
+const DROP_REQUEST = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'cookie',
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'content-length',
+  'accept-encoding',
+  // The real key's owner decides which organization and project pay; a sub-key holder must not switch them.
+  'openai-organization',
+  'openai-project',
+  'expect',
+]);
+
+/** Upstream headers never passed back: hop-by-hop, cookies, and transport details of the upstream connection. */
+const DROP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+  'alt-svc',
+  'strict-transport-security',
+]);
+
+/**
+ * The headers to send upstream, as a flat [name, value, …] list: the client's, minus the dropped ones, plus the real
+ * key, the body's length, and `accept-encoding: identity` (loopback gains nothing from compression, and the proxy
+ * reads `usage` from the bytes).
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], authorization: string, contentLength: number | null): string[] {
+  const headers: string[] = [];
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (DROP_REQUEST.has(name.toLowerCase()) || name.toLowerCase().startsWith('proxy-')) continue;
+    headers.push(name, rawHeaders[index + 1]!);
+  }
+  headers.push('authorization', authorization, 'accept-encoding', 'identity');
+  if (contentLength !== null) headers.push('content-length', String(contentLength));
+  return headers;
+}
+
+/** The upstream's response headers to pass back (`withLength: false` when the proxy rewrites the body). */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders, withLength: boolean): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || DROP_RESPONSE.has(name) || name.startsWith('proxy-')) continue;
+    if (!withLength && name === 'content-length') continue;
+    headers[name] = value;
+  }
+  headers['access-control-allow-origin'] = '*';
+  headers['access-control-expose-headers'] = '*';
+  return headers;
+}

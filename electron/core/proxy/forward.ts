@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { clientResponseHeaders } from './forward-headers';
+import type { UpstreamState } from './key-cache';
+import { filterModelList } from './models-filter';
+import { ProxyError, proxyErrors } from './proxy-error';
+import { InjectedUsageFilter, JsonUsageSniffer, SseUsageSniffer } from './usage-parse';
+import type { TokenUsage } from './usage-record';
+
+/** A request ready to go upstream. */
+export interface ForwardRequest {
+  upstream: UpstreamState;
+  method: string;
+  /** Path and query as the client sent them (starting with /v1). */
+  path: string;
+  headers: string[];
+  body: Buffer | Readable | null;
+  /** Keygate added `stream_options.include_usage`: hide what the client did not ask for. */
+  injectedUsage: boolean;
+  /** For `GET /v1/models` with a restricted key: which ids the client may see. */
+  modelFilter: ((id: string) => boolean) | null;
+  /** Why a streamed request body was cut off (over the size limit), if it was. */
+  bodyFailure: (() => ProxyError | null) | null;
+}
+
+/** How a forwarded request ended. */
+export interface ForwardOutcome {
+  /** The upstream's status, or null when upstream never answered. */
+  status: number | null;
+  /** Why upstream never answered (already mapped to the error the client got), when it did not. */
+  error: ProxyError | null;
+  usage: TokenUsage | null;
+  /** The client went away before the answer was complete. */
+  clientGone: boolean;
+}
+
+type Mode = 'pass' | 'json' | 'sse' | 'injected' | 'models';
+
+class ClientGoneError extends Error {
+  constructor() {
+    super('The client closed the connection.');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * Streams one request to upstream and its answer back with undici's dispatch API: each upstream chunk is written to
+ * the client as it arrives (pausing upstream while the client's socket is full), `usage` is read on the way without
+ * holding the body, and upstream is aborted when the client goes away.
+ */
+export class Forwarding implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private status: number | null = null;
+  private mode: Mode = 'pass';
+  private json: JsonUsageSniffer | null = null;
+  private sse: SseUsageSniffer | null = null;
+  private injected: InjectedUsageFilter | null = null;
+  private held: Buffer[] | null = null;
+  private heldHeaders: Record<string, string | string[]> | null = null;
+  private clientGone = false;
+  private settled = false;
+  private readonly resume = (): void => this.controller?.resume();
+
+  constructor(
+    private readonly request: ForwardRequest,
+    private readonly response: ServerResponse,
+    private readonly done: (outcome: ForwardOutcome) => void,
+  ) {}
+
+  /** Sends the request upstream. */
+  start(): void {
+    const { upstream, method, path, headers, body } = this.request;
+    upstream.pool.dispatch({ method, path: upstream.basePath + path, headers, body }, this);
+  }
+
+  /** The client went away: stop upstream. */
+  abort(): void {
+    this.clientGone = true;
+    this.controller?.abort(new ClientGoneError());
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(new ClientGoneError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    const ok = statusCode >= 200 && statusCode < 300;
+    const type = String(headers['content-type'] ?? '');
+    if (ok && this.request.modelFilter && type.includes('json')) {
+      this.mode = 'models';
+      this.held = [];
+    } else if (ok && type.includes('text/event-stream')) {
+      if (this.request.injectedUsage) {
+        this.mode = 'injected';
+        this.injected = new InjectedUsageFilter();
+      } else {
+        this.mode = 'sse';
+        this.sse = new SseUsageSniffer();
+      }
+    } else if (ok && type.includes('json')) {
+      this.mode = 'json';
+      this.json = new JsonUsageSniffer();
+    }
+    if (this.clientGone) return;
+    const rewrites = this.mode === 'models' || this.mode === 'injected';
+    const outgoing = clientResponseHeaders(headers, !rewrites);
+    if (this.mode === 'models') {
+      this.heldHeaders = outgoing;
+      return;
+    }
+    this.response.writeHead(statusCode, outgoing);
+    // Streams: let the client see the status right away rather than with the first event.
+    if (this.mode === 'sse' || this.mode === 'injected') this.response.flushHeaders();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    let out: Buffer | string = chunk;
+    switch (this.mode) {
+      case 'json':
+        this.json!.push(chunk);
+        break;
+      case 'sse':
+        this.sse!.push(chunk);
+        break;
+      case 'injected':
+        out = this.injected!.push(chunk);
+        if (out === '') return;
+        break;
+      case 'models':
+        this.held!.push(chunk);
+        return;
+      case 'pass':
+        break;
+    }
+    if (this.clientGone) return;
+    if (!this.response.write(out)) {
+      controller.pause();
+      this.response.once('drain', this.resume);
+    }
+  }
+
+  onResponseEnd(): void {
+    let usage: TokenUsage | null = null;
+    if (this.mode === 'json') usage = this.json!.result();
+    else if (this.mode === 'sse') usage = this.sse!.result();
+    else if (this.mode === 'injected') {
+      const rest = this.injected!.end();
+      if (rest !== '' && !this.clientGone) this.response.write(rest);
+      usage = this.injected!.result();
+    } else if (this.mode === 'models') {
+      const body = filterModelList(Buffer.concat(this.held!), this.request.modelFilter!);
+      if (!this.clientGone) this.response.writeHead(this.status!, { ...this.heldHeaders, 'content-length': body.length }).write(body);
+    }
+    if (!this.clientGone) this.response.end();
+    this.settle({ status: this.status, error: null, usage, clientGone: this.clientGone });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.status !== null) {
+      // The answer broke off midway: the client sees a truncated response rather than a well-formed lie.
+      this.response.destroy();
+      const usage = this.mode === 'sse' ? this.sse!.result() : this.mode === 'injected' ? this.injected!.result() : null;
+      this.settle({ status: this.status, error: null, usage, clientGone: this.clientGone });
+      return;
+    }
+    const failure = this.request.bodyFailure?.() ?? toProxyError(error);
+    this.settle({ status: null, error: this.clientGone ? null : failure, usage: null, clientGone: this.clientGone });
+  }
+
+  private settle(outcome: ForwardOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.response.off('drain', this.resume);
+    this.done(outcome);
+  }
+}
+
+/** An upstream failure as the client sees it: 504 when upstream stayed silent too long, else 502. */
+export function toProxyError(error: unknown): ProxyError {
+  if (error instanceof ProxyError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return proxyErrors.upstreamTimeout();
+  return proxyErrors.upstreamUnreachable();
+}

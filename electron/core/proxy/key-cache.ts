@@ -1,0 +1,158 @@
+import { Pool } from 'undici';
+import type { ModelPolicy } from '../../shared/model-policy';
+import { isRestricted } from '../../shared/model-policy';
+import type { SecretBox } from '../secrets/secret-box';
+import type { Database } from '../store/database';
+import { proxyErrors } from './proxy-error';
+
+/** What the hot path needs of a sub-key, kept in memory. `remaining` is authoritative (the store is written through). */
+export interface SubkeyState {
+  id: string;
+  hash: string;
+  upstreamId: string;
+  enabled: boolean;
+  expiresAt: number | null;
+  /** Requests left, or null for unlimited. */
+  remaining: number | null;
+  policy: ModelPolicy;
+  restricted: boolean;
+}
+
+/** An upstream ready to forward to: its connection pool and the `Authorization` value with the real key. */
+export interface UpstreamState {
+  id: string;
+  /** Path prefix of the base URL (`/api` for `https://openrouter.ai/api`), '' for none. */
+  basePath: string;
+  authorization: string;
+  pool: Pool;
+}
+
+interface SubkeyRow {
+  id: string;
+  upstream_id: string;
+  enabled: number;
+  expires_at: number | null;
+  remaining_requests: number | null;
+  allow_models: string;
+  deny_models: string;
+}
+
+interface UpstreamRow {
+  base_url: string;
+  key_ciphertext: Buffer;
+}
+
+export interface KeyCacheOptions {
+  db: Database;
+  secrets: SecretBox;
+  upstreamTimeoutMs: number;
+  /** Quota changes queued but not yet written, per sub-key: added to the stored value when a sub-key is (re)loaded. */
+  pendingDelta: (subkeyId: string) => number;
+}
+
+/**
+ * Sub-keys by secret hash and upstreams by id, loaded from the store on first use and dropped by `invalidate`.
+ * Decrypted upstream keys live only here, in memory, never in logs or errors.
+ */
+export class KeyCache {
+  private readonly byHash = new Map<string, SubkeyState>();
+  private readonly byId = new Map<string, SubkeyState>();
+  private readonly upstreams = new Map<string, UpstreamState>();
+  private readonly selectSubkey;
+  private readonly selectUpstream;
+
+  constructor(private readonly options: KeyCacheOptions) {
+    this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
+      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models FROM subkeys WHERE secret_hash = ?',
+    );
+    this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext FROM upstreams WHERE id = ?');
+  }
+
+  /** The sub-key whose secret hashes to `hash`, or null when none does. */
+  subkeyByHash(hash: string): SubkeyState | null {
+    const cached = this.byHash.get(hash);
+    if (cached) return cached;
+    const row = this.selectSubkey.get(hash);
+    if (!row) return null;
+    const allowModels = parseList(row.allow_models);
+    const denyModels = parseList(row.deny_models);
+    // A corrupt policy must not widen access: then the key may use no model at all.
+    const policy = allowModels && denyModels ? { allowModels, denyModels } : { allowModels: [], denyModels: ['*'] };
+    const state: SubkeyState = {
+      id: row.id,
+      hash,
+      upstreamId: row.upstream_id,
+      enabled: row.enabled === 1,
+      expiresAt: row.expires_at,
+      remaining: row.remaining_requests === null ? null : Math.max(0, row.remaining_requests + this.options.pendingDelta(row.id)),
+      policy,
+      restricted: isRestricted(policy),
+    };
+    this.byHash.set(hash, state);
+    this.byId.set(row.id, state);
+    return state;
+  }
+
+  /** The cached state of sub-key `id`, if it is loaded (refunds credit it). */
+  cachedSubkey(id: string): SubkeyState | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Whether `state` is still the current view of its sub-key (false after `invalidate`). */
+  isCurrent(state: SubkeyState): boolean {
+    return this.byId.get(state.id) === state;
+  }
+
+  /** The upstream `id`, with its key decrypted. Throws a 500 ProxyError when the key cannot be decrypted. */
+  upstream(id: string): UpstreamState {
+    const cached = this.upstreams.get(id);
+    if (cached) return cached;
+    const row = this.selectUpstream.get(id);
+    if (!row) throw proxyErrors.unknownKey();
+    let key: string;
+    try {
+      key = this.options.secrets.open(row.key_ciphertext);
+    } catch {
+      throw proxyErrors.upstreamKeyUnreadable();
+    }
+    const url = new URL(row.base_url);
+    const timeout = this.options.upstreamTimeoutMs;
+    const state: UpstreamState = {
+      id,
+      basePath: url.pathname.replace(/\/+$/, ''),
+      authorization: `Bearer ${key}`,
+      pool: new Pool(url.origin, { connections: 256, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }),
+    };
+    this.upstreams.set(id, state);
+    return state;
+  }
+
+  /** Forgets one sub-key, or every sub-key and upstream (their pools close once their requests finish). */
+  invalidate(subkeyId?: string): void {
+    if (subkeyId !== undefined) {
+      const state = this.byId.get(subkeyId);
+      if (!state) return;
+      this.byId.delete(subkeyId);
+      this.byHash.delete(state.hash);
+      return;
+    }
+    this.byHash.clear();
+    this.byId.clear();
+    this.closePools();
+  }
+
+  /** Closes every upstream connection pool (gracefully) and forgets the upstreams. */
+  closePools(): void {
+    for (const upstream of this.upstreams.values()) void upstream.pool.close().catch(() => undefined);
+    this.upstreams.clear();
+  }
+}
+
+function parseList(json: string): string[] | null {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+  } catch {
+    return null;
+  }
+}

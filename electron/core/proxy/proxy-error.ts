@@ -1,0 +1,80 @@
+import type { ServerResponse } from 'node:http';
+
+/** OpenAI's error `type` values the proxy answers with. */
+export type ProxyErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'insufficient_quota' | 'server_error' | 'not_found_error';
+
+/**
+ * The one error a proxy stage throws to refuse or fail a request. Its message is shown to the client as is:
+ * it never contains a key. `code` is also what the usage log records as the refusal reason.
+ */
+export class ProxyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: ProxyErrorType,
+    readonly code: string,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ProxyError';
+  }
+}
+
+export const proxyErrors = {
+  missingKey: () =>
+    new ProxyError(401, 'authentication_error', 'missing_api_key', 'No API key provided. Send your Keygate sub-key as `Authorization: Bearer sk-kg-…`.'),
+  unknownKey: () => new ProxyError(401, 'authentication_error', 'invalid_api_key', 'Incorrect API key provided: this sub-key is not known to Keygate.'),
+  disabledKey: () => new ProxyError(401, 'authentication_error', 'subkey_disabled', 'This sub-key is disabled.'),
+  expiredKey: () => new ProxyError(401, 'authentication_error', 'subkey_expired', 'This sub-key has expired.'),
+  quotaSpent: () =>
+    new ProxyError(429, 'insufficient_quota', 'insufficient_quota', 'This sub-key has no requests left. Ask its owner for more quota.'),
+  modelForbidden: (model: string) =>
+    new ProxyError(403, 'permission_error', 'model_not_allowed', `This sub-key may not use the model "${model}".`, 'model'),
+  modelUnknown: (where: string) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'model_required',
+      `This sub-key is limited to certain models, and this request does not name its model ${where}; it was refused rather than guessed.`,
+      'model',
+    ),
+  indirectModel: (why: string) =>
+    new ProxyError(403, 'permission_error', 'endpoint_not_allowed', `This sub-key is limited to certain models, so this endpoint is refused: ${why}.`),
+  modelNotFound: (model: string) => new ProxyError(404, 'invalid_request_error', 'model_not_found', `The model "${model}" does not exist or you do not have access to it.`, 'model'),
+  badJson: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
+  badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),
+  tooLarge: (limit: number) =>
+    new ProxyError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than Keygate's limit of ${limit} bytes.`),
+  notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),
+  hostNotAllowed: () =>
+    new ProxyError(403, 'permission_error', 'host_not_allowed', 'This Host header is not allowed: Keygate answers loopback names and the hosts configured for it.'),
+  upstreamUnreachable: () => new ProxyError(502, 'server_error', 'upstream_unreachable', 'Keygate could not reach the upstream API.'),
+  upstreamTimeout: () => new ProxyError(504, 'server_error', 'upstream_timeout', 'The upstream API did not answer in time.'),
+  upstreamKeyUnreadable: () =>
+    new ProxyError(
+      500,
+      'server_error',
+      'upstream_key_unreadable',
+      'Keygate could not decrypt the upstream API key (the master key or OS keychain changed). Re-enter the upstream key in Keygate.',
+    ),
+  internal: () => new ProxyError(500, 'server_error', 'internal_error', 'Keygate failed to handle this request.'),
+};
+
+/** Headers every /v1 answer carries: browser tools may call the proxy (bearer auth, never credentials). */
+export const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' } as const;
+
+/** Writes `error` in OpenAI's wire shape. Safe when a response already started (then it just ends it). */
+export function sendError(response: ServerResponse, error: ProxyError, extraHeaders?: Record<string, string>): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { message: error.message, type: error.type, param: error.param, code: error.code } });
+  response.writeHead(error.status, {
+    ...CORS_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...extraHeaders,
+  });
+  response.end(body);
+}

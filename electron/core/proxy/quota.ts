@@ -1,0 +1,27 @@
+import type { KeyCache, SubkeyState } from './key-cache';
+import { proxyErrors } from './proxy-error';
+import type { UsageRecord } from './usage-record';
+import type { WriteBatcher } from './write-batcher';
+
+/**
+ * Takes one request from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
+ * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
+ * Resolves once the reservation is committed (at once for unlimited keys, whose row needs no wait). 429 when spent.
+ */
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher): Promise<void> | null {
+  if (subkey.remaining === null) {
+    writes.enqueueInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
+    return null;
+  }
+  if (subkey.remaining <= 0) throw proxyErrors.quotaSpent();
+  subkey.remaining--;
+  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -1, at: record.at });
+}
+
+/** Gives back a reserved request (upstream did not answer 2xx): to the current cached state and to the store. */
+export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher): void {
+  if (subkey.remaining === null) return;
+  const current = keys.cachedSubkey(subkey.id);
+  if (current && current.remaining !== null) current.remaining++;
+  writes.enqueueRefund(subkey.id);
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
+import busboy from 'busboy';
+import { proxyErrors, type ProxyError } from './proxy-error';
+
+/** How a request body is carried: JSON and multipart are read (to find the model), anything else is streamed. */
+export type BodyKind = 'none' | 'json' | 'form' | 'raw';
+
+/** The kind of body a request has, from its method, length headers and content type. */
+export function bodyKindOf(request: IncomingMessage): BodyKind {
+  const length = request.headers['content-length'];
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) return 'none';
+  const type = request.headers['content-type'] ?? '';
+  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return 'json';
+  if (/^multipart\/form-data\b/i.test(type)) return 'form';
+  return 'raw';
+}
+
+/** Refuses early when the declared length is over the limit. */
+export function checkDeclaredLength(request: IncomingMessage, limit: number): void {
+  const length = request.headers['content-length'];
+  if (length !== undefined && Number(length) > limit) throw proxyErrors.tooLarge(limit);
+}
+
+/** Reads the whole body (at most `limit` bytes, else a 413 ProxyError). */
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(proxyErrors.tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      if (!request.complete) onError(new Error('The client closed the connection before sending the whole body.'));
+    };
+    const cleanup = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
+}
+
+/** Parses a JSON body; a 400 ProxyError when it is not JSON. */
+export function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw proxyErrors.badJson(error instanceof Error ? error.message : 'unreadable');
+  }
+}
+
+/** The `model` field of a multipart body (null when absent), read with busboy from the buffered body. */
+export function readFormModel(body: Buffer, contentType: string): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 1 << 20 } });
+    } catch (error) {
+      reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable'));
+      return;
+    }
+    let model: string | null = null;
+    let models = 0;
+    parser.on('field', (name, value) => {
+      if (name === 'model') {
+        models++;
+        model = value;
+      }
+    });
+    parser.on('file', (_name, stream) => stream.resume());
+    parser.on('error', (error: unknown) => reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable')));
+    parser.on('close', () => {
+      // Two model fields could mean two different models to two parsers: refuse the ambiguity.
+      if (models > 1) reject(proxyErrors.badForm('the field "model" appears more than once'));
+      else resolve(model);
+    });
+    parser.end(body);
+  });
+}
+
+/** A pass-through stream that fails once more than its limit went through; `failure` then holds the 413. */
+export interface LimitedStream extends Transform {
+  failure: ProxyError | null;
+}
+
+/** A pass-through stream that fails with a 413 ProxyError once more than `limit` bytes went through. */
+export function limitStream(limit: number): LimitedStream {
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size <= limit) return callback(null, chunk);
+      stream.failure = proxyErrors.tooLarge(limit);
+      callback(stream.failure);
+    },
+  }) as LimitedStream;
+  stream.failure = null;
+  // The failure may come before undici listens; it reads `failure` when the request breaks.
+  stream.on('error', () => undefined);
+  return stream;
+}
