@@ -24,6 +24,8 @@ export interface CoreOptions {
   port?: number;
   /** Host names accepted in the Host header besides loopback names (DNS-rebinding guard). */
   allowedHosts?: string[];
+  /** Largest request body the proxy accepts (default: the proxy's own, 64 MiB). */
+  maxBodyBytes?: number;
   log?: Logger;
 }
 
@@ -39,7 +41,11 @@ export interface Core {
   close(timeoutMs?: number): Promise<void>;
 }
 
-/** The composition root shared by the desktop shell (electron/main) and the headless server. */
+/**
+ * The composition root shared by the desktop shell (electron/main) and the headless server.
+ * It opens the store and wires everything but starts nothing: call `proxyController.start()` (desktop: when
+ * `status().autoStart`; headless: always) once the caller is ready.
+ */
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? silentLogger;
   const db = openDatabase(join(options.dataDir, DATABASE_FILE));
@@ -49,6 +55,7 @@ export function createCore(options: CoreOptions): Core {
     db,
     secrets: options.secrets,
     ...(options.allowedHosts && { allowedHosts: options.allowedHosts }),
+    ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
   });
   const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId) => proxy.invalidate(subkeyId) };

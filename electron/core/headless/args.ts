@@ -9,6 +9,8 @@ export interface ServeOptions {
   admin: boolean;
   resetAdminToken: boolean;
   allowHosts: string[];
+  /** Largest request body the proxy accepts, in bytes; null = the proxy's default (64 MiB). */
+  maxBodyBytes: number | null;
 }
 
 export type ParsedArgs = { kind: 'run'; options: ServeOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -24,6 +26,7 @@ Options:
   --admin                also serve the admin API and UI on /admin (token-protected)
   --reset-admin-token    make a new admin token and print it once (with --admin)
   --allow-host NAME      accept requests whose Host header is NAME (repeatable; loopback names are always accepted)
+  --max-body-mb N        largest request body the proxy accepts, in MiB (default 64)
   -h, --help             show this help
 
 Environment:
@@ -47,6 +50,7 @@ export function parseServeArgs(argv: readonly string[]): ParsedArgs {
         admin: { type: 'boolean' },
         'reset-admin-token': { type: 'boolean' },
         'allow-host': { type: 'string', multiple: true },
+        'max-body-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -65,6 +69,11 @@ export function parseServeArgs(argv: readonly string[]): ParsedArgs {
   const badHost = allowHosts.find((name) => !HostSchema.safeParse(name).success);
   if (badHost !== undefined) return { kind: 'error', message: `--allow-host: not a host name: ${badHost.slice(0, 100)}` };
 
+  const maxBodyMb = values['max-body-mb'];
+  if (maxBodyMb !== undefined && (!/^\d+$/.test(maxBodyMb) || Number(maxBodyMb) < 1 || Number(maxBodyMb) > 4096)) {
+    return { kind: 'error', message: '--max-body-mb: must be a whole number of MiB between 1 and 4096' };
+  }
+
   return {
     kind: 'run',
     options: {
@@ -74,6 +83,7 @@ export function parseServeArgs(argv: readonly string[]): ParsedArgs {
       admin: values.admin ?? false,
       resetAdminToken: values['reset-admin-token'] ?? false,
       allowHosts,
+      maxBodyBytes: maxBodyMb === undefined ? null : Number(maxBodyMb) * 1024 * 1024,
     },
   };
 }

@@ -115,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     host: options.host,
     port: options.port,
     allowedHosts,
+    ...(options.maxBodyBytes !== null && { maxBodyBytes: options.maxBodyBytes }),
     log: stderrLogger,
   });
   let admin: AdminApi | null = null;
