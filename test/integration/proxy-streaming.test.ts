@@ -162,3 +162,30 @@ describe('streaming', () => {
     expect(received).toBe(64 * 1024 * 1024);
   });
 });
+
+describe('drain', () => {
+  it('waits for in-flight requests, then aborts what is left after the timeout', async () => {
+    const harness = await startProxyHarness();
+    try {
+      const { secret } = harness.subkey({ remainingRequests: 5 });
+      harness.upstream.respond = (request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        if (request.url.includes('slow')) return void response.flushHeaders();
+        setTimeout(() => response.end('{"ok":true}'), 100);
+      };
+      const quick = harness.client(secret).files.retrieve('quick');
+      const slow = harness.client(secret).files.retrieve('slow').catch((error: unknown) => error);
+      await expect.poll(() => harness.upstream.requests.length).toBe(2);
+      const started = Date.now();
+      await harness.running.proxy.drain(400);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+      expect(await quick).toMatchObject({ ok: true });
+      expect(await slow).toBeInstanceOf(Error);
+      await expect.poll(() => harness.upstream.aborted.map((request) => request.url)).toEqual(['/v1/files/slow']);
+      // Both were answered 200 by upstream (the slow one mid-body): both count.
+      expect(usageRows(harness.db).map((row) => row.status)).toEqual([200, 200]);
+    } finally {
+      await harness.close();
+    }
+  });
+});

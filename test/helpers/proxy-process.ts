@@ -1,0 +1,17 @@
+/**
+ * The proxy alone in a child process, for crash tests: `node --import tsx test/helpers/proxy-process.ts DB_FILE`
+ * opens the store, serves createProxy on 127.0.0.1 (free port, test SecretBox) and prints `listening PORT`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createProxy } from '../../electron/core/proxy/proxy';
+import { openDatabase } from '../../electron/core/store/database';
+import { testSecretBox } from './proxy-fixtures';
+
+const [, , file] = process.argv;
+if (!file) throw new Error('usage: proxy-process.ts DB_FILE');
+const proxy = createProxy({ db: openDatabase(file), secrets: testSecretBox() });
+const server = createServer((request, response) => proxy.handle(request, response));
+server.listen(0, '127.0.0.1', () => {
+  console.log(`listening ${(server.address() as AddressInfo).port}`);
+});

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/core/store/database';
+import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
+import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+
+const root = resolve(import.meta.dirname, '../..');
+let h: ProxyHarness;
+
+beforeAll(async () => {
+  h = await startProxyHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(() => {
+  h.upstream.reset();
+});
+
+async function settled(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  h.running.proxy.flush();
+}
+
+describe('quota under concurrency', () => {
+  it('forwards exactly 10 of 60 simultaneous requests for a key with 10 left', async () => {
+    const { id, secret } = h.subkey({ remainingRequests: 10 });
+    const client = h.client(secret);
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })),
+    );
+    const statuses = results.map((result) => (result.status === 'fulfilled' ? 200 : (result.reason as { status?: number }).status));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(50);
+    expect(h.upstream.requests).toHaveLength(10);
+    await settled();
+    expect(remainingOf(h.db, id)).toBe(0);
+    const rows = usageRows(h.db).filter((row) => row.subkey_id === id);
+    expect(rows).toHaveLength(60);
+    expect(rows.filter((row) => row.status === 200 && row.refusal === null)).toHaveLength(10);
+    expect(rows.filter((row) => row.status === 429 && row.refusal === 'insufficient_quota')).toHaveLength(50);
+  });
+
+  it('gives back exactly the requests upstream failed, under concurrency', async () => {
+    const { id, secret } = h.subkey({ remainingRequests: 40 });
+    let served = 0;
+    h.upstream.respond = (_request, response) => {
+      const fail = served++ % 2 === 1;
+      response.writeHead(fail ? 503 : 200, { 'content-type': 'application/json' });
+      response.end(fail ? '{"error":{"message":"busy","type":"server_error","param":null,"code":null}}' : '{"ok":true}');
+    };
+    const client = h.client(secret);
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })));
+    const ok = results.filter((result) => result.status === 'fulfilled').length;
+    expect(ok).toBe(15);
+    await settled();
+    expect(remainingOf(h.db, id)).toBe(40 - ok);
+  });
+
+  it('sees quota changes made in the store after flush() and invalidate()', async () => {
+    const { id, secret } = h.subkey({ remainingRequests: 1 });
+    await h.client(secret).models.list();
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 429 });
+    h.running.proxy.flush();
+    h.db.prepare('UPDATE subkeys SET remaining_requests = 2 WHERE id = ?').run(id);
+    h.running.proxy.invalidate(id);
+    await h.client(secret).models.list();
+    await h.client(secret).models.list();
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 429 });
+    h.running.proxy.flush();
+    h.db.prepare('UPDATE subkeys SET enabled = 0, remaining_requests = 5 WHERE id = ?').run(id);
+    h.running.proxy.invalidate(id);
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 401 });
+    await settled();
+    expect(remainingOf(h.db, id)).toBe(5);
+  });
+});
+
+describe('durability', () => {
+  let dir: string;
+  let upstream: StandInUpstream;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keygate-kill-'));
+    upstream = await startStandInUpstream();
+  });
+  afterAll(async () => {
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses no answered request on kill -9: remaining = initial − N, N usage rows', async () => {
+    const file = join(dir, 'keygate.db');
+    const setup = openDatabase(file);
+    const upstreamId = insertUpstream(setup, testSecretBox(), { baseUrl: upstream.baseUrl, apiKey: UPSTREAM_KEY });
+    const { id, secret } = insertSubkey(setup, { upstreamId, remainingRequests: 1000 });
+    setup.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/proxy-process.ts', file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening (\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`proxy process exited (${code})`)));
+      });
+      const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+      const N = 25;
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(Array.from({ length: N / 5 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [] })));
+      }
+      child.kill('SIGKILL');
+      await exited;
+
+      const reopened = openDatabase(file);
+      expect(remainingOf(reopened, id)).toBe(1000 - N);
+      expect(usageRows(reopened).filter((row) => row.subkey_id === id)).toHaveLength(N);
+      reopened.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
+import { openAiEndpoints } from '../../electron/core/proxy/openai-endpoints';
+
+const table = new EndpointTable();
+
+describe('endpoint table', () => {
+  it('knows where the model is named on the endpoints that take one', () => {
+    expect(table.match('POST', '/chat/completions')?.spec.model).toEqual(['json']);
+    expect(table.match('POST', '/audio/transcriptions')?.spec.model).toEqual(['form']);
+    expect(table.match('POST', '/images/edits')?.spec.model).toEqual(['form', 'json']);
+    expect(table.match('GET', '/chat/completions')?.spec.model).toEqual(['query']);
+    expect(table.match('GET', '/files/file-1')?.spec.model).toEqual([]);
+  });
+
+  it('takes the model from the path, slashes included', () => {
+    expect(table.match('GET', '/models/gpt-4o')?.pathModel).toBe('gpt-4o');
+    expect(table.match('GET', '/models/openai/gpt-4o')?.pathModel).toBe('openai/gpt-4o');
+    expect(table.match('DELETE', '/models/ft%3Agpt-4o%3Aacme')?.pathModel).toBe('ft:gpt-4o:acme');
+  });
+
+  it('prefers literal segments over placeholders', () => {
+    expect(table.match('POST', '/responses/compact')?.spec.path).toBe('/responses/compact');
+    expect(table.match('GET', '/responses/resp_1')?.spec.path).toBe('/responses/{response_id}');
+  });
+
+  it('marks endpoints that reach models indirectly', () => {
+    for (const path of ['/batches', '/realtime/sessions', '/realtime/client_secrets', '/evals/e1/runs']) {
+      expect(table.match('POST', path)?.spec.indirect, path).toEqual(expect.any(String));
+    }
+    expect(table.match('GET', '/batches')?.spec.indirect).toBeUndefined();
+  });
+
+  it('answers null for what OpenAI does not have', () => {
+    expect(table.match('POST', '/nope')).toBeNull();
+    expect(table.match('PATCH', '/chat/completions')).toBeNull();
+  });
+
+  it('covers the documented API (one entry per method and path)', () => {
+    const keys = openAiEndpoints.map((spec) => `${spec.method} ${spec.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThan(250);
+  });
+});

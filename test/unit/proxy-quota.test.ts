@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KeyCache } from '../../electron/core/proxy/key-cache';
+import { refundQuota, reserveQuota } from '../../electron/core/proxy/quota';
+import { newUsageRecord } from '../../electron/core/proxy/usage-record';
+import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
+import { hashSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+import { openDatabase, type Database } from '../../electron/core/store/database';
+import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
+
+let dir: string;
+let db: Database;
+let writes: WriteBatcher;
+let keys: KeyCache;
+let upstreamId: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keygate-quota-'));
+  db = openDatabase(join(dir, 'k.db'));
+  upstreamId = insertUpstream(db, testSecretBox(), { baseUrl: 'http://127.0.0.1:9', apiKey: 'sk-x' });
+  writes = new WriteBatcher(db);
+  keys = new KeyCache({ db, secrets: testSecretBox(), upstreamTimeoutMs: 1000, pendingDelta: (id) => writes.pendingDelta(id) });
+});
+afterEach(() => {
+  keys.closePools();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const record = () => newUsageRecord('POST', '/v1/chat/completions', Date.now());
+
+describe('quota arithmetic', () => {
+  it('takes one per reservation, refuses at zero, and writes all of a turn in one batch', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 2 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    const first = reserveQuota(subkey, record(), writes);
+    const second = reserveQuota(subkey, record(), writes);
+    expect(() => reserveQuota(subkey, record(), writes)).toThrow(/no requests left/);
+    expect(subkey.remaining).toBe(0);
+    expect(remainingOf(db, id)).toBe(2);
+    await Promise.all([first, second]);
+    expect(remainingOf(db, id)).toBe(0);
+    expect(usageRows(db).map((row) => row.status)).toEqual([null, null]);
+  });
+
+  it('refunds to memory and store, and a reloaded key counts what is still queued', () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 5 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    void reserveQuota(subkey, record(), writes);
+    writes.flush();
+    void reserveQuota(subkey, record(), writes);
+    refundQuota(subkey, keys, writes);
+    expect(subkey.remaining).toBe(4);
+    keys.invalidate(id);
+    // Queued −1 +1 is still unwritten: the reloaded state must see the store's 4 adjusted by 0.
+    expect(keys.subkeyByHash(hashSubkeySecret(secret))!.remaining).toBe(4);
+    writes.flush();
+    expect(remainingOf(db, id)).toBe(4);
+  });
+
+  it('never counts unlimited keys down, but marks them used', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: null });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    expect(reserveQuota(subkey, record(), writes)).toBeNull();
+    writes.flush();
+    expect(remainingOf(db, id)).toBeNull();
+    expect(db.prepare('SELECT last_used_at FROM subkeys WHERE id = ?').pluck().get(id)).toEqual(expect.any(Number));
+  });
+});
