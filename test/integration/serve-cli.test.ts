@@ -127,3 +127,58 @@ describe('npm run serve', () => {
     expect(server.stderr()).not.toContain('definitely-not-a-valid-key');
   });
 });
+
+describe('npm run serve, end to end with the official SDK', () => {
+  it('issues a sub-key over the admin API and proxies with it; usage shows up as a push event and in the log', async () => {
+    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
+    const { default: OpenAI } = await import('openai');
+    const upstreamKey = 'sk-proj-E2ErealUpstreamKey0123456789';
+    const stand = await startStandInUpstream();
+    const token = 'e2e-admin-token-0123456789abcdef';
+    try {
+      const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      const upstream = await call(server.url, '/admin/api/upstreams/add', token, { name: 'stand-in', baseUrl: stand.baseUrl, apiKey: upstreamKey });
+      const synced = await call(server.url, '/admin/api/models/sync', token, { upstreamId: upstream.body.id });
+      expect(synced.status).toBe(200);
+      expect((synced.body as unknown as { id: string }[]).map((model) => model.id)).toContain('gpt-4o-mini');
+      const issued = await call(server.url, '/admin/api/subkeys/create', token, {
+        name: 'e2e',
+        upstreamId: upstream.body.id,
+        remainingRequests: 1,
+        allowModels: ['gpt-4o-mini'],
+      });
+      const secret = issued.body.secret as string;
+
+      const events = new AbortController();
+      const stream = await fetch(`${server.url}/admin/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: events.signal });
+      const reader = stream.body!.getReader();
+      const usageEvent = (async () => {
+        let text = '';
+        while (!text.includes('event: usage:changed')) text += new TextDecoder().decode((await reader.read()).value);
+        return text;
+      })();
+
+      const client = new OpenAI({ apiKey: secret, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      expect(completion.choices[0]?.message.content).toEqual(expect.any(String));
+      expect(stand.requests.at(-1)!.headers.authorization).toBe(`Bearer ${upstreamKey}`);
+      await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] })).rejects.toMatchObject({
+        status: 429,
+      });
+      expect(await usageEvent).toContain(`"subkeyId":"${(issued.body.subkey as { id: string }).id}"`);
+      events.abort();
+
+      const listed = await call(server.url, '/admin/api/subkeys/list', token);
+      expect(listed.body).toMatchObject([{ name: 'e2e', remainingRequests: 0, status: 'exhausted' }]);
+      const usage = await call(server.url, '/admin/api/usage/list', token);
+      expect((usage.body as unknown as { status: number }[]).map((entry) => entry.status)).toEqual([429, 200]);
+      for (const text of [server.stdout(), server.stderr(), JSON.stringify(listed.body), JSON.stringify(usage.body)]) {
+        expect(text).not.toContain(upstreamKey);
+        expect(text).not.toContain(secret);
+      }
+      expect(await server.stop('SIGTERM')).toBe(0);
+    } finally {
+      await stand.close();
+    }
+  });
+});
