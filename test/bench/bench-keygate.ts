@@ -1,0 +1,32 @@
+/**
+ * Keygate's proxy for the bench: a fresh store in a temp dir with one upstream and one sub-key that has a quota and a
+ * model policy (so every request pays for auth, policy, the durable reservation and the usage row).
+ * argv: UPSTREAM_URL SUBKEY_SECRET
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProxy } from '../../electron/core/proxy/proxy';
+import { hashSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+import { openDatabase } from '../../electron/core/store/database';
+import { testSecretBox } from '../helpers/proxy-fixtures';
+import { serveForBench } from './bench-child';
+
+const [, , target, secret] = process.argv;
+if (!target || !secret) throw new Error('usage: bench-keygate.ts UPSTREAM_URL SUBKEY_SECRET');
+const dir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const db = openDatabase(join(dir, 'keygate.db'));
+const box = testSecretBox();
+db.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('up', 'bench', ?, ?, 'sk-…test', 0)").run(
+  target,
+  box.seal('sk-bench-upstream-key'),
+);
+db.prepare(
+  `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, remaining_requests, allow_models, deny_models)
+   VALUES ('key', 'bench', 'up', ?, 'sk-kg-…', 0, 100000000, '["gpt-4o*","gpt-3.5*"]', '["gpt-4o-audio*"]')`,
+).run(hashSubkeySecret(secret));
+
+const proxy = createProxy({ db, secrets: box });
+serveForBench(createServer((request, response) => proxy.handle(request, response)));

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench`: direct access to a loopback stand-in upstream vs a bare pass-through proxy vs Keygate (real sub-key
+ * with quota and model policy, real store), each server in its own child process, measured in one run:
+ * requests/s and p50/p99 at concurrency 50 (autocannon) and 1 (a sequential loop timed with performance.now, since
+ * autocannon's histogram has whole-millisecond resolution), extra time to the first streamed chunk, Keygate's RSS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { Client } from 'undici';
+import { generateSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+
+const root = resolve(import.meta.dirname, '../..');
+const C50_SECONDS = 4;
+const C1_SECONDS = 2;
+const ROUNDS = 2;
+const FIRST_CHUNK_SAMPLES = 400;
+const TARGETS = { throughputVsBare: 0.6, addedP50Ms: 0.3, addedFirstChunkMs: 1, rssMb: 150 };
+
+const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, how are you?' }] });
+const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, how are you?' }], stream: true });
+
+type Name = 'direct' | 'bare' | 'keygate';
+interface Server {
+  name: Name;
+  child: ChildProcess | null;
+  origin: string;
+}
+
+const children: ChildProcess[] = [];
+const watchdog = setTimeout(() => {
+  console.error('bench: took longer than 3 minutes, giving up');
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+}, 180_000);
+
+function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, script), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  return new Promise((resolvePort, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.on('message', (message: { port?: number }) => {
+      if (message.port) resolvePort({ child, port: message.port });
+    });
+  });
+}
+
+function rssOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolveRss) => {
+    child.on('message', (message: { rss?: number }) => {
+      if (message.rss) resolveRss(message.rss);
+    });
+    child.send('rss');
+  });
+}
+
+function headersFor(server: Server, secret: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (server.name === 'keygate') headers.authorization = `Bearer ${secret}`;
+  return headers;
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function load(server: Server, secret: string, connections: number, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url: `${server.origin}/v1/chat/completions`,
+    method: 'POST',
+    headers: headersFor(server, secret),
+    body: chatBody,
+    connections,
+    duration: seconds,
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+/** Sequential requests over one keep-alive connection for `seconds`; latencies in ms. */
+async function sequential(server: Server, secret: string, seconds: number, into: number[]): Promise<number> {
+  const client = new Client(server.origin);
+  const headers = headersFor(server, secret);
+  const end = performance.now() + seconds * 1000;
+  let failures = 0;
+  try {
+    while (performance.now() < end) {
+      const started = performance.now();
+      const { statusCode, body } = await client.request({ path: '/v1/chat/completions', method: 'POST', headers, body: chatBody });
+      await body.dump();
+      into.push(performance.now() - started);
+      if (statusCode !== 200) failures++;
+    }
+  } finally {
+    await client.close();
+  }
+  return failures;
+}
+
+/** Time from sending a streaming request to its first body chunk, in ms. */
+async function firstChunk(client: Client, server: Server, secret: string): Promise<number> {
+  const started = performance.now();
+  const { statusCode, body } = await client.request({ path: '/v1/chat/completions', method: 'POST', headers: headersFor(server, secret), body: streamBody });
+  if (statusCode !== 200) throw new Error(`${server.name} answered ${statusCode} to a stream`);
+  const elapsed = await new Promise<number>((resolveChunk) => body.once('data', () => resolveChunk(performance.now() - started)));
+  await body.dump();
+  return elapsed;
+}
+
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const fmt = (value: number, digits = 2): string => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const secret = generateSubkeySecret();
+  const upstream = await startChild('bench-upstream.ts', []);
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const [bare, keygate] = await Promise.all([startChild('bench-bare-proxy.ts', [upstreamUrl]), startChild('bench-keygate.ts', [upstreamUrl, secret])]);
+  const servers: Server[] = [
+    { name: 'direct', child: upstream.child, origin: upstreamUrl },
+    { name: 'bare', child: bare.child, origin: `http://127.0.0.1:${bare.port}` },
+    { name: 'keygate', child: keygate.child, origin: `http://127.0.0.1:${keygate.port}` },
+  ];
+  console.log('bench: servers up; warming up…');
+  for (const server of servers) await load(server, secret, 50, 1);
+
+  const c50: Record<Name, LoadResult[]> = { direct: [], bare: [], keygate: [] };
+  const c1: Record<Name, { samples: number[]; failures: number; seconds: number }> = {
+    direct: { samples: [], failures: 0, seconds: 0 },
+    bare: { samples: [], failures: 0, seconds: 0 },
+    keygate: { samples: [], failures: 0, seconds: 0 },
+  };
+  // Rounds alternate the targets, so drift on a shared machine hits all three alike.
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`bench: round ${round}/${ROUNDS} (concurrency 50, then 1)…`);
+    for (const server of servers) c50[server.name].push(await load(server, secret, 50, C50_SECONDS));
+    for (const server of servers) {
+      c1[server.name].failures += await sequential(server, secret, C1_SECONDS, c1[server.name].samples);
+      c1[server.name].seconds += C1_SECONDS;
+    }
+  }
+
+  console.log('bench: time to first streamed chunk…');
+  const chunkClients = servers.map((server) => new Client(server.origin));
+  const chunks: Record<Name, number[]> = { direct: [], bare: [], keygate: [] };
+  for (let sample = 0; sample < FIRST_CHUNK_SAMPLES; sample++) {
+    for (let index = 0; index < servers.length; index++) chunks[servers[index]!.name].push(await firstChunk(chunkClients[index]!, servers[index]!, secret));
+  }
+  await Promise.all(chunkClients.map((client) => client.close()));
+  const rss = await rssOf(keygate.child);
+
+  const summary = (name: Name) => {
+    const runs = c50[name];
+    const sorted = [...c1[name].samples].sort((a, b) => a - b);
+    return {
+      rps50: runs.reduce((sum, run) => sum + run.rps, 0) / runs.length,
+      p50at50: runs.reduce((sum, run) => sum + run.p50, 0) / runs.length,
+      p99at50: runs.reduce((sum, run) => sum + run.p99, 0) / runs.length,
+      failures: runs.reduce((sum, run) => sum + run.failures, 0) + c1[name].failures,
+      rps1: sorted.length / c1[name].seconds,
+      p50at1: percentile(sorted, 50),
+      p99at1: percentile(sorted, 99),
+      firstChunk: median(chunks[name]),
+    };
+  };
+  const d = summary('direct');
+  const b = summary('bare');
+  const k = summary('keygate');
+
+  const rows: [string, number, number, number, number][] = [
+    ['req/s at c=50', d.rps50, b.rps50, k.rps50, 0],
+    ['p50 ms at c=50 (autocannon, whole ms)', d.p50at50, b.p50at50, k.p50at50, 1],
+    ['p99 ms at c=50 (autocannon, whole ms)', d.p99at50, b.p99at50, k.p99at50, 1],
+    ['req/s at c=1', d.rps1, b.rps1, k.rps1, 0],
+    ['p50 ms at c=1', d.p50at1, b.p50at1, k.p50at1, 3],
+    ['p99 ms at c=1', d.p99at1, b.p99at1, k.p99at1, 3],
+    ['first streamed chunk ms (median)', d.firstChunk, b.firstChunk, k.firstChunk, 3],
+  ];
+  const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(40) : cell.padStart(11))).join(' ');
+  console.log('');
+  console.log(line(['metric', 'direct', 'bare', 'keygate', 'kg/direct', 'kg/bare']));
+  for (const [label, direct, bareValue, keygateValue, digits] of rows) {
+    console.log(line([label, fmt(direct, digits), fmt(bareValue, digits), fmt(keygateValue, digits), fmt(keygateValue / direct), fmt(keygateValue / bareValue)]));
+  }
+  console.log(line(['keygate RSS after load (MB)', '', '', fmt(rss / 1048576, 1), '', '']));
+  console.log(line(['non-2xx or errors during load', String(d.failures), String(b.failures), String(k.failures), '', '']));
+
+  const throughput = k.rps50 / b.rps50;
+  const addedP50Bare = k.p50at1 - b.p50at1;
+  const addedP50Direct = k.p50at1 - d.p50at1;
+  const addedFirstChunk = k.firstChunk - d.firstChunk;
+  const rssMb = rss / 1048576;
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  console.log('\ntargets (issue 3):');
+  console.log(`  throughput at c=50 ≥ ${TARGETS.throughputVsBare * 100}% of bare:   ${fmt(throughput * 100, 1)}%  ${verdict(throughput >= TARGETS.throughputVsBare)}`);
+  console.log(`  added p50 at c=1 ≤ ${TARGETS.addedP50Ms} ms:              ${fmt(addedP50Bare, 3)} ms over bare  ${verdict(addedP50Bare <= TARGETS.addedP50Ms)}  (${fmt(addedP50Direct, 3)} ms over direct  ${verdict(addedP50Direct <= TARGETS.addedP50Ms)})`);
+  console.log(`  added to first chunk ≤ ${TARGETS.addedFirstChunkMs} ms (vs direct):   ${fmt(addedFirstChunk, 3)} ms  ${verdict(addedFirstChunk <= TARGETS.addedFirstChunkMs)}`);
+  console.log(`  RSS after load ≤ ${TARGETS.rssMb} MB:                 ${fmt(rssMb, 1)} MB  ${verdict(rssMb <= TARGETS.rssMb)}`);
+  if (d.failures + b.failures + k.failures > 0) console.log('  warning: some requests failed; the figures above are suspect');
+}
+
+try {
+  await main();
+} finally {
+  clearTimeout(watchdog);
+  for (const child of children) child.kill();
+}
