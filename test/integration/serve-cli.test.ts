@@ -181,4 +181,42 @@ describe('npm run serve, end to end with the official SDK', () => {
       await stand.close();
     }
   });
+
+  it('on SIGTERM lets an in-flight request finish, records it, and exits 0', async () => {
+    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
+    const { default: OpenAI } = await import('openai');
+    const stand = await startStandInUpstream();
+    const token = 'e2e-admin-token-0123456789abcdef';
+    try {
+      const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      const upstream = await call(server.url, '/admin/api/upstreams/add', token, { name: 's', baseUrl: stand.baseUrl, apiKey: 'sk-upstream-0123456789' });
+      const issued = await call(server.url, '/admin/api/subkeys/create', token, { name: 'slow', upstreamId: upstream.body.id, remainingRequests: 5 });
+      stand.respond = (_request, response) => {
+        const body = {
+          id: 'chatcmpl-late',
+          object: 'chat.completion',
+          created: 0,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'late answer' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+        };
+        setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)), 700);
+        return true;
+      };
+      const client = new OpenAI({ apiKey: issued.body.secret as string, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const arrived = stand.nextRequest();
+      const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'slow' }] });
+      await arrived;
+      server.child.kill('SIGTERM');
+      expect((await pending).choices[0]?.message.content).toBe('late answer');
+      expect(await server.exited).toBe(0);
+
+      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      const usage = await call(again.url, '/admin/api/usage/list', token);
+      expect(usage.body).toMatchObject([{ status: 200, totalTokens: 3 }]);
+      expect((await call(again.url, '/admin/api/subkeys/list', token)).body).toMatchObject([{ remainingRequests: 4 }]);
+    } finally {
+      await stand.close();
+    }
+  });
 });

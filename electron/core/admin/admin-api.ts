@@ -32,6 +32,8 @@ export interface AdminApi {
   handle(request: IncomingMessage, response: ServerResponse): void;
   /** Ends open event streams (shutdown). */
   close(): void;
+  /** Waits until in-flight API calls have answered (at most `timeoutMs`), so the store can close under none. */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 /** Whether a request path belongs to the admin API and UI. */
@@ -42,6 +44,7 @@ export function isAdminPath(pathname: string): boolean {
 /** The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`) and the UI under `/admin/`. */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const streams = new Set<() => void>();
+  const inFlight = new Set<Promise<void>>();
 
   function authorized(request: IncomingMessage): boolean {
     return verifyAdminToken(bearerToken(request.headers.authorization), options.tokenHash());
@@ -100,15 +103,23 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
 
   return {
     handle(request, response) {
-      route(request, response).catch((error: unknown) => {
+      const handled = route(request, response).catch((error: unknown) => {
         options.log?.error('admin request failed', error);
         if (!response.headersSent) sendError(response, { code: 'INTERNAL', message: 'Something went wrong inside Keygate.' });
         else response.destroy();
       });
+      inFlight.add(handled);
+      void handled.finally(() => inFlight.delete(handled));
     },
     close() {
       for (const close of streams) close();
       streams.clear();
+    },
+    async drain(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
     },
   };
 }

@@ -64,8 +64,9 @@ function installShutdown(server: Server, core: Core, admin: AdminApi | null): vo
     server.closeIdleConnections();
     const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS + 2_000);
     force.unref();
-    core
-      .close(SHUTDOWN_TIMEOUT_MS)
+    // Admin calls and proxied requests finish side by side; then the store closes under neither.
+    Promise.all([admin?.drain(SHUTDOWN_TIMEOUT_MS), core.proxy.drain(SHUTDOWN_TIMEOUT_MS)])
+      .then(() => core.close(0))
       .then(() => {
         server.closeAllConnections();
         process.exit(0);
@@ -145,7 +146,10 @@ async function main(argv: string[]): Promise<number> {
   installShutdown(server, core, admin);
 
   if (!isLoopbackHost(options.host)) {
-    stderrLogger.warn(`listening on ${options.host}: other machines on the network can reach Keygate. Sub-keys still guard /v1.`);
+    stderrLogger.warn(
+      `listening on ${options.host}: other machines on the network can reach Keygate (sub-keys and the admin token still guard it).` +
+        (allowedHosts.length === 0 ? ' Add --allow-host NAME for each name or address clients use to reach this machine.' : ''),
+    );
   }
   const base = `http://${urlHost(options.host)}:${port}`;
   process.stdout.write(`listening on ${base}\n`);
