@@ -69,3 +69,25 @@ export function decideNavigation(url: string, devServerUrl: string | null = null
   if (isAppOrigin(url, devServerUrl)) return { allow: true, openExternal: null };
   return { allow: false, openExternal: allowedExternalUrl(url) };
 }
+
+/** Where a permission request or check comes from (Electron's handler details, reduced). */
+export interface PermissionContext {
+  /** The requesting frame's URL (requests) or origin (checks); may be missing. */
+  requestingUrl: string | undefined;
+  isMainFrame: boolean;
+}
+
+/**
+ * Whether the window may use a web permission. Only one is granted: writing text to the clipboard
+ * (`clipboard-sanitized-write`, what `navigator.clipboard.writeText` asks for, needed by the Copy buttons of the
+ * secret shown once), and only to the app's own main frame. Reading the clipboard, camera, notifications,
+ * geolocation, USB… are refused, as is everything asked by anything else.
+ */
+export function isPermissionAllowed(permission: string, context: PermissionContext, devServerUrl: string | null = null): boolean {
+  return (
+    permission === 'clipboard-sanitized-write' &&
+    context.isMainFrame &&
+    context.requestingUrl !== undefined &&
+    isAppOrigin(context.requestingUrl, devServerUrl)
+  );
+}

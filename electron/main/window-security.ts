@@ -1,10 +1,21 @@
 import type { Session, WebContents } from 'electron';
-import { decideNavigation, decideWindowOpen } from './app-origin';
+import { decideNavigation, decideWindowOpen, isPermissionAllowed } from './app-origin';
 
-/** Denies every permission the web platform can ask for (camera, notifications, clipboard, USB, …): the window needs none. */
-export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * Denies every permission the web platform can ask for (camera, notifications, clipboard reads, USB, …) except
+ * clipboard writes from the app itself (see `isPermissionAllowed`); devices are always refused. Chromium checks
+ * before it requests, so both handlers answer.
+ */
+export function restrictPermissions(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>,
+  devServerUrl: string | null,
+): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, { requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, devServerUrl)),
+  );
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionAllowed(permission, { requestingUrl: details.requestingUrl ?? requestingOrigin, isMainFrame: details.isMainFrame }, devServerUrl),
+  );
   session.setDevicePermissionHandler(() => false);
 }
 

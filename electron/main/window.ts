@@ -4,7 +4,7 @@ import { app, BrowserWindow, nativeTheme, protocol, shell } from 'electron';
 import { appResponseHeaders, resolveAppFile } from './app-files';
 import { APP_ENTRY_URL, APP_SCHEME, allowedExternalUrl } from './app-origin';
 import { createWindowOptions } from './window-options';
-import { denyAllPermissions, guardWebContents } from './window-security';
+import { guardWebContents, restrictPermissions } from './window-security';
 
 /** Where the built app lives: `out/` next to package.json, inside the asar archive once packaged. */
 export const outDir = (): string => join(app.getAppPath(), 'out');
@@ -54,7 +54,7 @@ export function createMainWindow({ iconPath, isQuitting }: MainWindowOptions): B
   const window = new BrowserWindow(
     createWindowOptions({ preloadPath: join(outDir(), 'preload/index.cjs'), iconPath, dark: nativeTheme.shouldUseDarkColors }),
   );
-  denyAllPermissions(window.webContents.session);
+  restrictPermissions(window.webContents.session, devServerUrl());
   guardWebContents(window.webContents, { devServerUrl: devServerUrl(), openExternal: openExternalSafely });
   window.once('ready-to-show', () => window.show());
   window.on('close', (event) => {

@@ -1,7 +1,7 @@
 import type { Session, WebContents } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import { createWindowOptions } from '../../electron/main/window-options';
-import { denyAllPermissions, guardWebContents } from '../../electron/main/window-security';
+import { guardWebContents, restrictPermissions } from '../../electron/main/window-security';
 
 describe('createWindowOptions', () => {
   const options = createWindowOptions({ preloadPath: '/app/out/preload/index.cjs', iconPath: '/app/resources/icon.png', dark: false });
@@ -101,21 +101,49 @@ describe('guardWebContents', () => {
   });
 });
 
-describe('denyAllPermissions', () => {
-  it('answers no to every permission request and check', () => {
-    const handlers: Record<string, (...args: never[]) => unknown> = {};
+describe('restrictPermissions', () => {
+  type RequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details: object) => void;
+  type CheckHandler = (contents: unknown, permission: string, origin: string, details: object) => boolean;
+
+  function harden(devServerUrl: string | null = null) {
+    const handlers: { request?: RequestHandler; check?: CheckHandler; device?: (details: object) => boolean } = {};
     const session = {
-      setPermissionRequestHandler: (handler: never) => (handlers.request = handler),
-      setPermissionCheckHandler: (handler: never) => (handlers.check = handler),
-      setDevicePermissionHandler: (handler: never) => (handlers.device = handler),
+      setPermissionRequestHandler: (handler: RequestHandler) => (handlers.request = handler),
+      setPermissionCheckHandler: (handler: CheckHandler) => (handlers.check = handler),
+      setDevicePermissionHandler: (handler: (details: object) => boolean) => (handlers.device = handler),
     } as unknown as Session;
-    denyAllPermissions(session);
-    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) {
+    restrictPermissions(session, devServerUrl);
+    const request = (permission: string, requestingUrl: string, isMainFrame = true) => {
       const callback = vi.fn();
-      (handlers.request as (...args: unknown[]) => void)({}, permission, callback, {});
-      expect(callback).toHaveBeenCalledExactlyOnceWith(false);
-      expect((handlers.check as (...args: unknown[]) => boolean)({}, permission, 'app://keygate', {})).toBe(false);
+      handlers.request!({}, permission, callback, { requestingUrl, isMainFrame });
+      expect(callback).toHaveBeenCalledOnce();
+      return callback.mock.calls[0]![0] as boolean;
+    };
+    const check = (permission: string, origin: string, isMainFrame = true) => handlers.check!({}, permission, origin, { isMainFrame });
+    return { request, check, device: handlers.device! };
+  }
+
+  it('refuses every permission the window does not need, to anyone', () => {
+    const { request, check, device } = harden();
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal', 'fileSystem', 'hid', 'unknown']) {
+      expect(request(permission, 'app://keygate/index.html'), permission).toBe(false);
+      expect(check(permission, 'app://keygate'), permission).toBe(false);
     }
-    expect((handlers.device as (...args: unknown[]) => boolean)({ deviceType: 'usb' })).toBe(false);
+    expect(device({ deviceType: 'usb', origin: 'app://keygate' })).toBe(false);
+  });
+
+  it('lets the app itself write to the clipboard (Copy buttons), and nobody else', () => {
+    const { request, check } = harden();
+    expect(request('clipboard-sanitized-write', 'app://keygate/index.html')).toBe(true);
+    expect(check('clipboard-sanitized-write', 'app://keygate')).toBe(true);
+    expect(request('clipboard-sanitized-write', 'app://keygate/index.html', false)).toBe(false);
+    expect(check('clipboard-sanitized-write', 'app://keygate', false)).toBe(false);
+    expect(request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(check('clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    expect(check('clipboard-sanitized-write', 'http://localhost:5173')).toBe(false);
+  });
+
+  it('treats the dev server as the app only in development', () => {
+    expect(harden('http://localhost:5173').check('clipboard-sanitized-write', 'http://localhost:5173')).toBe(true);
   });
 });
