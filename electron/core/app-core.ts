@@ -7,6 +7,7 @@ import { createProxy } from './proxy/proxy';
 import type { Proxy } from './proxy/types';
 import type { SecretBox } from './secrets/secret-box';
 import { createHandlers } from './services/handlers';
+import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
 import type { WriteHooks } from './services/write-hooks';
 import { openDatabase, type Database } from './store/database';
@@ -51,10 +52,12 @@ export function createCore(options: CoreOptions): Core {
   const db = openDatabase(join(options.dataDir, DATABASE_FILE));
   const hub = createEventHub((error) => log.error('push event listener failed', error));
   const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
+  // The proxy reads this array on every request; it is updated in place when the configured host changes.
+  const allowedHosts: string[] = [...(options.allowedHosts ?? [])];
   const proxy = createProxy({
     db,
     secrets: options.secrets,
-    ...(options.allowedHosts && { allowedHosts: options.allowedHosts }),
+    allowedHosts,
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
   });
@@ -67,7 +70,12 @@ export function createCore(options: CoreOptions): Core {
     ...(options.port !== undefined && { port: options.port }),
     log,
   });
-  proxyController.onChange((status) => hub.emit('proxy:changed', status));
+  const acceptConfiguredHost = (host: string) => replaceAll(allowedHosts, [...(options.allowedHosts ?? []), ...hostHeaderNames(host)]);
+  acceptConfiguredHost(proxyController.status().host);
+  proxyController.onChange((status) => {
+    acceptConfiguredHost(status.host);
+    hub.emit('proxy:changed', status);
+  });
   const handlers = createHandlers({
     db,
     secrets: options.secrets,
@@ -94,4 +102,15 @@ export function createCore(options: CoreOptions): Core {
     db,
     close: (timeoutMs) => (closing ??= close(timeoutMs)),
   };
+}
+
+/** The Host-header name of a configured listen address that is neither loopback (always accepted) nor a wildcard. */
+export function hostHeaderNames(host: string): string[] {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (isLoopbackHost(bare) || bare === '0.0.0.0' || bare === '::') return [];
+  return [urlHost(bare)];
+}
+
+function replaceAll(target: string[], values: string[]): void {
+  target.splice(0, target.length, ...new Set(values));
 }

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProxyStatus } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
@@ -87,6 +88,31 @@ describe('proxy controller, listener mode (desktop)', () => {
     expect(moved).toMatchObject({ running: true, port: second });
     await expect(get(`http://127.0.0.1:${first}/v1/models`)).rejects.toThrow(/ECONNREFUSED/);
     expect((await get(`http://127.0.0.1:${second}/v1/models`)).status).toBeGreaterThan(0);
+  });
+});
+
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+
+describe('proxy controller, configured host', () => {
+  it.skipIf(!lanAddress)('accepts the Host of a configured non-loopback address and still refuses others', async () => {
+    fx = startCore({ proxyMode: 'listener', mode: 'desktop' });
+    const port = await freePort();
+    await fx.call('proxy:configure', { host: lanAddress!, port });
+    expect(await fx.call<ProxyStatus>('proxy:start')).toMatchObject({ running: true, url: `http://${lanAddress}:${port}/v1` });
+    const own = JSON.parse((await get(`http://${lanAddress}:${port}/v1/models`)).body);
+    expect(own.error.code).not.toBe('host_not_allowed');
+    const rebound = await new Promise<string>((resolve, reject) => {
+      httpRequest(`http://${lanAddress}:${port}/v1/models`, { agent: false, headers: { host: 'evil.example' } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.parse(rebound).error.code).toBe('host_not_allowed');
   });
 });
 

@@ -143,3 +143,14 @@ describe('usageWindowStart', () => {
     expect(new Date(usageWindowStart(now, 30)).toISOString()).toBe('2029-12-12T00:00:00.000Z');
   });
 });
+
+describe('hostHeaderNames', () => {
+  it('names a specific non-loopback address as it appears in a Host header, and nothing for loopback or wildcards', async () => {
+    const { hostHeaderNames } = await import('../../electron/core/app-core');
+    expect(hostHeaderNames('192.168.1.5')).toEqual(['192.168.1.5']);
+    expect(hostHeaderNames('fd00::2')).toEqual(['[fd00::2]']);
+    expect(hostHeaderNames('[fd00::2]')).toEqual(['[fd00::2]']);
+    expect(hostHeaderNames('keygate.lan')).toEqual(['keygate.lan']);
+    for (const host of ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']) expect(hostHeaderNames(host)).toEqual([]);
+  });
+});
