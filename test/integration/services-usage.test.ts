@@ -68,13 +68,14 @@ describe('usage:list', () => {
 });
 
 describe('usage:daily', () => {
-  it('sums requests and tokens per UTC day and sub-key over the last N days', async () => {
+  it('sums forwarded requests and tokens per UTC day and sub-key over the last N days', async () => {
     const today = new Date();
     const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
     const day = (offset: number) => new Date(midnight - offset * 86_400_000).toISOString().slice(0, 10);
     logRequest(keyA, midnight + 1000, { totalTokens: 10 });
     logRequest(keyA, midnight + 2000, { totalTokens: 5 });
     logRequest(keyB, midnight + 3000);
+    logRequest(keyB, midnight + 4000, { refusal: 'quota spent' });
     logRequest(keyA, midnight - 1000, { totalTokens: 7 });
     logRequest(keyA, midnight - 40 * 86_400_000, { totalTokens: 100 });
     const days = await fx.call<UsageDay[]>('usage:daily', {});

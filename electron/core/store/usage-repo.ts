@@ -17,6 +17,9 @@ interface UsageRow {
   refusal: string | null;
 }
 
+const COLUMNS =
+  'id, subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal';
+
 function toUsageEntry(row: UsageRow): UsageEntry {
   return {
     id: row.id,
@@ -48,7 +51,7 @@ export function listUsage(db: Database, query: UsageQuery): UsageEntry[] {
   if (query.before !== undefined) conditions.push('id < @before');
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   // One cached statement per combination of filters, so each keeps its own index plan.
-  const sql = `SELECT * FROM usage ${where} ORDER BY id DESC LIMIT @limit`;
+  const sql = `SELECT ${COLUMNS} FROM usage ${where} ORDER BY id DESC LIMIT @limit`;
   return statement<[Record<string, unknown>], UsageRow>(db, sql)
     .all({ limit: query.limit, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }), ...(query.before !== undefined && { before: query.before }) })
     .map(toUsageEntry);
@@ -61,13 +64,16 @@ export function usageWindowStart(now: number, days: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
 }
 
-/** Requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first. */
+/**
+ * Forwarded requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first.
+ * Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
+ */
 export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
   const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
                       coalesce(sum(total_tokens), 0) AS total_tokens
-               FROM usage WHERE at >= @since ${filter}
+               FROM usage WHERE at >= @since AND refusal IS NULL ${filter}
                GROUP BY day, subkey_id ORDER BY day, subkey_id`;
   const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; total_tokens: number }>(db, sql).all({
     since,
