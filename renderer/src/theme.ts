@@ -14,5 +14,6 @@ export const theme = createTheme({
     TextInput: { defaultProps: { size: 'sm' } },
     Modal: { defaultProps: { centered: true, overlayProps: { backgroundOpacity: 0.4, blur: 2 } } },
     Tooltip: { defaultProps: { openDelay: 300 } },
+    Badge: { defaultProps: { tt: 'none' } },
   },
 });

@@ -21,6 +21,16 @@ export function fromNow(iso: string, now: number = Date.now()): string {
   return dayjs(iso).from(dayjs(now));
 }
 
+/** "5 minutes ago" for something that already happened (a clock a little behind the server's never says "in"). */
+export function ago(iso: string, now: number = Date.now()): string {
+  return dayjs(iso).from(dayjs(Math.max(now, Date.parse(iso))));
+}
+
+/** Milliseconds, to a precision that reads well: "0.5 ms", "34 ms", "1,234 ms". */
+export function formatLatency(ms: number, language: string): string {
+  return `${new Intl.NumberFormat(language, { maximumFractionDigits: ms < 10 ? 1 : 0 }).format(ms)} ms`;
+}
+
 /** 1,234 in the UI language's grouping. */
 export function formatNumber(value: number, language: string): string {
   return new Intl.NumberFormat(language).format(value);

@@ -7,15 +7,23 @@ export interface CopyFieldProps {
   /** What is being copied, for screen readers ("Copy base URL"). */
   label: string;
   block?: boolean;
+  /** Larger text, for the one value the dialog is about. */
+  prominent?: boolean;
   testId?: string;
 }
 
 /** A value in monospace with a copy button beside it. */
-export function CopyField({ value, label, block = false, testId }: CopyFieldProps) {
+export function CopyField({ value, label, block = false, prominent = false, testId }: CopyFieldProps) {
   const { t } = useTranslation();
   return (
     <Group gap={6} wrap="nowrap" align={block ? 'flex-start' : 'center'}>
-      <Code block={block} data-testid={testId} style={{ flex: 1, minWidth: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+      <Code
+        block={block}
+        data-testid={testId}
+        fz={prominent ? 'sm' : undefined}
+        p={prominent ? 'xs' : undefined}
+        style={{ flex: 1, minWidth: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+      >
         {value}
       </Code>
       <CopyButton value={value} timeout={1500}>

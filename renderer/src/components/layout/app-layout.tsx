@@ -20,9 +20,9 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   const Screen = screens[page];
   return (
     <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
-      <AppShell.Navbar p="sm">
+      <AppShell.Navbar p="sm" aria-label={t('app.name')}>
         <AppShell.Section>
-          <Group gap="xs" mb="md" px={6} pt={4}>
+          <Group gap="xs" mb="md" px={6} pt={4} wrap="nowrap">
             <ThemeIcon size={28} radius="md">
               <IconKey size={16} />
             </ThemeIcon>

@@ -22,7 +22,7 @@ export function Navigation() {
   const proxyRunning = useKeygate((state) => state.proxy?.running);
   const counts: Partial<Record<Page, number>> = { subkeys: subkeyCount, upstreams: upstreamCount };
   return (
-    <Stack gap={2} component="nav" aria-label="Keygate">
+    <Stack gap={2}>
       {pages.map((each) => (
         <NavLink
           key={each}
@@ -37,7 +37,7 @@ export function Navigation() {
           rightSection={
             each === 'proxy' ? (
               <Badge size="xs" variant="dot" color={proxyRunning ? 'teal' : 'gray'}>
-                {proxyRunning ? 'on' : 'off'}
+                {proxyRunning ? t('proxy.on') : t('proxy.off')}
               </Badge>
             ) : counts[each] ? (
               <Badge size="xs" variant="default" radius="sm">

@@ -4,7 +4,7 @@ import { IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { Model, Upstream } from '../../../../electron/shared/types';
 import { errorMessage } from '../../api/api-error';
-import { formatDateTime, fromNow } from '../../lib/format';
+import { ago, formatDateTime } from '../../lib/format';
 import { useKeygate } from '../../store/store';
 
 const EMPTY: Model[] = [];
@@ -42,7 +42,7 @@ export function UpstreamModels({ upstream, query }: { upstream: Upstream; query:
           {upstream.lastSyncedAt ? (
             <Tooltip label={formatDateTime(upstream.lastSyncedAt)}>
               <Text size="xs" c="dimmed">
-                {t('models.lastSynced', { when: fromNow(upstream.lastSyncedAt) })}
+                {t('models.lastSynced', { when: ago(upstream.lastSyncedAt) })}
               </Text>
             </Tooltip>
           ) : (

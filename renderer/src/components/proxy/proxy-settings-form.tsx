@@ -1,7 +1,7 @@
 import { Alert, Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ProxyConfigureSchema } from '../../../../electron/shared/schemas';
@@ -21,11 +21,12 @@ const FIELDS = ['host', 'port', 'autoStart'];
 export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
   const { t } = useTranslation();
   const configureProxy = useKeygate((state) => state.configureProxy);
+  const headless = useKeygate((state) => state.appInfo?.mode === 'headless');
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm<SettingsValues>({
     initialValues: { host: status.host, port: status.port, autoStart: status.autoStart },
-    validate: zod4Resolver(ProxyConfigureSchema),
+    validate: formResolver(ProxyConfigureSchema),
     validateInputOnChange: true,
   });
 
@@ -33,9 +34,11 @@ export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
     setSaving(true);
     setFormError(null);
     try {
-      const next = await configureProxy(values);
+      const next = await configureProxy(headless ? { autoStart: values.autoStart } : values);
       form.resetDirty({ host: next.host, port: next.port, autoStart: next.autoStart });
-      notifications.show({ message: t('proxy.applied') });
+      // Saved, but the proxy could not listen there (port in use): say so on the field.
+      if (next.error && !next.running && !headless) form.setFieldError('port', next.error);
+      else notifications.show({ message: t('proxy.applied') });
     } catch (error) {
       setFormError(applyServerError(error, form.setErrors, FIELDS));
     } finally {
@@ -51,10 +54,16 @@ export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
       <form onSubmit={form.onSubmit(submit)} noValidate>
         <Stack gap="sm">
           <Group grow align="flex-start">
-            <TextInput label={t('proxy.host')} description={t('proxy.hostHint')} {...form.getInputProps('host')} />
+            <TextInput
+              label={t('proxy.host')}
+              description={headless ? t('proxy.headlessAddress') : t('proxy.hostHint')}
+              disabled={headless}
+              {...form.getInputProps('host')}
+            />
             <NumberInput
               label={t('proxy.port')}
-              description={t('proxy.portHint')}
+              description={headless ? t('proxy.headlessAddress') : t('proxy.portHint')}
+              disabled={headless}
               allowDecimal={false}
               allowNegative={false}
               {...form.getInputProps('port')}

@@ -1,7 +1,7 @@
 import { SegmentedControl, Stack, Text } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import dayjs from 'dayjs';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { choiceOfExpiry, expiryChoices, expiryFromChoice, type ExpiryChoice } from '../../lib/expiry';
 import { formatDateTime, fromNow } from '../../lib/format';
@@ -18,6 +18,7 @@ export interface ExpiryPickerProps {
 /** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
 export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPickerProps) {
   const { t } = useTranslation();
+  const labelId = useId();
   const [choice, setChoice] = useState<ExpiryChoice>(initialChoice ?? choiceOfExpiry(value));
 
   function choose(next: ExpiryChoice) {
@@ -29,11 +30,11 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
 
   return (
     <Stack gap={6}>
-      <Text component="label" size="sm" fw={500} id="expiry-label">
+      <Text size="sm" fw={500} id={labelId}>
         {t('expiry.label')}
       </Text>
       <SegmentedControl
-        aria-labelledby="expiry-label"
+        aria-labelledby={labelId}
         size="xs"
         fullWidth
         value={choice}

@@ -1,5 +1,5 @@
 import { Badge, Group, SegmentedControl, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isModelAllowed, matchesPattern } from '../../../../electron/shared/model-policy';
 
@@ -35,6 +35,7 @@ export function policyOf(mode: PolicyMode, patterns: string[]): ModelPolicyValue
 /** All models, only these, or all except these: synced models to pick from, plus free `*` patterns with their matches. */
 export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolicyPickerProps) {
   const { t } = useTranslation();
+  const labelId = useId();
   const [mode, setMode] = useState<PolicyMode>(modeOf(value));
   const [patterns, setPatterns] = useState<string[]>(value.allowModels.length > 0 ? value.allowModels : value.denyModels);
 
@@ -48,11 +49,11 @@ export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolic
 
   return (
     <Stack gap={6}>
-      <Text component="label" size="sm" fw={500} id="policy-label">
+      <Text size="sm" fw={500} id={labelId}>
         {t('policy.label')}
       </Text>
       <SegmentedControl
-        aria-labelledby="policy-label"
+        aria-labelledby={labelId}
         size="xs"
         fullWidth
         value={mode}

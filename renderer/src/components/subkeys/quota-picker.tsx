@@ -1,5 +1,5 @@
 import { NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_REMAINING_REQUESTS } from '../../../../electron/shared/schemas';
 import { formatNumber } from '../../lib/format';
@@ -16,6 +16,7 @@ export interface QuotaPickerProps {
 /** Unlimited, a preset or a custom count; emits an integer or null. */
 export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps) {
   const { t, i18n } = useTranslation();
+  const labelId = useId();
   const [choice, setChoice] = useState<QuotaChoice>(choiceOfQuota(value));
 
   function choose(next: QuotaChoice) {
@@ -25,11 +26,11 @@ export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps)
 
   return (
     <Stack gap={6}>
-      <Text component="label" size="sm" fw={500} id="quota-label">
+      <Text size="sm" fw={500} id={labelId}>
         {label ?? t('quota.label')}
       </Text>
       <SegmentedControl
-        aria-labelledby="quota-label"
+        aria-labelledby={labelId}
         size="xs"
         fullWidth
         value={choice}

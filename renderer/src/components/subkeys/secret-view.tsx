@@ -27,7 +27,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
         <Text size="sm" fw={500} mb={4}>
           {t('secret.secret')}
         </Text>
-        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" />
+        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent />
       </div>
       {!proxyRunning && (
         <Text size="xs" c="orange">

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
@@ -51,7 +51,7 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [quotaKey, setQuotaKey] = useState(0);
-  const resolver = zod4Resolver(SubkeyUpdateSchema);
+  const resolver = formResolver(SubkeyUpdateSchema);
 
   const form = useForm<EditValues>({
     initialValues: {

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
@@ -46,7 +46,7 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       allowModels: [],
       denyModels: [],
     },
-    validate: zod4Resolver(SubkeyCreateSchema),
+    validate: formResolver(SubkeyCreateSchema),
     validateInputOnChange: true,
   });
   const models = useModelIdsOf(form.values.upstreamId);

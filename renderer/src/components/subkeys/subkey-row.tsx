@@ -1,7 +1,7 @@
 import { Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Subkey } from '../../../../electron/shared/types';
-import { formatDateTime, formatNumber, fromNow } from '../../lib/format';
+import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
 
@@ -58,7 +58,7 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
       <Table.Td>
         {subkey.lastUsedAt ? (
           <Tooltip label={formatDateTime(subkey.lastUsedAt)} withArrow>
-            <Text size="sm">{fromNow(subkey.lastUsedAt, now)}</Text>
+            <Text size="sm">{ago(subkey.lastUsedAt, now)}</Text>
           </Tooltip>
         ) : (
           <Text size="sm" c="dimmed">

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { zod4Resolver } from 'mantine-form-zod-resolver';
+import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { UpstreamAddSchema, UpstreamUpdateSchema } from '../../../../electron/shared/schemas';
@@ -26,8 +26,8 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
   const updateUpstream = useKeygate((state) => state.updateUpstream);
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
-  const addResolver = zod4Resolver(UpstreamAddSchema);
-  const updateResolver = zod4Resolver(UpstreamUpdateSchema);
+  const addResolver = formResolver(UpstreamAddSchema);
+  const updateResolver = formResolver(UpstreamUpdateSchema);
 
   const form = useForm<UpstreamValues>({
     initialValues: upstream

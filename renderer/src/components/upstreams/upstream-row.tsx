@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTest, Upstream } from '../../../../electron/shared/types';
 import { errorMessage } from '../../api/api-error';
-import { formatDateTime, fromNow } from '../../lib/format';
+import { ago, formatDateTime } from '../../lib/format';
 import { useKeygate, useKeygateStore } from '../../store/store';
 
 /** One upstream: name, base URL, key hint, last sync, and a connection test whose result shows in place. */
@@ -45,7 +45,7 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
       <Table.Td>
         {upstream.lastSyncedAt ? (
           <Tooltip label={formatDateTime(upstream.lastSyncedAt)}>
-            <Text size="sm">{fromNow(upstream.lastSyncedAt)}</Text>
+            <Text size="sm">{ago(upstream.lastSyncedAt)}</Text>
           </Tooltip>
         ) : (
           <Text size="sm" c="dimmed">
@@ -61,7 +61,7 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
           {result && (
             <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result">
               {result.ok && 'latencyMs' in result
-                ? t('upstreams.testOk', { latency: result.latencyMs, count: result.modelCount ?? 0 })
+                ? t('upstreams.testOk', { latency: Math.round(result.latencyMs), count: result.modelCount ?? 0 })
                 : t('upstreams.testFailed', { message: result.message ?? '' })}
             </Text>
           )}

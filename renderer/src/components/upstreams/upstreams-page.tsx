@@ -36,7 +36,7 @@ export function UpstreamsPage() {
                   <Table.Th>{t('upstreams.name')}</Table.Th>
                   <Table.Th>{t('upstreams.key')}</Table.Th>
                   <Table.Th>{t('upstreams.lastSynced')}</Table.Th>
-                  <Table.Th>{t('upstreams.test')}</Table.Th>
+                  <Table.Th>{t('upstreams.connection')}</Table.Th>
                   <Table.Th />
                 </Table.Tr>
               </Table.Thead>

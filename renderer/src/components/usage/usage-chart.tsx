@@ -44,7 +44,7 @@ export function UsageChart() {
         legendProps={{ verticalAlign: 'bottom', height: 24 }}
         series={data.series.map((series, index) => ({ name: series.name, label: series.label, color: PALETTE[index % PALETTE.length]! }))}
         tickLine="none"
-        gridAxis="y"
+        gridAxis="x"
         maxBarWidth={28}
         tooltipAnimationDuration={0}
         data-testid="usage-chart"

@@ -1,7 +1,7 @@
 import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { UsageEntry } from '../../../../electron/shared/types';
-import { formatDateTime, formatNumber } from '../../lib/format';
+import { formatDateTime, formatLatency, formatNumber } from '../../lib/format';
 import { useKeygate } from '../../store/store';
 
 function statusColor(status: number | null): string {
@@ -52,7 +52,7 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
                   </Tooltip>
                 </Table.Td>
                 <Table.Td ta="right" ff="monospace">
-                  {entry.latencyMs === null ? '—' : `${formatNumber(entry.latencyMs, i18n.language)} ms`}
+                  {entry.latencyMs === null ? '—' : formatLatency(entry.latencyMs, i18n.language)}
                 </Table.Td>
                 <Table.Td ta="right" ff="monospace">
                   <Tooltip
