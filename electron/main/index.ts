@@ -132,12 +132,8 @@ function startApp(): void {
       }
     });
 
-    tray = new KeygateTray(icons.trayDir, onTrayAction, {
-      ...trayState,
-      proxy: opened.proxyController.status(),
-      launchAtLogin: login.isEnabled(),
-    });
     trayState = { ...trayState, proxy: opened.proxyController.status(), launchAtLogin: login.isEnabled() };
+    tray = new KeygateTray(icons.trayDir, onTrayAction, trayState);
 
     if (!startedAtLogin(process.argv, app, process.platform)) openWindow();
     if (opened.proxyController.status().autoStart) {

@@ -9,7 +9,7 @@ import { guardWebContents, restrictPermissions } from './window-security';
 /** Where the built app lives: `out/` next to package.json, inside the asar archive once packaged. */
 export const outDir = (): string => join(app.getAppPath(), 'out');
 
-/** The electron-vite dev server (`npm run dev` on a machine with Electron), or null for the built renderer. */
+/** The electron-vite dev server (`npx electron-vite dev`, on a machine with Electron), or null for the built renderer. */
 export function devServerUrl(): string | null {
   return !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
 }
