@@ -5,7 +5,7 @@ import { createCore, type Core } from '../core/app-core';
 import { stderrLogger } from '../core/logger';
 import { openDesktopSecrets } from './desktop-secrets';
 import { bindIpc, forwardPushEvents } from './ipc';
-import { createElectronLoginItem, createXdgLoginItem, startedAtLogin, type LoginItem } from './login-item';
+import { createElectronLoginItem, createXdgLoginItem, noLoginItem, startedAtLogin, type LoginItem } from './login-item';
 import { QuitCoordinator } from './quit-coordinator';
 import { iconPaths } from './resource-paths';
 import { KeygateTray } from './tray';
@@ -27,6 +27,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function loginItem(): LoginItem {
+  if (!app.isPackaged) return noLoginItem;
   if (process.platform === 'linux') {
     const configHome = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
     return createXdgLoginItem(join(configHome, 'autostart'), process.env.APPIMAGE ?? process.execPath);

@@ -22,7 +22,7 @@ export interface IpcBindingOptions {
  */
 export function bindIpc({ dispatch, devServerUrl, log }: IpcBindingOptions): () => void {
   const isTrustedSender = createSenderCheck(devServerUrl);
-  const onRefused = (channel: string, url: string | null) => log.warn(`refused IPC ${channel} from ${url ?? 'a destroyed frame'}`);
+  const onRefused = (channel: string, url: string | null) => log.warn(`refused IPC ${channel} from ${url === null ? 'a destroyed frame' : url.slice(0, 200)}`);
   for (const channel of channels) {
     ipcMain.handle(channel, createIpcHandler(channel, { dispatch, isTrustedSender, onRefused }));
   }

@@ -9,6 +9,12 @@ export interface LoginItem {
   setEnabled(enabled: boolean): void;
 }
 
+/**
+ * Where "Launch at login" is not offered: a development run (`npm start`), whose executable is the bare
+ * Electron binary, which would start without Keygate.
+ */
+export const noLoginItem: LoginItem = { supported: false, isEnabled: () => false, setEnabled: () => {} };
+
 /** Started at login, Keygate opens to the tray without showing its window. */
 export const START_HIDDEN_FLAG = '--hidden';
 

@@ -218,6 +218,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  delete (process as { resourcesPath?: string }).resourcesPath;
   process.env = { ...savedEnv };
   process.argv = [...savedArgv];
   rmSync(scratch, { recursive: true, force: true });
@@ -282,13 +283,21 @@ describe('the tray follows the proxy', () => {
   });
 
   it.runIf(process.platform === 'linux')('writes the Linux autostart entry from the Launch at login checkbox', async () => {
+    fake.state.app.isPackaged = true;
+    (process as { resourcesPath?: string }).resourcesPath = '/opt/Keygate/resources';
     await launch();
+    expect(tray().image).toMatch(/^\/opt\/Keygate\/resources\/tray\/(running|stopped)\.png$/);
     const entry = join(scratch, 'config/autostart/keygate.desktop');
     tray().click('Launch at login');
     expect(tray().menu.find((item) => item.label === 'Launch at login')).toMatchObject({ checked: true });
     expect(readFileSync(entry, 'utf8')).toContain(`Exec="${process.execPath}" --hidden`);
     tray().click('Launch at login');
     expect(existsSync(entry)).toBe(false);
+  });
+
+  it('does not offer Launch at login in a development run (it would register the bare Electron binary)', async () => {
+    await launch();
+    expect(tray().menu.map((item) => item.label)).not.toContain('Launch at login');
   });
 });
 
