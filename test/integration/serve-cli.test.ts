@@ -120,6 +120,21 @@ describe('npm run serve', () => {
     }
   });
 
+  it('warns at start when the master key cannot open stored upstream keys', async () => {
+    const token = 'warn-admin-token-0123456789abcdef';
+    const keyA = 'a'.repeat(64);
+    const first = await serve(['--port', '0', '--admin'], { KEYGATE_MASTER_KEY: keyA, KEYGATE_ADMIN_TOKEN: token });
+    await call(first.url, '/admin/api/upstreams/add', token, { name: 'Sealed', baseUrl: 'https://u.example', apiKey: 'sk-test-1234567890abcd' });
+    expect(await first.stop()).toBe(0);
+    const same = await serve(['--port', '0'], { KEYGATE_MASTER_KEY: keyA });
+    expect(same.stderr()).not.toContain('cannot open');
+    expect(await same.stop()).toBe(0);
+    const other = await serve(['--port', '0'], { KEYGATE_MASTER_KEY: 'b'.repeat(64) });
+    expect(other.stderr()).toContain('this master key cannot open the stored key of "Sealed"');
+    expect(other.stderr()).not.toContain('a'.repeat(64));
+    expect(other.stderr()).not.toContain('b'.repeat(64));
+  });
+
   it('refuses a malformed KEYGATE_MASTER_KEY without echoing it', async () => {
     const server = await serve(['--port', '0'], { KEYGATE_MASTER_KEY: 'definitely-not-a-valid-key' });
     expect(await server.exited).toBe(1);

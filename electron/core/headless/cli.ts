@@ -10,6 +10,7 @@ import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
 import { createAesSecretBox, loadMasterKey, MasterKeyError } from '../secrets/aes-secret-box';
 import { describeListenError, isLoopbackHost, urlHost } from '../services/proxy-address';
+import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
 import { createHeadlessServer } from './headless-server';
@@ -106,10 +107,11 @@ async function main(argv: string[]): Promise<number> {
   const masterKey = loadMasterKey(dataDir);
   if (masterKey.warning) stderrLogger.warn(masterKey.warning);
   if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
+  const secrets = createAesSecretBox(masterKey.key);
   const allowedHosts = allowedHostsFor(options);
   const core = createCore({
     dataDir,
-    secrets: createAesSecretBox(masterKey.key),
+    secrets,
     mode: 'headless',
     version: readVersion(),
     proxyMode: 'mounted',
@@ -119,6 +121,13 @@ async function main(argv: string[]): Promise<number> {
     ...(options.maxBodyBytes !== null && { maxBodyBytes: options.maxBodyBytes }),
     log: stderrLogger,
   });
+  const locked = upstreamsWithUnopenableKeys(core.db, secrets);
+  if (locked.length > 0) {
+    stderrLogger.warn(
+      `this master key cannot open the stored key of ${locked.map((name) => `"${name}"`).join(', ')} ` +
+        '(sealed with another KEYGATE_MASTER_KEY / master.key, or by the desktop app). Requests to it will fail until its key is entered again.',
+    );
+  }
   let admin: AdminApi | null = null;
   if (options.admin) {
     announceAdminToken(core, options);

@@ -11,6 +11,7 @@ import {
   getUpstream,
   getUpstreamCredentials,
   insertUpstream,
+  listUpstreamCiphertexts,
   listUpstreams,
   updateUpstream,
 } from '../store/upstreams-repo';
@@ -43,6 +44,20 @@ export function upstreamTarget(db: Database, secrets: SecretBox, id: string): Up
     throw new AppError('INTERNAL', `The key of upstream "${upstream.name}" cannot be opened: ${(error as Error).message} Enter the key again.`);
   }
   return { name: upstream.name, baseUrl: credentials.baseUrl, apiKey };
+}
+
+/** Names of upstreams whose key `secrets` cannot open (another master key, or sealed by the OS keychain). */
+export function upstreamsWithUnopenableKeys(db: Database, secrets: SecretBox): string[] {
+  return listUpstreamCiphertexts(db)
+    .filter(({ keyCiphertext }) => {
+      try {
+        secrets.open(keyCiphertext);
+        return false;
+      } catch {
+        return true;
+      }
+    })
+    .map(({ name }) => name);
 }
 
 /** upstreams:* — the real keys are sealed with the SecretBox and never leave this service. */

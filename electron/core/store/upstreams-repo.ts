@@ -53,6 +53,13 @@ export function getUpstreamCredentials(db: Database, id: string): { baseUrl: str
   return row ? { baseUrl: row.base_url, keyCiphertext: row.key_ciphertext } : null;
 }
 
+/** Every upstream's name and sealed key (start-up check that the SecretBox can open them). */
+export function listUpstreamCiphertexts(db: Database): { name: string; keyCiphertext: Buffer }[] {
+  return statement<[], { name: string; key_ciphertext: Buffer }>(db, 'SELECT name, key_ciphertext FROM upstreams ORDER BY created_at, id')
+    .all()
+    .map((row) => ({ name: row.name, keyCiphertext: row.key_ciphertext }));
+}
+
 /** Inserts a new upstream row. */
 export function insertUpstream(db: Database, upstream: NewUpstream): void {
   statement(
