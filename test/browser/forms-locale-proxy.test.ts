@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
 import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import type { PageWindow } from '../helpers/page-window';
 import { shootBothSchemes } from '../helpers/screenshots';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
 
@@ -132,7 +133,7 @@ describe('Simplified Chinese', () => {
     const page = await context.newPage();
     await page.goto(`${core.url}/admin/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('登录 Keygate');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).document.documentElement.lang)).toBe('zh-CN');
     await page.getByLabel('管理令牌').fill(core.token);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('heading', { name: '子密钥' }).waitFor();

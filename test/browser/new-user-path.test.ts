@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subkey } from '../../electron/shared/types';
 import { launchChromium } from '../helpers/browser';
 import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import type { PageWindow } from '../helpers/page-window';
 import { shootBothSchemes } from '../helpers/screenshots';
 import { startStandInUpstream, STAND_IN_MODELS, type StandInUpstream } from '../helpers/stand-in-upstream';
 
@@ -110,7 +111,7 @@ describe('issuing and using a sub-key', () => {
     secret = (await dialog.getByTestId('issued-secret').textContent()) ?? '';
     expect(secret).toMatch(/^sk-kg-[A-Za-z0-9]{32,}$/);
     await dialog.getByRole('button', { name: 'Copy Secret' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).navigator.clipboard.readText())).toBe(secret);
     expect(await dialog.textContent()).toContain(`OPENAI_BASE_URL=${core.url}/v1`);
     await shootBothSchemes(page, '07-secret-dialog');
 
@@ -123,8 +124,11 @@ describe('issuing and using a sub-key', () => {
     await page.getByRole('button', { name: 'I have copied it' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await page.content()).not.toContain(secret);
-    expect(await page.evaluate(() => document.body.innerText)).not.toContain(secret);
-    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }))).not.toContain(secret);
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).document.body.innerText)).not.toContain(secret);
+    expect(await page.evaluate(() => {
+      const window = globalThis as unknown as PageWindow;
+      return JSON.stringify({ ...window.sessionStorage }) + JSON.stringify({ ...window.localStorage });
+    })).not.toContain(secret);
   });
 
   it('counts a request through the proxy (openai SDK) in the list and in Usage', async () => {
