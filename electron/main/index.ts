@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, clipboard, dialog, Notification, safeStorage, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, Menu, Notification, safeStorage, type BrowserWindow } from 'electron';
 import { createCore, type Core } from '../core/app-core';
 import { stderrLogger } from '../core/logger';
+import { applicationMenuTemplate } from './app-menu';
 import { openDesktopSecrets } from './desktop-secrets';
 import { bindIpc, forwardPushEvents } from './ipc';
 import { createElectronLoginItem, createXdgLoginItem, noLoginItem, startedAtLogin, type LoginItem } from './login-item';
@@ -109,6 +110,8 @@ function startApp(): void {
 
   void app.whenReady().then(() => {
     if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+    const menu = applicationMenuTemplate(process.platform, app.isPackaged);
+    Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
     const dataDir = process.env.KEYGATE_DATA_DIR || app.getPath('userData');
     try {
       const secrets = openDesktopSecrets({ safeStorage, platform: process.platform, dataDir, env: process.env, log });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channels } from '../../electron/shared/contract';
+import { applicationMenuTemplate } from '../../electron/main/app-menu';
 import type { ProxyStatus } from '../../electron/shared/types';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -39,6 +40,7 @@ const fake = vi.hoisted(() => {
     ipc: new Map<string, Listener>(),
     protocols: new Map<string, Listener>(),
     app: null as unknown as FakeApp,
+    applicationMenu: undefined as unknown,
   };
   class FakeApp extends Emitter {
     quit = vi.fn(() => {
@@ -120,7 +122,7 @@ vi.mock('electron', () => ({
   },
   BrowserWindow: fake.FakeWindow,
   Tray: fake.FakeTray,
-  Menu: { buildFromTemplate: (template: unknown) => template },
+  Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (fake.state.applicationMenu = menu) },
   nativeImage: { createFromPath: (path: string) => path },
   nativeTheme: { shouldUseDarkColors: false },
   protocol: { registerSchemesAsPrivileged: vi.fn(), handle: (scheme: string, handler: Listener) => fake.state.protocols.set(scheme, handler) },
@@ -246,6 +248,7 @@ describe('launch', () => {
     await vi.waitFor(() => expect(core.instance.proxyController.start).toHaveBeenCalledOnce());
     expect(tray().image).toBe('/project/resources/tray/running.png');
     expect(statusLine()).toBe('Running at http://127.0.0.1:8080/v1');
+    expect(fake.state.applicationMenu).toEqual(applicationMenuTemplate(process.platform, false));
   });
 
   it('honours KEYGATE_DATA_DIR, the auto-start setting and a launch at login', async () => {
