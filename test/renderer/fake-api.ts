@@ -1,0 +1,88 @@
+import type { Channel, ChannelInput, ChannelOutput, KeygateApi } from '../../electron/shared/contract';
+import type { Model, ProxyStatus, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
+
+/** Every call a fake API received, in order. */
+export type Call = { channel: Channel; input: unknown };
+
+/** Plain data the fake answers from; tests change it between calls. */
+export interface FakeData {
+  upstreams: Upstream[];
+  models: Record<string, Model[]>;
+  subkeys: Subkey[];
+  usage: UsageEntry[];
+  daily: UsageDay[];
+  proxy: ProxyStatus;
+}
+
+export function upstream(overrides: Partial<Upstream> = {}): Upstream {
+  return { id: 'up1', name: 'OpenAI', baseUrl: 'https://api.openai.com', keyHint: 'sk-…wxyz', createdAt: '2026-01-01T00:00:00.000Z', lastSyncedAt: null, ...overrides };
+}
+
+export function subkey(overrides: Partial<Subkey> = {}): Subkey {
+  return {
+    id: 'sk1',
+    name: 'ci-bot',
+    upstreamId: 'up1',
+    hint: 'sk-kg-…abcd',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: null,
+    remainingRequests: null,
+    allowModels: [],
+    denyModels: [],
+    enabled: true,
+    status: 'active',
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
+
+export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus => ({
+  running: true,
+  url: 'http://127.0.0.1:8080/v1',
+  host: '127.0.0.1',
+  port: 8080,
+  autoStart: true,
+  error: null,
+  ...overrides,
+});
+
+type Overrides = { [C in Channel]?: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
+
+/**
+ * A KeygateApi over in-memory data, for unit tests of the store's slices: answers lists from `data`, records every
+ * call, and lets a test replace any channel.
+ */
+export function fakeApi(overrides: Overrides = {}) {
+  const calls: Call[] = [];
+  const data: FakeData = { upstreams: [], models: {}, subkeys: [], usage: [], daily: [], proxy: proxyStatus() };
+  const defaults: Overrides = {
+    'app:info': async () => ({ version: '0.1.0', mode: 'headless', secretStorage: 'master-key', dataDir: '/tmp/x' }),
+    'upstreams:list': async () => data.upstreams,
+    'upstreams:add': async (input) => {
+      const added = upstream({ id: `up${data.upstreams.length + 1}`, name: input.name, baseUrl: input.baseUrl, keyHint: `…${input.apiKey.slice(-4)}` });
+      data.upstreams = [...data.upstreams, added];
+      return added;
+    },
+    'upstreams:remove': async ({ id }) => {
+      data.upstreams = data.upstreams.filter((each) => each.id !== id);
+      data.subkeys = data.subkeys.filter((each) => each.upstreamId !== id);
+      return { id };
+    },
+    'models:list': async ({ upstreamId }) => data.models[upstreamId] ?? [],
+    'subkeys:list': async () => data.subkeys,
+    'usage:list': async () => data.usage,
+    'usage:daily': async () => data.daily,
+    'proxy:status': async () => data.proxy,
+  };
+  const api = new Proxy({} as KeygateApi, {
+    get(_target, channel: Channel) {
+      return async (input: unknown) => {
+        calls.push({ channel, input });
+        const handler = (overrides[channel] ?? defaults[channel]) as ((value: unknown) => Promise<unknown>) | undefined;
+        if (!handler) throw new Error(`fake API: no answer for ${channel}`);
+        return handler(input);
+      };
+    },
+  });
+  return { api, calls, data, channelsCalled: () => calls.map((call) => call.channel) };
+}

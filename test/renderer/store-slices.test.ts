@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import type { PushEvent, PushEvents } from '../../electron/shared/contract';
+import type { Model } from '../../electron/shared/types';
+import { ApiError } from '../../renderer/src/api/api-error';
+import { createKeygateStore, followPushEvents, loadAll } from '../../renderer/src/store/store';
+import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
+
+const SECRET = 'sk-kg-THISISTHESECRETTHATMUSTNEVERBESTORED0123';
+
+function model(id: string, upstreamId = 'up1'): Model {
+  return { id, upstreamId, ownedBy: 'openai', syncedAt: '2026-01-02T00:00:00.000Z' };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('upstreams slice', () => {
+  it('adds through the API, then refreshes the list from main', async () => {
+    const fake = fakeApi();
+    const store = createKeygateStore(fake.api);
+    await store.getState().addUpstream({ name: 'Work', baseUrl: 'https://api.openai.com', apiKey: 'sk-real-1234' });
+    expect(fake.channelsCalled()).toEqual(['upstreams:add', 'upstreams:list']);
+    expect(store.getState().upstreams.map((each) => each.name)).toEqual(['Work']);
+    expect(store.getState().upstreamsLoaded).toBe(true);
+    expect(JSON.stringify(store.getState())).not.toContain('sk-real-1234');
+  });
+
+  it('removing an upstream forgets its models and refreshes the sub-keys it took with it', async () => {
+    const fake = fakeApi();
+    fake.data.upstreams = [upstream()];
+    fake.data.models = { up1: [model('gpt-4o')] };
+    fake.data.subkeys = [subkey()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    expect(store.getState().models.up1).toHaveLength(1);
+    await store.getState().removeUpstream('up1');
+    expect(store.getState().models.up1).toBeUndefined();
+    expect(store.getState().upstreams).toEqual([]);
+    expect(store.getState().subkeys).toEqual([]);
+  });
+});
+
+describe('models slice', () => {
+  it('marks a sync in flight, stores the synced list and refreshes the upstream (for lastSyncedAt)', async () => {
+    const sync = deferred<Model[]>();
+    const fake = fakeApi({ 'models:sync': () => sync.promise });
+    fake.data.upstreams = [upstream()];
+    const store = createKeygateStore(fake.api);
+    const pending = store.getState().syncModels('up1');
+    expect(store.getState().syncing.up1).toBe(true);
+    fake.data.upstreams = [upstream({ lastSyncedAt: '2026-01-02T00:00:00.000Z' })];
+    sync.resolve([model('gpt-4o'), model('gpt-4o-mini')]);
+    await pending;
+    expect(store.getState().syncing.up1).toBe(false);
+    expect(store.getState().models.up1!.map((each) => each.id)).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    expect(store.getState().upstreams[0]!.lastSyncedAt).toBe('2026-01-02T00:00:00.000Z');
+  });
+
+  it('clears the in-flight mark when the sync fails, and passes the error on', async () => {
+    const fake = fakeApi({ 'models:sync': () => Promise.reject(new ApiError({ code: 'UPSTREAM_ERROR', message: 'upstream said 401' })) });
+    const store = createKeygateStore(fake.api);
+    await expect(store.getState().syncModels('up1')).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(store.getState().syncing.up1).toBe(false);
+  });
+});
+
+describe('subkeys slice', () => {
+  it('hands a new secret to the caller only: nothing in the store holds it', async () => {
+    const fake = fakeApi({
+      'subkeys:create': async (input) => {
+        const created = subkey({ name: input.name });
+        fake.data.subkeys = [created];
+        return { subkey: created, secret: SECRET };
+      },
+      'subkeys:rotate': async () => ({ subkey: fake.data.subkeys[0]!, secret: `${SECRET}-rotated` }),
+    });
+    const store = createKeygateStore(fake.api);
+    const issued = await store.getState().createSubkey({ name: 'ci-bot', upstreamId: 'up1', remainingRequests: 2 });
+    expect(issued.secret).toBe(SECRET);
+    expect(store.getState().subkeys.map((each) => each.name)).toEqual(['ci-bot']);
+    const rotated = await store.getState().rotateSubkey('sk1');
+    expect(rotated.secret).toBe(`${SECRET}-rotated`);
+    expect(JSON.stringify(store.getState())).not.toContain(SECRET);
+    expect(fake.channelsCalled()).toEqual(['subkeys:create', 'subkeys:list', 'subkeys:rotate', 'subkeys:list']);
+  });
+
+  it('enables and disables through subkeys:update and shows main\'s answer', async () => {
+    const fake = fakeApi({
+      'subkeys:update': async (input) => {
+        fake.data.subkeys = [subkey({ enabled: input.enabled!, status: input.enabled ? 'active' : 'disabled' })];
+        return fake.data.subkeys[0]!;
+      },
+    });
+    const store = createKeygateStore(fake.api);
+    await store.getState().setSubkeyEnabled('sk1', false);
+    expect(fake.calls[0]).toEqual({ channel: 'subkeys:update', input: { id: 'sk1', enabled: false } });
+    expect(store.getState().subkeys[0]!.status).toBe('disabled');
+  });
+
+  it('leaves the cached list alone when an update is refused', async () => {
+    const fake = fakeApi({
+      'subkeys:update': () => Promise.reject(new ApiError({ code: 'INVALID_INPUT', message: 'Quota cannot be negative', issues: [{ path: ['remainingRequests'], message: 'Quota cannot be negative' }] })),
+    });
+    fake.data.subkeys = [subkey({ remainingRequests: 5 })];
+    const store = createKeygateStore(fake.api);
+    await store.getState().refreshSubkeys();
+    await expect(store.getState().updateSubkey({ id: 'sk1', remainingRequests: -1 })).rejects.toMatchObject({ issues: [{ path: ['remainingRequests'] }] });
+    expect(store.getState().subkeys[0]!.remainingRequests).toBe(5);
+  });
+});
+
+describe('usage slice', () => {
+  it('filters both the list and the chart by sub-key', async () => {
+    const fake = fakeApi();
+    const store = createKeygateStore(fake.api);
+    await store.getState().setUsageSubkey('sk1');
+    expect(fake.calls).toEqual([
+      { channel: 'usage:list', input: { limit: 100, subkeyId: 'sk1' } },
+      { channel: 'usage:daily', input: { days: 14, subkeyId: 'sk1' } },
+    ]);
+    expect(store.getState().usageSubkeyId).toBe('sk1');
+  });
+
+  it('drops an answer that arrives after the filter changed', async () => {
+    const slow = deferred<never[]>();
+    let first = true;
+    const fake = fakeApi({
+      'usage:list': async () => {
+        if (first) {
+          first = false;
+          return slow.promise;
+        }
+        return [];
+      },
+    });
+    const store = createKeygateStore(fake.api);
+    const stale = store.getState().setUsageSubkey('old');
+    await store.getState().setUsageSubkey(null);
+    const staleEntry = { id: 1, subkeyId: 'old', at: '', method: 'POST', path: '/v1/x', model: null, status: 200, latencyMs: 1, promptTokens: null, completionTokens: null, totalTokens: null, refusal: null };
+    slow.resolve([staleEntry] as never[]);
+    await stale;
+    expect(store.getState().usage).toEqual([]);
+  });
+});
+
+describe('proxy slice', () => {
+  it('starts and stops through the API and keeps main\'s status', async () => {
+    const fake = fakeApi({
+      'proxy:start': async () => proxyStatus({ running: true }),
+      'proxy:stop': async () => proxyStatus({ running: false }),
+    });
+    const store = createKeygateStore(fake.api);
+    await store.getState().setProxyRunning(false);
+    expect(store.getState().proxy!.running).toBe(false);
+    await store.getState().setProxyRunning(true);
+    expect(store.getState().proxy!.running).toBe(true);
+    expect(fake.channelsCalled()).toEqual(['proxy:stop', 'proxy:start']);
+    expect(store.getState().proxyBusy).toBe(false);
+  });
+
+  it('on a failed start, shows the status main recorded (port in use) and passes the error on', async () => {
+    const fake = fakeApi({ 'proxy:start': () => Promise.reject(new ApiError({ code: 'CONFLICT', message: 'Port 8080 is in use' })) });
+    fake.data.proxy = proxyStatus({ running: false, error: 'Port 8080 is in use' });
+    const store = createKeygateStore(fake.api);
+    await expect(store.getState().setProxyRunning(true)).rejects.toThrow('Port 8080 is in use');
+    expect(store.getState().proxy).toMatchObject({ running: false, error: 'Port 8080 is in use' });
+    expect(store.getState().proxyBusy).toBe(false);
+  });
+});
+
+describe('ui slice', () => {
+  it('holds one dialog at a time, as a discriminated union', () => {
+    const store = createKeygateStore(fakeApi().api);
+    expect(store.getState().modal).toEqual({ kind: 'none' });
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    store.getState().openModal({ kind: 'subkey-remove', subkeyId: 'sk2' });
+    expect(store.getState().modal).toEqual({ kind: 'subkey-remove', subkeyId: 'sk2' });
+    store.getState().closeModal();
+    expect(store.getState().modal).toEqual({ kind: 'none' });
+  });
+
+  it('merges filter changes and switches pages', () => {
+    const store = createKeygateStore(fakeApi().api);
+    store.getState().setSubkeyFilter({ text: 'bot' });
+    store.getState().setSubkeyFilter({ status: 'exhausted' });
+    expect(store.getState().subkeyFilter).toEqual({ text: 'bot', status: 'exhausted', upstreamId: null });
+    store.getState().setPage('usage');
+    expect(store.getState().page).toBe('usage');
+  });
+});
+
+describe('push events', () => {
+  function fakeEvents() {
+    const listeners = new Map<PushEvent, Set<(payload: never) => void>>();
+    return {
+      on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void) {
+        const set = listeners.get(event) ?? new Set();
+        set.add(listener as (payload: never) => void);
+        listeners.set(event, set);
+        return () => void set.delete(listener as (payload: never) => void);
+      },
+      emit<E extends PushEvent>(event: E, payload: PushEvents[E]) {
+        for (const listener of listeners.get(event) ?? []) (listener as (value: PushEvents[E]) => void)(payload);
+      },
+      count: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
+    };
+  }
+
+  it('refreshes sub-keys and usage when usage changes, takes the proxy status as pushed, and unsubscribes', async () => {
+    const fake = fakeApi();
+    const events = fakeEvents();
+    const store = createKeygateStore(fake.api);
+    const stop = followPushEvents(store, events);
+
+    fake.data.subkeys = [subkey({ remainingRequests: 1 })];
+    events.emit('usage:changed', { subkeyId: 'sk1' });
+    await expect.poll(() => store.getState().subkeys[0]?.remainingRequests).toBe(1);
+    expect(new Set(fake.channelsCalled())).toEqual(new Set(['subkeys:list', 'usage:list', 'usage:daily']));
+
+    events.emit('proxy:changed', proxyStatus({ running: false }));
+    expect(store.getState().proxy!.running).toBe(false);
+
+    stop();
+    expect(events.count()).toBe(0);
+  });
+});
