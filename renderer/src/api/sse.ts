@@ -14,8 +14,10 @@ export function createSseParser(onMessage: (message: SseMessage) => void): (chun
   let data: string[] = [];
   return (chunk) => {
     buffer += chunk;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop() ?? '';
+    // A CR at the very end may be half of a CRLF split across chunks: keep it for the next one.
+    const holdCr = buffer.endsWith('\r');
+    const lines = (holdCr ? buffer.slice(0, -1) : buffer).split(/\r\n|\r|\n/);
+    buffer = (lines.pop() ?? '') + (holdCr ? '\r' : '');
     for (const line of lines) {
       if (line === '') {
         if (data.length > 0) onMessage({ event: event || 'message', data: data.join('\n') });

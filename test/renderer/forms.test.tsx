@@ -1,0 +1,103 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { IssuedSubkey } from '../../electron/shared/types';
+import { ApiError } from '../../renderer/src/api/api-error';
+import { ModalHost } from '../../renderer/src/components/layout/modal-host';
+import { patchOf } from '../../renderer/src/components/subkeys/subkey-edit-modal';
+import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
+import { fakeApi, subkey, upstream } from './fake-api';
+import { renderUi } from './render-ui';
+
+const SECRET = 'sk-kg-0123456789abcdefghijABCDEFGHIJ0123456789';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+async function issueDialog(create: () => Promise<IssuedSubkey>) {
+  const fake = fakeApi({ 'subkeys:create': create });
+  fake.data.upstreams = [upstream()];
+  const store = createKeygateStore(fake.api);
+  await loadAll(store);
+  store.getState().openModal({ kind: 'subkey-issue' });
+  await renderUi(<ModalHost />, store);
+  return { fake, store };
+}
+
+describe('the issue form', () => {
+  it('validates with the contract schema as the user types', async () => {
+    await issueDialog(() => Promise.reject(new Error('must not be called')));
+    const name = screen.getByLabelText('Name');
+    await userEvent.type(name, 'a');
+    await userEvent.clear(name);
+    expect(await screen.findByText('Name is required')).toBeTruthy();
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows a server-side field error on the field it names, and keeps the dialog', async () => {
+    const { fake } = await issueDialog(() =>
+      Promise.reject(new ApiError({ code: 'INVALID_INPUT', message: 'Unknown upstream', issues: [{ path: ['name'], message: 'A sub-key with this name exists' }] })),
+    );
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect(await screen.findByText('A sub-key with this name exists')).toBeTruthy();
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).toBe('true');
+    expect(fake.channelsCalled()).toContain('subkeys:create');
+  });
+
+  it('shows an error that names no field above the buttons', async () => {
+    await issueDialog(() => Promise.reject(new ApiError({ code: 'NOT_FOUND', message: 'Upstream not found' })));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not save: Upstream not found');
+  });
+
+  it('disables submit while saving, then shows the secret once; closing removes it from the DOM', async () => {
+    const create = deferred<IssuedSubkey>();
+    const { store, fake } = await issueDialog(() => create.promise);
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Issue' }) as HTMLButtonElement).disabled).toBe(true));
+
+    fake.data.subkeys = [subkey()];
+    create.resolve({ subkey: subkey(), secret: SECRET });
+    expect((await screen.findByTestId('issued-secret')).textContent).toBe(SECRET);
+    expect(document.body.textContent).toContain(`OPENAI_API_KEY=${SECRET}`);
+    expect(fake.calls.find((call) => call.channel === 'subkeys:create')!.input).toMatchObject({ name: 'ci-bot', upstreamId: 'up1', remainingRequests: 1000, allowModels: [], denyModels: [] });
+
+    await userEvent.click(screen.getByRole('button', { name: 'I have copied it' }));
+    await waitFor(() => expect(document.body.innerHTML).not.toContain(SECRET));
+    expect(JSON.stringify(store.getState())).not.toContain(SECRET);
+  });
+});
+
+describe('the edit form', () => {
+  it('sends only what changed, so an untouched past expiry or a spent quota is never written back', () => {
+    const key = subkey({ expiresAt: '2020-01-01T00:00:00.000Z', remainingRequests: 3, allowModels: ['gpt-4o'] });
+    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [] };
+    expect(patchOf(key, values)).toEqual({ id: 'sk1' });
+    expect(patchOf(key, { ...values, remainingRequests: 13 })).toEqual({ id: 'sk1', remainingRequests: 13 });
+    expect(patchOf(key, { ...values, allowModels: [] })).toEqual({ id: 'sk1', allowModels: [], denyModels: [] });
+  });
+
+  it('adds requests to the remaining count', async () => {
+    const fake = fakeApi({ 'subkeys:update': async (input) => subkey({ remainingRequests: input.remainingRequests ?? null }) });
+    fake.data.subkeys = [subkey({ remainingRequests: 0, status: 'exhausted' })];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    await renderUi(<ModalHost />, store);
+    await userEvent.click(screen.getByRole('button', { name: '+100' }));
+    await userEvent.click(screen.getByRole('button', { name: '+10' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(fake.calls.find((call) => call.channel === 'subkeys:update')!.input).toEqual({ id: 'sk1', remainingRequests: 110 });
+  });
+});

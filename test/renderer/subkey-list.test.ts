@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { visibleSubkeys } from '../../renderer/src/lib/subkey-list';
+import { subkey } from './fake-api';
+
+const keys = [
+  subkey({ id: 'a', name: 'alpha', createdAt: '2026-01-01T00:00:00Z', expiresAt: null, remainingRequests: null, lastUsedAt: null, status: 'active' }),
+  subkey({ id: 'b', name: 'bravo', createdAt: '2026-01-03T00:00:00Z', expiresAt: '2026-02-01T00:00:00Z', remainingRequests: 0, lastUsedAt: '2026-01-05T00:00:00Z', status: 'exhausted', upstreamId: 'up2' }),
+  subkey({ id: 'c', name: 'charlie', hint: 'sk-kg-…zz99', createdAt: '2026-01-02T00:00:00Z', expiresAt: '2026-01-15T00:00:00Z', remainingRequests: 50, lastUsedAt: '2026-01-04T00:00:00Z', status: 'disabled' }),
+];
+const all = { text: '', status: 'all' as const, upstreamId: null };
+const names = (list: { name: string }[]) => list.map((key) => key.name);
+
+describe('the sub-key list', () => {
+  it('sorts newest first, by name, soonest expiry (never last), fewest remaining (unlimited last), most recently used (never last)', () => {
+    expect(names(visibleSubkeys(keys, all, 'created'))).toEqual(['bravo', 'charlie', 'alpha']);
+    expect(names(visibleSubkeys(keys, all, 'name'))).toEqual(['alpha', 'bravo', 'charlie']);
+    expect(names(visibleSubkeys(keys, all, 'expiry'))).toEqual(['charlie', 'bravo', 'alpha']);
+    expect(names(visibleSubkeys(keys, all, 'remaining'))).toEqual(['bravo', 'charlie', 'alpha']);
+    expect(names(visibleSubkeys(keys, all, 'lastUsed'))).toEqual(['bravo', 'charlie', 'alpha']);
+  });
+
+  it('filters by status, upstream, and name or hint text', () => {
+    expect(names(visibleSubkeys(keys, { ...all, status: 'exhausted' }, 'name'))).toEqual(['bravo']);
+    expect(names(visibleSubkeys(keys, { ...all, upstreamId: 'up1' }, 'name'))).toEqual(['alpha', 'charlie']);
+    expect(names(visibleSubkeys(keys, { ...all, text: 'ZZ9' }, 'name'))).toEqual(['charlie']);
+    expect(names(visibleSubkeys(keys, { ...all, text: 'rav' }, 'name'))).toEqual(['bravo']);
+  });
+
+  it('does not reorder the cached list it was given', () => {
+    const before = names(keys);
+    visibleSubkeys(keys, all, 'name');
+    expect(names(keys)).toEqual(before);
+  });
+});
