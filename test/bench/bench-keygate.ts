@@ -27,6 +27,7 @@ db.prepare(
   `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, remaining_requests, allow_models, deny_models)
    VALUES ('key', 'bench', 'up', ?, 'sk-kg-…', 0, 100000000, '["gpt-4o*","gpt-3.5*"]', '["gpt-4o-audio*"]')`,
 ).run(hashSubkeySecret(secret));
+if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests = NULL').run();
 
 const proxy = createProxy({ db, secrets: box });
 serveForBench(createServer((request, response) => proxy.handle(request, response)));

@@ -23,14 +23,20 @@ interface Batch {
   awaited: boolean;
 }
 
+/** How long after-the-fact records may wait for a reservation's batch to ride in before they are written anyway. */
+const LAZY_FLUSH_MS = 25;
+
 /**
  * Group commit: the quota reservations and usage rows of every request seen in one event-loop turn are written in
  * ONE immediate transaction (one WAL commit) in the check phase of that turn. A request whose quota is limited waits
- * for its batch's commit before it is forwarded, so a reservation is durable before upstream sees the request;
- * after-the-fact records (usage completion, refunds) ride in whichever batch comes next.
+ * for its batch's commit before it is forwarded, so a reservation is durable before upstream sees the request.
+ * After-the-fact records (usage completions, refunds, refused requests) schedule no commit of their own: they ride
+ * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes.
  */
 export class WriteBatcher {
   private batch: Batch | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private readonly updateSubkey;
   private readonly insertUsage;
   private readonly completeUsage;
@@ -65,18 +71,18 @@ export class WriteBatcher {
    * change. Nobody waits for it: a failed commit is reported through `onFailed`.
    */
   enqueueInsert(record: UsageRecord, quota?: { subkeyId: string; delta: number; at: number }): void {
-    this.push(record, quota);
+    this.push(record, quota, quota !== undefined);
   }
 
   /** Like enqueueInsert, for a caller that waits for the commit before going on (a failed commit rejects). */
   enqueueAwaitedInsert(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number }): Promise<void> {
-    const batch = this.push(record, quota);
+    const batch = this.push(record, quota, true);
     batch.awaited = true;
     return batch.committed;
   }
 
-  private push(record: UsageRecord, quota?: { subkeyId: string; delta: number; at: number }): Batch {
-    const batch = this.current();
+  private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined, urgent: boolean): Batch {
+    const batch = this.current(urgent);
     batch.ops.push({ kind: OpKind.Insert, record });
     if (quota) {
       batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
@@ -87,12 +93,12 @@ export class WriteBatcher {
 
   /** Queues the final state of a usage row written earlier (or in this same batch). */
   enqueueComplete(record: UsageRecord): void {
-    this.current().ops.push({ kind: OpKind.Complete, record });
+    this.current(false).ops.push({ kind: OpKind.Complete, record });
   }
 
   /** Queues a quota refund (+1) for a sub-key. */
   enqueueRefund(subkeyId: string): void {
-    const batch = this.current();
+    const batch = this.current(false);
     batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + 1);
   }
 
@@ -104,6 +110,10 @@ export class WriteBatcher {
   /** Writes the pending batch now, synchronously. */
   flush(): void {
     const batch = this.batch;
+    if (this.immediate) clearImmediate(this.immediate);
+    if (this.timer) clearTimeout(this.timer);
+    this.immediate = null;
+    this.timer = null;
     if (!batch) return;
     this.batch = null;
     try {
@@ -121,7 +131,10 @@ export class WriteBatcher {
     }
   }
 
-  private current(): Batch {
+  /** The open batch; `urgent` (a reservation waits on it) commits it at the end of this event-loop turn. */
+  private current(urgent: boolean): Batch {
+    if (urgent && !this.immediate) this.immediate = setImmediate(this.flushNow);
+    else if (!urgent && !this.immediate && !this.timer) this.timer = setTimeout(this.flushNow, LAZY_FLUSH_MS);
     if (this.batch) return this.batch;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -130,9 +143,10 @@ export class WriteBatcher {
       reject = rej;
     });
     this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), committed, resolve, reject, awaited: false };
-    setImmediate(() => this.flush());
     return this.batch;
   }
+
+  private readonly flushNow = (): void => this.flush();
 
   private insert(record: UsageRecord): void {
     const values = [
