@@ -27,6 +27,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; the headless server sends it over HTTP too.
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },

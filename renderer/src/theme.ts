@@ -12,7 +12,7 @@ export const theme = createTheme({
   components: {
     Button: { defaultProps: { size: 'sm' } },
     TextInput: { defaultProps: { size: 'sm' } },
-    Modal: { defaultProps: { centered: true, overlayProps: { backgroundOpacity: 0.4, blur: 2 } } },
+    Modal: { defaultProps: { centered: true, overlayProps: { backgroundOpacity: 0.4, blur: 2 } }, styles: { title: { fontWeight: 600 } } },
     Tooltip: { defaultProps: { openDelay: 300 } },
     Badge: { defaultProps: { tt: 'none' } },
   },

@@ -1,10 +1,11 @@
+import { resolve } from 'node:path';
 import OpenAI from 'openai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
 import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
 import type { PageWindow } from '../helpers/page-window';
-import { shootBothSchemes } from '../helpers/screenshots';
+import { SCREENSHOT_DIR, shootBothSchemes } from '../helpers/screenshots';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
@@ -95,6 +96,8 @@ describe('a populated window', () => {
     expect(await statusOf('old-prototype')).toBe('disabled');
     expect(await statusOf('ci-pipeline')).toBe('active');
     await shootBothSchemes(page, '12-subkeys-overview');
+    // The README's picture (docs/screenshots/subkeys.png is copied from this one).
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'readme-subkeys.png'), clip: { x: 0, y: 0, width: 1280, height: 440 } });
 
     await page.getByLabel('Filter by name or key').fill('ci-');
     await expect.poll(() => rows.count()).toBe(1);

@@ -104,6 +104,7 @@ describe('issuing and using a sub-key', () => {
     await dialog.getByLabel('Models or patterns').press('Enter');
     await expect.poll(() => dialog.getByText('1 of 7 synced models allowed').count()).toBe(1);
     const expectedExpiry = Date.now() + 86_400_000;
+    await dialog.getByLabel('Name').click();
     await shootBothSchemes(page, '06-issue-form');
     await dialog.getByRole('button', { name: 'Issue', exact: true }).click();
 

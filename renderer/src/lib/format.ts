@@ -16,6 +16,12 @@ export function formatDateTime(iso: string): string {
   return dayjs(iso).format('llll');
 }
 
+/** A request's time, densely: "3:33:12 PM" today, "11/25/2026 3:33:12 PM" before. */
+export function formatRequestTime(iso: string, now: number = Date.now()): string {
+  const at = dayjs(iso);
+  return at.isSame(dayjs(now), 'day') ? at.format('LTS') : at.format('L LTS');
+}
+
 /** "in 3 days", "5 minutes ago". */
 export function fromNow(iso: string, now: number = Date.now()): string {
   return dayjs(iso).from(dayjs(now));

@@ -8,7 +8,7 @@ const colors: Record<SubkeyStatus, string> = { active: 'teal', disabled: 'gray',
 export function StatusChip({ status }: { status: SubkeyStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={colors[status]} variant="light" size="sm" radius="sm" data-status={status}>
+    <Badge color={colors[status]} variant={status === 'disabled' ? 'default' : 'light'} size="sm" radius="sm" data-status={status}>
       {t(`subkeys.statuses.${status}`)}
     </Badge>
   );

@@ -50,7 +50,7 @@ export function SubkeysPage() {
         <>
           <SubkeyFilters />
           <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={760}>
+            <Table.ScrollContainer minWidth={760} type="native">
               <Table verticalSpacing={6} highlightOnHover>
                 <Table.Thead>
                   <Table.Tr>

@@ -29,7 +29,7 @@ export function UpstreamsPage() {
         <EmptyState icon={<IconServer size={22} />} title={t('upstreams.emptyTitle')} text={t('upstreams.emptyText')} action={{ label: t('upstreams.add'), onClick: add }} />
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={640} type="native">
             <Table verticalSpacing={8}>
               <Table.Thead>
                 <Table.Tr>

@@ -1,7 +1,7 @@
 import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { UsageEntry } from '../../../../electron/shared/types';
-import { formatDateTime, formatLatency, formatNumber } from '../../lib/format';
+import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
 import { useKeygate } from '../../store/store';
 
 function statusColor(status: number | null): string {
@@ -19,7 +19,7 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
   const number = (value: number | null) => (value === null ? '—' : formatNumber(value, i18n.language));
   return (
     <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={760}>
+      <Table.ScrollContainer minWidth={760} type="native">
         <Table verticalSpacing={4} fz="sm" striped="even" data-testid="usage-table">
           <Table.Thead>
             <Table.Tr>
@@ -35,7 +35,11 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
           <Table.Tbody>
             {entries.map((entry) => (
               <Table.Tr key={entry.id} data-usage-key={entry.subkeyId ? (names.get(entry.subkeyId) ?? '') : ''}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(entry.at)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Tooltip label={formatDateTime(entry.at)} withArrow openDelay={500}>
+                    <span>{formatRequestTime(entry.at)}</span>
+                  </Tooltip>
+                </Table.Td>
                 <Table.Td>{entry.subkeyId ? (names.get(entry.subkeyId) ?? t('usage.deleted')) : <Text span c="dimmed" size="sm">{t('usage.unknownKey')}</Text>}</Table.Td>
                 <Table.Td ff="monospace">
                   <Text span size="xs" c="dimmed" mr={4}>
