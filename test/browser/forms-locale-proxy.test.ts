@@ -129,6 +129,26 @@ describe('a populated window', () => {
   });
 });
 
+describe('the keyboard', () => {
+  it('switches screens with 1–5, opens the issue dialog with N, closes it with Escape, keeps Tab inside the dialog', async () => {
+    const page = await signedInPage();
+    await page.keyboard.press('2');
+    await page.getByRole('heading', { name: 'Upstreams' }).waitFor();
+    await page.keyboard.press('5');
+    await page.getByRole('heading', { name: 'Proxy' }).waitFor();
+    await page.keyboard.press('n');
+    const dialog = page.getByRole('dialog', { name: 'Issue sub-key' });
+    await dialog.waitFor();
+    await expect.poll(() => dialog.getByLabel('Name').evaluate((input) => input === (input.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await page.keyboard.press('2');
+    expect(await page.getByRole('heading', { name: 'Sub-keys' }).count()).toBe(1);
+    for (let press = 0; press < 25; press++) await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((root) => root.contains((root.ownerDocument as unknown as { activeElement: never }).activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+});
+
 describe('Simplified Chinese', () => {
   it('follows a Chinese browser locale, from the sign-in screen on', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' });

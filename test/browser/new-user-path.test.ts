@@ -183,4 +183,39 @@ describe('issuing and using a sub-key', () => {
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
     await expect.poll(() => subkeyRow('ci-bot').getByTestId('remaining').textContent()).toBe('9');
   });
+
+  it('disables and enables, rotates (new secret shown once, old one dead) and deletes after confirmation', async () => {
+    const chat = (apiKey: string) =>
+      new OpenAI({ baseURL: `${core.url}/v1`, apiKey, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const action = async (name: string) => {
+      await subkeyRow('ci-bot').getByRole('button', { name: 'Actions for ci-bot' }).click();
+      await page.getByRole('menuitem', { name }).click();
+    };
+
+    await action('Disable');
+    await expect.poll(() => subkeyRow('ci-bot').locator('[data-status]').getAttribute('data-status')).toBe('disabled');
+    await expect(chat(secret)).rejects.toMatchObject({ status: 401 });
+    await action('Enable');
+    await expect.poll(() => subkeyRow('ci-bot').locator('[data-status]').getAttribute('data-status')).toBe('active');
+
+    await action('Rotate secret');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Rotate' }).click();
+    const rotated = (await dialog.getByTestId('issued-secret').textContent()) ?? '';
+    expect(rotated).toMatch(/^sk-kg-/);
+    expect(rotated).not.toBe(secret);
+    await dialog.getByRole('button', { name: 'I have copied it' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(rotated);
+    await expect(chat(secret)).rejects.toMatchObject({ status: 401 });
+    await chat(rotated);
+
+    await action('Delete');
+    await shootBothSchemes(page, '18-delete-confirm');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => subkeyRow('ci-bot').count()).toBe(0);
+    expect((await core.call('subkeys:list', {})).map((subkey) => subkey.name)).not.toContain('ci-bot');
+    await expect(chat(rotated)).rejects.toMatchObject({ status: 401 });
+    expect(pageErrors).toEqual([]);
+  });
 });

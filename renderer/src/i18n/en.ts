@@ -9,6 +9,7 @@ export const en = {
     themeLight: 'Light',
     themeDark: 'Dark',
     logout: 'Sign out',
+    shortcut: 'Shortcut',
     loadFailed: 'Could not load data: {{message}}',
   },
   nav: { subkeys: 'Sub-keys', upstreams: 'Upstreams', models: 'Models', usage: 'Usage', proxy: 'Proxy' },

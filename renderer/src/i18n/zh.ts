@@ -11,6 +11,7 @@ export const zh: Messages = {
     themeLight: '浅色',
     themeDark: '深色',
     logout: '退出登录',
+    shortcut: '快捷键',
     loadFailed: '无法加载数据：{{message}}',
   },
   nav: { subkeys: '子密钥', upstreams: '上游', models: '模型', usage: '用量', proxy: '代理' },

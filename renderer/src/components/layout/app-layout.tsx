@@ -10,6 +10,7 @@ import { UsagePage } from '../usage/usage-page';
 import { ModalHost } from './modal-host';
 import { Navigation } from './navigation';
 import { Preferences } from './preferences';
+import { useShortcuts } from './use-shortcuts';
 
 const screens = { subkeys: SubkeysPage, upstreams: UpstreamsPage, models: ModelsPage, usage: UsagePage, proxy: ProxyPage };
 
@@ -18,6 +19,7 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   const { t } = useTranslation();
   const page = useKeygate((state) => state.page);
   const Screen = screens[page];
+  useShortcuts();
   return (
     <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
       <AppShell.Navbar p="sm" aria-label={t('app.name')}>

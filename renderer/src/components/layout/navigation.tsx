@@ -1,4 +1,4 @@
-import { Badge, NavLink, Stack } from '@mantine/core';
+import { Badge, Kbd, NavLink, Stack, Tooltip } from '@mantine/core';
 import { IconBox, IconChartBar, IconKey, IconServer, IconTopologyStar } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
@@ -23,29 +23,40 @@ export function Navigation() {
   const counts: Partial<Record<Page, number>> = { subkeys: subkeyCount, upstreams: upstreamCount };
   return (
     <Stack gap={2}>
-      {pages.map((each) => (
-        <NavLink
+      {pages.map((each, index) => (
+        <Tooltip
           key={each}
-          component="button"
-          label={t(`nav.${each}`)}
-          leftSection={icons[each]}
-          active={page === each}
-          aria-current={page === each ? 'page' : undefined}
-          onClick={() => setPage(each)}
-          variant="light"
-          style={{ borderRadius: 'var(--mantine-radius-md)' }}
-          rightSection={
-            each === 'proxy' ? (
-              <Badge size="xs" variant="dot" color={proxyRunning ? 'teal' : 'gray'}>
-                {proxyRunning ? t('proxy.on') : t('proxy.off')}
-              </Badge>
-            ) : counts[each] ? (
-              <Badge size="xs" variant="default" radius="sm">
-                {counts[each]}
-              </Badge>
-            ) : null
+          label={
+            <>
+              {t('app.shortcut')} <Kbd size="xs">{index + 1}</Kbd>
+            </>
           }
-        />
+          position="right"
+          openDelay={600}
+          withArrow
+        >
+          <NavLink
+            component="button"
+            label={t(`nav.${each}`)}
+            leftSection={icons[each]}
+            active={page === each}
+            aria-current={page === each ? 'page' : undefined}
+            onClick={() => setPage(each)}
+            variant="light"
+            style={{ borderRadius: 'var(--mantine-radius-md)' }}
+            rightSection={
+              each === 'proxy' ? (
+                <Badge size="xs" variant="dot" color={proxyRunning ? 'teal' : 'gray'}>
+                  {proxyRunning ? t('proxy.on') : t('proxy.off')}
+                </Badge>
+              ) : counts[each] ? (
+                <Badge size="xs" variant="default" radius="sm">
+                  {counts[each]}
+                </Badge>
+              ) : null
+            }
+          />
+        </Tooltip>
       ))}
     </Stack>
   );

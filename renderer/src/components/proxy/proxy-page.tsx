@@ -12,7 +12,7 @@ export function ProxyPage() {
     <>
       <PageHeader title={t('proxy.title')} subtitle={t('proxy.subtitle')} />
       <ProxyStatusCard />
-      {proxy && <ProxySettingsForm key={`${proxy.host}:${proxy.port}`} status={proxy} />}
+      {proxy && <ProxySettingsForm status={proxy} />}
     </>
   );
 }

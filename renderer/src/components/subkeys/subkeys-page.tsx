@@ -1,4 +1,4 @@
-import { Button, Paper, Table, Text } from '@mantine/core';
+import { Button, Kbd, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { IconKey, IconPlus } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -30,9 +30,19 @@ export function SubkeysPage() {
         title={t('subkeys.title')}
         subtitle={t('subkeys.subtitle')}
         action={
-          <Button leftSection={<IconPlus size={16} />} onClick={issue} disabled={upstreams.length === 0}>
-            {t('subkeys.issue')}
-          </Button>
+          <Tooltip
+            label={
+              <>
+                {t('app.shortcut')} <Kbd size="xs">N</Kbd>
+              </>
+            }
+            openDelay={600}
+            withArrow
+          >
+            <Button leftSection={<IconPlus size={16} />} onClick={issue} disabled={upstreams.length === 0}>
+              {t('subkeys.issue')}
+            </Button>
+          </Tooltip>
         }
       />
       {subkeys.length === 0 ? (

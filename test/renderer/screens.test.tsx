@@ -1,0 +1,79 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { ProxyPage } from '../../renderer/src/components/proxy/proxy-page';
+import { UpstreamsPage } from '../../renderer/src/components/upstreams/upstreams-page';
+import { SubkeysPage } from '../../renderer/src/components/subkeys/subkeys-page';
+import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
+import { fakeApi, proxyStatus, upstream } from './fake-api';
+import { renderUi } from './render-ui';
+
+describe('the Upstreams screen', () => {
+  it('warns, lastingly, when the OS keychain is weak', async () => {
+    const fake = fakeApi({ 'app:info': async () => ({ version: '0.1.0', mode: 'desktop', secretStorage: 'weak', dataDir: '/x' }) });
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<UpstreamsPage />, store);
+    expect(screen.getByTestId('weak-keychain').textContent).toContain('Keys are stored with weak protection');
+  });
+
+  it('shows no warning with a real keychain, and says what to do when empty', async () => {
+    const fake = fakeApi({ 'app:info': async () => ({ version: '0.1.0', mode: 'desktop', secretStorage: 'os-keychain', dataDir: '/x' }) });
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<UpstreamsPage />, store);
+    expect(screen.queryByTestId('weak-keychain')).toBeNull();
+    expect(screen.getByTestId('empty-state').textContent).toContain('Add your OpenAI key');
+  });
+
+  it('lists only the key hint, never a key', async () => {
+    const fake = fakeApi();
+    fake.data.upstreams = [upstream({ keyHint: 'sk-…wxyz' })];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<UpstreamsPage />, store);
+    expect(screen.getByText('sk-…wxyz')).toBeTruthy();
+  });
+});
+
+describe('the Sub-keys screen', () => {
+  it('sends a user with no upstream to add one first', async () => {
+    const store = createKeygateStore(fakeApi().api);
+    await loadAll(store);
+    await renderUi(<SubkeysPage />, store);
+    expect(screen.getByTestId('empty-state').textContent).toContain('Add an upstream first');
+    expect((screen.getByRole('button', { name: 'Issue sub-key' }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Add upstream' }));
+    expect(store.getState().page).toBe('upstreams');
+  });
+});
+
+describe('the Proxy screen (desktop)', () => {
+  it('puts "port in use" on the port field when the proxy cannot listen at the new address', async () => {
+    const fake = fakeApi({
+      'app:info': async () => ({ version: '0.1.0', mode: 'desktop', secretStorage: 'os-keychain', dataDir: '/x' }),
+      'proxy:configure': async (input) => proxyStatus({ port: input.port!, running: false, error: `Port ${input.port} is already in use` }),
+    });
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<ProxyPage />, store);
+    const port = screen.getByLabelText('Port');
+    await userEvent.clear(port);
+    await userEvent.type(port, '9999');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await waitFor(() => expect(screen.getAllByText('Port 9999 is already in use').length).toBeGreaterThan(0));
+    expect(fake.calls.find((call) => call.channel === 'proxy:configure')!.input).toEqual({ host: '127.0.0.1', port: 9999, autoStart: true });
+    expect(screen.getByTestId('proxy-state').textContent).toBe('Stopped');
+  });
+
+  it('validates the port with the contract schema as the user types', async () => {
+    const fake = fakeApi({ 'app:info': async () => ({ version: '0.1.0', mode: 'desktop', secretStorage: 'os-keychain', dataDir: '/x' }) });
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<ProxyPage />, store);
+    const port = screen.getByLabelText('Port');
+    await userEvent.clear(port);
+    await userEvent.type(port, '70000');
+    expect(await screen.findByText('Port must be between 0 and 65535')).toBeTruthy();
+  });
+});
