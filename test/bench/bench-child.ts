@@ -12,7 +12,10 @@ export function serveForBench(server: Server): void {
   });
   process.on('message', (message) => {
     if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
-    if (message === 'mem') process.send?.({ mem: process.memoryUsage() });
+    if (message === 'mem') {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ mem: process.memoryUsage() });
+    }
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ cpu: user + system });

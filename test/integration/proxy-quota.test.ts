@@ -79,6 +79,21 @@ describe('quota under concurrency', () => {
     await settled();
     expect(remainingOf(h.db, id)).toBe(5);
   });
+
+  it('stops accepting a rotated secret at once (cached lookups included)', async () => {
+    const { id, secret } = h.subkey();
+    await h.client(secret).models.list();
+    const rotated = insertSubkey(h.db, { upstreamId: h.upstreamId });
+    const newHash = h.db.prepare<[string], { secret_hash: string }>('SELECT secret_hash FROM subkeys WHERE id = ?').get(rotated.id)!.secret_hash;
+    h.running.proxy.flush();
+    h.db.prepare('DELETE FROM subkeys WHERE id = ?').run(rotated.id);
+    h.db.prepare('UPDATE subkeys SET secret_hash = ? WHERE id = ?').run(newHash, id);
+    h.running.proxy.invalidate(id);
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 401 });
+    await h.client(rotated.secret).models.list();
+    await settled();
+    expect(usageRows(h.db).at(-1)).toMatchObject({ subkey_id: id, status: 200 });
+  });
 });
 
 describe('durability', () => {

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { hashSubkeySecret } from '../secrets/subkey-secret';
 import type { KeyCache, SubkeyState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 
@@ -21,7 +20,7 @@ export function presentedSecret(headers: IncomingHttpHeaders): string | null {
 export function identify(headers: IncomingHttpHeaders, keys: KeyCache): SubkeyState {
   const secret = presentedSecret(headers);
   if (secret === null) throw proxyErrors.missingKey();
-  const subkey = keys.subkeyByHash(hashSubkeySecret(secret));
+  const subkey = keys.subkeyBySecret(secret);
   if (!subkey) throw proxyErrors.unknownKey();
   return subkey;
 }

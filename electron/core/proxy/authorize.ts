@@ -63,12 +63,14 @@ function topLevelModel(json: unknown): string | null {
 function modelsIn(json: unknown, depth = 0, found: string[] = []): string[] {
   if (typeof json !== 'object' || json === null || depth > 32) return found;
   if (Array.isArray(json)) {
-    for (const item of json) modelsIn(item, depth + 1, found);
+    for (const item of json) if (typeof item === 'object' && item !== null) modelsIn(item, depth + 1, found);
     return found;
   }
-  for (const [key, value] of Object.entries(json)) {
-    if (key === 'model' && typeof value === 'string') found.push(value);
-    else if (typeof value === 'object') modelsIn(value, depth + 1, found);
+  const record = json as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value === 'object' && value !== null) modelsIn(value, depth + 1, found);
+    else if (key === 'model' && typeof value === 'string') found.push(value);
   }
   return found;
 }

@@ -16,7 +16,8 @@ interface CompiledEndpoint {
 /** Finds the endpoint of a `/v1`-relative path. Literal segments win over placeholders (`/responses/compact`). */
 export class EndpointTable {
   private readonly byMethod = new Map<string, CompiledEndpoint[]>();
-  private readonly cache = new Map<string, EndpointMatch | null>();
+  private readonly cache = new Map<string, Map<string, EndpointMatch | null>>();
+  private cached = 0;
 
   constructor(specs: readonly EndpointSpec[] = openAiEndpoints) {
     for (const spec of specs) {
@@ -35,8 +36,8 @@ export class EndpointTable {
 
   /** The endpoint for `method` and `path` (relative to /v1, without query), or null when OpenAI has none. */
   match(method: string, path: string): EndpointMatch | null {
-    const key = `${method} ${path}`;
-    const cached = this.cache.get(key);
+    let byPath = this.cache.get(method);
+    const cached = byPath?.get(path);
     if (cached !== undefined) return cached;
     let found: EndpointMatch | null = null;
     for (const candidate of this.byMethod.get(method) ?? []) {
@@ -48,8 +49,12 @@ export class EndpointTable {
     }
     // Paths with ids are unbounded; only the fixed ones are worth remembering.
     if (!found || !found.spec.path.includes('{')) {
-      if (this.cache.size > 1000) this.cache.clear();
-      this.cache.set(key, found);
+      if (this.cached++ > 1000) {
+        this.cache.clear();
+        this.cached = 0;
+      }
+      if (!byPath) this.cache.set(method, (byPath = new Map()));
+      byPath.set(path, found);
     }
     return found;
   }

@@ -48,7 +48,8 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], authorizat
   const headers: string[] = [];
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
-    if (DROP_REQUEST.has(name.toLowerCase()) || name.toLowerCase().startsWith('proxy-')) continue;
+    const lower = name.toLowerCase();
+    if (DROP_REQUEST.has(lower) || lower.startsWith('proxy-')) continue;
     headers.push(name, rawHeaders[index + 1]!);
   }
   headers.push('authorization', authorization, 'accept-encoding', 'identity');

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { ModelPolicy } from '../../shared/model-policy';
 import { isRestricted } from '../../shared/model-policy';
 import type { SecretBox } from '../secrets/secret-box';
+import { hashSubkeySecret } from '../secrets/subkey-secret';
 import type { Database } from '../store/database';
 import { proxyErrors } from './proxy-error';
 
@@ -55,6 +56,8 @@ export interface KeyCacheOptions {
  * Decrypted upstream keys live only here, in memory, never in logs or errors.
  */
 export class KeyCache {
+  /** Known sub-keys by the secret presented, so a repeat request skips the SHA-256 (bounded: known keys only). */
+  private readonly bySecret = new Map<string, SubkeyState>();
   private readonly byHash = new Map<string, SubkeyState>();
   private readonly byId = new Map<string, SubkeyState>();
   private readonly upstreams = new Map<string, UpstreamState>();
@@ -66,6 +69,18 @@ export class KeyCache {
       'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models FROM subkeys WHERE secret_hash = ?',
     );
     this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext FROM upstreams WHERE id = ?');
+  }
+
+  /** The sub-key whose secret is `secret`, or null when none is. */
+  subkeyBySecret(secret: string): SubkeyState | null {
+    const cached = this.bySecret.get(secret);
+    if (cached) return cached;
+    const state = this.subkeyByHash(hashSubkeySecret(secret));
+    if (state) {
+      if (this.bySecret.size >= 10_000) this.bySecret.clear();
+      this.bySecret.set(secret, state);
+    }
+    return state;
   }
 
   /** The sub-key whose secret hashes to `hash`, or null when none does. */
@@ -134,8 +149,10 @@ export class KeyCache {
       if (!state) return;
       this.byId.delete(subkeyId);
       this.byHash.delete(state.hash);
+      for (const [secret, candidate] of this.bySecret) if (candidate === state) this.bySecret.delete(secret);
       return;
     }
+    this.bySecret.clear();
     this.byHash.clear();
     this.byId.clear();
     this.closePools();

@@ -46,6 +46,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   const allowedHosts = options.allowedHosts ?? [];
   const table = new EndpointTable();
   const inFlight = new Set<Exchange>();
+  // Clients send the same Host on every request: remember the last one that passed.
+  let lastAllowedHost: string | undefined;
   let drained: (() => void) | null = null;
 
   const writes = new WriteBatcher(
@@ -219,10 +221,14 @@ export function createProxy(options: ProxyOptions): Proxy {
       clientGone: false,
       finished: false,
     };
-    if (!isAllowedHost(request.headers.host, allowedHosts)) {
-      inFlight.add(exchange);
-      fail(exchange, proxyErrors.hostNotAllowed());
-      return;
+    const host = request.headers.host;
+    if (host === undefined || host !== lastAllowedHost) {
+      if (!isAllowedHost(host, allowedHosts)) {
+        inFlight.add(exchange);
+        fail(exchange, proxyErrors.hostNotAllowed());
+        return;
+      }
+      lastAllowedHost = host;
     }
     if (path !== '/v1' && !path.startsWith('/v1/')) {
       sendError(response, proxyErrors.notFound(path));
