@@ -1,14 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
+import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
 import { CHAT_USAGE, SPEECH_BYTES } from '../helpers/stand-in-upstream';
 
 let h: ProxyHarness;
+const notified: (string | null)[] = [];
 
 beforeAll(async () => {
-  h = await startProxyHarness();
+  h = await startProxyHarness({ onUsage: (subkeyId) => notified.push(subkeyId) });
 });
 afterAll(async () => {
   await h.close();
@@ -147,6 +148,21 @@ describe('forwarding', () => {
       'GET /v1/threads/thread_1/messages',
       'POST /v1/batches/batch_1/cancel',
     ]);
+  });
+
+  it('keeps the path prefix of an upstream base URL (e.g. https://openrouter.ai/api)', async () => {
+    const upstreamId = insertUpstream(h.db, testSecretBox(), { baseUrl: `${h.upstream.baseUrl}/api/`, apiKey: UPSTREAM_KEY });
+    const { secret } = insertSubkey(h.db, { upstreamId });
+    await h.client(secret).embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+    expect(h.upstream.requests.at(-1)!.url).toBe('/api/v1/embeddings');
+  });
+
+  it('calls onUsage once the usage of a request is written', async () => {
+    const { id, secret } = h.subkey();
+    notified.length = 0;
+    await h.client(secret).models.list();
+    await settled();
+    expect(notified).toContain(id);
   });
 
   it('answers anything outside /v1 with an OpenAI-shaped 404, forwarding nothing', async () => {
