@@ -150,6 +150,36 @@ describe('usage slice', () => {
   });
 });
 
+describe('usage paging', () => {
+  function entry(id: number) {
+    return { id, subkeyId: 'sk1', at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null };
+  }
+
+  it('loads older pages by cursor, and a refresh keeps as many entries as are loaded', async () => {
+    const all = Array.from({ length: 250 }, (_, index) => entry(250 - index));
+    const fake = fakeApi({
+      'usage:list': async (input) => all.filter((each) => input.before === undefined || each.id < input.before).slice(0, input.limit ?? 100),
+    });
+    const store = createKeygateStore(fake.api);
+    await store.getState().refreshUsage();
+    expect(store.getState().usage.map((each) => each.id).slice(0, 2)).toEqual([250, 249]);
+    expect(store.getState().usageHasMore).toBe(true);
+
+    await store.getState().loadOlderUsage();
+    expect(store.getState().usage).toHaveLength(200);
+    expect(store.getState().usage.at(-1)!.id).toBe(51);
+    expect(fake.calls.at(-1)).toEqual({ channel: 'usage:list', input: { limit: 100, before: 151 } });
+
+    await store.getState().loadOlderUsage();
+    expect(store.getState().usage).toHaveLength(250);
+    expect(store.getState().usageHasMore).toBe(false);
+
+    await store.getState().refreshUsage();
+    expect(fake.calls.filter((call) => call.channel === 'usage:list').at(-1)!.input).toEqual({ limit: 250 });
+    expect(store.getState().usage).toHaveLength(250);
+  });
+});
+
 describe('proxy slice', () => {
   it('starts and stops through the API and keeps main\'s status', async () => {
     const fake = fakeApi({

@@ -184,6 +184,7 @@ export const en = {
     unknownKey: 'unknown key',
     refused: 'Refused: {{reason}}',
     deleted: 'deleted',
+    older: 'Load older requests',
   },
   proxy: {
     title: 'Proxy',

@@ -186,6 +186,7 @@ export const zh: Messages = {
     unknownKey: '未知密钥',
     refused: '已拒绝：{{reason}}',
     deleted: '已删除',
+    older: '加载更早的请求',
   },
   proxy: {
     title: '代理',

@@ -3,15 +3,21 @@ import type { SliceCreator } from './store-types';
 
 export const USAGE_PAGE_SIZE = 100;
 export const USAGE_CHART_DAYS = 14;
+/** The most a refresh re-reads (the schema's limit), so loaded older pages survive a push-event refresh. */
+const USAGE_MAX_REFRESH = 1000;
 
 export interface UsageSlice {
   usage: UsageEntry[];
   usageDaily: UsageDay[];
   usageLoaded: boolean;
+  /** Whether older entries may exist beyond the loaded ones. */
+  usageHasMore: boolean;
   /** Show only this sub-key's requests; null = all. */
   usageSubkeyId: string | null;
   refreshUsage: () => Promise<void>;
   setUsageSubkey: (subkeyId: string | null) => Promise<void>;
+  /** Appends the next page of older entries (cursor: the oldest loaded id). */
+  loadOlderUsage: () => Promise<void>;
 }
 
 /** Recent proxied requests and per-day totals, for the Usage screen. */
@@ -19,19 +25,29 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) =>
   usage: [],
   usageDaily: [],
   usageLoaded: false,
+  usageHasMore: false,
   usageSubkeyId: null,
   async refreshUsage() {
     const subkeyId = get().usageSubkeyId ?? undefined;
+    const limit = Math.min(USAGE_MAX_REFRESH, Math.max(USAGE_PAGE_SIZE, get().usage.length));
     const [usage, usageDaily] = await Promise.all([
-      api['usage:list']({ limit: USAGE_PAGE_SIZE, ...(subkeyId ? { subkeyId } : {}) }),
+      api['usage:list']({ limit, ...(subkeyId ? { subkeyId } : {}) }),
       api['usage:daily']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
     ]);
     // A filter change while this was in flight wins.
     if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
-    set({ usage, usageDaily, usageLoaded: true });
+    set({ usage, usageDaily, usageLoaded: true, usageHasMore: usage.length === limit });
   },
   async setUsageSubkey(subkeyId) {
-    set({ usageSubkeyId: subkeyId });
+    set({ usageSubkeyId: subkeyId, usage: [] });
     await get().refreshUsage();
+  },
+  async loadOlderUsage() {
+    const { usage, usageSubkeyId } = get();
+    const oldest = usage.at(-1);
+    if (!oldest) return;
+    const older = await api['usage:list']({ limit: USAGE_PAGE_SIZE, before: oldest.id, ...(usageSubkeyId ? { subkeyId: usageSubkeyId } : {}) });
+    if (get().usageSubkeyId !== usageSubkeyId || get().usage.at(-1)?.id !== oldest.id) return;
+    set({ usage: [...usage, ...older], usageHasMore: older.length === USAGE_PAGE_SIZE });
   },
 });

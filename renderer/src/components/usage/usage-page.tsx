@@ -1,6 +1,7 @@
-import { Select } from '@mantine/core';
+import { Button, Center, Select } from '@mantine/core';
 import { IconChartBar } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api/api-error';
 import { useKeygate } from '../../store/store';
@@ -16,6 +17,20 @@ export function UsagePage() {
   const subkeys = useKeygate((state) => state.subkeys);
   const subkeyId = useKeygate((state) => state.usageSubkeyId);
   const setUsageSubkey = useKeygate((state) => state.setUsageSubkey);
+  const hasMore = useKeygate((state) => state.usageHasMore);
+  const loadOlderUsage = useKeygate((state) => state.loadOlderUsage);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+
+  async function loadOlder() {
+    setLoadingOlder(true);
+    try {
+      await loadOlderUsage();
+    } catch (error) {
+      notifications.show({ color: 'red', message: errorMessage(error) });
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
   return (
     <>
       <PageHeader
@@ -36,6 +51,13 @@ export function UsagePage() {
       />
       <UsageChart />
       {usage.length === 0 ? <EmptyState icon={<IconChartBar size={22} />} title={t('usage.title')} text={t('usage.empty')} /> : <UsageTable entries={usage} />}
+      {hasMore && (
+        <Center mt="sm">
+          <Button variant="default" size="xs" loading={loadingOlder} onClick={loadOlder}>
+            {t('usage.older')}
+          </Button>
+        </Center>
+      )}
     </>
   );
 }
