@@ -62,6 +62,12 @@ describe('InjectedUsageFilter', () => {
     }
   });
 
+  it('does not hold a stream that never completes an event', () => {
+    const filter = new InjectedUsageFilter(64);
+    expect(filter.push(bytes('x'.repeat(40)))).toBe('');
+    expect(filter.push(bytes('y'.repeat(40)))).toBe('x'.repeat(40) + 'y'.repeat(40));
+  });
+
   it('leaves events without usage untouched (CRLF framing included)', () => {
     const filter = new InjectedUsageFilter();
     const text = 'event: ping\r\ndata: {}\r\n\r\n';

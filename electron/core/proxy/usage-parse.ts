@@ -159,11 +159,19 @@ export class InjectedUsageFilter {
   private usage: TokenUsage | null = null;
   private readonly decoder = new StringDecoder('utf8');
 
+  constructor(private readonly maxPending = 1 << 20) {}
+
   /** The text to send on for `chunk` (possibly empty). */
   push(chunk: Buffer): string {
     this.pending += this.decoder.write(chunk);
     const cut = lastEventEnd(this.pending);
-    if (cut === -1) return '';
+    if (cut === -1) {
+      // Not event framing after all (or a runaway event): pass it on rather than hold it.
+      if (this.pending.length <= this.maxPending) return '';
+      const held = this.pending;
+      this.pending = '';
+      return held;
+    }
     const complete = this.pending.slice(0, cut);
     this.pending = this.pending.slice(cut);
     return this.filter(complete);
