@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handlers, PushEvent, PushEvents } from '../shared/contract';
 import { createDispatcher, type Dispatch } from './dispatch';
@@ -10,6 +11,7 @@ import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
 import type { WriteHooks } from './services/write-hooks';
+import { lockDataDir } from './store/data-dir-lock';
 import { openDatabase, type Database } from './store/database';
 
 export const DATABASE_FILE = 'keygate.db';
@@ -44,12 +46,21 @@ export interface Core {
 
 /**
  * The composition root shared by the desktop shell (electron/main) and the headless server.
- * It opens the store and wires everything but starts nothing: call `proxyController.start()` (desktop: when
+ * It locks the data directory (one process per store: quotas are counted in memory), opens the store and wires
+ * everything but starts nothing: call `proxyController.start()` (desktop: when
  * `status().autoStart`; headless: always) once the caller is ready.
  */
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? silentLogger;
-  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const releaseDataDir = lockDataDir(options.dataDir);
+  let db: Database;
+  try {
+    db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  } catch (error) {
+    releaseDataDir();
+    throw error;
+  }
   const hub = createEventHub((error) => log.error('push event listener failed', error));
   const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
   // The proxy reads this array on every request; it is updated in place when the configured host changes.
@@ -91,6 +102,7 @@ export function createCore(options: CoreOptions): Core {
     await proxy.drain(timeoutMs);
     usageChanged.cancel();
     db.close();
+    releaseDataDir();
   }
 
   return {
