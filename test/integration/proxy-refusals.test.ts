@@ -229,6 +229,18 @@ describe('upstream failures', () => {
   });
 });
 
+describe('paths', () => {
+  it('refuses dot segments (plain or percent-encoded) that would leave /v1 upstream', async () => {
+    const { secret } = h.subkey();
+    for (const path of ['/v1/../dashboard/billing', '/v1/%2e%2e/dashboard', '/v1/models/./x', '/v1/%2E%2E%5Cadmin']) {
+      const answer = await raw('GET', path, { authorization: `Bearer ${secret}` });
+      expect(answer.status, path).toBe(400);
+      expect(openAiError(answer, secret).code).toBe('invalid_path');
+    }
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+});
+
 describe('DNS-rebinding guard', () => {
   it('refuses a request whose Host is not loopback, forwarding nothing', async () => {
     const { secret } = h.subkey();

@@ -45,6 +45,8 @@ export const proxyErrors = {
   badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),
   tooLarge: (limit: number) =>
     new ProxyError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than Keygate's limit of ${limit} bytes.`),
+  badPath: () =>
+    new ProxyError(400, 'invalid_request_error', 'invalid_path', 'The request path may not contain "." or ".." segments or backslashes.'),
   notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),
   hostNotAllowed: () =>
     new ProxyError(403, 'permission_error', 'host_not_allowed', 'This Host header is not allowed: Keygate answers loopback names and the hosts configured for it.'),

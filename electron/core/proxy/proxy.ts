@@ -234,6 +234,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       sendError(response, proxyErrors.notFound(path));
       return;
     }
+    if (hasDotSegments(path)) {
+      // `/v1/../x` would reach upstream paths outside /v1 with the real key once upstream normalises it.
+      inFlight.add(exchange);
+      fail(exchange, proxyErrors.badPath());
+      return;
+    }
     if (exchange.record.method === 'OPTIONS') {
       answerPreflight(request, response);
       return;
@@ -278,6 +284,15 @@ function wantsInjectedUsage(path: string, json: unknown): boolean {
   if (body.stream !== true) return false;
   const options = body.stream_options as { include_usage?: unknown } | null | undefined;
   return !(typeof options === 'object' && options !== null && options.include_usage === true);
+}
+
+/** Whether a path has `.`/`..` segments (also percent-encoded) or backslashes, which upstreams may normalise away. */
+function hasDotSegments(path: string): boolean {
+  if (!path.includes('/.') && !path.includes('%') && !path.includes('\\')) return false;
+  if (path.includes('\\')) return true;
+  const decoded = path.includes('%') ? path.replace(/%2e/gi, '.').replace(/%5c/gi, '\\') : path;
+  if (decoded.includes('\\')) return true;
+  return decoded.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
 function declaredLength(request: IncomingMessage): number | null {
