@@ -62,13 +62,15 @@ describe('forwarding', () => {
   it('accepts the sub-key in x-api-key and api-key, and strips them (and cookies) before forwarding', async () => {
     const { secret } = h.subkey();
     for (const header of ['x-api-key', 'api-key']) {
-      const answer = await raw('GET', '/v1/models', { [header]: secret, cookie: 'session=abc', 'openai-organization': 'org-other' });
+      const answer = await raw('GET', '/v1/models', { [header]: secret, cookie: 'session=abc', 'openai-organization': 'org-other', connection: 'keep-alive, x-hop', 'x-hop': '1', 'x-kept': '2' });
       expect(answer.status).toBe(200);
       const seen = h.upstream.requests.at(-1)!.headers;
       expect(seen.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
       expect(seen[header]).toBeUndefined();
       expect(seen.cookie).toBeUndefined();
       expect(seen['openai-organization']).toBeUndefined();
+      expect(seen['x-hop']).toBeUndefined();
+      expect(seen['x-kept']).toBe('2');
       expect(answer.headers['set-cookie']).toBeUndefined();
     }
   });

@@ -106,6 +106,8 @@ describe('model policy', () => {
     const { secret } = h.subkey({ allowModels: ['gpt-4o*', 'openai/*'] });
     const forbidden = await raw('GET', '/v1/chat/completions?model=gpt-3.5-turbo', json(secret));
     expect(forbidden.status).toBe(403);
+    const twice = await raw('GET', '/v1/chat/completions?model=gpt-4o&model=gpt-3.5-turbo', json(secret));
+    expect(twice.status).toBe(400);
     const unnamed = await raw('GET', '/v1/chat/completions', json(secret));
     expect(unnamed.status).toBe(403);
     expect(openAiError(unnamed, secret).code).toBe('model_required');

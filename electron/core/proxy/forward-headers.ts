@@ -46,15 +46,29 @@ const DROP_RESPONSE = new Set([
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], authorization: string, contentLength: number | null): string[] {
   const headers: string[] = [];
+  const hopByHop = connectionTokens(rawHeaders);
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
     const lower = name.toLowerCase();
-    if (DROP_REQUEST.has(lower) || lower.startsWith('proxy-')) continue;
+    if (DROP_REQUEST.has(lower) || lower.startsWith('proxy-') || hopByHop?.has(lower)) continue;
     headers.push(name, rawHeaders[index + 1]!);
   }
   headers.push('authorization', authorization, 'accept-encoding', 'identity');
   if (contentLength !== null) headers.push('content-length', String(contentLength));
   return headers;
+}
+
+/** Header names a `Connection` header declares hop-by-hop (RFC 9110 §7.6.1), or null when there are none. */
+function connectionTokens(rawHeaders: readonly string[]): Set<string> | null {
+  let tokens: Set<string> | null = null;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]!.toLowerCase() !== 'connection') continue;
+    for (const token of rawHeaders[index + 1]!.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== '' && name !== 'keep-alive' && name !== 'close') (tokens ??= new Set()).add(name);
+    }
+  }
+  return tokens;
 }
 
 /** The upstream's response headers to pass back (`withLength: false` when the proxy rewrites the body). */

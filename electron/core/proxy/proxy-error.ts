@@ -45,6 +45,7 @@ export const proxyErrors = {
   badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),
   tooLarge: (limit: number) =>
     new ProxyError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than Keygate's limit of ${limit} bytes.`),
+  duplicateModel: () => new ProxyError(400, 'invalid_request_error', 'duplicate_model', 'The query names "model" more than once.', 'model'),
   badPath: () =>
     new ProxyError(400, 'invalid_request_error', 'invalid_path', 'The request path may not contain "." or ".." segments or backslashes.'),
   notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),

@@ -150,7 +150,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = await readBody(request, maxBodyBytes);
       formModel = await readFormModel(body, request.headers['content-type']!);
     }
-    const queryModel = query === '' ? null : new URLSearchParams(query).get('model');
+    const queryModels = query === '' ? [] : new URLSearchParams(query).getAll('model');
+    // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
+    if (queryModels.length > 1) throw proxyErrors.duplicateModel();
+    const queryModel = queryModels[0] ?? null;
     const claims = { method, endpoint, bodyKind, json, formModel, queryModel };
     record.model = authorize(subkey, claims);
     if (!keys.isCurrent(subkey)) {
