@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PushEvent, PushEvents } from '../../electron/shared/contract';
 import type { Model } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
-import { createKeygateStore, followPushEvents, loadAll } from '../../renderer/src/store/store';
+import { createKeygateStore, followPushEvents, loadAll, refreshPage } from '../../renderer/src/store/store';
 import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
 
 const SECRET = 'sk-kg-THISISTHESECRETTHATMUSTNEVERBESTORED0123';
@@ -223,6 +223,24 @@ describe('ui slice', () => {
     expect(store.getState().subkeyFilter).toEqual({ text: 'bot', status: 'exhausted', upstreamId: null });
     store.getState().setPage('usage');
     expect(store.getState().page).toBe('usage');
+  });
+});
+
+describe('refreshing a screen', () => {
+  it('re-reads what each screen shows', async () => {
+    const expected = {
+      subkeys: ['subkeys:list', 'upstreams:list', 'models:list'],
+      upstreams: ['upstreams:list', 'models:list', 'app:info'],
+      models: ['upstreams:list', 'models:list'],
+      usage: ['usage:list', 'usage:daily', 'subkeys:list'],
+      proxy: ['proxy:status', 'app:info'],
+    } as const;
+    for (const [page, channels] of Object.entries(expected)) {
+      const fake = fakeApi();
+      fake.data.upstreams = [upstream()];
+      await refreshPage(createKeygateStore(fake.api), page as keyof typeof expected);
+      expect(new Set(fake.channelsCalled())).toEqual(new Set(channels));
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KeygateClient } from '../api/client';
 import { errorMessage } from '../api/api-error';
-import { createKeygateStore, followPushEvents, loadAll, StoreContext } from '../store/store';
+import { createKeygateStore, followPushEvents, loadAll, refreshPage, StoreContext } from '../store/store';
 import { AppLayout } from './layout/app-layout';
 
 /** The signed-in app: one store over the client, loaded once and kept fresh by push events. */
@@ -24,6 +24,18 @@ export function KeygateApp({ client, onSignOut }: { client: KeygateClient; onSig
       unsubscribe();
     };
   }, [store, client]);
+
+  useEffect(() => {
+    const quietly = () => void refreshPage(store, store.getState().page).catch(() => undefined);
+    const offPage = store.subscribe((next, previous) => {
+      if (next.page !== previous.page) quietly();
+    });
+    window.addEventListener('focus', quietly);
+    return () => {
+      offPage();
+      window.removeEventListener('focus', quietly);
+    };
+  }, [store]);
 
   if (state === 'loading')
     return (

@@ -8,6 +8,7 @@ import type { KeygateState } from './store-types';
 import { createSubkeysSlice } from './subkeys-slice';
 import { createUiSlice } from './ui-slice';
 import { createUpstreamsSlice } from './upstreams-slice';
+import type { Page } from './ui-slice';
 import { createUsageSlice } from './usage-slice';
 
 export type KeygateStore = StoreApi<KeygateState>;
@@ -34,6 +35,23 @@ export async function loadAll(store: KeygateStore): Promise<void> {
     state.refreshProxy(),
     state.refreshAppInfo(),
   ]);
+}
+
+/**
+ * Re-reads what a screen shows. Push events cover the proxy's changes; this covers changes made elsewhere
+ * (another admin tab, the tray), on opening a screen and when the window regains focus.
+ */
+export async function refreshPage(store: KeygateStore, page: Page): Promise<void> {
+  const state = store.getState();
+  const upstreamsAndModels = () => state.refreshUpstreams().then(() => store.getState().refreshAllModels());
+  const refreshers: Record<Page, () => Promise<unknown>> = {
+    subkeys: () => Promise.all([state.refreshSubkeys(), upstreamsAndModels()]),
+    upstreams: () => Promise.all([upstreamsAndModels(), state.refreshAppInfo()]),
+    models: upstreamsAndModels,
+    usage: () => Promise.all([state.refreshUsage(), state.refreshSubkeys()]),
+    proxy: () => Promise.all([state.refreshProxy(), state.refreshAppInfo()]),
+  };
+  await refreshers[page]();
 }
 
 /** Keeps the cache fresh from main's push events; returns the unsubscribe. */

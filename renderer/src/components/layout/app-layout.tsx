@@ -1,16 +1,19 @@
-import { AppShell, Container, Group, Stack, Text, ThemeIcon } from '@mantine/core';
+import { AppShell, Center, Container, Group, Loader, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconKey } from '@tabler/icons-react';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
 import { ModelsPage } from '../models/models-page';
 import { ProxyPage } from '../proxy/proxy-page';
 import { SubkeysPage } from '../subkeys/subkeys-page';
 import { UpstreamsPage } from '../upstreams/upstreams-page';
-import { UsagePage } from '../usage/usage-page';
 import { ModalHost } from './modal-host';
 import { Navigation } from './navigation';
 import { Preferences } from './preferences';
 import { useShortcuts } from './use-shortcuts';
+
+// The chart library is most of the bundle: load it when the Usage screen is first opened.
+const UsagePage = lazy(() => import('../usage/usage-page').then((module) => ({ default: module.UsagePage })));
 
 const screens = { subkeys: SubkeysPage, upstreams: UpstreamsPage, models: ModelsPage, usage: UsagePage, proxy: ProxyPage };
 
@@ -47,7 +50,15 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
       </AppShell.Navbar>
       <AppShell.Main>
         <Container size={1100} px={0}>
-          <Screen />
+          <Suspense
+            fallback={
+              <Center mih={200}>
+                <Loader size="sm" />
+              </Center>
+            }
+          >
+            <Screen />
+          </Suspense>
         </Container>
       </AppShell.Main>
       <ModalHost />
