@@ -101,3 +101,47 @@ describe('the edit form', () => {
     expect(fake.calls.find((call) => call.channel === 'subkeys:update')!.input).toEqual({ id: 'sk1', remainingRequests: 110 });
   });
 });
+
+describe('the upstream form', () => {
+  async function editDialog() {
+    const fake = fakeApi({ 'upstreams:update': async (input) => upstream({ name: input.name ?? 'OpenAI' }) });
+    fake.data.upstreams = [upstream()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'upstream-edit', upstreamId: 'up1' });
+    await renderUi(<ModalHost />, store);
+    return { fake, store };
+  }
+
+  it('never shows the stored key, and keeps it when the key field stays empty', async () => {
+    const { fake, store } = await editDialog();
+    const key = screen.getByLabelText('API key') as HTMLInputElement;
+    expect(key.value).toBe('');
+    expect(key.type).toBe('password');
+    const name = screen.getByLabelText('Name');
+    await userEvent.clear(name);
+    await userEvent.type(name, 'Work');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(fake.calls.find((call) => call.channel === 'upstreams:update')!.input).toEqual({ id: 'up1', name: 'Work', baseUrl: 'https://api.openai.com' });
+  });
+
+  it('sends a new key only when one is typed', async () => {
+    const { fake, store } = await editDialog();
+    await userEvent.type(screen.getByLabelText('API key'), 'sk-new-key-9876');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(fake.calls.find((call) => call.channel === 'upstreams:update')!.input).toMatchObject({ id: 'up1', apiKey: 'sk-new-key-9876' });
+    expect(JSON.stringify(store.getState())).not.toContain('sk-new-key-9876');
+  });
+
+  it('fills the base URL from a preset', async () => {
+    const store = createKeygateStore(fakeApi().api);
+    store.getState().openModal({ kind: 'upstream-add' });
+    await renderUi(<ModalHost />, store);
+    await userEvent.click(screen.getAllByLabelText('Service').find((element) => element.tagName === 'INPUT')!);
+    await userEvent.click(await screen.findByRole('option', { name: 'DeepSeek' }));
+    expect((screen.getByLabelText('Base URL') as HTMLInputElement).value).toBe('https://api.deepseek.com');
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('DeepSeek');
+  });
+});
