@@ -80,6 +80,24 @@ describe('quota under concurrency', () => {
     expect(remainingOf(h.db, id)).toBe(5);
   });
 
+  it('forwards nothing and keeps the quota when the reservation cannot be written', async () => {
+    const { id, secret } = h.subkey({ remainingRequests: 2 });
+    h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    try {
+      await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 500 });
+      expect(h.upstream.requests).toHaveLength(0);
+      expect(remainingOf(h.db, id)).toBe(2);
+    } finally {
+      h.db.exec('DROP TRIGGER usage_fails');
+    }
+    await h.client(secret).models.list();
+    await h.client(secret).models.list();
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 429 });
+    expect(h.upstream.requests).toHaveLength(2);
+    h.running.proxy.flush();
+    expect(remainingOf(h.db, id)).toBe(0);
+  });
+
   it('stops accepting a rotated secret at once (cached lookups included)', async () => {
     const { id, secret } = h.subkey();
     await h.client(secret).models.list();

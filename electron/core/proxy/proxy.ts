@@ -183,7 +183,15 @@ export function createProxy(options: ProxyOptions): Proxy {
     const committed = reserveQuota(subkey, record, writes);
     exchange.queued = true;
     exchange.reserved = subkey.remaining !== null;
-    if (committed) await committed;
+    if (committed) {
+      try {
+        await committed;
+      } catch (error) {
+        // The batch did not commit, so the reservation never happened (the batcher already restored the count).
+        exchange.reserved = false;
+        throw error;
+      }
+    }
     if (exchange.clientGone) throw proxyErrors.internal();
 
     const policy = subkey.policy;
