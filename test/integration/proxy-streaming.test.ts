@@ -106,6 +106,31 @@ describe('streaming', () => {
     expect((await iterator.next()).done).toBe(true);
   });
 
+  it('sends the status and headers of a stream before its first event', async () => {
+    const { secret } = h.subkey();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.upstream.respond = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.flushHeaders();
+      void gate.then(() => response.end('data: [DONE]\n\n'));
+    };
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      httpRequest(
+        { host: '127.0.0.1', port: h.running.port, method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' } },
+        resolve,
+      )
+        .on('error', reject)
+        .end(JSON.stringify({ model: 'gpt-4o', messages: [], stream: true }));
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    release();
+    let text = '';
+    for await (const chunk of response) text += String(chunk);
+    expect(text).toBe('data: [DONE]\n\n');
+  });
+
   it('aborts upstream when the client goes away mid-stream, and still counts the 2xx', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 3 });
     h.upstream.respond = (_request, response) => {

@@ -61,6 +61,10 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   private clientGone = false;
   private settled = false;
   private readonly resume = (): void => this.controller?.resume();
+  private wroteBody = false;
+  private readonly flushHeaders = (): void => {
+    if (!this.wroteBody && !this.clientGone && !this.response.destroyed) this.response.flushHeaders();
+  };
 
   constructor(
     private readonly request: ForwardRequest,
@@ -113,8 +117,9 @@ export class Forwarding implements Dispatcher.DispatchHandler {
       return;
     }
     this.response.writeHead(statusCode, outgoing);
-    // Streams: let the client see the status right away rather than with the first event.
-    if (this.mode === 'sse' || this.mode === 'injected') this.response.flushHeaders();
+    // Streams: let the client see the status right away rather than with the first event, unless that event came in
+    // the same packet (then headers and event leave in one write).
+    if (this.mode === 'sse' || this.mode === 'injected') process.nextTick(this.flushHeaders);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -137,6 +142,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
         break;
     }
     if (this.clientGone) return;
+    this.wroteBody = true;
     if (!this.response.write(out)) {
       controller.pause();
       this.response.once('drain', this.resume);
