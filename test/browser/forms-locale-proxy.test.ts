@@ -164,7 +164,11 @@ describe('Simplified Chinese', () => {
     expect(await page.getByText('已用完').count()).toBeGreaterThan(0);
     await shootBothSchemes(page, '16-subkeys-zh');
     await page.getByRole('button', { name: '签发子密钥' }).first().click();
-    await page.getByRole('dialog').getByText('1 天', { exact: true }).waitFor();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('1 天', { exact: true }).waitFor();
+    await dialog.getByLabel('名称').fill('x');
+    await dialog.getByLabel('名称').fill('');
+    await expect.poll(() => dialog.getByText('请输入名称').count()).toBe(1);
     await shootBothSchemes(page, '17-issue-form-zh');
   });
 

@@ -145,3 +145,22 @@ describe('the upstream form', () => {
     expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('DeepSeek');
   });
 });
+
+describe('field errors in Chinese', () => {
+  it('shows the contract schema messages in the UI language', async () => {
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    await issueDialog(() => Promise.reject(new ApiError({ code: 'INVALID_INPUT', message: 'Quota cannot be negative', issues: [{ path: ['remainingRequests'], message: 'Quota cannot be negative' }] })));
+    await changeLanguage('zh');
+    try {
+      const name = await screen.findByLabelText('名称');
+      await userEvent.type(name, 'a');
+      await userEvent.clear(name);
+      expect(await screen.findByText('请输入名称')).toBeTruthy();
+      await userEvent.type(name, 'ci-bot');
+      await userEvent.click(screen.getByRole('button', { name: '签发' }));
+      expect(await screen.findByText('请求次数不能为负数')).toBeTruthy();
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});

@@ -1,12 +1,13 @@
 import type { FieldIssue } from '../../../electron/shared/errors';
 import { ApiError } from '../api/api-error';
+import { localizeMessage } from '../i18n/schema-messages';
 
 /** Field errors keyed the way @mantine/form keys them (`allowModels.0`). */
 export function fieldErrorsOf(issues: FieldIssue[]): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const key = issue.path.join('.') || '_form';
-    errors[key] ??= issue.message;
+    errors[key] ??= localizeMessage(issue.message);
   }
   return errors;
 }
@@ -20,5 +21,5 @@ export function applyServerError(error: unknown, setErrors: (errors: Record<stri
   const errors = fieldErrorsOf(error.issues);
   const shown = Object.fromEntries(Object.entries(errors).filter(([key]) => fields.includes(key.split('.')[0]!)));
   setErrors(shown);
-  return Object.keys(shown).length > 0 && Object.keys(shown).length === Object.keys(errors).length ? null : error.message;
+  return Object.keys(shown).length > 0 && Object.keys(shown).length === Object.keys(errors).length ? null : localizeMessage(error.message);
 }

@@ -1,0 +1,37 @@
+import i18next from 'i18next';
+
+/**
+ * Chinese for the contract schemas' field messages. The schemas (shared with main and the admin API) speak English;
+ * the window shows their messages in the UI language. Unknown messages pass through unchanged.
+ */
+const zh: Record<string, string> = {
+  'API key is required': '请输入 API 密钥',
+  'API key is too long': 'API 密钥过长',
+  'API key must not contain spaces': 'API 密钥不能包含空格',
+  'At most 500 model patterns': '最多 500 个模型或通配符',
+  'Base URL is required': '请输入基础 URL',
+  'Enter an http:// or https:// URL without credentials': '请输入不含凭据的 http:// 或 https:// URL',
+  'Expiry must be a date': '到期时间必须是日期',
+  'Expiry must be an ISO 8601 date and time, e.g. 2030-01-31T12:00:00Z': '到期时间必须是 ISO 8601 日期时间，例如 2030-01-31T12:00:00Z',
+  'Expiry must be in the future': '到期时间必须晚于现在',
+  'Host is required': '请输入主机',
+  'Host must be an IP address or a host name': '主机必须是 IP 地址或主机名',
+  'Id is required': '缺少 ID',
+  'Model pattern cannot be empty': '模型通配符不能为空',
+  'Model pattern is too long': '模型通配符过长',
+  'Model pattern must not contain spaces or commas': '模型通配符不能包含空格或逗号',
+  'Models must be a list': '模型必须是列表',
+  'Name is required': '请输入名称',
+  'Name must be at most 100 characters': '名称最多 100 个字符',
+  'Port must be a number': '端口必须是数字',
+  'Port must be a whole number': '端口必须是整数',
+  'Port must be between 0 and 65535': '端口必须在 0 到 65535 之间',
+  'Quota cannot be negative': '请求次数不能为负数',
+  'Quota must be a whole number': '请求次数必须是整数',
+  'Quota must be at most 1,000,000,000': '请求次数最多为 1,000,000,000',
+};
+
+/** A schema or server message in the UI language. */
+export function localizeMessage(message: string, language: string = i18next.language ?? 'en'): string {
+  return language.startsWith('zh') ? (zh[message] ?? message) : message;
+}
