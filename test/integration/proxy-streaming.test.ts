@@ -40,7 +40,7 @@ describe('streaming', () => {
     expect(chunks.every((chunk) => !('usage' in chunk))).toBe(true);
 
     const forwarded = JSON.parse(h.upstream.requests[0]!.body.toString()) as { stream_options?: { include_usage?: boolean } };
-    expect(forwarded.stream_options).toEqual({ include_usage: true });
+    expect(forwarded).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
     await settled();
     expect(usageRows(h.db).filter((row) => row.subkey_id === id).at(-1)).toMatchObject({ status: 200, prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
     expect(remainingOf(h.db, id)).toBe(9);
@@ -50,6 +50,14 @@ describe('streaming', () => {
     const { secret } = h.subkey();
     const received = await streamedBytes(secret, {});
     expect(received).toBe(chatStreamEvents('gpt-4o', false).join(''));
+  });
+
+  it('keeps the other stream options when it adds include_usage', async () => {
+    const { secret } = h.subkey();
+    const received = await streamedBytes(secret, { stream_options: { include_obfuscation: false } });
+    expect(received).toBe(chatStreamEvents('gpt-4o', false).join(''));
+    const forwarded = JSON.parse(h.upstream.requests[0]!.body.toString()) as { stream_options?: object };
+    expect(forwarded.stream_options).toEqual({ include_obfuscation: false, include_usage: true });
   });
 
   it('passes usage through untouched when the client asked for it', async () => {

@@ -168,10 +168,7 @@ export function createProxy(options: ProxyOptions): Proxy {
 
     let injectedUsage = false;
     if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(path, json)) {
-      const request = json as { stream_options?: unknown };
-      const streamOptions = typeof request.stream_options === 'object' && request.stream_options !== null ? request.stream_options : {};
-      request.stream_options = { ...streamOptions, include_usage: true };
-      body = Buffer.from(JSON.stringify(json));
+      body = withIncludeUsage(body as Buffer, json as Record<string, unknown>);
       injectedUsage = true;
     }
     let limited: LimitedStream | null = null;
@@ -304,6 +301,21 @@ function hasDotSegments(path: string): boolean {
   const decoded = path.includes('%') ? path.replace(/%2e/gi, '.').replace(/%5c/gi, '\\') : path;
   if (decoded.includes('\\')) return true;
   return decoded.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
+const INCLUDE_USAGE = Buffer.from(',"stream_options":{"include_usage":true}');
+
+/**
+ * The body with `stream_options.include_usage: true`. Without stream options the member is spliced in before the
+ * closing brace (no re-serialising of a possibly long conversation); otherwise the body is re-serialised.
+ */
+function withIncludeUsage(body: Buffer, json: Record<string, unknown>): Buffer {
+  if (!('stream_options' in json)) {
+    const close = body.lastIndexOf(0x7d);
+    return Buffer.concat([body.subarray(0, close), INCLUDE_USAGE, body.subarray(close)]);
+  }
+  const options = typeof json.stream_options === 'object' && json.stream_options !== null ? json.stream_options : {};
+  return Buffer.from(JSON.stringify({ ...json, stream_options: { ...options, include_usage: true } }));
 }
 
 function declaredLength(request: IncomingMessage): number | null {
