@@ -72,6 +72,9 @@ describe('the issue form', () => {
     expect(document.body.textContent).toContain(`OPENAI_API_KEY=${SECRET}`);
     expect(fake.calls.find((call) => call.channel === 'subkeys:create')!.input).toMatchObject({ name: 'ci-bot', upstreamId: 'up1', remainingRequests: 1000, allowModels: [], denyModels: [] });
 
+    // Escape must not throw away a secret the user has not copied yet.
+    await userEvent.keyboard('{Escape}');
+    expect(screen.getByTestId('issued-secret')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'I have copied it' }));
     await waitFor(() => expect(document.body.innerHTML).not.toContain(SECRET));
     expect(JSON.stringify(store.getState())).not.toContain(SECRET);

@@ -45,6 +45,7 @@ export const en = {
     name: 'Name',
     preset: 'Service',
     baseUrl: 'Base URL',
+    baseUrlHint: 'Where the OpenAI-compatible API lives; a trailing /v1 is dropped (Keygate adds it).',
     apiKey: 'API key',
     apiKeyKeep: 'Leave empty to keep the current key',
     apiKeyHint: 'Stored encrypted; never shown again.',

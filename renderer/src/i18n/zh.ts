@@ -47,6 +47,7 @@ export const zh: Messages = {
     name: '名称',
     preset: '服务',
     baseUrl: '基础 URL',
+    baseUrlHint: '兼容 OpenAI 的 API 地址；末尾的 /v1 会被去掉（Keygate 会自动添加）。',
     apiKey: 'API 密钥',
     apiKeyKeep: '留空则保留当前密钥',
     apiKeyHint: '加密保存，不会再次显示。',

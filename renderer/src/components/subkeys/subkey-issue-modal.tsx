@@ -66,7 +66,7 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued}>
+    <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued} closeOnEscape={!issued}>
       {issued ? (
         <SecretView secret={issued.secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} model={issued.model} onDone={onClose} />
       ) : (

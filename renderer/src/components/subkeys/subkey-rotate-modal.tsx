@@ -28,7 +28,7 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
   }
 
   return (
-    <Modal opened onClose={onClose} title={secret ? t('secret.title') : t('subkeys.rotateTitle')} size={secret ? 'lg' : 'md'} closeOnClickOutside={!secret}>
+    <Modal opened onClose={onClose} title={secret ? t('secret.title') : t('subkeys.rotateTitle')} size={secret ? 'lg' : 'md'} closeOnClickOutside={!secret} closeOnEscape={!secret}>
       {secret ? (
         <SecretView secret={secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} onDone={onClose} />
       ) : (

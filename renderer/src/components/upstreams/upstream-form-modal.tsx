@@ -77,6 +77,7 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
           <TextInput label={t('upstreams.name')} data-autofocus {...form.getInputProps('name')} />
           <TextInput
             label={t('upstreams.baseUrl')}
+            description={t('upstreams.baseUrlHint')}
             placeholder="https://api.example.com"
             {...form.getInputProps('baseUrl')}
             onChange={(event) => {
