@@ -1,9 +1,10 @@
-import { Alert, Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormErrorAlert } from '../common/form-error-alert';
 import { ProxyConfigureSchema } from '../../../../electron/shared/schemas';
 import type { ProxyStatus } from '../../../../electron/shared/types';
 import { applyServerError } from '../../lib/form-errors';
@@ -71,11 +72,7 @@ export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
             />
           </Group>
           <Switch label={t('proxy.autoStart')} {...form.getInputProps('autoStart', { type: 'checkbox' })} />
-          {formError && (
-            <Alert color="red" variant="light" p="xs" role="alert">
-              {t('validation.formError', { message: formError })}
-            </Alert>
-          )}
+          <FormErrorAlert message={formError} />
           <Group justify="flex-end">
             <Button type="submit" loading={saving} disabled={saving || !form.isDirty()}>
               {t('proxy.apply')}

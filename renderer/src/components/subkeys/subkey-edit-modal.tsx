@@ -1,8 +1,10 @@
-import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormErrorAlert } from '../common/form-error-alert';
+import { ModalFormActions } from '../common/modal-form-actions';
 import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
 import { SubkeyUpdateSchema } from '../../../../electron/shared/schemas';
 import type { Subkey } from '../../../../electron/shared/types';
@@ -117,19 +119,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
             onChange={(policy) => form.setValues(policy)}
             error={errorUnder(form.errors, 'allowModels', 'denyModels')}
           />
-          {formError && (
-            <Alert color="red" variant="light" p="xs" role="alert">
-              {t('validation.formError', { message: formError })}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={saving} disabled={saving}>
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormErrorAlert message={formError} />
+          <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} />
         </Stack>
       </form>
     </Modal>

@@ -1,8 +1,10 @@
-import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+import { Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormErrorAlert } from '../common/form-error-alert';
+import { ModalFormActions } from '../common/modal-form-actions';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
 import { isModelAllowed } from '../../../../electron/shared/model-policy';
 import { expiryFromChoice } from '../../lib/expiry';
@@ -98,19 +100,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
               onChange={(policy) => form.setValues(policy)}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
             />
-            {formError && (
-              <Alert color="red" variant="light" p="xs" role="alert">
-                {t('validation.formError', { message: formError })}
-              </Alert>
-            )}
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={onClose}>
-                {t('common.cancel')}
-              </Button>
-              <Button type="submit" loading={saving} disabled={saving}>
-                {t('subkeys.submitIssue')}
-              </Button>
-            </Group>
+            <FormErrorAlert message={formError} />
+            <ModalFormActions submitLabel={t('subkeys.submitIssue')} saving={saving} onCancel={onClose} />
           </Stack>
         </form>
       )}

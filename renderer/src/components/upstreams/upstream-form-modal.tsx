@@ -1,9 +1,11 @@
-import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormErrorAlert } from '../common/form-error-alert';
+import { ModalFormActions } from '../common/modal-form-actions';
 import { UpstreamAddSchema, UpstreamUpdateSchema } from '../../../../electron/shared/schemas';
 import type { Upstream } from '../../../../electron/shared/types';
 import { applyServerError } from '../../lib/form-errors';
@@ -93,19 +95,8 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
             spellCheck={false}
             {...form.getInputProps('apiKey')}
           />
-          {formError && (
-            <Alert color="red" variant="light" p="xs" role="alert">
-              {t('validation.formError', { message: formError })}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="xs" mt="xs">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={saving} disabled={saving}>
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormErrorAlert message={formError} />
+          <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} mt="xs" />
         </Stack>
       </form>
     </Modal>
