@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { SecretBox } from '../../electron/core/secrets/secret-box';
 import { generateSubkeySecret, hashSubkeySecret, secretHint } from '../../electron/core/secrets/subkey-secret';
 import type { Database } from '../../electron/core/store/database';
+import type { UsageRow } from '../../electron/core/store/usage-repo';
 import { createProxy } from '../../electron/core/proxy/proxy';
 import type { Proxy, ProxyOptions } from '../../electron/core/proxy/types';
 
@@ -74,21 +75,7 @@ export function insertSubkey(db: Database, fixture: SubkeyFixture): { id: string
   return { id, secret };
 }
 
-/** A usage row as the proxy writes it. */
-export interface UsageRow {
-  id: number;
-  subkey_id: string | null;
-  at: number;
-  method: string;
-  path: string;
-  model: string | null;
-  status: number | null;
-  latency_ms: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  total_tokens: number | null;
-  refusal: string | null;
-}
+export type { UsageRow };
 
 /** Every usage row, oldest first. */
 export function usageRows(db: Database): UsageRow[] {

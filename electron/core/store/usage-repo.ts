@@ -2,7 +2,8 @@ import type { UsageDay, UsageEntry } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
-interface UsageRow {
+/** A row of the usage table as SQLite returns it. */
+export interface UsageRow {
   id: number;
   subkey_id: string | null;
   at: number;
