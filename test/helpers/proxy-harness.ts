@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -8,6 +9,13 @@ import { insertSubkey, insertUpstream, startProxy, testSecretBox, type RunningPr
 import { startStandInUpstream, type StandInUpstream } from './stand-in-upstream';
 
 export const UPSTREAM_KEY = 'sk-upstream-REAL-0123456789abcdefghijklmnop';
+
+/** What a raw HTTP request to the proxy got back, body as UTF-8. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 /** A real SQLite file, a stand-in upstream, and the proxy in front of it: what every proxy test starts from. */
 export interface ProxyHarness {
@@ -19,6 +27,10 @@ export interface ProxyHarness {
   subkey(fixture?: Omit<SubkeyFixture, 'upstreamId'>): { id: string; secret: string };
   /** The official SDK pointed at the proxy with `secret` (no retries, so every call is one request). */
   client(secret: string): OpenAI;
+  /** A raw HTTP request to the proxy, for what the SDK cannot send. */
+  raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<RawAnswer>;
+  /** Lets the batch after a response commit (usage completion rides in the next turn), then flushes it. */
+  settled(waitMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +49,20 @@ export async function startProxyHarness(options: Partial<Omit<ProxyOptions, 'db'
     running,
     subkey: (fixture = {}) => insertSubkey(db, { upstreamId, ...fixture }),
     client: (secret) => new OpenAI({ apiKey: secret, baseURL: running.baseURL, maxRetries: 0, timeout: 15_000 }),
+    raw: (method, path, headers, body) =>
+      new Promise((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port: running.port, method, path, headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      }),
+    async settled(waitMs = 20) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      running.proxy.flush();
+    },
     async close() {
       await running.close();
       await upstream.close();

@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
@@ -18,30 +17,6 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-/** Lets the batch after a response commit (usage completion rides in the next turn). */
-async function settled(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  h.running.proxy.flush();
-}
-
-/** A raw HTTP request to the proxy, for what the SDK cannot send. */
-function raw(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string | Buffer,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port: h.running.port, method, path, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 describe('forwarding', () => {
   it('swaps in the upstream key, keeps path and query, and answers what upstream answered', async () => {
     const { secret } = h.subkey();
@@ -54,7 +29,7 @@ describe('forwarding', () => {
     expect(JSON.stringify(seen.headers)).not.toContain(secret);
     expect(JSON.parse(seen.body.toString())).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
 
-    const listed = await raw('GET', '/v1/files?purpose=batch&limit=2', { authorization: `Bearer ${secret}` });
+    const listed = await h.raw('GET', '/v1/files?purpose=batch&limit=2', { authorization: `Bearer ${secret}` });
     expect(listed.status).toBe(200);
     expect(h.upstream.requests.at(-1)!.url).toBe('/v1/files?purpose=batch&limit=2');
   });
@@ -62,7 +37,7 @@ describe('forwarding', () => {
   it('accepts the sub-key in x-api-key and api-key, and strips them (and cookies) before forwarding', async () => {
     const { secret } = h.subkey();
     for (const header of ['x-api-key', 'api-key']) {
-      const answer = await raw('GET', '/v1/models', { [header]: secret, cookie: 'session=abc', 'openai-organization': 'org-other', connection: 'keep-alive, x-hop', 'x-hop': '1', 'x-kept': '2' });
+      const answer = await h.raw('GET', '/v1/models', { [header]: secret, cookie: 'session=abc', 'openai-organization': 'org-other', connection: 'keep-alive, x-hop', 'x-hop': '1', 'x-kept': '2' });
       expect(answer.status).toBe(200);
       const seen = h.upstream.requests.at(-1)!.headers;
       expect(seen.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
@@ -77,7 +52,7 @@ describe('forwarding', () => {
 
   it('passes back status, useful headers and the body', async () => {
     const { secret } = h.subkey();
-    const answer = await raw('POST', '/v1/chat/completions', { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, '{"model":"gpt-4o","messages":[]}');
+    const answer = await h.raw('POST', '/v1/chat/completions', { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, '{"model":"gpt-4o","messages":[]}');
     expect(answer.status).toBe(200);
     expect(answer.headers['x-request-id']).toBe('req_standin');
     expect(answer.headers['x-ratelimit-remaining-requests']).toBe('99');
@@ -88,7 +63,7 @@ describe('forwarding', () => {
       response.writeHead(418, { 'content-type': 'application/json', 'retry-after': '3' });
       response.end('{"error":{"message":"teapot","type":"invalid_request_error","param":null,"code":null}}');
     };
-    const teapot = await raw('POST', '/v1/embeddings', { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, '{"model":"text-embedding-3-small","input":"x"}');
+    const teapot = await h.raw('POST', '/v1/embeddings', { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, '{"model":"text-embedding-3-small","input":"x"}');
     expect(teapot.status).toBe(418);
     expect(teapot.headers['retry-after']).toBe('3');
     expect(JSON.parse(teapot.body).error.message).toBe('teapot');
@@ -110,7 +85,7 @@ describe('forwarding', () => {
     expect(seen.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(seen.body.includes(audio)).toBe(true);
     expect(Number(seen.headers['content-length'])).toBe(seen.body.length);
-    await settled();
+    await h.settled();
     expect(usageRows(h.db).at(-1)).toMatchObject({ path: '/v1/audio/transcriptions', model: 'whisper-1', status: 200 });
   });
 
@@ -118,7 +93,7 @@ describe('forwarding', () => {
     const { id, secret } = h.subkey({ remainingRequests: 5 });
     await h.client(secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     await h.client(secret).embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
-    await settled();
+    await h.settled();
     const rows = usageRows(h.db).filter((row) => row.subkey_id === id);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o-mini', status: 200, prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, refusal: null });
@@ -134,7 +109,7 @@ describe('forwarding', () => {
       response.end('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
     };
     await expect(h.client(secret).chat.completions.create({ model: 'gpt-4o', messages: [] })).rejects.toMatchObject({ status: 500 });
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(2);
     expect(usageRows(h.db).at(-1)).toMatchObject({ subkey_id: id, status: 500, refusal: null });
   });
@@ -163,19 +138,19 @@ describe('forwarding', () => {
     const { id, secret } = h.subkey();
     notified.length = 0;
     await h.client(secret).models.list();
-    await settled();
+    await h.settled();
     expect(notified).toContain(id);
   });
 
   it('answers anything outside /v1 with an OpenAI-shaped 404, forwarding nothing', async () => {
-    const answer = await raw('GET', '/admin/x', {});
+    const answer = await h.raw('GET', '/admin/x', {});
     expect(answer.status).toBe(404);
     expect(JSON.parse(answer.body)).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'unknown_url' } });
     expect(h.upstream.requests).toHaveLength(0);
   });
 
   it('answers CORS preflights and allows any origin without credentials', async () => {
-    const answer = await raw('OPTIONS', '/v1/chat/completions', {
+    const answer = await h.raw('OPTIONS', '/v1/chat/completions', {
       origin: 'http://localhost:3000',
       'access-control-request-method': 'POST',
       'access-control-request-headers': 'authorization, content-type, x-stainless-os',

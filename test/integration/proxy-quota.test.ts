@@ -22,11 +22,6 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-async function settled(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  h.running.proxy.flush();
-}
-
 describe('quota under concurrency', () => {
   it('forwards exactly 10 of 60 simultaneous requests for a key with 10 left', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 10 });
@@ -38,7 +33,7 @@ describe('quota under concurrency', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(50);
     expect(h.upstream.requests).toHaveLength(10);
-    await settled();
+    await h.settled(30);
     expect(remainingOf(h.db, id)).toBe(0);
     const rows = usageRows(h.db).filter((row) => row.subkey_id === id);
     expect(rows).toHaveLength(60);
@@ -58,7 +53,7 @@ describe('quota under concurrency', () => {
     const results = await Promise.allSettled(Array.from({ length: 30 }, () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })));
     const ok = results.filter((result) => result.status === 'fulfilled').length;
     expect(ok).toBe(15);
-    await settled();
+    await h.settled(30);
     expect(remainingOf(h.db, id)).toBe(40 - ok);
   });
 
@@ -76,7 +71,7 @@ describe('quota under concurrency', () => {
     h.db.prepare('UPDATE subkeys SET enabled = 0, remaining_requests = 5 WHERE id = ?').run(id);
     h.running.proxy.invalidate(id);
     await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 401 });
-    await settled();
+    await h.settled(30);
     expect(remainingOf(h.db, id)).toBe(5);
   });
 
@@ -109,7 +104,7 @@ describe('quota under concurrency', () => {
     h.running.proxy.invalidate(id);
     await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 401 });
     await h.client(rotated.secret).models.list();
-    await settled();
+    await h.settled(30);
     expect(usageRows(h.db).at(-1)).toMatchObject({ subkey_id: id, status: 200 });
   });
 });

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness, type RawAnswer } from '../helpers/proxy-harness';
 
 let h: ProxyHarness;
 
@@ -17,35 +17,12 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port: h.running.port, method, path, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 /** Asserts OpenAI's error shape, that no key leaked, and returns the error. */
 function openAiError(answer: RawAnswer, ...secrets: string[]): { message: string; type: string; param: string | null; code: string | null } {
   const parsed = JSON.parse(answer.body) as { error: { message: string; type: string; param: string | null; code: string | null } };
   expect(Object.keys(parsed.error).sort()).toEqual(['code', 'message', 'param', 'type']);
   for (const secret of [UPSTREAM_KEY, ...secrets]) expect(answer.body).not.toContain(secret);
   return parsed.error;
-}
-
-async function settled(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  h.running.proxy.flush();
 }
 
 const chat = (model: string): string => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
@@ -64,13 +41,13 @@ describe('authentication', () => {
     ];
     const before = usageRows(h.db).length;
     for (const [headers, code] of cases) {
-      const answer = await raw('POST', '/v1/chat/completions', headers, chat('gpt-4o'));
+      const answer = await h.raw('POST', '/v1/chat/completions', headers, chat('gpt-4o'));
       expect(answer.status).toBe(401);
       const error = openAiError(answer, disabled.secret, expired.secret, 'sk-kg-doesnotexist000000000000000000000000000');
       expect(error).toMatchObject({ type: 'authentication_error', code });
     }
     expect(h.upstream.requests).toHaveLength(0);
-    await settled();
+    await h.settled();
     const rows = usageRows(h.db).slice(before);
     expect(rows.map((row) => [row.status, row.refusal])).toEqual(cases.map(([, code]) => [401, code]));
     expect(rows.map((row) => row.subkey_id)).toEqual([null, null, null, disabled.id, expired.id]);
@@ -104,11 +81,11 @@ describe('model policy', () => {
 
   it('checks ?model= and /models/{model}; hides forbidden models (404) and filters the list', async () => {
     const { secret } = h.subkey({ allowModels: ['gpt-4o*', 'openai/*'] });
-    const forbidden = await raw('GET', '/v1/chat/completions?model=gpt-3.5-turbo', json(secret));
+    const forbidden = await h.raw('GET', '/v1/chat/completions?model=gpt-3.5-turbo', json(secret));
     expect(forbidden.status).toBe(403);
-    const twice = await raw('GET', '/v1/chat/completions?model=gpt-4o&model=gpt-3.5-turbo', json(secret));
+    const twice = await h.raw('GET', '/v1/chat/completions?model=gpt-4o&model=gpt-3.5-turbo', json(secret));
     expect(twice.status).toBe(400);
-    const unnamed = await raw('GET', '/v1/chat/completions', json(secret));
+    const unnamed = await h.raw('GET', '/v1/chat/completions', json(secret));
     expect(unnamed.status).toBe(403);
     expect(openAiError(unnamed, secret).code).toBe('model_required');
     await expect(h.client(secret).models.retrieve('dall-e-3')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
@@ -116,7 +93,7 @@ describe('model policy', () => {
     expect(h.upstream.requests).toHaveLength(0);
 
     expect((await h.client(secret).models.retrieve('gpt-4o')).id).toBe('gpt-4o');
-    const slashed = await raw('GET', '/v1/models/openai/gpt-5', json(secret));
+    const slashed = await h.raw('GET', '/v1/models/openai/gpt-5', json(secret));
     expect(slashed.status).toBe(200);
     const list = await h.client(secret).models.list();
     expect(list.data.map((model) => model.id)).toEqual(['gpt-4o', 'gpt-4o-mini']);
@@ -126,18 +103,18 @@ describe('model policy', () => {
 
   it('refuses requests whose model cannot be determined, and indirect endpoints, for restricted keys', async () => {
     const restricted = h.subkey({ allowModels: ['gpt-4o'] });
-    const noModel = await raw('POST', '/v1/responses', json(restricted.secret), JSON.stringify({ prompt: { id: 'pmpt_1' }, input: 'hi' }));
+    const noModel = await h.raw('POST', '/v1/responses', json(restricted.secret), JSON.stringify({ prompt: { id: 'pmpt_1' }, input: 'hi' }));
     expect(noModel.status).toBe(403);
     expect(openAiError(noModel).code).toBe('model_required');
     const batch = await h.client(restricted.secret).batches.create({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h' }).catch((error: unknown) => error);
     expect(batch).toMatchObject({ status: 403, code: 'endpoint_not_allowed' });
-    const realtime = await raw('POST', '/v1/realtime/client_secrets', json(restricted.secret), JSON.stringify({ session: { type: 'realtime', model: 'gpt-4o' } }));
+    const realtime = await h.raw('POST', '/v1/realtime/client_secrets', json(restricted.secret), JSON.stringify({ session: { type: 'realtime', model: 'gpt-4o' } }));
     expect(realtime.status).toBe(403);
-    const nested = await raw('POST', '/v1/responses', json(restricted.secret), JSON.stringify({ model: 'gpt-4o', input: 'x', tools: [{ type: 'image_generation', model: 'gpt-image-1' }] }));
+    const nested = await h.raw('POST', '/v1/responses', json(restricted.secret), JSON.stringify({ model: 'gpt-4o', input: 'x', tools: [{ type: 'image_generation', model: 'gpt-image-1' }] }));
     expect(nested.status).toBe(403);
-    const wrongType = await raw('POST', '/v1/chat/completions', { authorization: `Bearer ${restricted.secret}`, 'content-type': 'text/plain' }, chat('gpt-4o'));
+    const wrongType = await h.raw('POST', '/v1/chat/completions', { authorization: `Bearer ${restricted.secret}`, 'content-type': 'text/plain' }, chat('gpt-4o'));
     expect(wrongType.status).toBe(403);
-    const unknownEndpoint = await raw('POST', '/v1/some/new/thing', json(restricted.secret), '{}');
+    const unknownEndpoint = await h.raw('POST', '/v1/some/new/thing', json(restricted.secret), '{}');
     expect(unknownEndpoint.status).toBe(403);
     expect(h.upstream.requests).toHaveLength(0);
 
@@ -154,7 +131,7 @@ describe('quota', () => {
     const error = await h.client(secret).chat.completions.create({ model: 'gpt-4o', messages: [] }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota' });
     expect(h.upstream.requests).toHaveLength(1);
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(0);
     expect(usageRows(h.db).filter((row) => row.subkey_id === id).map((row) => [row.status, row.refusal])).toEqual([
       [200, null],
@@ -166,10 +143,10 @@ describe('quota', () => {
 describe('bad requests', () => {
   it('answers bad JSON with 400 and bodies over the limit with 413, forwarding neither', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 3 });
-    const bad = await raw('POST', '/v1/chat/completions', json(secret), '{"model": "gpt-4o",');
+    const bad = await h.raw('POST', '/v1/chat/completions', json(secret), '{"model": "gpt-4o",');
     expect(bad.status).toBe(400);
     expect(openAiError(bad, secret).code).toBe('invalid_json');
-    const big = await raw('POST', '/v1/chat/completions', json(secret), JSON.stringify({ model: 'gpt-4o', input: 'x'.repeat(5000) }));
+    const big = await h.raw('POST', '/v1/chat/completions', json(secret), JSON.stringify({ model: 'gpt-4o', input: 'x'.repeat(5000) }));
     expect(big.status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
       const request = httpRequest({ host: '127.0.0.1', port: h.running.port, method: 'POST', path: '/v1/files', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' } }, (response) => {
@@ -185,7 +162,7 @@ describe('bad requests', () => {
       h.client(secret).audio.transcriptions.create({ file: await toFile(Buffer.alloc(5000), 'a.mp3'), model: 'whisper-1' }),
     ).rejects.toMatchObject({ status: 413 });
     expect(h.upstream.requests).toHaveLength(0);
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(3);
   });
 });
@@ -203,17 +180,17 @@ describe('upstream failures', () => {
     const { id, secret } = insertSubkey(h.db, { upstreamId: deadUpstream, remainingRequests: 2 });
     const error = await h.client(secret).chat.completions.create({ model: 'gpt-4o', messages: [] }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 502, code: 'upstream_unreachable' });
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(2);
   });
 
   it('answers 504 when upstream stays silent past the timeout and refunds', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 2 });
     h.upstream.respond = () => true;
-    const answer = await raw('POST', '/v1/chat/completions', json(secret), chat('gpt-4o'));
+    const answer = await h.raw('POST', '/v1/chat/completions', json(secret), chat('gpt-4o'));
     expect(answer.status).toBe(504);
     expect(openAiError(answer, secret).code).toBe('upstream_timeout');
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(2);
   });
 
@@ -221,12 +198,12 @@ describe('upstream failures', () => {
     const otherBox = testSecretBox(0x33);
     const sealedElsewhere = insertUpstream(h.db, otherBox, { baseUrl: h.upstream.baseUrl, apiKey: UPSTREAM_KEY });
     const { id, secret } = insertSubkey(h.db, { upstreamId: sealedElsewhere, remainingRequests: 1 });
-    const answer = await raw('POST', '/v1/chat/completions', json(secret), chat('gpt-4o'));
+    const answer = await h.raw('POST', '/v1/chat/completions', json(secret), chat('gpt-4o'));
     expect(answer.status).toBe(500);
     const error = openAiError(answer, secret);
     expect(error.message).toMatch(/re-enter the upstream key/i);
     expect(h.upstream.requests).toHaveLength(0);
-    await settled();
+    await h.settled();
     expect(remainingOf(h.db, id)).toBe(1);
   });
 });
@@ -235,7 +212,7 @@ describe('paths', () => {
   it('refuses dot segments (plain or percent-encoded) that would leave /v1 upstream', async () => {
     const { secret } = h.subkey();
     for (const path of ['/v1/../dashboard/billing', '/v1/%2e%2e/dashboard', '/v1/models/./x', '/v1/%2E%2E%5Cadmin']) {
-      const answer = await raw('GET', path, { authorization: `Bearer ${secret}` });
+      const answer = await h.raw('GET', path, { authorization: `Bearer ${secret}` });
       expect(answer.status, path).toBe(400);
       expect(openAiError(answer, secret).code).toBe('invalid_path');
     }
@@ -246,10 +223,10 @@ describe('paths', () => {
 describe('DNS-rebinding guard', () => {
   it('refuses a request whose Host is not loopback, forwarding nothing', async () => {
     const { secret } = h.subkey();
-    const answer = await raw('GET', '/v1/models', { host: 'evil.example.com', authorization: `Bearer ${secret}` });
+    const answer = await h.raw('GET', '/v1/models', { host: 'evil.example.com', authorization: `Bearer ${secret}` });
     expect(answer.status).toBe(403);
     expect(openAiError(answer, secret).code).toBe('host_not_allowed');
-    const loopback = await raw('GET', '/v1/models', { host: `localhost:${h.running.port}`, authorization: `Bearer ${secret}` });
+    const loopback = await h.raw('GET', '/v1/models', { host: `localhost:${h.running.port}`, authorization: `Bearer ${secret}` });
     expect(loopback.status).toBe(200);
     expect(h.upstream.requests).toHaveLength(1);
   });

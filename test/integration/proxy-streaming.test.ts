@@ -16,11 +16,6 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-async function settled(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  h.running.proxy.flush();
-}
-
 /** The raw bytes the SDK's fetch receives for a streamed chat (collected through its Response object). */
 async function streamedBytes(secret: string, body: Record<string, unknown>): Promise<string> {
   const response = await h
@@ -41,7 +36,7 @@ describe('streaming', () => {
 
     const forwarded = JSON.parse(h.upstream.requests[0]!.body.toString()) as { stream_options?: { include_usage?: boolean } };
     expect(forwarded).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
-    await settled();
+    await h.settled(30);
     expect(usageRows(h.db).filter((row) => row.subkey_id === id).at(-1)).toMatchObject({ status: 200, prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
     expect(remainingOf(h.db, id)).toBe(9);
   });
@@ -64,7 +59,7 @@ describe('streaming', () => {
     const { id, secret } = h.subkey();
     const received = await streamedBytes(secret, { stream_options: { include_usage: true } });
     expect(received).toBe(chatStreamEvents('gpt-4o', true).join(''));
-    await settled();
+    await h.settled(30);
     expect(usageRows(h.db).filter((row) => row.subkey_id === id).at(-1)).toMatchObject({ total_tokens: CHAT_USAGE.total_tokens });
   });
 
@@ -93,7 +88,7 @@ describe('streaming', () => {
     for await (const event of stream) types.push(event.type);
     expect(types).toEqual(['response.created', 'response.output_text.delta', 'response.completed']);
     expect(JSON.parse(h.upstream.requests[0]!.body.toString())).not.toHaveProperty('stream_options');
-    await settled();
+    await h.settled(30);
     expect(usageRows(h.db).filter((row) => row.subkey_id === id).at(-1)).toMatchObject({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
   });
 
