@@ -1,8 +1,9 @@
-import { SegmentedControl, Stack, Text } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import dayjs from 'dayjs';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LabelledChoice } from './labelled-choice';
 import { choiceOfExpiry, expiryChoices, expiryFromChoice, type ExpiryChoice } from '../../lib/expiry';
 import { formatDateTime, fromNow } from '../../lib/format';
 
@@ -18,7 +19,6 @@ export interface ExpiryPickerProps {
 /** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
 export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPickerProps) {
   const { t } = useTranslation();
-  const labelId = useId();
   const [choice, setChoice] = useState<ExpiryChoice>(initialChoice ?? choiceOfExpiry(value));
 
   function choose(next: ExpiryChoice) {
@@ -30,17 +30,7 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
 
   return (
     <Stack gap={6}>
-      <Text size="sm" fw={500} id={labelId}>
-        {t('expiry.label')}
-      </Text>
-      <SegmentedControl
-        aria-labelledby={labelId}
-        size="xs"
-        fullWidth
-        value={choice}
-        onChange={(next) => choose(next as ExpiryChoice)}
-        data={expiryChoices.map((each) => ({ value: each, label: t(`expiry.choices.${each}`) }))}
-      />
+      <LabelledChoice label={t('expiry.label')} choices={expiryChoices} value={choice} labelOf={(each) => t(`expiry.choices.${each}`)} onChange={choose} />
       {choice === 'custom' && (
         <DateTimePicker
           aria-label={t('expiry.custom')}

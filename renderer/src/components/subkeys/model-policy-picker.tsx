@@ -1,9 +1,12 @@
-import { Badge, Group, SegmentedControl, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
-import { useId, useState } from 'react';
+import { Badge, Group, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LabelledChoice } from './labelled-choice';
 import { isModelAllowed, matchesPattern } from '../../../../electron/shared/model-policy';
 
 export type PolicyMode = 'all' | 'only' | 'except';
+
+const POLICY_MODES: readonly PolicyMode[] = ['all', 'only', 'except'];
 
 /** Canonical: the two lists the contract takes. */
 export interface ModelPolicyValue {
@@ -35,7 +38,6 @@ export function policyOf(mode: PolicyMode, patterns: string[]): ModelPolicyValue
 /** All models, only these, or all except these: synced models to pick from, plus free `*` patterns with their matches. */
 export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolicyPickerProps) {
   const { t } = useTranslation();
-  const labelId = useId();
   const [mode, setMode] = useState<PolicyMode>(modeOf(value));
   const [patterns, setPatterns] = useState<string[]>(value.allowModels.length > 0 ? value.allowModels : value.denyModels);
 
@@ -49,17 +51,7 @@ export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolic
 
   return (
     <Stack gap={6}>
-      <Text size="sm" fw={500} id={labelId}>
-        {t('policy.label')}
-      </Text>
-      <SegmentedControl
-        aria-labelledby={labelId}
-        size="xs"
-        fullWidth
-        value={mode}
-        onChange={(next) => update(next as PolicyMode, patterns)}
-        data={(['all', 'only', 'except'] as const).map((each) => ({ value: each, label: t(`policy.modes.${each}`) }))}
-      />
+      <LabelledChoice label={t('policy.label')} choices={POLICY_MODES} value={mode} labelOf={(each) => t(`policy.modes.${each}`)} onChange={(next) => update(next, patterns)} />
       {mode !== 'all' && (
         <TagsInput
           aria-label={t('policy.patterns')}

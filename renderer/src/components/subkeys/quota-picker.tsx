@@ -1,6 +1,7 @@
-import { NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
-import { useId, useState } from 'react';
+import { NumberInput, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LabelledChoice } from './labelled-choice';
 import { MAX_REMAINING_REQUESTS } from '../../../../electron/shared/schemas';
 import { formatNumber } from '../../lib/format';
 import { choiceOfQuota, quotaChoices, quotaFromChoice, type QuotaChoice } from '../../lib/quota';
@@ -16,7 +17,6 @@ export interface QuotaPickerProps {
 /** Unlimited, a preset or a custom count; emits an integer or null. */
 export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps) {
   const { t, i18n } = useTranslation();
-  const labelId = useId();
   const [choice, setChoice] = useState<QuotaChoice>(choiceOfQuota(value));
 
   function choose(next: QuotaChoice) {
@@ -26,17 +26,7 @@ export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps)
 
   return (
     <Stack gap={6}>
-      <Text size="sm" fw={500} id={labelId}>
-        {label ?? t('quota.label')}
-      </Text>
-      <SegmentedControl
-        aria-labelledby={labelId}
-        size="xs"
-        fullWidth
-        value={choice}
-        onChange={(next) => choose(next as QuotaChoice)}
-        data={quotaChoices.map((each) => ({ value: each, label: t(`quota.choices.${each}`) }))}
-      />
+      <LabelledChoice label={label ?? t('quota.label')} choices={quotaChoices} value={choice} labelOf={(each) => t(`quota.choices.${each}`)} onChange={choose} />
       {choice === 'custom' && (
         <NumberInput
           aria-label={t('quota.custom')}
