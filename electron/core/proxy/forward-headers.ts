@@ -1,16 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+/** Hop-by-hop headers (RFC 9110 §7.6.1 and the legacy ones): they describe one connection, never pass through. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
 /** Client headers never sent upstream: hop-by-hop, the client's own credentials, cookies, and account selectors. */
 const DROP_REQUEST = new Set([
-  'connection',
-  'keep-alive',
+  ...HOP_BY_HOP,
   'proxy-authorization',
-  'proxy-authenticate',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
   'host',
   'cookie',
   'authorization',
@@ -26,14 +22,7 @@ const DROP_REQUEST = new Set([
 
 /** Upstream headers never passed back: hop-by-hop, cookies, and transport details of the upstream connection. */
 const DROP_RESPONSE = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_BY_HOP,
   'set-cookie',
   'alt-svc',
   'strict-transport-security',
