@@ -6,20 +6,11 @@ import { ApiError } from '../../renderer/src/api/api-error';
 import { ModalHost } from '../../renderer/src/components/layout/modal-host';
 import { patchOf } from '../../renderer/src/components/subkeys/subkey-edit-modal';
 import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
+import { deferred } from '../helpers/deferred';
 import { fakeApi, subkey, upstream } from './fake-api';
 import { renderUi } from './render-ui';
 
 const SECRET = 'sk-kg-0123456789abcdefghijABCDEFGHIJ0123456789';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
-}
 
 async function issueDialog(create: () => Promise<IssuedSubkey>) {
   const fake = fakeApi({ 'subkeys:create': create });

@@ -3,22 +3,13 @@ import type { PushEvent, PushEvents } from '../../electron/shared/contract';
 import type { Model } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
 import { createKeygateStore, followPushEvents, loadAll, refreshPage } from '../../renderer/src/store/store';
+import { deferred } from '../helpers/deferred';
 import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
 
 const SECRET = 'sk-kg-THISISTHESECRETTHATMUSTNEVERBESTORED0123';
 
 function model(id: string, upstreamId = 'up1'): Model {
   return { id, upstreamId, ownedBy: 'openai', syncedAt: '2026-01-02T00:00:00.000Z' };
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('upstreams slice', () => {
