@@ -2,12 +2,11 @@ import { Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } fro
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ProxyConfigureSchema } from '../../../../electron/shared/schemas';
 import type { ProxyStatus } from '../../../../electron/shared/types';
-import { applyServerError } from '../../lib/form-errors';
+import { useFormSubmit } from '../../lib/use-form-submit';
 import { useKeygate } from '../../store/store';
 
 type SettingsValues = {
@@ -23,29 +22,19 @@ export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
   const { t } = useTranslation();
   const configureProxy = useKeygate((state) => state.configureProxy);
   const headless = useKeygate((state) => state.appInfo?.mode === 'headless');
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   const form = useForm<SettingsValues>({
     initialValues: { host: status.host, port: status.port, autoStart: status.autoStart },
     validate: formResolver(ProxyConfigureSchema),
     validateInputOnChange: true,
   });
 
-  async function submit(values: SettingsValues) {
-    setSaving(true);
-    setFormError(null);
-    try {
-      const next = await configureProxy(headless ? { autoStart: values.autoStart } : values);
-      form.resetDirty({ host: next.host, port: next.port, autoStart: next.autoStart });
-      // Saved, but the proxy could not listen there (port in use): say so on the field.
-      if (next.error && !next.running && !headless) form.setFieldError('port', next.error);
-      else notifications.show({ message: t('proxy.applied') });
-    } catch (error) {
-      setFormError(applyServerError(error, form.setErrors, FIELDS));
-    } finally {
-      setSaving(false);
-    }
-  }
+  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: SettingsValues) => {
+    const next = await configureProxy(headless ? { autoStart: values.autoStart } : values);
+    form.resetDirty({ host: next.host, port: next.port, autoStart: next.autoStart });
+    // Saved, but the proxy could not listen there (port in use): say so on the field.
+    if (next.error && !next.running && !headless) form.setFieldError('port', next.error);
+    else notifications.show({ message: t('proxy.applied') });
+  });
 
   return (
     <Paper withBorder radius="md" p="md">

@@ -9,7 +9,7 @@ import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
 import { SubkeyUpdateSchema } from '../../../../electron/shared/schemas';
 import type { Subkey } from '../../../../electron/shared/types';
 import { errorUnder } from '../../lib/errors-under';
-import { applyServerError } from '../../lib/form-errors';
+import { useFormSubmit } from '../../lib/use-form-submit';
 import { formatNumber } from '../../lib/format';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
@@ -50,8 +50,6 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   const { t, i18n } = useTranslation();
   const updateSubkey = useKeygate((state) => state.updateSubkey);
   const models = useModelIdsOf(subkey.upstreamId);
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   const [quotaKey, setQuotaKey] = useState(0);
   const resolver = formResolver(SubkeyUpdateSchema);
 
@@ -73,18 +71,10 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
     setQuotaKey((key) => key + 1);
   }
 
-  async function submit(values: EditValues) {
-    setSaving(true);
-    setFormError(null);
-    try {
-      await updateSubkey(patchOf(subkey, values));
-      onClose();
-    } catch (error) {
-      setFormError(applyServerError(error, form.setErrors, FIELDS));
-    } finally {
-      setSaving(false);
-    }
-  }
+  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: EditValues) => {
+    await updateSubkey(patchOf(subkey, values));
+    onClose();
+  });
 
   return (
     <Modal opened onClose={onClose} title={t('subkeys.editTitle', { name: subkey.name })} size="lg">

@@ -9,7 +9,7 @@ import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
 import { isModelAllowed } from '../../../../electron/shared/model-policy';
 import { expiryFromChoice } from '../../lib/expiry';
 import { errorUnder } from '../../lib/errors-under';
-import { applyServerError } from '../../lib/form-errors';
+import { useFormSubmit } from '../../lib/use-form-submit';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
@@ -34,8 +34,6 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   const upstreams = useKeygate((state) => state.upstreams);
   const proxy = useKeygate((state) => state.proxy);
   const createSubkey = useKeygate((state) => state.createSubkey);
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   // The secret lives only here, in this dialog's own state, until the dialog closes.
   const [issued, setIssued] = useState<{ secret: string; model: string | undefined } | null>(null);
 
@@ -53,19 +51,11 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   });
   const models = useModelIdsOf(form.values.upstreamId);
 
-  async function submit(values: IssueValues) {
-    setSaving(true);
-    setFormError(null);
-    try {
-      const result = await createSubkey(values);
-      const model = models.find((id) => isModelAllowed(result.subkey, id)) ?? result.subkey.allowModels.find((id) => !id.includes('*'));
-      setIssued({ secret: result.secret, model });
-    } catch (error) {
-      setFormError(applyServerError(error, form.setErrors, FIELDS));
-    } finally {
-      setSaving(false);
-    }
-  }
+  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: IssueValues) => {
+    const result = await createSubkey(values);
+    const model = models.find((id) => isModelAllowed(result.subkey, id)) ?? result.subkey.allowModels.find((id) => !id.includes('*'));
+    setIssued({ secret: result.secret, model });
+  });
 
   return (
     <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued} closeOnEscape={!issued}>

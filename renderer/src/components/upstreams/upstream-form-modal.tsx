@@ -2,13 +2,12 @@ import { Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import { UpstreamAddSchema, UpstreamUpdateSchema } from '../../../../electron/shared/schemas';
 import type { Upstream } from '../../../../electron/shared/types';
-import { applyServerError } from '../../lib/form-errors';
+import { useFormSubmit } from '../../lib/use-form-submit';
 import { useKeygate } from '../../store/store';
 import { presetOf, presets, type PresetId } from './presets';
 
@@ -26,8 +25,6 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
   const { t } = useTranslation();
   const addUpstream = useKeygate((state) => state.addUpstream);
   const updateUpstream = useKeygate((state) => state.updateUpstream);
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   const addResolver = formResolver(UpstreamAddSchema);
   const updateResolver = formResolver(UpstreamUpdateSchema);
 
@@ -50,20 +47,12 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
     });
   }
 
-  async function submit({ name, baseUrl, apiKey }: UpstreamValues) {
-    setSaving(true);
-    setFormError(null);
-    try {
-      if (upstream) await updateUpstream({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) });
-      else await addUpstream({ name, baseUrl, apiKey });
-      notifications.show({ message: upstream ? t('common.saved') : t('upstreams.added') });
-      onClose();
-    } catch (error) {
-      setFormError(applyServerError(error, form.setErrors, FIELDS));
-    } finally {
-      setSaving(false);
-    }
-  }
+  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async ({ name, baseUrl, apiKey }: UpstreamValues) => {
+    if (upstream) await updateUpstream({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) });
+    else await addUpstream({ name, baseUrl, apiKey });
+    notifications.show({ message: upstream ? t('common.saved') : t('upstreams.added') });
+    onClose();
+  });
 
   return (
     <Modal opened onClose={onClose} title={upstream ? t('upstreams.editTitle') : t('upstreams.addTitle')}>
