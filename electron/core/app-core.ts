@@ -13,6 +13,7 @@ import { createProxyController, type ProxyController } from './services/proxy-co
 import type { WriteHooks } from './services/write-hooks';
 import { lockDataDir } from './store/data-dir-lock';
 import { openDatabase, type Database } from './store/database';
+import { markInterruptedUsage } from './store/usage-repo';
 
 export const DATABASE_FILE = 'keygate.db';
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
@@ -57,6 +58,8 @@ export function createCore(options: CoreOptions): Core {
   let db: Database;
   try {
     db = openDatabase(join(options.dataDir, DATABASE_FILE));
+    const interrupted = markInterruptedUsage(db);
+    if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
   } catch (error) {
     releaseDataDir();
     throw error;

@@ -55,15 +55,21 @@ export interface UsageEntry {
   method: string;
   path: string;
   model: string | null;
-  /** HTTP status answered to the client; null while the request is still in flight. */
+  /** HTTP status answered to the client; null while the request is in flight (or was `interrupted`). */
   status: number | null;
   latencyMs: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
-  /** Why the proxy refused the request (never forwarded), or null when it was forwarded. */
+  /**
+   * Why the request did not end normally: the proxy's refusal code (then it was never forwarded), `client_closed`,
+   * or `interrupted` (Keygate stopped before it ended; its quota stays spent). null otherwise.
+   */
   refusal: string | null;
 }
+
+/** `UsageEntry.refusal` of a request Keygate stopped before it ended (crash, kill -9); its quota stays spent. */
+export const INTERRUPTED_REFUSAL = 'interrupted';
 
 /** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
 export interface UsageDay {

@@ -234,4 +234,33 @@ describe('npm run serve, end to end with the official SDK', () => {
       await stand.close();
     }
   });
+
+  it('after kill -9 mid-request, the restarted server keeps the reservation and marks the request interrupted', async () => {
+    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
+    const { default: OpenAI } = await import('openai');
+    const stand = await startStandInUpstream();
+    const token = 'e2e-admin-token-0123456789abcdef';
+    try {
+      const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      const upstream = await call(server.url, '/admin/api/upstreams/add', token, { name: 's', baseUrl: stand.baseUrl, apiKey: 'sk-upstream-0123456789' });
+      const issued = await call(server.url, '/admin/api/subkeys/create', token, { name: 'hung', upstreamId: upstream.body.id, remainingRequests: 5 });
+      // Upstream never answers: the request is in flight when the process dies.
+      stand.respond = () => true;
+      const client = new OpenAI({ apiKey: issued.body.secret as string, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const arrived = stand.nextRequest();
+      const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hang' }] });
+      await arrived;
+      server.child.kill('SIGKILL');
+      await expect(pending).rejects.toThrow();
+      await server.exited;
+
+      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      expect(again.stderr()).toContain('1 request(s) were still in flight when Keygate last stopped');
+      const usage = await call(again.url, '/admin/api/usage/list', token);
+      expect(usage.body).toMatchObject([{ status: null, refusal: 'interrupted', model: 'gpt-4o-mini' }]);
+      expect((await call(again.url, '/admin/api/subkeys/list', token)).body).toMatchObject([{ remainingRequests: 4 }]);
+    } finally {
+      await stand.close();
+    }
+  });
 });

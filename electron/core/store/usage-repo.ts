@@ -1,4 +1,4 @@
-import type { UsageDay, UsageEntry } from '../../shared/types';
+import { INTERRUPTED_REFUSAL, type UsageDay, type UsageEntry } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
@@ -81,4 +81,12 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
     ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
   });
   return rows.map((row) => ({ day: row.day, subkeyId: row.subkey_id, requests: row.requests, totalTokens: row.total_tokens }));
+}
+
+/**
+ * Marks the rows still in flight as interrupted. Only safe while no request is in flight: the core calls it at start,
+ * holding the data-directory lock, so such rows can only be left over from a process that died. Returns how many.
+ */
+export function markInterruptedUsage(db: Database): number {
+  return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
 }

@@ -184,6 +184,8 @@ export const en = {
     empty: 'No requests yet. Use a sub-key through the proxy and its requests appear here.',
     unknownKey: 'unknown key',
     refused: 'Refused: {{reason}}',
+    interrupted: 'interrupted',
+    interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
     deleted: 'deleted',
     older: 'Load older requests',
   },

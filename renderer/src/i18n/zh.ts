@@ -186,6 +186,8 @@ export const zh: Messages = {
     empty: '还没有请求。通过代理使用子密钥后，请求会显示在这里。',
     unknownKey: '未知密钥',
     refused: '已拒绝：{{reason}}',
+    interrupted: '已中断',
+    interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
     deleted: '已删除',
     older: '加载更早的请求',
   },

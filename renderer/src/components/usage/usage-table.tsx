@@ -1,8 +1,14 @@
 import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { UsageEntry } from '../../../../electron/shared/types';
+import { INTERRUPTED_REFUSAL, type UsageEntry } from '../../../../electron/shared/types';
+import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
 import { useKeygate } from '../../store/store';
+
+function refusalHint(refusal: string | null, t: TFunction): string {
+  if (refusal === null) return '';
+  return refusal === INTERRUPTED_REFUSAL ? t('usage.interruptedHint') : t('usage.refused', { reason: refusal });
+}
 
 function statusColor(status: number | null): string {
   if (status === null) return 'gray';
@@ -49,9 +55,9 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
                 </Table.Td>
                 <Table.Td ff="monospace">{entry.model ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Tooltip label={entry.refusal ? t('usage.refused', { reason: entry.refusal }) : ''} disabled={!entry.refusal} withArrow>
+                  <Tooltip label={refusalHint(entry.refusal, t)} disabled={!entry.refusal} withArrow>
                     <Badge color={statusColor(entry.status)} variant="light" size="sm" radius="sm">
-                      {entry.status ?? '…'}
+                      {entry.status ?? (entry.refusal === INTERRUPTED_REFUSAL ? t('usage.interrupted') : '…')}
                     </Badge>
                   </Tooltip>
                 </Table.Td>
