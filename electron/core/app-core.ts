@@ -75,7 +75,7 @@ export function createCore(options: CoreOptions): Core {
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
   });
-  const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId) => proxy.invalidate(subkeyId) };
+  const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId, options) => proxy.invalidate(subkeyId, options) };
   const proxyController = createProxyController({
     db,
     proxy,

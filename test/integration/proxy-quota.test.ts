@@ -75,6 +75,48 @@ describe('quota under concurrency', () => {
     expect(remainingOf(h.db, id)).toBe(5);
   });
 
+  it('refunds a failed request in flight, unless the remaining count was set anew meanwhile', async () => {
+    const failSlowly = () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      h.upstream.respond = (_request, response) => {
+        void released.then(() => response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}'));
+      };
+      return release;
+    };
+    const { id, secret } = h.subkey({ remainingRequests: 5 });
+
+    // A rename while the request is in flight: the failed request is still given back.
+    let release = failSlowly();
+    let arrived = h.upstream.nextRequest();
+    let pending = h.client(secret).models.list();
+    await arrived;
+    h.running.proxy.flush();
+    h.db.prepare("UPDATE subkeys SET name = 'renamed' WHERE id = ?").run(id);
+    h.running.proxy.invalidate(id);
+    release();
+    await expect(pending).rejects.toMatchObject({ status: 503 });
+    await h.settled(30);
+    expect(remainingOf(h.db, id)).toBe(5);
+
+    // The admin sets the count to 10 while a request is in flight: 10 it is, not 11.
+    release = failSlowly();
+    arrived = h.upstream.nextRequest();
+    pending = h.client(secret).models.list();
+    await arrived;
+    h.running.proxy.flush();
+    h.db.prepare('UPDATE subkeys SET remaining_requests = 10 WHERE id = ?').run(id);
+    h.running.proxy.invalidate(id, { quotaReset: true });
+    release();
+    await expect(pending).rejects.toMatchObject({ status: 503 });
+    await h.settled(30);
+    expect(remainingOf(h.db, id)).toBe(10);
+    h.upstream.respond = null;
+    const client = h.client(secret);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.models.list()));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(10);
+  });
+
   it('forwards nothing and keeps the quota when the reservation cannot be written', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 2 });
     h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'disk full'); END");

@@ -147,13 +147,28 @@ describe('write hooks', () => {
     const calls: string[] = [];
     const service = createSubkeysService({
       db: fx.core.db,
-      hooks: { beforeWrite: () => calls.push('flush'), afterWrite: (id) => calls.push(`invalidate:${id}`) },
+      hooks: {
+        beforeWrite: () => calls.push('flush'),
+        afterWrite: (id, options) => calls.push(`invalidate:${id}${options?.quotaReset ? ':quota-reset' : ''}`),
+      },
     });
     const { subkey } = service.create({ name: 'k', upstreamId: upstream.id });
     service.update({ id: subkey.id, remainingRequests: 1 });
+    service.update({ id: subkey.id, name: 'renamed' });
     service.rotate({ id: subkey.id });
     service.remove({ id: subkey.id });
     const id = subkey.id;
-    expect(calls).toEqual(['flush', `invalidate:${id}`, 'flush', `invalidate:${id}`, 'flush', `invalidate:${id}`, 'flush', `invalidate:${id}`]);
+    expect(calls).toEqual([
+      'flush',
+      `invalidate:${id}`,
+      'flush',
+      `invalidate:${id}:quota-reset`,
+      'flush',
+      `invalidate:${id}`,
+      'flush',
+      `invalidate:${id}`,
+      'flush',
+      `invalidate:${id}`,
+    ]);
   });
 });

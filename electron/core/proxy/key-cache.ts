@@ -17,6 +17,8 @@ export interface SubkeyState {
   remaining: number | null;
   policy: ModelPolicy;
   restricted: boolean;
+  /** How often the remaining count had been set anew when this state was loaded (see `quotaEpoch`). */
+  quotaEpoch: number;
 }
 
 /** An upstream ready to forward to: its connection pool and the `Authorization` value with the real key. */
@@ -61,6 +63,8 @@ export class KeyCache {
   private readonly byHash = new Map<string, SubkeyState>();
   private readonly byId = new Map<string, SubkeyState>();
   private readonly upstreams = new Map<string, UpstreamState>();
+  /** Per sub-key, how often its remaining count was set anew (an admin's absolute value replaces what was left). */
+  private readonly quotaResets = new Map<string, number>();
   private readonly selectSubkey;
   private readonly selectUpstream;
 
@@ -102,6 +106,7 @@ export class KeyCache {
       remaining: row.remaining_requests === null ? null : Math.max(0, row.remaining_requests + this.options.pendingDelta(row.id)),
       policy,
       restricted: isRestricted(policy),
+      quotaEpoch: this.quotaEpoch(row.id),
     };
     this.byHash.set(hash, state);
     this.byId.set(row.id, state);
@@ -111,6 +116,11 @@ export class KeyCache {
   /** The cached state of sub-key `id`, if it is loaded (refunds credit it). */
   cachedSubkey(id: string): SubkeyState | undefined {
     return this.byId.get(id);
+  }
+
+  /** How often sub-key `id`'s remaining count was set anew; a reservation taken under an older epoch is not refunded. */
+  quotaEpoch(id: string): number {
+    return this.quotaResets.get(id) ?? 0;
   }
 
   /** Whether `state` is still the current view of its sub-key (false after `invalidate`). */
@@ -143,8 +153,9 @@ export class KeyCache {
   }
 
   /** Forgets one sub-key, or every sub-key and upstream (their pools close once their requests finish). */
-  invalidate(subkeyId?: string): void {
+  invalidate(subkeyId?: string, quotaReset = false): void {
     if (subkeyId !== undefined) {
+      if (quotaReset) this.quotaResets.set(subkeyId, this.quotaEpoch(subkeyId) + 1);
       const state = this.byId.get(subkeyId);
       if (!state) return;
       this.byId.delete(subkeyId);

@@ -264,7 +264,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     handle,
     flush: () => writes.flush(),
-    invalidate: (subkeyId) => keys.invalidate(subkeyId),
+    invalidate: (subkeyId, invalidateOptions) => keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false),
     async drain(timeoutMs) {
       if (inFlight.size > 0) {
         let timer: NodeJS.Timeout | undefined;

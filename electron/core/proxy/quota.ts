@@ -18,9 +18,13 @@ export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: W
   return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -1, at: record.at });
 }
 
-/** Gives back a reserved request (upstream did not answer 2xx): to the current cached state and to the store. */
+/**
+ * Gives back a reserved request (upstream did not answer 2xx): to the current cached state and to the store.
+ * Not when the remaining count was set anew since the request took its share: the new count already stands for it.
+ */
 export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher): void {
   if (subkey.remaining === null) return;
+  if (keys.quotaEpoch(subkey.id) !== subkey.quotaEpoch) return;
   const current = keys.cachedSubkey(subkey.id);
   if (current && current.remaining !== null) current.remaining++;
   writes.enqueueRefund(subkey.id);

@@ -15,14 +15,21 @@ export interface ProxyOptions {
   onUsage?: (subkeyId: string | null) => void;
 }
 
+export interface InvalidateOptions {
+  quotaReset?: boolean;
+}
+
 /** The OpenAI-compatible proxy: a request handler plus hooks the services call when the store changes. */
 export interface Proxy {
   /** Handles one HTTP request (paths under `/v1`; anything else gets an OpenAI-shaped 404). */
   handle(request: IncomingMessage, response: ServerResponse): void;
   /** Writes pending quota and usage records now (synchronously). Call before changing sub-keys in the store. */
   flush(): void;
-  /** Drops cached sub-key and upstream state after the store changed them (all, or one sub-key). */
-  invalidate(subkeyId?: string): void;
+  /**
+   * Drops cached sub-key and upstream state after the store changed them (all, or one sub-key). `quotaReset`: the
+   * sub-key's remaining count was set anew, so requests in flight that fail must not refund into the new count.
+   */
+  invalidate(subkeyId?: string, options?: InvalidateOptions): void;
   /** Waits for in-flight requests (at most `timeoutMs`, then aborts them), then flushes. */
   drain(timeoutMs: number): Promise<void>;
 }

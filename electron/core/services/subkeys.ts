@@ -95,6 +95,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
             })
             .immediate(),
         input.id,
+        { quotaReset: input.remainingRequests !== undefined },
       );
       return getSubkey(db, input.id, now())!;
     },
