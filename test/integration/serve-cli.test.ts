@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
+import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
 
 let dataDir: string;
 const running: ServeProcess[] = [];
@@ -34,6 +36,17 @@ async function call(url: string, path: string, token: string | null, body: unkno
 
 function printedToken(stderr: string): string | null {
   return /admin token \(shown once, store it now\): (kg-admin-[0-9A-Za-z]{32})/.exec(stderr)?.[1] ?? null;
+}
+
+const E2E_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+/** `serve --admin` with an upstream pointing at `stand` and one sub-key of `remainingRequests`, plus an SDK client for it. */
+async function serveWithSubkey(stand: StandInUpstream, remainingRequests: number): Promise<{ server: ServeProcess; client: OpenAI }> {
+  const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: E2E_TOKEN });
+  const upstream = await call(server.url, '/admin/api/upstreams/add', E2E_TOKEN, { name: 's', baseUrl: stand.baseUrl, apiKey: 'sk-upstream-0123456789' });
+  const issued = await call(server.url, '/admin/api/subkeys/create', E2E_TOKEN, { name: 'k', upstreamId: upstream.body.id, remainingRequests });
+  const client = new OpenAI({ apiKey: issued.body.secret as string, baseURL: `${server.url}/v1`, maxRetries: 0 });
+  return { server, client };
 }
 
 describe('npm run serve', () => {
@@ -145,8 +158,6 @@ describe('npm run serve', () => {
 
 describe('npm run serve, end to end with the official SDK', () => {
   it('issues a sub-key over the admin API and proxies with it; usage shows up as a push event and in the log', async () => {
-    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
-    const { default: OpenAI } = await import('openai');
     const upstreamKey = 'sk-proj-E2ErealUpstreamKey0123456789';
     const stand = await startStandInUpstream();
     const token = 'e2e-admin-token-0123456789abcdef';
@@ -198,14 +209,9 @@ describe('npm run serve, end to end with the official SDK', () => {
   });
 
   it('on SIGTERM lets an in-flight request finish, records it, and exits 0', async () => {
-    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
-    const { default: OpenAI } = await import('openai');
     const stand = await startStandInUpstream();
-    const token = 'e2e-admin-token-0123456789abcdef';
     try {
-      const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
-      const upstream = await call(server.url, '/admin/api/upstreams/add', token, { name: 's', baseUrl: stand.baseUrl, apiKey: 'sk-upstream-0123456789' });
-      const issued = await call(server.url, '/admin/api/subkeys/create', token, { name: 'slow', upstreamId: upstream.body.id, remainingRequests: 5 });
+      const { server, client } = await serveWithSubkey(stand, 5);
       stand.respond = (_request, response) => {
         const body = {
           id: 'chatcmpl-late',
@@ -218,7 +224,6 @@ describe('npm run serve, end to end with the official SDK', () => {
         setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)), 700);
         return true;
       };
-      const client = new OpenAI({ apiKey: issued.body.secret as string, baseURL: `${server.url}/v1`, maxRetries: 0 });
       const arrived = stand.nextRequest();
       const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'slow' }] });
       await arrived;
@@ -226,27 +231,21 @@ describe('npm run serve, end to end with the official SDK', () => {
       expect((await pending).choices[0]?.message.content).toBe('late answer');
       expect(await server.exited).toBe(0);
 
-      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
-      const usage = await call(again.url, '/admin/api/usage/list', token);
+      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: E2E_TOKEN });
+      const usage = await call(again.url, '/admin/api/usage/list', E2E_TOKEN);
       expect(usage.body).toMatchObject([{ status: 200, totalTokens: 3 }]);
-      expect((await call(again.url, '/admin/api/subkeys/list', token)).body).toMatchObject([{ remainingRequests: 4 }]);
+      expect((await call(again.url, '/admin/api/subkeys/list', E2E_TOKEN)).body).toMatchObject([{ remainingRequests: 4 }]);
     } finally {
       await stand.close();
     }
   });
 
   it('after kill -9 mid-request, the restarted server keeps the reservation and marks the request interrupted', async () => {
-    const { startStandInUpstream } = await import('../helpers/stand-in-upstream');
-    const { default: OpenAI } = await import('openai');
     const stand = await startStandInUpstream();
-    const token = 'e2e-admin-token-0123456789abcdef';
     try {
-      const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
-      const upstream = await call(server.url, '/admin/api/upstreams/add', token, { name: 's', baseUrl: stand.baseUrl, apiKey: 'sk-upstream-0123456789' });
-      const issued = await call(server.url, '/admin/api/subkeys/create', token, { name: 'hung', upstreamId: upstream.body.id, remainingRequests: 5 });
+      const { server, client } = await serveWithSubkey(stand, 5);
       // Upstream never answers: the request is in flight when the process dies.
       stand.respond = () => true;
-      const client = new OpenAI({ apiKey: issued.body.secret as string, baseURL: `${server.url}/v1`, maxRetries: 0 });
       const arrived = stand.nextRequest();
       const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hang' }] });
       await arrived;
@@ -254,11 +253,11 @@ describe('npm run serve, end to end with the official SDK', () => {
       await expect(pending).rejects.toThrow();
       await server.exited;
 
-      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: token });
+      const again = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: E2E_TOKEN });
       expect(again.stderr()).toContain('1 request(s) were still in flight when Keygate last stopped');
-      const usage = await call(again.url, '/admin/api/usage/list', token);
+      const usage = await call(again.url, '/admin/api/usage/list', E2E_TOKEN);
       expect(usage.body).toMatchObject([{ status: null, refusal: 'interrupted', model: 'gpt-4o-mini' }]);
-      expect((await call(again.url, '/admin/api/subkeys/list', token)).body).toMatchObject([{ remainingRequests: 4 }]);
+      expect((await call(again.url, '/admin/api/subkeys/list', E2E_TOKEN)).body).toMatchObject([{ remainingRequests: 4 }]);
     } finally {
       await stand.close();
     }
