@@ -72,9 +72,14 @@ export class KeyScrubber {
 
 /** Where the longest suffix of `input` (from `from` on) that is a proper prefix of `key` starts; `input.length` if none. */
 function partialMatchStart(input: Buffer, from: number, key: Buffer): number {
-  const first = key[0]!;
-  for (let start = input.indexOf(first, Math.max(from, input.length - key.length + 1)); start !== -1; start = input.indexOf(first, start + 1)) {
-    if (key.compare(input, start, input.length, 0, input.length - start) === 0) return start;
+  // A plain loop: at most key.length - 1 bytes, cheaper than a native call per candidate.
+  const length = input.length;
+  const first = key[0];
+  for (let start = Math.max(from, length - key.length + 1); start < length; start++) {
+    if (input[start] !== first) continue;
+    let matched = 1;
+    while (start + matched < length && input[start + matched] === key[matched]) matched++;
+    if (start + matched === length) return start;
   }
-  return input.length;
+  return length;
 }
