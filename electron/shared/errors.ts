@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'RATE_LIMITED'
   | 'UPSTREAM_ERROR'
   | 'UNKNOWN_CHANNEL'
   | 'INTERNAL';
@@ -57,6 +58,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   UNKNOWN_CHANNEL: 404,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
   UPSTREAM_ERROR: 502,
   INTERNAL: 500,
 };

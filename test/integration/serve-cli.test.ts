@@ -101,7 +101,7 @@ describe('npm run serve', () => {
   });
 
   it('takes the admin token from KEYGATE_ADMIN_TOKEN without printing it', async () => {
-    const chosen = 'my-own-admin-token-0123456789';
+    const chosen = 'my-own-admin-token-0123456789abcdef';
     const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: chosen });
     expect(server.stderr()).not.toContain(chosen);
     expect(server.stdout()).not.toContain(chosen);
@@ -146,6 +146,16 @@ describe('npm run serve', () => {
     expect(other.stderr()).toContain('this master key cannot open the stored key of "Sealed"');
     expect(other.stderr()).not.toContain('a'.repeat(64));
     expect(other.stderr()).not.toContain('b'.repeat(64));
+  });
+
+  it('refuses to start --admin with a KEYGATE_ADMIN_TOKEN shorter than 32 characters, without echoing it', async () => {
+    const short = 'short-admin-token-0123456789abc';
+    const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: short });
+    expect(server.url).toBe('');
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('KEYGATE_ADMIN_TOKEN must be at least 32 characters without spaces (the one given has 31)');
+    expect(server.stderr()).not.toContain(short);
+    expect(server.stdout()).toBe('');
   });
 
   it('refuses a malformed KEYGATE_MASTER_KEY without echoing it', async () => {

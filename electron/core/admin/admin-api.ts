@@ -3,6 +3,7 @@ import { channelPath, channels, type Channel } from '../../shared/contract';
 import type { Dispatch } from '../dispatch';
 import type { Logger } from '../logger';
 import { isAllowedHost } from '../proxy/host-check';
+import { AdminThrottle, type AdminThrottleOptions } from './admin-throttle';
 import { bearerToken, verifyAdminToken } from './admin-token';
 import { streamEvents, type EventSource } from './event-stream';
 import { readJsonBody, sendError, sendJson } from './http-io';
@@ -24,6 +25,8 @@ export interface AdminApiOptions {
   uiDir: string;
   allowedHosts?: readonly string[];
   heartbeatMs?: number;
+  /** Limits on wrong admin tokens per client address (default: 20 a minute). */
+  throttle?: AdminThrottleOptions;
   log?: Logger;
 }
 
@@ -45,9 +48,29 @@ export function isAdminPath(pathname: string): boolean {
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const streams = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
+  const throttle = new AdminThrottle(options.throttle);
 
-  function authorized(request: IncomingMessage): boolean {
-    return verifyAdminToken(bearerToken(request.headers.authorization), options.tokenHash());
+  /** Whether the request carries the admin token; answers it (401 or 429) when it does not. */
+  function authorized(request: IncomingMessage, response: ServerResponse): boolean {
+    const address = request.socket.remoteAddress ?? '';
+    const wait = throttle.waitSeconds(address);
+    if (wait > 0) {
+      sendError(response, { code: 'RATE_LIMITED', message: `Too many wrong admin tokens from this address. Try again in ${wait} s.` }, 429, {
+        'retry-after': String(wait),
+      });
+      return false;
+    }
+    const presented = bearerToken(request.headers.authorization);
+    if (verifyAdminToken(presented, options.tokenHash())) {
+      throttle.succeed(address);
+      return true;
+    }
+    // No token at all guesses nothing (a UI before its login): only a wrong one counts.
+    if (presented !== null) throttle.fail(address);
+    sendError(response, { code: 'UNAUTHORIZED', message: 'Send the admin token as `Authorization: Bearer <token>`.' }, 401, {
+      'www-authenticate': 'Bearer realm="keygate-admin"',
+    });
+    return false;
   }
 
   async function callChannel(request: IncomingMessage, response: ServerResponse, channel: Channel): Promise<void> {
@@ -68,12 +91,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   }
 
   async function handleApi(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
-    if (!authorized(request)) {
-      sendError(response, { code: 'UNAUTHORIZED', message: 'Send the admin token as `Authorization: Bearer <token>`.' }, 401, {
-        'www-authenticate': 'Bearer realm="keygate-admin"',
-      });
-      return;
-    }
+    if (!authorized(request, response)) return;
     if (pathname === EVENTS_PATH) {
       if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
       return openEvents(request, response);

@@ -4,7 +4,8 @@ import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const ADMIN_TOKEN_PREFIX = 'kg-admin-';
-const MIN_ENV_TOKEN_LENGTH = 16;
+/** As long as a generated token's random part: a chosen token is only throttled, so it must resist guessing itself. */
+const MIN_ENV_TOKEN_LENGTH = 32;
 
 /** A token given through KEYGATE_ADMIN_TOKEN that is too weak to guard the admin API. */
 export class AdminTokenError extends Error {
@@ -52,13 +53,26 @@ export type AdminTokenOutcome =
   /** A token made on an earlier run is still in force. */
   | { source: 'stored' };
 
+/**
+ * The token from KEYGATE_ADMIN_TOKEN (trimmed), or null when none is set. Throws AdminTokenError when it is too short
+ * or has spaces; the message never repeats the token.
+ */
+export function checkEnvAdminToken(value: string | undefined): string | null {
+  const token = value?.trim();
+  if (!token) return null;
+  if (token.length < MIN_ENV_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new AdminTokenError(
+      `KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces (the one given has ${token.length}). ` +
+        'Make one with "openssl rand -hex 32", or unset it and Keygate generates one.',
+    );
+  }
+  return token;
+}
+
 /** Makes sure an admin token is in force: the environment's, the stored one, or a new one (also when `reset`). */
 export function ensureAdminToken(db: Database, options: { envToken?: string | undefined; reset?: boolean }): AdminTokenOutcome {
-  const envToken = options.envToken?.trim();
+  const envToken = checkEnvAdminToken(options.envToken);
   if (envToken) {
-    if (envToken.length < MIN_ENV_TOKEN_LENGTH || /\s/.test(envToken)) {
-      throw new AdminTokenError(`KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces.`);
-    }
     writeSetting(db, SETTING_KEYS.adminTokenHash, hashAdminToken(envToken));
     return { source: 'env' };
   }

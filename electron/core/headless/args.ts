@@ -32,7 +32,7 @@ Options:
 Environment:
   KEYGATE_DATA_DIR       data directory (--data-dir wins)
   KEYGATE_MASTER_KEY     64 hex characters or base64 of 32 bytes: encrypts upstream keys instead of <data-dir>/master.key
-  KEYGATE_ADMIN_TOKEN    the admin token to accept (otherwise one is generated and printed once)
+  KEYGATE_ADMIN_TOKEN    the admin token to accept, at least 32 characters (otherwise one is generated and printed once)
 `;
 
 /** Parses `npm run serve` flags; unknown flags and bad values give a message (the caller exits 2). */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
-import { AdminTokenError, ensureAdminToken, readAdminTokenHash } from '../admin/admin-token';
+import { AdminTokenError, checkEnvAdminToken, ensureAdminToken, readAdminTokenHash } from '../admin/admin-token';
 import { createCore, type Core } from '../app-core';
 import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
@@ -93,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options = parsed.options;
+  // Before anything is opened or created: a weak token must stop the start, not leave a half-started server.
+  if (options.admin) checkEnvAdminToken(process.env.KEYGATE_ADMIN_TOKEN);
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { scrubHeaderValue, type KeyPattern } from './key-scrubber';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1 and the legacy ones): they describe one connection, never pass through. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -60,14 +61,17 @@ function connectionTokens(rawHeaders: readonly string[]): Set<string> | null {
   return tokens;
 }
 
-/** The upstream's response headers to pass back (`withLength: false` when the proxy rewrites the body). */
-export function clientResponseHeaders(upstream: IncomingHttpHeaders, withLength: boolean): Record<string, string | string[]> {
+/**
+ * The upstream's response headers to pass back (`withLength: false` when the proxy rewrites the body), with the real
+ * key masked wherever a value echoes it.
+ */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders, withLength: boolean, key: KeyPattern | null = null): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const name in upstream) {
     const value = upstream[name];
     if (value === undefined || DROP_RESPONSE.has(name) || name.startsWith('proxy-')) continue;
     if (!withLength && name === 'content-length') continue;
-    headers[name] = value;
+    headers[name] = key === null ? value : typeof value === 'string' ? scrubHeaderValue(value, key) : value.map((item) => scrubHeaderValue(item, key));
   }
   headers['access-control-allow-origin'] = '*';
   headers['access-control-expose-headers'] = '*';

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { clientResponseHeaders } from './forward-headers';
 import type { UpstreamState } from './key-cache';
+import { KeyScrubber } from './key-scrubber';
 import { filterModelList } from './models-filter';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { InjectedUsageFilter, JsonUsageSniffer, SseUsageSniffer } from './usage-parse';
@@ -58,6 +59,9 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   private injected: InjectedUsageFilter | null = null;
   private held: Buffer[] | null = null;
   private heldHeaders: Record<string, string | string[]> | null = null;
+  private readonly scrubber: KeyScrubber | null;
+  /** The client was promised upstream's `content-length`: a body the scrubber shortened is padded back to it. */
+  private keepsLength = false;
   private clientGone = false;
   private settled = false;
   private readonly resume = (): void => this.controller?.resume();
@@ -70,7 +74,10 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     private readonly request: ForwardRequest,
     private readonly response: ServerResponse,
     private readonly done: (outcome: ForwardOutcome) => void,
-  ) {}
+  ) {
+    const pattern = request.upstream.keyPattern;
+    this.scrubber = pattern ? new KeyScrubber(pattern) : null;
+  }
 
   /** Sends the request upstream. */
   start(): void {
@@ -111,7 +118,8 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     }
     if (this.clientGone) return;
     const rewrites = this.mode === 'models' || this.mode === 'injected';
-    const outgoing = clientResponseHeaders(headers, !rewrites);
+    const outgoing = clientResponseHeaders(headers, !rewrites, this.request.upstream.keyPattern);
+    this.keepsLength = outgoing['content-length'] !== undefined;
     if (this.mode === 'models') {
       this.heldHeaders = outgoing;
       return;
@@ -122,26 +130,11 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     if (this.mode === 'sse' || this.mode === 'injected') process.nextTick(this.flushHeaders);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    let out: Buffer | string = chunk;
-    switch (this.mode) {
-      case 'json':
-        this.json!.push(chunk);
-        break;
-      case 'sse':
-        this.sse!.push(chunk);
-        break;
-      case 'injected':
-        out = this.injected!.push(chunk);
-        if (out === '') return;
-        break;
-      case 'models':
-        this.held!.push(chunk);
-        return;
-      case 'pass':
-        break;
-    }
-    if (this.clientGone) return;
+  onResponseData(controller: Dispatcher.DispatchController, raw: Buffer): void {
+    const chunk = this.scrubber ? this.scrubber.push(raw) : raw;
+    if (chunk.length === 0) return;
+    const out = this.take(chunk);
+    if (out.length === 0 || this.clientGone) return;
     this.wroteBody = true;
     if (!this.response.write(out)) {
       controller.pause();
@@ -149,7 +142,34 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** Reads usage from a (scrubbed) body chunk on its way and answers what the client gets of it ('' for nothing yet). */
+  private take(chunk: Buffer): Buffer | string {
+    switch (this.mode) {
+      case 'json':
+        this.json!.push(chunk);
+        return chunk;
+      case 'sse':
+        this.sse!.push(chunk);
+        return chunk;
+      case 'injected':
+        return this.injected!.push(chunk);
+      case 'models':
+        this.held!.push(chunk);
+        return '';
+      case 'pass':
+        return chunk;
+    }
+  }
+
   onResponseEnd(): void {
+    if (this.scrubber) {
+      const rest = this.scrubber.end();
+      const out = rest.length === 0 ? '' : this.take(rest);
+      if (out.length > 0 && !this.clientGone) this.response.write(out);
+      // Spaces keep the promised length exactly (JSON and SSE ignore trailing whitespace), so no answer needs
+      // buffering or chunked encoding just in case upstream echoes the key.
+      if (this.keepsLength && this.scrubber.shrunk > 0 && !this.clientGone) this.response.write(Buffer.alloc(this.scrubber.shrunk, 0x20));
+    }
     let usage: TokenUsage | null = null;
     if (this.mode === 'json') usage = this.json!.result();
     else if (this.mode === 'sse') usage = this.sse!.result();
@@ -158,7 +178,9 @@ export class Forwarding implements Dispatcher.DispatchHandler {
       if (rest !== '' && !this.clientGone) this.response.write(rest);
       usage = this.injected!.result();
     } else if (this.mode === 'models') {
-      const body = filterModelList(Buffer.concat(this.held!), this.request.modelFilter!);
+      let body = filterModelList(Buffer.concat(this.held!), this.request.modelFilter!);
+      // Rebuilt JSON: a key that arrived \u-escaped is plain now.
+      if (this.scrubber) body = Buffer.concat([this.scrubber.push(body), this.scrubber.end()]);
       if (!this.clientGone) this.response.writeHead(this.status!, { ...this.heldHeaders, 'content-length': body.length }).write(body);
     }
     if (!this.clientGone) this.response.end();

@@ -4,6 +4,7 @@ import { isRestricted } from '../../shared/model-policy';
 import type { SecretBox } from '../secrets/secret-box';
 import { hashSubkeySecret } from '../secrets/subkey-secret';
 import type { Database } from '../store/database';
+import { keyPattern, type KeyPattern } from './key-scrubber';
 import { proxyErrors } from './proxy-error';
 
 /** What the hot path needs of a sub-key, kept in memory. `remaining` is authoritative (the store is written through). */
@@ -27,6 +28,8 @@ export interface UpstreamState {
   /** Path prefix of the base URL (`/api` for `https://openrouter.ai/api`), '' for none. */
   basePath: string;
   authorization: string;
+  /** The real key as answers are scrubbed of it, or null for a placeholder key too short to be a secret. */
+  keyPattern: KeyPattern | null;
   pool: Pool;
 }
 
@@ -146,6 +149,7 @@ export class KeyCache {
       id,
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: `Bearer ${key}`,
+      keyPattern: keyPattern(key),
       pool: new Pool(url.origin, { connections: 256, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }),
     };
     this.upstreams.set(id, state);

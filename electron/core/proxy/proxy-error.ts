@@ -18,6 +18,14 @@ export class ProxyError extends Error {
     super(message);
     this.name = 'ProxyError';
   }
+
+  /**
+   * A refusal the same request cannot get past by trying again: a bad or disabled key (401), a forbidden model,
+   * endpoint or host (403), a spent quota. A rate limit (429 with another code) passes with time, so it is not final.
+   */
+  get final(): boolean {
+    return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota';
+  }
 }
 
 export const proxyErrors = {
@@ -66,7 +74,10 @@ export const proxyErrors = {
 /** Headers every /v1 answer carries: browser tools may call the proxy (bearer auth, never credentials). */
 export const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' } as const;
 
-/** Writes `error` in OpenAI's wire shape. Safe when a response already started (then it just ends it). */
+/**
+ * Writes `error` in OpenAI's wire shape. Safe when a response already started (then it just ends it). A final refusal
+ * says `x-should-retry: false`, which OpenAI's SDKs honour instead of retrying it twice.
+ */
 export function sendError(response: ServerResponse, error: ProxyError, extraHeaders?: Record<string, string>): void {
   if (response.headersSent) {
     response.destroy();
@@ -77,6 +88,7 @@ export function sendError(response: ServerResponse, error: ProxyError, extraHead
     ...CORS_HEADERS,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
+    ...(error.final && { 'x-should-retry': 'false' }),
     ...extraHeaders,
   });
   response.end(body);
