@@ -27,6 +27,8 @@ export interface UpstreamState {
   /** Path prefix of the base URL (`/api` for `https://openrouter.ai/api`), '' for none. */
   basePath: string;
   authorization: string;
+  /** Forward endpoints OpenAI does not document (for keys without a model policy). */
+  passThroughUnknownEndpoints: boolean;
   pool: Pool;
 }
 
@@ -43,6 +45,7 @@ interface SubkeyRow {
 interface UpstreamRow {
   base_url: string;
   key_ciphertext: Buffer;
+  pass_through_unknown_endpoints: number;
 }
 
 export interface KeyCacheOptions {
@@ -72,7 +75,7 @@ export class KeyCache {
     this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
       'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models FROM subkeys WHERE secret_hash = ?',
     );
-    this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext FROM upstreams WHERE id = ?');
+    this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext, pass_through_unknown_endpoints FROM upstreams WHERE id = ?');
   }
 
   /** The sub-key whose secret is `secret`, or null when none is. */
@@ -146,6 +149,7 @@ export class KeyCache {
       id,
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: `Bearer ${key}`,
+      passThroughUnknownEndpoints: row.pass_through_unknown_endpoints === 1,
       pool: new Pool(url.origin, { connections: 256, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }),
     };
     this.upstreams.set(id, state);
