@@ -138,7 +138,6 @@ describe('one reading of the path', () => {
     const unfiltered = await sendRaw(port, 'GET /v1/models HTTP/1.1', auth(open));
     expect((JSON.parse(unfiltered.body) as { data: unknown[] }).data).toHaveLength(STAND_IN_MODELS.length);
   });
-
 });
 
 describe('unknown endpoints', () => {
@@ -191,6 +190,12 @@ describe('methods', () => {
       expect(answer.headers.allow, method).toBe('GET, POST, DELETE, OPTIONS');
     }
     expect(upstream.requests).toHaveLength(0);
+    // Refused after the key was recognised, so the owner sees which sub-key tried.
+    fx.core.proxy.flush();
+    const rows = fx.core.db.prepare<[], { method: string; refusal: string; subkey_id: string | null }>('SELECT method, refusal, subkey_id FROM usage ORDER BY id DESC LIMIT 5').all();
+    expect(rows.map((row) => [row.method, row.refusal, row.subkey_id !== null])).toEqual(
+      ['PROPFIND', 'HEAD', 'PATCH', 'PUT', 'TRACE'].map((method) => [method, 'method_not_allowed', true]),
+    );
   });
 
   it('answers CONNECT with 405 on the headless server', async () => {
