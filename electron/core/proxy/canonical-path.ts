@@ -16,6 +16,9 @@ const ALLOWED_RAW = /^[\u0021-\u007e]*$/;
 const FORBIDDEN_RAW = /[\\;#]/;
 /** Bytes sent as they are in a path segment (RFC 3986 pchar without `;`); everything else is percent-encoded. */
 const NEEDS_ENCODING = /[^A-Za-z0-9\-._~!$&'()*+,=:@]+/g;
+/** A path that is already canonical when it has no dot segment: what clients send nearly always (the fast path). */
+const PLAIN = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,=:@]+)+$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 
 /**
  * Reads a request target (`rawPath` under /v1, `query` without its `?`) the one way Keygate reads it: each segment
@@ -28,6 +31,7 @@ export function canonicalTarget(rawPath: string, query: string): CanonicalTarget
     throw proxyErrors.badPath('only printable ASCII without "\\", ";" or "#" (percent-encode the rest)');
   }
   if (!rawPath.startsWith('/')) throw proxyErrors.badPath('the path must start with "/"');
+  if (PLAIN.test(rawPath) && !DOT_SEGMENT.test(rawPath)) return { path: rawPath, target: query === '' ? rawPath : `${rawPath}?${query}` };
   const raw = rawPath.slice(1).split('/');
   if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
   const segments = raw.map(decodeSegment);
