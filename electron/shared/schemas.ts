@@ -42,7 +42,12 @@ export const ApiKeySchema = z
   .trim()
   .min(1, 'API key is required')
   .max(1000, 'API key is too long')
-  .regex(/^\S+$/, 'API key must not contain spaces');
+  .regex(/^\S+$/, 'API key must not contain spaces')
+  // An admin key manages the organization (it can mint keys); the proxy never forwards the Admin API, and a key that
+  // can do nothing else has no place behind it.
+  .refine((value) => !value.startsWith('sk-admin-'), 'Admin keys (sk-admin-…) cannot be used: enter a project API key');
+
+export const PassThroughSchema = z.boolean({ error: 'Pass-through must be true or false' });
 
 /** An instant in the future, as ISO 8601 with an offset; null = never expires. */
 export const ExpiresAtSchema = z
@@ -82,7 +87,7 @@ export const ModelListSchema = z
 export const EmptySchema = z.object({}).strict();
 
 export const UpstreamAddSchema = z
-  .object({ name: NameSchema, baseUrl: BaseUrlSchema, apiKey: ApiKeySchema })
+  .object({ name: NameSchema, baseUrl: BaseUrlSchema, apiKey: ApiKeySchema, passThroughUnknownEndpoints: PassThroughSchema.default(false) })
   .strict();
 
 export const UpstreamUpdateSchema = z
@@ -91,6 +96,7 @@ export const UpstreamUpdateSchema = z
     name: NameSchema.optional(),
     baseUrl: BaseUrlSchema.optional(),
     apiKey: ApiKeySchema.optional(),
+    passThroughUnknownEndpoints: PassThroughSchema.optional(),
   })
   .strict();
 

@@ -9,6 +9,8 @@ export interface Upstream {
   keyHint: string;
   createdAt: string;
   lastSyncedAt: string | null;
+  /** The proxy forwards endpoints OpenAI does not document (for sub-keys without a model policy). Off by default. */
+  passThroughUnknownEndpoints: boolean;
 }
 
 export interface Model {

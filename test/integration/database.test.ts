@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
-import { LATEST_VERSION } from '../../electron/core/store/migrations';
+import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
+import { listUpstreams } from '../../electron/core/store/upstreams-repo';
 
 let dir: string;
 beforeEach(() => {
@@ -45,6 +46,21 @@ describe('openDatabase', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
     expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get()).toBe(0);
     check.close();
+  });
+
+  it('keeps existing upstreams forwarding only documented endpoints after the pass-through column is added', () => {
+    const file = join(dir, 'keygate.db');
+    const before = migrations.findIndex((migration) => migration.name === 'addPassThroughUnknownEndpoints');
+    expect(before).toBeGreaterThan(0);
+    const raw = new BetterSqlite3(file);
+    for (const migration of migrations.slice(0, before)) migration(raw);
+    raw.pragma(`user_version = ${before}`);
+    raw.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(listUpstreams(db).map((upstream) => upstream.passThroughUnknownEndpoints)).toEqual([false]);
+    expect(() => db.prepare("UPDATE upstreams SET pass_through_unknown_endpoints = 2 WHERE id = 'u'").run()).toThrow(/CHECK/);
+    db.close();
   });
 
   it('enforces foreign keys', () => {

@@ -114,8 +114,9 @@ describe('model policy', () => {
     expect(nested.status).toBe(403);
     const wrongType = await h.raw('POST', '/v1/chat/completions', { authorization: `Bearer ${restricted.secret}`, 'content-type': 'text/plain' }, chat('gpt-4o'));
     expect(wrongType.status).toBe(403);
-    const unknownEndpoint = await h.raw('POST', '/v1/some/new/thing', json(restricted.secret), '{}');
-    expect(unknownEndpoint.status).toBe(403);
+    const unknownEndpoint = await h.raw('POST', '/v1/some/new/thing', json(restricted.secret), JSON.stringify({ model: 'gpt-4o' }));
+    expect(unknownEndpoint.status).toBe(404);
+    expect(openAiError(unknownEndpoint).code).toBe('unknown_endpoint');
     expect(h.upstream.requests).toHaveLength(0);
 
     const open = h.subkey();

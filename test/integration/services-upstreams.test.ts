@@ -15,7 +15,8 @@ describe('upstreams service', () => {
   it('adds an upstream with a normalised base URL and a key hint, never the key', async () => {
     const added = await fx.call<Upstream>('upstreams:add', { name: ' OpenAI ', baseUrl: 'https://api.openai.com/v1/', apiKey: REAL_KEY });
     expect(added).toMatchObject({ name: 'OpenAI', baseUrl: 'https://api.openai.com', keyHint: 'sk-…WXYZ', lastSyncedAt: null });
-    expect(Object.keys(added).sort()).toEqual(['baseUrl', 'createdAt', 'id', 'keyHint', 'lastSyncedAt', 'name']);
+    expect(Object.keys(added).sort()).toEqual(['baseUrl', 'createdAt', 'id', 'keyHint', 'lastSyncedAt', 'name', 'passThroughUnknownEndpoints']);
+    expect(added.passThroughUnknownEndpoints).toBe(false);
     const listed = await fx.call<Upstream[]>('upstreams:list');
     expect(listed).toEqual([added]);
     expect(JSON.stringify(listed)).not.toContain(REAL_KEY);
@@ -79,6 +80,32 @@ describe('upstreams service', () => {
       }
     }
     expect(await fx.call('upstreams:list')).toEqual([]);
+  });
+
+  it('refuses an admin key (sk-admin-…) on add and on update with a field error on apiKey, storing nothing', async () => {
+    const ADMIN_KEY = 'sk-admin-ORGkey0123456789abcdefghijKLMNOP';
+    const refusedAdd = await fx.core.dispatch('upstreams:add', { name: 'a', baseUrl: 'https://a.example', apiKey: ADMIN_KEY });
+    expect(refusedAdd).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', issues: [{ path: ['apiKey'], message: expect.stringMatching(/admin key/i) }] } });
+    expect(JSON.stringify(refusedAdd)).not.toContain(ADMIN_KEY);
+    expect(await fx.call('upstreams:list')).toEqual([]);
+
+    const upstream = await fx.call<Upstream>('upstreams:add', { name: 'a', baseUrl: 'https://a.example', apiKey: REAL_KEY });
+    const sealed = fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').pluck().get() as Buffer;
+    const refusedUpdate = await fx.core.dispatch('upstreams:update', { id: upstream.id, name: 'renamed', apiKey: `  ${ADMIN_KEY}` });
+    expect(refusedUpdate).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', issues: [{ path: ['apiKey'] }] } });
+    expect(await fx.call('upstreams:list')).toEqual([upstream]);
+    expect((fx.core.db.prepare('SELECT key_ciphertext FROM upstreams').pluck().get() as Buffer).equals(sealed)).toBe(true);
+  });
+
+  it('stores whether an upstream passes unknown endpoints through, off unless asked', async () => {
+    const added = await fx.call<Upstream>('upstreams:add', { name: 'a', baseUrl: 'https://a.example', apiKey: REAL_KEY, passThroughUnknownEndpoints: true });
+    expect(added.passThroughUnknownEndpoints).toBe(true);
+    const renamed = await fx.call<Upstream>('upstreams:update', { id: added.id, name: 'b' });
+    expect(renamed.passThroughUnknownEndpoints).toBe(true);
+    const off = await fx.call<Upstream>('upstreams:update', { id: added.id, passThroughUnknownEndpoints: false });
+    expect(off).toEqual({ ...renamed, passThroughUnknownEndpoints: false });
+    const notBoolean = await fx.core.dispatch('upstreams:update', { id: added.id, passThroughUnknownEndpoints: 'yes' });
+    expect(notBoolean).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', issues: [{ path: ['passThroughUnknownEndpoints'] }] } });
   });
 
   it('refuses to remove an upstream that still has sub-keys (CONFLICT, with the count) and removes it once they are gone', async () => {

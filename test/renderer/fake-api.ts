@@ -15,7 +15,7 @@ export interface FakeData {
 }
 
 export function upstream(overrides: Partial<Upstream> = {}): Upstream {
-  return { id: 'up1', name: 'OpenAI', baseUrl: 'https://api.openai.com', keyHint: 'sk-…wxyz', createdAt: '2026-01-01T00:00:00.000Z', lastSyncedAt: null, ...overrides };
+  return { id: 'up1', name: 'OpenAI', baseUrl: 'https://api.openai.com', keyHint: 'sk-…wxyz', createdAt: '2026-01-01T00:00:00.000Z', lastSyncedAt: null, passThroughUnknownEndpoints: false, ...overrides };
 }
 
 export function subkey(overrides: Partial<Subkey> = {}): Subkey {
@@ -59,7 +59,7 @@ export function fakeApi(overrides: Overrides = {}) {
     'app:info': async () => ({ version: '0.1.0', mode: 'headless', secretStorage: 'master-key', dataDir: '/tmp/x' }),
     'upstreams:list': async () => data.upstreams,
     'upstreams:add': async (input) => {
-      const added = upstream({ id: `up${data.upstreams.length + 1}`, name: input.name, baseUrl: input.baseUrl, keyHint: `…${input.apiKey.slice(-4)}` });
+      const added = upstream({ id: `up${data.upstreams.length + 1}`, name: input.name, baseUrl: input.baseUrl, keyHint: `…${input.apiKey.slice(-4)}`, passThroughUnknownEndpoints: input.passThroughUnknownEndpoints ?? false });
       data.upstreams = [...data.upstreams, added];
       return added;
     },

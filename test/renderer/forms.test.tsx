@@ -117,7 +117,30 @@ describe('the upstream form', () => {
     await userEvent.type(name, 'Work');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
-    expect(fake.calls.find((call) => call.channel === 'upstreams:update')!.input).toEqual({ id: 'up1', name: 'Work', baseUrl: 'https://api.openai.com' });
+    expect(fake.calls.find((call) => call.channel === 'upstreams:update')!.input).toEqual({
+      id: 'up1',
+      name: 'Work',
+      baseUrl: 'https://api.openai.com',
+      passThroughUnknownEndpoints: false,
+    });
+  });
+
+  it('sends the choice to pass unknown endpoints through', async () => {
+    const { fake, store } = await editDialog();
+    const passThrough = screen.getByLabelText('Forward endpoints OpenAI does not document') as HTMLInputElement;
+    expect(passThrough.checked).toBe(false);
+    await userEvent.click(passThrough);
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(fake.calls.find((call) => call.channel === 'upstreams:update')!.input).toMatchObject({ id: 'up1', passThroughUnknownEndpoints: true });
+  });
+
+  it('refuses an admin key on the key field, before anything is sent', async () => {
+    const { fake } = await editDialog();
+    await userEvent.type(screen.getByLabelText('API key'), 'sk-admin-0123456789abcdef');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Admin keys (sk-admin-…) cannot be used: enter a project API key')).toBeTruthy();
+    expect(fake.channelsCalled()).not.toContain('upstreams:update');
   });
 
   it('sends a new key only when one is typed', async () => {

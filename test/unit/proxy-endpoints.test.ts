@@ -16,7 +16,14 @@ describe('endpoint table', () => {
   it('takes the model from the path, slashes included', () => {
     expect(table.match('GET', '/models/gpt-4o')?.pathModel).toBe('gpt-4o');
     expect(table.match('GET', '/models/openai/gpt-4o')?.pathModel).toBe('openai/gpt-4o');
-    expect(table.match('DELETE', '/models/ft%3Agpt-4o%3Aacme')?.pathModel).toBe('ft:gpt-4o:acme');
+    expect(table.match('DELETE', '/models/ft:gpt-4o:acme')?.pathModel).toBe('ft:gpt-4o:acme');
+  });
+
+  it('reads canonical paths as they are: no second decoding, no trailing slash, case-sensitive', () => {
+    expect(table.match('GET', '/models/a%2541')?.pathModel).toBe('a%2541');
+    expect(table.match('GET', '/models/')).toBeNull();
+    expect(table.match('GET', '/Batches')).toBeNull();
+    expect(table.match('GET', '/batches')?.spec.path).toBe('/batches');
   });
 
   it('prefers literal segments over placeholders', () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminApi } from '../admin/admin-api';
 import { isAdminPath } from '../admin/admin-api';
+import { refuseConnect } from '../proxy/method-gate';
 import type { ProxyController } from '../services/proxy-controller';
 
 /** Whether a request target is under `/v1` (the proxy's part of the server). */
@@ -15,13 +16,16 @@ function notFound(response: ServerResponse): void {
   response.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-/** One node:http server: `/v1/*` → the mounted proxy, `/admin/*` → the admin API (when enabled), else 404. */
+/** One node:http server: `/v1/*` → the mounted proxy, `/admin/*` → the admin API (when enabled), else 404; CONNECT → 405. */
 export function createHeadlessServer(proxyController: ProxyController, admin: AdminApi | null): Server {
-  return createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '/';
     if (isProxyPath(url)) return proxyController.handle(request, response);
     const pathname = url.split('?', 1)[0]!;
     if (admin && isAdminPath(pathname)) return admin.handle(request, response);
     notFound(response);
   });
+  // No 'upgrade' listener on purpose: Node then hands WebSocket upgrades to the handler above, which refuses them.
+  server.on('connect', refuseConnect);
+  return server;
 }

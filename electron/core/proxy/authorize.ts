@@ -46,9 +46,6 @@ export function authorize(subkey: SubkeyState, claims: ModelClaims): string | nu
       (sources.includes('query') && claims.queryModel !== null) ||
       (sources.includes('path') && endpoint?.pathModel != null);
     if (!found) throw proxyErrors.modelUnknown(describe(sources));
-  } else if (!endpoint && claims.method !== 'GET' && claims.method !== 'HEAD' && named === null) {
-    // An endpoint OpenAI does not document: allowed only when it names an allowed model.
-    throw proxyErrors.modelUnknown('(Keygate does not know this endpoint, and the request names no model)');
   }
   return named;
 }

@@ -26,7 +26,7 @@ export class EndpointTable {
       const source = segments
         .map((segment) => (segment === '{model}' ? '(.+)' : segment.startsWith('{') ? '[^/]+' : escape(segment)))
         .join('/');
-      const compiled = { spec, regex: new RegExp(`^/${source}/?$`), literalSegments: segments.filter((s) => !s.startsWith('{')).length };
+      const compiled = { spec, regex: new RegExp(`^/${source}$`), literalSegments: segments.filter((s) => !s.startsWith('{')).length };
       const list = this.byMethod.get(spec.method) ?? [];
       list.push(compiled);
       this.byMethod.set(spec.method, list);
@@ -34,7 +34,10 @@ export class EndpointTable {
     for (const list of this.byMethod.values()) list.sort((a, b) => b.literalSegments - a.literalSegments);
   }
 
-  /** The endpoint for `method` and `path` (relative to /v1, without query), or null when OpenAI has none. */
+  /**
+   * The endpoint for `method` and `path` (relative to /v1, canonical: decoded once, see canonical-path.ts), or null
+   * when OpenAI has none. Case-sensitive, like OpenAI's documented paths.
+   */
   match(method: string, path: string): EndpointMatch | null {
     let byPath = this.cache.get(method);
     const cached = byPath?.get(path);
@@ -43,7 +46,8 @@ export class EndpointTable {
     for (const candidate of this.byMethod.get(method) ?? []) {
       const result = candidate.regex.exec(path);
       if (result) {
-        found = { spec: candidate.spec, pathModel: result[1] === undefined ? null : safeDecode(result[1]) };
+        // Already decoded: decoding again would read `%2541` as `A`, not the `%41` upstream gets.
+        found = { spec: candidate.spec, pathModel: result[1] ?? null };
         break;
       }
     }
@@ -62,12 +66,4 @@ export class EndpointTable {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -13,7 +13,7 @@ import type { TokenUsage } from './usage-record';
 export interface ForwardRequest {
   upstream: UpstreamState;
   method: string;
-  /** Path and query as the client sent them (starting with /v1). */
+  /** The canonical path, re-encoded, and the query (starting with /v1): what the proxy checked (canonical-path.ts). */
   path: string;
   headers: string[];
   body: Buffer | Readable | null;

@@ -30,6 +30,8 @@ export interface UpstreamState {
   authorization: string;
   /** The real key as answers are scrubbed of it, or null for a placeholder key too short to be a secret. */
   keyPattern: KeyPattern | null;
+  /** Forward endpoints OpenAI does not document (for keys without a model policy). */
+  passThroughUnknownEndpoints: boolean;
   pool: Pool;
 }
 
@@ -46,6 +48,7 @@ interface SubkeyRow {
 interface UpstreamRow {
   base_url: string;
   key_ciphertext: Buffer;
+  pass_through_unknown_endpoints: number;
 }
 
 export interface KeyCacheOptions {
@@ -75,7 +78,7 @@ export class KeyCache {
     this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
       'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models FROM subkeys WHERE secret_hash = ?',
     );
-    this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext FROM upstreams WHERE id = ?');
+    this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext, pass_through_unknown_endpoints FROM upstreams WHERE id = ?');
   }
 
   /** The sub-key whose secret is `secret`, or null when none is. */
@@ -150,6 +153,7 @@ export class KeyCache {
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: `Bearer ${key}`,
       keyPattern: keyPattern(key),
+      passThroughUnknownEndpoints: row.pass_through_unknown_endpoints === 1,
       pool: new Pool(url.origin, { connections: 256, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }),
     };
     this.upstreams.set(id, state);

@@ -14,6 +14,8 @@ export class ProxyError extends Error {
     readonly code: string,
     message: string,
     readonly param: string | null = null,
+    /** Headers the answer carries besides the usual ones (`Allow` on a 405). */
+    readonly headers: Readonly<Record<string, string>> | null = null,
   ) {
     super(message);
     this.name = 'ProxyError';
@@ -27,6 +29,9 @@ export class ProxyError extends Error {
     return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota';
   }
 }
+
+/** The `Allow` header of a 405: what the proxy forwards, plus OPTIONS, which it answers itself. */
+export const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
 
 export const proxyErrors = {
   missingKey: () =>
@@ -54,8 +59,43 @@ export const proxyErrors = {
   tooLarge: (limit: number) =>
     new ProxyError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than Keygate's limit of ${limit} bytes.`),
   duplicateModel: () => new ProxyError(400, 'invalid_request_error', 'duplicate_model', 'The query names "model" more than once.', 'model'),
-  badPath: () =>
-    new ProxyError(400, 'invalid_request_error', 'invalid_path', 'The request path may not contain "." or ".." segments or backslashes.'),
+  badPath: (rule: string) =>
+    new ProxyError(
+      400,
+      'invalid_request_error',
+      'invalid_path',
+      `Keygate reads each request path one way only, and refused this one: ${rule}. Send the path as OpenAI documents it.`,
+    ),
+  unknownEndpoint: (method: string, path: string) =>
+    new ProxyError(
+      404,
+      'invalid_request_error',
+      'unknown_endpoint',
+      `Keygate does not know the endpoint ${method} ${path.slice(0, 200)} (paths are case-sensitive), so it was not forwarded.`,
+    ),
+  adminApi: () =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'endpoint_not_allowed',
+      "OpenAI's Admin API (/v1/organization/…, /v1/projects/…) is never forwarded: it manages the whole organization and its keys.",
+    ),
+  methodNotAllowed: (method: string) =>
+    new ProxyError(
+      405,
+      'invalid_request_error',
+      'method_not_allowed',
+      `Keygate forwards only GET, POST and DELETE (the methods OpenAI's API uses); ${method.slice(0, 20)} is not forwarded.`,
+      null,
+      { allow: ALLOWED_METHODS },
+    ),
+  websocketNotSupported: () =>
+    new ProxyError(
+      501,
+      'invalid_request_error',
+      'websocket_not_supported',
+      'Keygate does not proxy WebSocket connections yet: use the HTTP API (streaming over server-sent events works).',
+    ),
   notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),
   hostNotAllowed: () =>
     new ProxyError(403, 'permission_error', 'host_not_allowed', 'This Host header is not allowed: Keygate answers loopback names and the hosts configured for it.'),
@@ -89,6 +129,7 @@ export function sendError(response: ServerResponse, error: ProxyError, extraHead
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     ...(error.final && { 'x-should-retry': 'false' }),
+    ...error.headers,
     ...extraHeaders,
   });
   response.end(body);

@@ -4,12 +4,15 @@ import type { Readable } from 'node:stream';
 import { isModelAllowed } from '../../shared/model-policy';
 import { checkUsable, identify } from './authenticate';
 import { authorize } from './authorize';
+import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
+import { checkEndpoint } from './endpoint-gate';
 import { EndpointTable } from './endpoint-table';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
+import { checkMethod } from './method-gate';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
@@ -137,7 +140,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     record.subkeyId = subkey.id;
     checkUsable(subkey, record.at);
 
-    const endpoint = table.match(method, path.slice(3) || '/');
+    // Checked after the key so that junk from anyone without one is not logged row by row.
+    checkMethod(method, request.headers);
+    // Every check below reads the canonical path, and upstream gets exactly that path.
+    const target = canonicalTarget(path, query);
+    const endpoint = table.match(method, target.path.slice(3));
+    checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
     checkDeclaredLength(request, maxBodyBytes);
     const bodyKind = bodyKindOf(request);
     let body: Buffer | Readable | null = null;
@@ -162,12 +170,13 @@ export function createProxy(options: ProxyOptions): Proxy {
       exchange.subkey = subkey;
       record.subkeyId = subkey.id;
       checkUsable(subkey, Date.now());
+      checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
 
     let injectedUsage = false;
-    if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(path, json)) {
+    if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(target.path, json)) {
       body = withIncludeUsage(body as Buffer, json as Record<string, unknown>);
       injectedUsage = true;
     }
@@ -192,13 +201,13 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (exchange.clientGone) throw proxyErrors.internal();
 
     const policy = subkey.policy;
-    const modelFilter = subkey.restricted && method === 'GET' && (path === '/v1/models' || path === '/v1/models/') ? (id: string) => isModelAllowed(policy, id) : null;
+    const modelFilter = subkey.restricted && method === 'GET' && target.path === '/v1/models' ? (id: string) => isModelAllowed(policy, id) : null;
     const contentLength = Buffer.isBuffer(body) ? body.length : bodyKind === 'raw' ? declaredLength(request) : null;
     const forwarding = new Forwarding(
       {
         upstream,
         method,
-        path: request.url!,
+        path: target.target,
         headers: upstreamRequestHeaders(request.rawHeaders, upstream.authorization, contentLength),
         body,
         injectedUsage,
@@ -240,12 +249,6 @@ export function createProxy(options: ProxyOptions): Proxy {
     }
     if (path !== '/v1' && !path.startsWith('/v1/')) {
       sendError(response, proxyErrors.notFound(path));
-      return;
-    }
-    if (hasDotSegments(path)) {
-      // `/v1/../x` would reach upstream paths outside /v1 with the real key once upstream normalises it.
-      inFlight.add(exchange);
-      fail(exchange, proxyErrors.badPath());
       return;
     }
     if (exchange.record.method === 'OPTIONS') {
@@ -292,15 +295,6 @@ function wantsInjectedUsage(path: string, json: unknown): boolean {
   if (body.stream !== true) return false;
   const options = body.stream_options as { include_usage?: unknown } | null | undefined;
   return !(typeof options === 'object' && options !== null && options.include_usage === true);
-}
-
-/** Whether a path has `.`/`..` segments (also percent-encoded) or backslashes, which upstreams may normalise away. */
-function hasDotSegments(path: string): boolean {
-  if (!path.includes('/.') && !path.includes('%') && !path.includes('\\')) return false;
-  if (path.includes('\\')) return true;
-  const decoded = path.includes('%') ? path.replace(/%2e/gi, '.').replace(/%5c/gi, '\\') : path;
-  if (decoded.includes('\\')) return true;
-  return decoded.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
 const INCLUDE_USAGE = Buffer.from(',"stream_options":{"include_usage":true}');

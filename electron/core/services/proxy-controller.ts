@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { ChannelParsed } from '../../shared/contract';
 import type { ProxyStatus } from '../../shared/types';
 import type { Logger } from '../logger';
+import { refuseConnect } from '../proxy/method-gate';
 import type { Proxy } from '../proxy/types';
 import type { Database } from '../store/database';
 import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
@@ -104,6 +105,7 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     const { host, port } = readProxySettings(db, defaults);
     if (!isLoopbackHost(host)) log.warn(`The proxy listens on ${host}: other machines on the network can reach it.`);
     const candidate = createServer((request, response) => proxy.handle(request, response));
+    candidate.on('connect', refuseConnect);
     try {
       await new Promise<void>((resolve, reject) => {
         candidate.once('error', reject);

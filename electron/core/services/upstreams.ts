@@ -75,14 +75,29 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
       const id = randomUUID();
       const keyCiphertext = secrets.seal(input.apiKey);
       withWriteHooks(hooks, () =>
-        insertUpstream(db, { id, name: input.name, baseUrl: input.baseUrl, keyCiphertext, keyHint: secretHint(input.apiKey), createdAt: now() }),
+        insertUpstream(db, {
+          id,
+          name: input.name,
+          baseUrl: input.baseUrl,
+          keyCiphertext,
+          keyHint: secretHint(input.apiKey),
+          createdAt: now(),
+          passThroughUnknownEndpoints: input.passThroughUnknownEndpoints,
+        }),
       );
       return getUpstream(db, id)!;
     },
 
     update(input: ChannelParsed<'upstreams:update'>): Upstream {
       const keyChanges = input.apiKey === undefined ? {} : { keyCiphertext: secrets.seal(input.apiKey), keyHint: secretHint(input.apiKey) };
-      const found = withWriteHooks(hooks, () => updateUpstream(db, input.id, { name: input.name, baseUrl: input.baseUrl, ...keyChanges }));
+      const found = withWriteHooks(hooks, () =>
+        updateUpstream(db, input.id, {
+          name: input.name,
+          baseUrl: input.baseUrl,
+          passThroughUnknownEndpoints: input.passThroughUnknownEndpoints,
+          ...keyChanges,
+        }),
+      );
       if (!found) throw upstreamNotFound(input.id);
       return getUpstream(db, input.id)!;
     },

@@ -69,6 +69,14 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+
+  function addPassThroughUnknownEndpoints(db) {
+    // Off by default: the proxy forwards only endpoints OpenAI documents unless an upstream is marked otherwise.
+    db.exec(`
+      ALTER TABLE upstreams ADD COLUMN pass_through_unknown_endpoints INTEGER NOT NULL DEFAULT 0
+        CHECK (pass_through_unknown_endpoints IN (0, 1));
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

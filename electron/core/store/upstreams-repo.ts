@@ -9,9 +9,10 @@ interface UpstreamRow {
   key_hint: string;
   created_at: number;
   last_synced_at: number | null;
+  pass_through_unknown_endpoints: number;
 }
 
-const COLUMNS = 'id, name, base_url, key_hint, created_at, last_synced_at';
+const COLUMNS = 'id, name, base_url, key_hint, created_at, last_synced_at, pass_through_unknown_endpoints';
 
 function toUpstream(row: UpstreamRow): Upstream {
   return {
@@ -21,6 +22,7 @@ function toUpstream(row: UpstreamRow): Upstream {
     keyHint: row.key_hint,
     createdAt: new Date(row.created_at).toISOString(),
     lastSyncedAt: isoOrNull(row.last_synced_at),
+    passThroughUnknownEndpoints: row.pass_through_unknown_endpoints === 1,
   };
 }
 
@@ -31,6 +33,7 @@ export interface NewUpstream {
   keyCiphertext: Buffer;
   keyHint: string;
   createdAt: number;
+  passThroughUnknownEndpoints: boolean;
 }
 
 /** Every upstream, oldest first. Never includes the sealed key. */
@@ -64,9 +67,9 @@ export function listUpstreamCiphertexts(db: Database): { name: string; keyCipher
 export function insertUpstream(db: Database, upstream: NewUpstream): void {
   statement(
     db,
-    `INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at)
-     VALUES (@id, @name, @baseUrl, @keyCiphertext, @keyHint, @createdAt)`,
-  ).run(upstream);
+    `INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at, pass_through_unknown_endpoints)
+     VALUES (@id, @name, @baseUrl, @keyCiphertext, @keyHint, @createdAt, @passThrough)`,
+  ).run({ ...upstream, passThrough: upstream.passThroughUnknownEndpoints ? 1 : 0 });
 }
 
 export interface UpstreamChanges {
@@ -74,6 +77,7 @@ export interface UpstreamChanges {
   baseUrl?: string | undefined;
   keyCiphertext?: Buffer | undefined;
   keyHint?: string | undefined;
+  passThroughUnknownEndpoints?: boolean | undefined;
 }
 
 /** Changes the given fields (none of them nullable); answers whether the row exists. */
@@ -84,7 +88,8 @@ export function updateUpstream(db: Database, id: string, changes: UpstreamChange
        name = COALESCE(@name, name),
        base_url = COALESCE(@baseUrl, base_url),
        key_ciphertext = COALESCE(@keyCiphertext, key_ciphertext),
-       key_hint = COALESCE(@keyHint, key_hint)
+       key_hint = COALESCE(@keyHint, key_hint),
+       pass_through_unknown_endpoints = COALESCE(@passThrough, pass_through_unknown_endpoints)
      WHERE id = @id`,
   ).run({
     id,
@@ -92,6 +97,7 @@ export function updateUpstream(db: Database, id: string, changes: UpstreamChange
     baseUrl: changes.baseUrl ?? null,
     keyCiphertext: changes.keyCiphertext ?? null,
     keyHint: changes.keyHint ?? null,
+    passThrough: changes.passThroughUnknownEndpoints === undefined ? null : changes.passThroughUnknownEndpoints ? 1 : 0,
   });
   return result.changes > 0;
 }

@@ -49,6 +49,8 @@ export const en = {
     apiKey: 'API key',
     apiKeyKeep: 'Leave empty to keep the current key',
     apiKeyHint: 'Stored encrypted; never shown again.',
+    passThrough: 'Forward endpoints OpenAI does not document',
+    passThroughHint: 'For compatible APIs with extra endpoints. Only sub-keys without a model limit may use them.',
     key: 'Key',
     lastSynced: 'Models synced',
     notSynced: 'Not synced',

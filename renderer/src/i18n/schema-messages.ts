@@ -5,6 +5,7 @@ import i18next from 'i18next';
  * the window shows their messages in the UI language. Unknown messages pass through unchanged.
  */
 const zh: Record<string, string> = {
+  'Admin keys (sk-admin-…) cannot be used: enter a project API key': '不能使用管理员密钥（sk-admin-…）：请输入项目 API 密钥',
   'API key is required': '请输入 API 密钥',
   'API key is too long': 'API 密钥过长',
   'API key must not contain spaces': 'API 密钥不能包含空格',
@@ -26,6 +27,7 @@ const zh: Record<string, string> = {
   'Models must be a list': '模型必须是列表',
   'Name is required': '请输入名称',
   'Name must be at most 100 characters': '名称最多 100 个字符',
+  'Pass-through must be true or false': '透传设置必须是 true 或 false',
   'Port must be a number': '端口必须是数字',
   'Port must be a whole number': '端口必须是整数',
   'Port must be between 0 and 65535': '端口必须在 0 到 65535 之间',

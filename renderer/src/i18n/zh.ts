@@ -51,6 +51,8 @@ export const zh: Messages = {
     apiKey: 'API 密钥',
     apiKeyKeep: '留空则保留当前密钥',
     apiKeyHint: '加密保存，不会再次显示。',
+    passThrough: '转发 OpenAI 未记载的端点',
+    passThroughHint: '适用于带有额外端点的兼容 API。只有不限模型的子密钥可以使用这些端点。',
     key: '密钥',
     lastSynced: '模型同步',
     notSynced: '未同步',

@@ -1,4 +1,4 @@
-import { Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Checkbox, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
@@ -16,6 +16,7 @@ type UpstreamValues = {
   name: string;
   baseUrl: string;
   apiKey: string;
+  passThroughUnknownEndpoints: boolean;
 };
 
 const FIELDS = ['name', 'baseUrl', 'apiKey'];
@@ -30,8 +31,14 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
 
   const form = useForm<UpstreamValues>({
     initialValues: upstream
-      ? { preset: presetOf(upstream.baseUrl), name: upstream.name, baseUrl: upstream.baseUrl, apiKey: '' }
-      : { preset: 'openai', name: 'OpenAI', baseUrl: presets[0]!.baseUrl, apiKey: '' },
+      ? {
+          preset: presetOf(upstream.baseUrl),
+          name: upstream.name,
+          baseUrl: upstream.baseUrl,
+          apiKey: '',
+          passThroughUnknownEndpoints: upstream.passThroughUnknownEndpoints,
+        }
+      : { preset: 'openai', name: 'OpenAI', baseUrl: presets[0]!.baseUrl, apiKey: '', passThroughUnknownEndpoints: false },
     validate: ({ name, baseUrl, apiKey }) =>
       upstream ? updateResolver({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) }) : addResolver({ name, baseUrl, apiKey }),
     validateInputOnChange: FIELDS,
@@ -47,9 +54,10 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
     });
   }
 
-  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async ({ name, baseUrl, apiKey }: UpstreamValues) => {
-    if (upstream) await updateUpstream({ id: upstream.id, name, baseUrl, ...(apiKey ? { apiKey } : {}) });
-    else await addUpstream({ name, baseUrl, apiKey });
+  const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: UpstreamValues) => {
+    const { name, baseUrl, apiKey, passThroughUnknownEndpoints } = values;
+    if (upstream) await updateUpstream({ id: upstream.id, name, baseUrl, passThroughUnknownEndpoints, ...(apiKey ? { apiKey } : {}) });
+    else await addUpstream({ name, baseUrl, apiKey, passThroughUnknownEndpoints });
     notifications.show({ message: upstream ? t('common.saved') : t('upstreams.added') });
     onClose();
   });
@@ -83,6 +91,11 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
             autoComplete="off"
             spellCheck={false}
             {...form.getInputProps('apiKey')}
+          />
+          <Checkbox
+            label={t('upstreams.passThrough')}
+            description={t('upstreams.passThroughHint')}
+            {...form.getInputProps('passThroughUnknownEndpoints', { type: 'checkbox' })}
           />
           <FormErrorAlert message={formError} />
           <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} mt="xs" />
