@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { isModelAllowed } from '../../shared/model-policy';
 import { checkUsable, identify } from './authenticate';
-import { authorize } from './authorize';
+import { authorize, requestedModel } from './authorize';
 import { answerPreflight } from './cors';
 import { EndpointTable } from './endpoint-table';
 import { Forwarding, type ForwardOutcome } from './forward';
@@ -154,7 +154,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
     if (queryModels.length > 1) throw proxyErrors.duplicateModel();
     const queryModel = queryModels[0] ?? null;
-    const claims = { method, endpoint, bodyKind, json, formModel, queryModel };
+    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel };
+    // Recorded before the policy is applied, so a refused request's row still says what it asked for.
+    record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
     if (!keys.isCurrent(subkey)) {
       // The sub-key changed while its body was arriving: check again against what the store says now.
