@@ -10,6 +10,7 @@ import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
+import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
@@ -232,6 +233,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       finished: false,
     };
     const host = request.headers.host;
+    if (headerCount(request.rawHeaders, 'host') > 1) {
+      // Node keeps the first Host; a front proxy or upstream may route by the last.
+      inFlight.add(exchange);
+      fail(exchange, proxyErrors.ambiguousRequest('it has more than one Host header'));
+      return;
+    }
     if (host === undefined || host !== lastAllowedHost) {
       if (!isAllowedHost(host, allowedHosts)) {
         inFlight.add(exchange);
