@@ -96,6 +96,23 @@ export function deniesModel(entry: string, model: string): boolean {
   return covers(compile(entry), denyForms(model.toLowerCase()));
 }
 
+/** Example names a deny entry without `*` also covers, to show a person what it blocks (each is denied by it). */
+export interface DenyExamples {
+  /** The entry with a provider prefix and, unless it has one, a `:tag`. */
+  names: string[];
+  /** A dated snapshot of it; null when the entry has a tag or is itself dated. */
+  dated: string | null;
+}
+
+/** Examples of the other spellings a deny entry covers (see `deniesModel`); null for a `*` pattern. */
+export function denyExamples(entry: string): DenyExamples | null {
+  if (entry.includes('*')) return null;
+  const tagged = entry.indexOf(':', entry.lastIndexOf('/') + 1) !== -1;
+  const names = [`${entry.includes('/') ? 'openrouter' : 'openai'}/${entry}`];
+  if (!tagged) names.push(`${entry}:latest`);
+  return { names, dated: tagged || DATED.test(entry.toLowerCase()) ? null : `${entry}-2024-08-06` };
+}
+
 /** Whether a sub-key with this policy may use `model`. Allow entries match exactly (ignoring case); see `deniesModel`. */
 export function isModelAllowed(policy: ModelPolicy, model: string): boolean {
   if (policy.denyModels.length > 0) {

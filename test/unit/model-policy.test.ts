@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deniesModel, isModelAllowed, isRestricted, matchesPattern, modelNameProblem } from '../../electron/shared/model-policy';
+import { deniesModel, denyExamples, isModelAllowed, isRestricted, matchesPattern, modelNameProblem } from '../../electron/shared/model-policy';
 
 describe('matchesPattern', () => {
   it('matches an exact id and nothing else without a wildcard', () => {
@@ -132,5 +132,20 @@ describe('modelNameProblem', () => {
     expect(modelNameProblem('x'.repeat(257))).toBe('too_long');
     for (const name of [' gpt-4o', 'gpt-4o ', 'gpt-4o\n', '\tgpt-4o', 'gpt-4o\u00a0', '\ufeffgpt-4o']) expect(modelNameProblem(name), JSON.stringify(name)).toBe('whitespace');
     for (const name of ['gpt-4o\u0000', 'gpt\u0000-4o', 'gpt-4o\u0007x', 'gpt-\u200b4o', 'gpt-4o\u202e', 'gpt-4o\ud800x', 'gpt\u007f4o']) expect(modelNameProblem(name), JSON.stringify(name)).toBe('control');
+  });
+});
+
+describe('denyExamples', () => {
+  it('gives spellings the entry really denies, and none for patterns', () => {
+    for (const entry of ['gpt-4o', 'openai/gpt-4o', 'gpt-4o-2024-08-06', 'gpt-4o:free', 'Whisper-1']) {
+      const examples = denyExamples(entry)!;
+      for (const example of [...examples.names, examples.dated].filter((each) => each !== null)) {
+        expect(deniesModel(entry, example), `${entry} → ${example}`).toBe(true);
+      }
+    }
+    expect(denyExamples('gpt-4o')).toEqual({ names: ['openai/gpt-4o', 'gpt-4o:latest'], dated: 'gpt-4o-2024-08-06' });
+    expect(denyExamples('gpt-4o-2024-08-06')).toEqual({ names: ['openai/gpt-4o-2024-08-06', 'gpt-4o-2024-08-06:latest'], dated: null });
+    expect(denyExamples('gpt-4o:free')).toEqual({ names: ['openai/gpt-4o:free'], dated: null });
+    expect(denyExamples('gpt-4o*')).toBeNull();
   });
 });
