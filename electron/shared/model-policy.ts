@@ -56,8 +56,11 @@ const DATED = /[-@](?:20\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])|20\d\d(?:
  * date, and without both. The tag is everything from the first `:` of the last `/` segment.
  */
 function denyForms(lowerModel: string): string[] {
-  const forms = [lowerModel];
   const colon = lowerModel.indexOf(':', lowerModel.lastIndexOf('/') + 1);
+  const last = lowerModel.charCodeAt(lowerModel.length - 1);
+  // Most names have neither a tag nor a trailing date: skip the work (this runs on every request).
+  if (colon === -1 && !(last >= 0x30 && last <= 0x39)) return [lowerModel];
+  const forms = [lowerModel];
   const untagged = colon === -1 ? lowerModel : lowerModel.slice(0, colon);
   if (untagged !== lowerModel && untagged !== '') forms.push(untagged);
   for (const form of [...forms]) {
@@ -115,12 +118,12 @@ export function denyExamples(entry: string): DenyExamples | null {
 
 /** Whether a sub-key with this policy may use `model`. Allow entries match exactly (ignoring case); see `deniesModel`. */
 export function isModelAllowed(policy: ModelPolicy, model: string): boolean {
+  const lower = model.toLowerCase();
   if (policy.denyModels.length > 0) {
-    const forms = denyForms(model.toLowerCase());
+    const forms = denyForms(lower);
     if (policy.denyModels.some((entry) => covers(compile(entry), forms))) return false;
   }
   if (policy.allowModels.length === 0) return true;
-  const lower = model.toLowerCase();
   return policy.allowModels.some((pattern) => test(compile(pattern), lower));
 }
 
@@ -135,9 +138,12 @@ export type ModelNameProblem = 'empty' | 'too_long' | 'whitespace' | 'control';
 // Control characters (NUL included), invisible format characters (zero-width, bidi overrides) and lone surrogates:
 // no model has them, and readers disagree about them (some strip them, some stop at NUL).
 const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+const PLAIN = /^[!-~](?:[ -~]*[!-~])?$/;
 
 /** Why a model name must be refused (null when it is fine): empty, over 256 characters, padded with whitespace, or with control characters. */
 export function modelNameProblem(name: string): ModelNameProblem | null {
+  // The usual case, printable ASCII not padded with spaces, is settled by one cheap test.
+  if (name.length <= MAX_MODEL_NAME_LENGTH && PLAIN.test(name)) return null;
   if (name === '') return 'empty';
   if (name.length > MAX_MODEL_NAME_LENGTH) return 'too_long';
   if (/^\s|\s$/.test(name)) return 'whitespace';

@@ -21,7 +21,7 @@ export interface ModelClaims {
   queryModel: string | null;
 }
 
-const NONE: NamedModels = { top: null, nested: [] };
+const NONE: NamedModels = { top: null, nested: [], members: 0 };
 
 const PROBLEMS: Record<ModelNameProblem, string> = {
   empty: 'may not be empty',
@@ -56,15 +56,16 @@ export function requestedModel(claims: ModelClaims): string | null {
 export function authorize(subkey: SubkeyState, claims: ModelClaims): string | null {
   const { endpoint } = claims;
   const places = modelPlacesOf(endpoint?.spec);
-  if (claims.jsonBytes !== null && repeatsModelMember(claims.jsonBytes, places)) {
+  const { top: jsonModel, nested, members } = claims.json === undefined ? NONE : readModels(claims.json, places);
+  if (claims.jsonBytes !== null && repeatsModelMember(claims.jsonBytes, places, members)) {
     throw proxyErrors.ambiguousRequest('the JSON body gives a model (or a member holding one) twice in one object');
   }
-  const { top: jsonModel, nested } = claims.json === undefined ? NONE : readModels(claims.json, places);
   const pathModel = endpoint?.pathModel ?? null;
-  for (const model of [jsonModel, claims.formModel, pathModel, claims.queryModel, ...nested]) {
-    const problem = model === null ? null : modelNameProblem(model);
-    if (problem) throw proxyErrors.invalidModel(PROBLEMS[problem]);
-  }
+  checkName(jsonModel);
+  checkName(claims.formModel);
+  checkName(pathModel);
+  checkName(claims.queryModel);
+  for (const model of nested) checkName(model);
   const named = jsonModel ?? claims.formModel ?? pathModel ?? claims.queryModel;
   if (!subkey.restricted) return named;
 
@@ -87,6 +88,11 @@ export function authorize(subkey: SubkeyState, claims: ModelClaims): string | nu
     throw proxyErrors.modelUnknown('(Keygate does not know this endpoint, and the request names no model)');
   }
   return named;
+}
+
+function checkName(model: string | null): void {
+  const problem = model === null ? null : modelNameProblem(model);
+  if (problem) throw proxyErrors.invalidModel(PROBLEMS[problem]);
 }
 
 function describe(sources: readonly string[]): string {

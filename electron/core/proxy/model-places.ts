@@ -19,8 +19,6 @@ export interface ModelPlaces {
    * name matter, or a name has other characters (then every body is scanned for duplicates).
    */
   names: ReadonlySet<string> | null;
-  /** Those names as JSON strings in bytes (`"tools"`), for the duplicate pre-check. */
-  quotedNames: readonly Buffer[];
 }
 
 function node(): PlaceNode {
@@ -55,7 +53,7 @@ function compile(nested: readonly string[]): ModelPlaces {
     }
     at.isModel = true;
   }
-  return { root, names: anyName ? null : names, quotedNames: [...names].map((name) => Buffer.from(JSON.stringify(name))) };
+  return { root, names: anyName ? null : names };
 }
 
 const compiled = new WeakMap<EndpointSpec, ModelPlaces>();
@@ -86,6 +84,8 @@ export function leadsToModel(places: ModelPlaces, path: readonly string[], name:
 export interface NamedModels {
   top: string | null;
   nested: string[];
+  /** How many model members were met (null ones too): the duplicate pre-check compares the bytes with it. */
+  members: number;
 }
 
 /**
@@ -96,7 +96,7 @@ export interface NamedModels {
  * lenient readers upstream would take it for the place this reader skips.
  */
 export function readModels(json: unknown, places: ModelPlaces): NamedModels {
-  const found: NamedModels = { top: null, nested: [] };
+  const found: NamedModels = { top: null, nested: [], members: 0 };
   // An explicit stack: a body can nest arrays deeper than the call stack allows.
   const pending: [unknown, PlaceNode][] = [[json, places.root]];
   while (pending.length > 0) {
@@ -116,6 +116,7 @@ export function readModels(json: unknown, places: ModelPlaces): NamedModels {
         continue;
       }
       const member = record[key];
+      if (child.isModel) found.members++;
       if (child.isModel && member !== null) {
         if (typeof member !== 'string') throw proxyErrors.invalidModel(`must be a string (the JSON member "${key}" holds ${Array.isArray(member) ? 'an array' : typeof member})`);
         if (at === places.root && key === 'model' && value === json) found.top = member;
