@@ -9,4 +9,9 @@ export interface EndpointSpec {
   model: readonly ModelSource[];
   /** Why the endpoint reaches models the proxy cannot see (refused for sub-keys with a model policy). */
   indirect?: string;
+  /**
+   * Where a JSON body names models below its own top-level `model` (which is always read), as paths from OpenAI's
+   * spec: `tools[].model` is the `model` of each element of `tools`, `a.*.model` of each value of the map `a`.
+   */
+  nestedModels?: readonly string[];
 }

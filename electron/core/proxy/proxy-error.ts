@@ -58,6 +58,9 @@ export const proxyErrors = {
   badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),
   tooLarge: (limit: number) =>
     new ProxyError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than Keygate's limit of ${limit} bytes.`),
+  ambiguousRequest: (detail: string) =>
+    new ProxyError(400, 'invalid_request_error', 'ambiguous_request', `This request could be read more than one way, so Keygate did not forward it: ${detail}.`),
+  invalidModel: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_model', `The model name ${detail}.`, 'model'),
   duplicateModel: () => new ProxyError(400, 'invalid_request_error', 'duplicate_model', 'The query names "model" more than once.', 'model'),
   badPath: (rule: string) =>
     new ProxyError(

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { isModelAllowed } from '../../shared/model-policy';
 import { checkUsable, identify } from './authenticate';
-import { authorize } from './authorize';
+import { authorize, requestedModel } from './authorize';
 import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
 import { checkEndpoint } from './endpoint-gate';
@@ -13,6 +13,7 @@ import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
 import { checkMethod } from './method-gate';
+import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
@@ -162,7 +163,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
     if (queryModels.length > 1) throw proxyErrors.duplicateModel();
     const queryModel = queryModels[0] ?? null;
-    const claims = { method, endpoint, bodyKind, json, formModel, queryModel };
+    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel };
+    // Recorded before the policy is applied, so a refused request's row still says what it asked for.
+    record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
     if (!keys.isCurrent(subkey)) {
       // The sub-key changed while its body was arriving: check again against what the store says now.
@@ -239,6 +242,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       finished: false,
     };
     const host = request.headers.host;
+    if (headerCount(request.rawHeaders, 'host') > 1) {
+      // Node keeps the first Host; a front proxy or upstream may route by the last.
+      inFlight.add(exchange);
+      fail(exchange, proxyErrors.ambiguousRequest('it has more than one Host header'));
+      return;
+    }
     if (host === undefined || host !== lastAllowedHost) {
       if (!isAllowedHost(host, allowedHosts)) {
         inFlight.add(exchange);

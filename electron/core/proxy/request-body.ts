@@ -2,18 +2,30 @@ import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import { proxyErrors, type ProxyError } from './proxy-error';
+import { headerCount } from './raw-headers';
 
 /** How a request body is carried: JSON and multipart are read (to find the model), anything else is streamed. */
 export type BodyKind = 'none' | 'json' | 'form' | 'raw';
 
-/** The kind of body a request has, from its method, length headers and content type. */
+// A `boundary` parameter, also in RFC 2231's `boundary*=` / `boundary*0=` spellings.
+const BOUNDARY_PARAMETER = /;\s*boundary\s*(?:\*\d*\*?)?\s*=/gi;
+
+/**
+ * The kind of body a request has, from its method, length headers and content type. Refuses (400
+ * `ambiguous_request`) a content type that two readers could take differently: two Content-Type headers (Node keeps
+ * the first, other servers the last), or a multipart type with two `boundary` parameters.
+ */
 export function bodyKindOf(request: IncomingMessage): BodyKind {
+  if (headerCount(request.rawHeaders, 'content-type') > 1) throw proxyErrors.ambiguousRequest('it has more than one Content-Type header');
   const length = request.headers['content-length'];
   const chunked = request.headers['transfer-encoding'] !== undefined;
   if (!chunked && (length === undefined || length === '0')) return 'none';
   const type = request.headers['content-type'] ?? '';
   if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return 'json';
-  if (/^multipart\/form-data\b/i.test(type)) return 'form';
+  if (/^multipart\/form-data\b/i.test(type)) {
+    if ((type.match(BOUNDARY_PARAMETER)?.length ?? 0) > 1) throw proxyErrors.ambiguousRequest('its multipart Content-Type has more than one boundary');
+    return 'form';
+  }
   return 'raw';
 }
 

@@ -160,6 +160,9 @@ export const zh: Messages = {
     summaryAll: '上游提供的所有模型。',
     summary: '允许 {{allowed}} / {{total}} 个已同步模型',
     noModels: '此上游还没有已同步的模型：请在“模型”页面同步，或直接输入通配符。',
+    denyCovers: '同时屏蔽 {{names}} 以及 {{dated}} 这样的带日期快照，不区分大小写',
+    denyCoversUndated: '同时屏蔽 {{names}}，不区分大小写',
+    allowExact: '只允许与这些名称完全一致的模型（不区分大小写）：openai/gpt-4o 或带日期的快照需要单独添加，或使用 * 通配符。',
   },
   secret: {
     title: '新的子密钥',

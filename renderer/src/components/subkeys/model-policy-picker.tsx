@@ -2,7 +2,7 @@ import { Badge, Group, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LabelledChoice } from './labelled-choice';
-import { isModelAllowed, matchesPattern } from '../../../../electron/shared/model-policy';
+import { deniesModel, denyExamples, isModelAllowed, matchesPattern } from '../../../../electron/shared/model-policy';
 
 export type PolicyMode = 'all' | 'only' | 'except';
 
@@ -74,7 +74,8 @@ export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolic
           {patterns
             .filter((pattern) => pattern.includes('*'))
             .map((pattern) => {
-              const matched = models.filter((model) => matchesPattern(pattern, model));
+              // A deny pattern also covers other spellings: show what the proxy will actually block.
+              const matched = models.filter((model) => (mode === 'except' ? deniesModel(pattern, model) : matchesPattern(pattern, model)));
               return (
                 <Group key={pattern} gap={6} wrap="nowrap">
                   <Badge variant="light" radius="sm" size="sm" tt="none" ff="monospace">
@@ -89,6 +90,30 @@ export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolic
               );
             })}
         </Stack>
+      )}
+      {mode === 'except' && patterns.some((pattern) => !pattern.includes('*')) && (
+        <Stack gap={2} data-testid="deny-covers">
+          {patterns.map((pattern) => {
+            const examples = denyExamples(pattern);
+            if (!examples) return null;
+            const names = examples.names.join(', ');
+            return (
+              <Group key={pattern} gap={6} wrap="nowrap">
+                <Badge variant="light" color="red" radius="sm" size="sm" tt="none" ff="monospace">
+                  {pattern}
+                </Badge>
+                <Text size="xs" c="dimmed">
+                  {examples.dated ? t('policy.denyCovers', { names, dated: examples.dated }) : t('policy.denyCoversUndated', { names })}
+                </Text>
+              </Group>
+            );
+          })}
+        </Stack>
+      )}
+      {mode === 'only' && patterns.length > 0 && (
+        <Text size="xs" c="dimmed">
+          {t('policy.allowExact')}
+        </Text>
       )}
       <Text size="xs" c={error ? 'red' : 'dimmed'} role={error ? 'alert' : undefined}>
         {error ?? (mode === 'all' ? t('policy.summaryAll') : t('policy.summary', { allowed, total: models.length }))}

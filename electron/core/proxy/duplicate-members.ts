@@ -1,0 +1,92 @@
+import { visit } from 'jsonc-parser';
+import { leadsToModel, type ModelPlaces } from './model-places';
+
+const ESCAPE = Buffer.from('\\u00');
+const MODEL = Buffer.from('"model"');
+// Below this size one pass of plain JavaScript beats a few native indexOf calls.
+const SMALL_BODY = 1024;
+
+/** Whether byte `digit` after `\u00` makes an escape of a lower-case letter or `_` (0x5f–0x7a). */
+function escapesNameCharacter(digit: number | undefined): boolean {
+  return digit === 0x35 || digit === 0x36 || digit === 0x37;
+}
+
+/**
+ * Whether a JSON body could hide a model member from JSON.parse, judged from its bytes and from `members`, the model
+ * members the parsed body showed. Every place ends in a member named `model`, so a repeated model member, or a
+ * repeated member on the way to one whose hidden copy holds a model, leaves more `"model"` strings in the bytes than
+ * the parsed body has model members; unless a name is spelled with escapes, which a `\u00XX` escape of a lower-case
+ * letter or `_` would show. Ordinary bodies pass with two or three `indexOf`s (one plain loop when small) and are
+ * never tokenized. (A hidden copy without a model changes nothing: upstream then picks its default model, as for a
+ * request that names none.)
+ */
+function mayRepeat(body: Buffer, places: ModelPlaces, members: number): boolean {
+  if (places.names === null) return true;
+  if (body.length <= SMALL_BODY) return mayRepeatSmall(body, members);
+  if (body.indexOf(0x5c) !== -1) {
+    for (let at = body.indexOf(ESCAPE); at !== -1; at = body.indexOf(ESCAPE, at + 4)) if (escapesNameCharacter(body[at + 4])) return true;
+  }
+  let strings = 0;
+  for (let at = body.indexOf(MODEL); at !== -1; at = body.indexOf(MODEL, at + MODEL.length)) if (++strings > members) return true;
+  return false;
+}
+
+/** `mayRepeat` in one pass: a backslash escapes the next byte, so only real string quotes start a `"model"`. */
+function mayRepeatSmall(body: Buffer, members: number): boolean {
+  let strings = 0;
+  for (let at = 0; at < body.length; at++) {
+    const byte = body[at];
+    if (byte === 0x5c) {
+      if (body[at + 1] === 0x75 && body[at + 2] === 0x30 && body[at + 3] === 0x30 && escapesNameCharacter(body[at + 4])) return true;
+      at++;
+    } else if (byte === 0x22 && startsWithModel(body, at) && ++strings > members) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function startsWithModel(body: Buffer, at: number): boolean {
+  for (let index = 1; index < MODEL.length; index++) if (body[at + index] !== MODEL[index]) return false;
+  return true;
+}
+
+class Found extends Error {}
+
+/**
+ * Whether one object of a JSON body (already accepted by JSON.parse) has the same member twice, where that member is
+ * a model or on the way to one. JSON.parse keeps the last of two members while first-wins readers keep the first, so
+ * the proxy would check one model and upstream use another. Names are compared after unescaping (`"mod\u0065l"` is
+ * `model`), as both readers do. `members` is how many model members the parsed body showed (`readModels`); the body is
+ * tokenized only when its bytes could hold more.
+ */
+export function repeatsModelMember(body: Buffer, places: ModelPlaces, members: number): boolean {
+  return mayRepeat(body, places, members) && hasRepeatedModelMember(body, places);
+}
+
+/** The full look: tokenizes the body and remembers, per object, the names on the way to a model. */
+function hasRepeatedModelMember(body: Buffer, places: ModelPlaces): boolean {
+  // One set of names per open object, made when the object has a first name worth remembering.
+  const seen: (Set<string> | null)[] = [];
+  try {
+    visit(body.toString('utf8'), {
+      onObjectBegin: () => void seen.push(null),
+      onObjectEnd: () => void seen.pop(),
+      onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
+        if (places.names && !places.names.has(name)) return;
+        const top = seen.length - 1;
+        const names = seen[top] ?? (seen[top] = new Set());
+        if (!names.has(name)) {
+          names.add(name);
+          return;
+        }
+        const path = pathOf().filter((segment): segment is string => typeof segment === 'string');
+        if (leadsToModel(places, path, name)) throw new Found();
+      },
+    });
+  } catch (error) {
+    if (error instanceof Found) return true;
+    throw error;
+  }
+  return false;
+}

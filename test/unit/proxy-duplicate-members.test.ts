@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { repeatsModelMember } from '../../electron/core/proxy/duplicate-members';
+import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
+import { modelPlacesOf, readModels } from '../../electron/core/proxy/model-places';
+
+const table = new EndpointTable();
+
+/** Whether the body (as sent, and padded past the small-body loop into the native search) repeats a model member. */
+function repeats(path: string, text: string): boolean[] {
+  const places = modelPlacesOf(table.match('POST', path)?.spec);
+  const padding = `,"user":"${'x'.repeat(2000)}"}`;
+  return [text, `${text.slice(0, -1)}${padding}`].map((body) => {
+    const { members } = readModels(JSON.parse(body), places);
+    return repeatsModelMember(Buffer.from(body), places, members);
+  });
+}
+
+describe('repeated model members', () => {
+  it.each([
+    ['/chat/completions', '{"model":"gpt-4o","model":"gpt-4o-mini","messages":[]}'],
+    ['/chat/completions', '{"mod\\u0065l":"gpt-4o","model":"gpt-4o-mini","messages":[]}'],
+    ['/chat/completions', '{"model":"gpt-4o-mini","messages":[],"\\u006dodel":"gpt-4o"}'],
+    ['/chat/completions', '{"model":"gpt-4o-mini","moderation":{"model":"x"},"moderation":{}}'],
+    ['/responses', '{"model":"gpt-4o","tools":[{"type":"image_generation","model":"a","model":"b"}]}'],
+    ['/responses', '{"model":"gpt-4o","tools":[{"type":"image_generation","model":"dall-e-3"}],"tools":[]}'],
+    ['/responses', '{"model":"gpt-4o","input":[{"type":"x","tools":[{"model":"a"}],"tools":[{"model":"b"}]}]}'],
+    // No top-level model at all: the hidden copy holds the only one.
+    ['/realtime/sessions', '{"input_audio_transcription":{"model":"whisper-1"},"input_audio_transcription":{"language":"en"}}'],
+    ['/some/unknown/endpoint', '{"model":"a","model":"b"}'],
+  ])('are found in %s %s', (path, text) => {
+    expect(repeats(path, text)).toEqual([true, true]);
+  });
+
+  it.each([
+    ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"say \\"model\\" and \\u0065"}]}'],
+    ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"model"}],"metadata":{"model":"a","model":"b"}}'],
+    ['/chat/completions', '{"model":"gpt-4o","messages":[],"user":"a","user":"b"}'],
+    ['/responses', '{"model":"gpt-4o","tools":[{"type":"image_generation","model":"a"},{"type":"image_generation","model":"b"}]}'],
+    // A repeated member that hides no model changes nothing upstream.
+    ['/realtime/sessions', '{"input_audio_transcription":{"language":"en"},"input_audio_transcription":{}}'],
+    ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"caf\\u00e9 \\u4e2d\\u6587"}]}'],
+  ])('are not found where the model is read one way: %s %s', (path, text) => {
+    expect(repeats(path, text)).toEqual([false, false]);
+  });
+});
