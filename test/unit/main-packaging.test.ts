@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, matchesGlob, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeBindingPath } from '../../electron/core/store/native-binding';
 import { iconPaths } from '../../electron/main/resource-paths';
 import { trayIconFile } from '../../electron/main/tray-model';
 
@@ -19,6 +20,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     files: string[];
     extraResources: { from: string; to: string; filter?: string[] }[];
     asarUnpack: string[];
+    npmRebuild: boolean;
     mac: { target: string[]; icon: string };
     linux: { target: string[]; icon: string };
     win: { target: string[]; icon: string };
@@ -42,6 +44,11 @@ function included(patterns: string[], path: string): boolean {
     } else if (matchesGlob(path, pattern)) result = true;
   }
   return result;
+}
+
+/** electron-builder's rule for production dependencies: everything, minus the `!` patterns of `files`. */
+function includedNodeModule(patterns: string[], path: string): boolean {
+  return included(['**/*', ...patterns.filter((pattern) => pattern.startsWith('!'))], path);
 }
 
 describe('electron-builder configuration', () => {
@@ -77,9 +84,20 @@ describe('electron-builder configuration', () => {
     expect(pkg.main).toBe('out/main/index.js');
   });
 
-  it('unpacks better-sqlite3\'s native binary from the asar archive', () => {
-    expect(build.asarUnpack.some((pattern) => matchesGlob('node_modules/better-sqlite3/build/Release/better_sqlite3.node', pattern))).toBe(true);
+  it('ships better-sqlite3\'s Electron build, unpacked from the asar archive, and not the Node build', () => {
+    const electronBuild = nativeBindingPath('node_modules/better-sqlite3', 'electron');
+    expect(electronBuild).toBe('node_modules/better-sqlite3/build-electron/Release/better_sqlite3.node');
+    expect(includedNodeModule(build.files, electronBuild)).toBe(true);
+    expect(build.asarUnpack.some((pattern) => matchesGlob(electronBuild, pattern))).toBe(true);
+    expect(includedNodeModule(build.files, 'node_modules/better-sqlite3/lib/index.js')).toBe(true);
+    for (const path of [nativeBindingPath('node_modules/better-sqlite3', 'node'), 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c']) {
+      expect(includedNodeModule(build.files, path), path).toBe(false);
+    }
     expect(pkg.dependencies['better-sqlite3']).toBeDefined();
+  });
+
+  it('leaves native modules to ensure-native: electron-builder\'s own rebuild would compile over the Node build in place', () => {
+    expect(build.npmRebuild).toBe(false);
   });
 
   it('keeps electron and electron-builder out of the app\'s dependencies (electron-builder refuses otherwise)', () => {
