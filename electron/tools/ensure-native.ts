@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { betterSqlite3Dir, nativeBindingPath } from '../core/store/native-binding';
+import { desktopNodeWarning } from './electron-download';
 import { buildForElectron, builtElectronAbi, ElectronBuildError, installedElectronTarget } from './electron-native-build';
 import { electronBuildAction, nodeBuildAction, type NativeTarget, type NodeLoadProbe } from './native-abi';
 
@@ -53,6 +54,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('usage: ensure-native.ts node|electron');
     process.exit(2);
   }
+  const warning = target === 'electron' ? desktopNodeWarning(process.versions.node) : null;
+  if (warning) console.warn(warning);
   try {
     ensureNative(target);
   } catch (error) {

@@ -4,6 +4,7 @@ import { join, matchesGlob, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBindingPath } from '../../electron/core/store/native-binding';
 import { iconPaths } from '../../electron/main/resource-paths';
+import { DESKTOP_NODE_FLOOR } from '../../electron/tools/electron-download';
 import { trayIconFile } from '../../electron/main/tray-model';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -106,14 +107,27 @@ describe('electron-builder configuration', () => {
     expect(pkg.devDependencies['electron-builder']).toBeDefined();
   });
 
-  it('builds better-sqlite3 for Electron before start and dist', () => {
-    for (const script of ['start', 'dist']) {
-      const steps = pkg.scripts[script]!.split('&&').map((step) => step.trim());
-      expect(steps[0], script).toBe('node --import tsx electron/tools/ensure-native.ts electron');
-      expect(steps.indexOf('electron-vite build'), script).toBeGreaterThan(0);
-    }
+  it('builds better-sqlite3 for Electron before dist; start runs the launcher that does it before `electron .`', () => {
+    const steps = pkg.scripts.dist!.split('&&').map((step) => step.trim());
+    expect(steps[0]).toBe('node --import tsx electron/tools/ensure-native.ts electron');
+    expect(steps.indexOf('electron-vite build')).toBeGreaterThan(0);
     expect(pkg.scripts.dist).toContain('electron-builder');
-    expect(pkg.scripts.start).toMatch(/electron \.$/);
+    expect(pkg.scripts.start).toBe('node --import tsx electron/tools/start-electron.ts');
+    const launcher = readFileSync(join(root, 'electron/tools/start-electron.ts'), 'utf8');
+    const order = ['ensureElectronBinary(', "ensureNative('electron')", 'buildApp()', 'runElectron('].map((call) => launcher.lastIndexOf(call));
+    expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
+  });
+});
+
+describe('Node requirements', () => {
+  it('engines holds the floor of what runs on the user\'s Node (tests, headless); README states both floors', () => {
+    const engines = (pkg as unknown as { engines: { node: string } }).engines;
+    expect(engines.node).toBe('>=20.19');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`**Node ${DESKTOP_NODE_FLOOR.replace(/\.0$/, '')} or newer**`);
+    expect(readme).toContain('**Node 20.19 or newer**');
+    const electronEngines = (JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')) as { engines: { node: string } }).engines;
+    expect(electronEngines.node.replace(/[>=\s]/g, '')).toBe(DESKTOP_NODE_FLOOR);
   });
 });
 
