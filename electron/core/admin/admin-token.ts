@@ -52,13 +52,19 @@ export type AdminTokenOutcome =
   /** A token made on an earlier run is still in force. */
   | { source: 'stored' };
 
+/** Why a KEYGATE_ADMIN_TOKEN cannot guard the admin API, or null when it can (or is not set). Checked before start-up touches anything. */
+export function envAdminTokenProblem(envToken: string | undefined): string | null {
+  const token = envToken?.trim();
+  if (!token || (token.length >= MIN_ENV_TOKEN_LENGTH && !/\s/.test(token))) return null;
+  return `KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces.`;
+}
+
 /** Makes sure an admin token is in force: the environment's, the stored one, or a new one (also when `reset`). */
 export function ensureAdminToken(db: Database, options: { envToken?: string | undefined; reset?: boolean }): AdminTokenOutcome {
   const envToken = options.envToken?.trim();
   if (envToken) {
-    if (envToken.length < MIN_ENV_TOKEN_LENGTH || /\s/.test(envToken)) {
-      throw new AdminTokenError(`KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces.`);
-    }
+    const problem = envAdminTokenProblem(envToken);
+    if (problem) throw new AdminTokenError(problem);
     writeSetting(db, SETTING_KEYS.adminTokenHash, hashAdminToken(envToken));
     return { source: 'env' };
   }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AdminApi } from '../admin/admin-api';
 import { isAdminPath } from '../admin/admin-api';
 import type { ProxyController } from '../services/proxy-controller';
@@ -15,13 +15,18 @@ function notFound(response: ServerResponse): void {
   response.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-/** One node:http server: `/v1/*` → the mounted proxy, `/admin/*` → the admin API (when enabled), else 404. */
-export function createHeadlessServer(proxyController: ProxyController, admin: AdminApi | null): Server {
-  return createServer((request: IncomingMessage, response: ServerResponse) => {
+/** The headless server's routing: `/v1/*` → the mounted proxy, `/admin/*` → the admin API (when enabled), else 404. */
+export function headlessRequestHandler(proxyController: ProxyController, admin: AdminApi | null): RequestListener {
+  return (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '/';
     if (isProxyPath(url)) return proxyController.handle(request, response);
     const pathname = url.split('?', 1)[0]!;
     if (admin && isAdminPath(pathname)) return admin.handle(request, response);
     notFound(response);
-  });
+  };
+}
+
+/** One node:http server with the headless routing. */
+export function createHeadlessServer(proxyController: ProxyController, admin: AdminApi | null): Server {
+  return createServer(headlessRequestHandler(proxyController, admin));
 }

@@ -37,6 +37,11 @@ function openWithRuntimeBinding(file: string): Database {
   }
 }
 
+/** Throws NativeModuleError now, before start-up creates anything, when the store's native module does not load. */
+export function checkNativeModule(): void {
+  openWithRuntimeBinding(':memory:').close();
+}
+
 /** Opens (creating if needed) the store at `file`, sets pragmas and applies pending migrations. */
 export function openDatabase(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
