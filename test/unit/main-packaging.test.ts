@@ -79,7 +79,7 @@ describe('electron-builder configuration', () => {
     for (const path of ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index-abc.js', 'package.json']) {
       expect(included(build.files, path), path).toBe(true);
     }
-    for (const path of ['electron/main/index.ts', 'renderer/src/main.tsx', 'test/unit/main-packaging.test.ts', 'out/main/index.js.map', 'docs/desktop.md', 'tsconfig.json']) {
+    for (const path of ['electron/main/index.ts', 'renderer/src/main.tsx', 'test/unit/main-packaging.test.ts', 'out/main/index.js.map', 'out/server/cli.js', 'docs/desktop.md', 'tsconfig.json']) {
       expect(included(build.files, path), path).toBe(false);
     }
     expect(pkg.main).toBe('out/main/index.js');

@@ -15,8 +15,9 @@ import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
 import { headlessRequestHandler } from './headless-server';
+import { findProjectRoot } from './project-root';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const PROJECT_ROOT = findProjectRoot(import.meta.dirname);
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
