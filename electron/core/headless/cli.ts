@@ -15,6 +15,7 @@ import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
 import { headlessRequestHandler } from './headless-server';
+import { whenParentExits } from './parent-watch';
 import { findProjectRoot } from './project-root';
 
 const PROJECT_ROOT = findProjectRoot(import.meta.dirname);
@@ -81,6 +82,7 @@ function installShutdown(server: Server, core: Core, admin: AdminApi | null): vo
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  whenParentExits(process.env, () => shutdown('parent process exited'));
 }
 
 /** Says why the start failed, as one recognisable line, and gives the exit code. */
