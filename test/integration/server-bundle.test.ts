@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,18 @@ async function admin(url: string, path: string, body: unknown = {}) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** The status of an admin call made with `Host: host`, as a reverse proxy would send it. */
+function adminStatusAs(url: string, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const call = httpRequest(`${url}/admin/api/app/info`, { method: 'POST', headers: { host, authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      done(response.statusCode!);
+    });
+    call.on('error', fail);
+    call.end('{}');
+  });
+}
+
 describe('node out/server/cli.js from a production install', () => {
   it('has only the runtime dependencies: no tsx, TypeScript, Electron or build tools', () => {
     expect(runtimeDependencies().sort()).toEqual(['better-sqlite3', 'busboy', 'undici', 'zod']);
@@ -107,6 +120,18 @@ describe('node out/server/cli.js from a production install', () => {
       await stand.close();
     }
   }, 60_000);
+
+  it('behind a reverse proxy: --allow-host accepts the public Host name it passes on, and only that one', async () => {
+    const server = await start(['--port', '0', '--admin', '--data-dir', join(install, 'data-proxied'), '--allow-host', 'keygate.example.com']);
+    try {
+      expect(await adminStatusAs(server.url, 'keygate.example.com')).toBe(200);
+      expect(await adminStatusAs(server.url, 'keygate.example.com:443')).toBe(200);
+      expect(await adminStatusAs(server.url, 'evil.example.net')).not.toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 30_000);
 
   it('without the Node build of better-sqlite3, says what to run and creates nothing', async () => {
     const binding = join(install, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
