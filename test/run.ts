@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
   step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
   step('lint', 'npm', ['run', '--silent', 'lint']);
-  const built = step('build', 'npx', ['electron-vite', 'build']);
+  const built = step('build', 'npm', ['run', '--silent', 'build']);
 
   const chromium = await chromiumOrInstall();
   if (!chromium) {

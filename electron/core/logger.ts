@@ -9,7 +9,10 @@ export interface Logger {
 export const stderrLogger: Logger = {
   info: (message) => console.error(message),
   warn: (message) => console.error(`warning: ${message}`),
-  error: (message, error) => console.error(`error: ${message}`, error instanceof Error ? error.message : (error ?? '')),
+  error: (message, error) => {
+    const cause = error instanceof Error ? error.message : error === undefined || error === null ? '' : String(error);
+    console.error(`error: ${message}${cause ? `: ${cause}` : ''}`);
+  },
 };
 
 /** Discards everything (tests). */

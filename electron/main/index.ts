@@ -117,7 +117,7 @@ function startApp(): void {
       const secrets = openDesktopSecrets({ safeStorage, platform: process.platform, dataDir, env: process.env, log });
       core = createCore({ dataDir, secrets, mode: 'desktop', version: app.getVersion(), proxyMode: 'listener', log });
     } catch (error) {
-      log.error('could not open the Keygate store', error);
+      log.error('keygate could not start', error);
       dialog.showErrorBox('Keygate could not start', `${error instanceof Error ? error.message : String(error)}\n\nData folder: ${dataDir}`);
       app.exit(1);
       return;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,17 +120,28 @@ describe('npm run serve', () => {
     },
   );
 
-  it('exits 1 with a readable message when the port is taken', async () => {
+  it('exits 1 with a readable message when the port is taken, and creates no master key or store', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      const server = await serve(['--port', String(port)]);
+      const server = await serve(['--port', String(port), '--admin']);
       expect(await server.exited).toBe(1);
-      expect(server.stderr()).toContain(`Port ${port} is already in use`);
+      expect(server.stderr()).toContain(`error: keygate could not start: Port ${port} is already in use`);
+      expect(existsSync(join(dataDir, 'master.key'))).toBe(false);
+      expect(existsSync(join(dataDir, 'keygate.db'))).toBe(false);
     } finally {
       blocker.close();
     }
+  });
+
+  it('refuses a KEYGATE_ADMIN_TOKEN that is too short before creating anything', async () => {
+    const server = await serve(['--port', '0', '--admin'], { KEYGATE_ADMIN_TOKEN: 'short' });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('error: keygate could not start: KEYGATE_ADMIN_TOKEN must be at least 32 characters');
+    expect(server.stdout()).toBe('');
+    expect(existsSync(join(dataDir, 'master.key'))).toBe(false);
+    expect(existsSync(join(dataDir, 'keygate.db'))).toBe(false);
   });
 
   it('warns at start when the master key cannot open stored upstream keys', async () => {
@@ -161,7 +172,7 @@ describe('npm run serve', () => {
   it('refuses a malformed KEYGATE_MASTER_KEY without echoing it', async () => {
     const server = await serve(['--port', '0'], { KEYGATE_MASTER_KEY: 'definitely-not-a-valid-key' });
     expect(await server.exited).toBe(1);
-    expect(server.stderr()).toContain('KEYGATE_MASTER_KEY must be 64 hex characters');
+    expect(server.stderr()).toContain('error: keygate could not start: KEYGATE_MASTER_KEY must be 64 hex characters');
     expect(server.stderr()).not.toContain('definitely-not-a-valid-key');
   });
 });

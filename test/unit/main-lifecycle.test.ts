@@ -227,6 +227,21 @@ afterEach(() => {
 });
 
 describe('launch', () => {
+  it('a store that cannot be opened: "keygate could not start: <cause>" on stderr, an error box, exit 1, no tray', async () => {
+    core.createCore.mockImplementationOnce(() => {
+      throw new Error('The database is locked by another Keygate');
+    });
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { dialog } = await import('electron');
+    vi.resetModules();
+    await import('../../electron/main/index');
+    await vi.waitFor(() => expect(fake.state.app.exit).toHaveBeenCalledWith(1));
+    expect(stderr).toHaveBeenCalledWith('error: keygate could not start: The database is locked by another Keygate');
+    expect(dialog.showErrorBox).toHaveBeenCalledWith('Keygate could not start', expect.stringContaining('The database is locked by another Keygate'));
+    expect(fake.state.trays).toHaveLength(0);
+    stderr.mockRestore();
+  });
+
   it('a second launch hands over to the running app and quits at once', async () => {
     fake.state.lock = false;
     await launch();

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, matchesGlob, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeBindingPath } from '../../electron/core/store/native-binding';
 import { iconPaths } from '../../electron/main/resource-paths';
+import { DESKTOP_NODE_FLOOR } from '../../electron/tools/electron-download';
 import { trayIconFile } from '../../electron/main/tray-model';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -19,6 +21,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     files: string[];
     extraResources: { from: string; to: string; filter?: string[] }[];
     asarUnpack: string[];
+    npmRebuild: boolean;
     mac: { target: string[]; icon: string };
     linux: { target: string[]; icon: string };
     win: { target: string[]; icon: string };
@@ -42,6 +45,11 @@ function included(patterns: string[], path: string): boolean {
     } else if (matchesGlob(path, pattern)) result = true;
   }
   return result;
+}
+
+/** electron-builder's rule for production dependencies: everything, minus the `!` patterns of `files`. */
+function includedNodeModule(patterns: string[], path: string): boolean {
+  return included(['**/*', ...patterns.filter((pattern) => pattern.startsWith('!'))], path);
 }
 
 describe('electron-builder configuration', () => {
@@ -71,15 +79,26 @@ describe('electron-builder configuration', () => {
     for (const path of ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index-abc.js', 'package.json']) {
       expect(included(build.files, path), path).toBe(true);
     }
-    for (const path of ['electron/main/index.ts', 'renderer/src/main.tsx', 'test/unit/main-packaging.test.ts', 'out/main/index.js.map', 'docs/desktop.md', 'tsconfig.json']) {
+    for (const path of ['electron/main/index.ts', 'renderer/src/main.tsx', 'test/unit/main-packaging.test.ts', 'out/main/index.js.map', 'out/server/cli.js', 'docs/desktop.md', 'tsconfig.json']) {
       expect(included(build.files, path), path).toBe(false);
     }
     expect(pkg.main).toBe('out/main/index.js');
   });
 
-  it('unpacks better-sqlite3\'s native binary from the asar archive', () => {
-    expect(build.asarUnpack.some((pattern) => matchesGlob('node_modules/better-sqlite3/build/Release/better_sqlite3.node', pattern))).toBe(true);
+  it('ships better-sqlite3\'s Electron build, unpacked from the asar archive, and not the Node build', () => {
+    const electronBuild = nativeBindingPath('node_modules/better-sqlite3', 'electron');
+    expect(electronBuild).toBe('node_modules/better-sqlite3/build-electron/Release/better_sqlite3.node');
+    expect(includedNodeModule(build.files, electronBuild)).toBe(true);
+    expect(build.asarUnpack.some((pattern) => matchesGlob(electronBuild, pattern))).toBe(true);
+    expect(includedNodeModule(build.files, 'node_modules/better-sqlite3/lib/index.js')).toBe(true);
+    for (const path of [nativeBindingPath('node_modules/better-sqlite3', 'node'), 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c']) {
+      expect(includedNodeModule(build.files, path), path).toBe(false);
+    }
     expect(pkg.dependencies['better-sqlite3']).toBeDefined();
+  });
+
+  it('leaves native modules to ensure-native: electron-builder\'s own rebuild would compile over the Node build in place', () => {
+    expect(build.npmRebuild).toBe(false);
   });
 
   it('keeps electron and electron-builder out of the app\'s dependencies (electron-builder refuses otherwise)', () => {
@@ -88,14 +107,27 @@ describe('electron-builder configuration', () => {
     expect(pkg.devDependencies['electron-builder']).toBeDefined();
   });
 
-  it('builds better-sqlite3 for Electron before start and dist', () => {
-    for (const script of ['start', 'dist']) {
-      const steps = pkg.scripts[script]!.split('&&').map((step) => step.trim());
-      expect(steps[0], script).toBe('node --import tsx electron/tools/ensure-native.ts electron');
-      expect(steps.indexOf('electron-vite build'), script).toBeGreaterThan(0);
-    }
+  it('builds better-sqlite3 for Electron before dist; start runs the launcher that does it before `electron .`', () => {
+    const steps = pkg.scripts.dist!.split('&&').map((step) => step.trim());
+    expect(steps[0]).toBe('node --import tsx electron/tools/ensure-native.ts electron');
+    expect(steps.indexOf('electron-vite build')).toBeGreaterThan(0);
     expect(pkg.scripts.dist).toContain('electron-builder');
-    expect(pkg.scripts.start).toMatch(/electron \.$/);
+    expect(pkg.scripts.start).toBe('node --import tsx electron/tools/start-electron.ts');
+    const launcher = readFileSync(join(root, 'electron/tools/start-electron.ts'), 'utf8');
+    const order = ['ensureElectronBinary(', "ensureNative('electron')", 'buildApp()', 'runElectron('].map((call) => launcher.lastIndexOf(call));
+    expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
+  });
+});
+
+describe('Node requirements', () => {
+  it('engines holds the floor of what runs on the user\'s Node (tests, headless); README states both floors', () => {
+    const engines = (pkg as unknown as { engines: { node: string } }).engines;
+    expect(engines.node).toBe('>=20.19');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`**Node ${DESKTOP_NODE_FLOOR.replace(/\.0$/, '')} or newer**`);
+    expect(readme).toContain('**Node 20.19 or newer**');
+    const electronEngines = (JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')) as { engines: { node: string } }).engines;
+    expect(electronEngines.node.replace(/[>=\s]/g, '')).toBe(DESKTOP_NODE_FLOOR);
   });
 });
 

@@ -53,20 +53,21 @@ export type AdminTokenOutcome =
   /** A token made on an earlier run is still in force. */
   | { source: 'stored' };
 
-/**
- * The token from KEYGATE_ADMIN_TOKEN (trimmed), or null when none is set. Throws AdminTokenError when it is too short
- * or has spaces; the message never repeats the token.
- */
+/** Why a KEYGATE_ADMIN_TOKEN cannot guard the admin API, or null when it can (or is not set). Never repeats the token. */
+export function envAdminTokenProblem(envToken: string | undefined): string | null {
+  const token = envToken?.trim();
+  if (!token || (token.length >= MIN_ENV_TOKEN_LENGTH && !/\s/.test(token))) return null;
+  return (
+    `KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces (the one given has ${token.length}). ` +
+    'Make one with "openssl rand -hex 32", or unset it and Keygate generates one.'
+  );
+}
+
+/** The token from KEYGATE_ADMIN_TOKEN (trimmed), or null when none is set; AdminTokenError when it is too weak. */
 export function checkEnvAdminToken(value: string | undefined): string | null {
-  const token = value?.trim();
-  if (!token) return null;
-  if (token.length < MIN_ENV_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new AdminTokenError(
-      `KEYGATE_ADMIN_TOKEN must be at least ${MIN_ENV_TOKEN_LENGTH} characters without spaces (the one given has ${token.length}). ` +
-        'Make one with "openssl rand -hex 32", or unset it and Keygate generates one.',
-    );
-  }
-  return token;
+  const problem = envAdminTokenProblem(value);
+  if (problem) throw new AdminTokenError(problem);
+  return value?.trim() || null;
 }
 
 /** Makes sure an admin token is in force: the environment's, the stored one, or a new one (also when `reset`). */

@@ -1,21 +1,25 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
-import { AdminTokenError, checkEnvAdminToken, ensureAdminToken, readAdminTokenHash } from '../admin/admin-token';
+import { ensureAdminToken, envAdminTokenProblem, readAdminTokenHash } from '../admin/admin-token';
 import { createCore, type Core } from '../app-core';
+import { refuseConnect } from '../proxy/method-gate';
 import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
-import { createAesSecretBox, loadMasterKey, MasterKeyError } from '../secrets/aes-secret-box';
+import { createAesSecretBox, loadMasterKey } from '../secrets/aes-secret-box';
+import { checkNativeModule } from '../store/database';
 import { describeListenError, isLoopbackHost, urlHost } from '../services/proxy-address';
 import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
-import { createHeadlessServer } from './headless-server';
+import { headlessRequestHandler } from './headless-server';
+import { whenParentExits } from './parent-watch';
+import { findProjectRoot } from './project-root';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const PROJECT_ROOT = findProjectRoot(import.meta.dirname);
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -79,6 +83,13 @@ function installShutdown(server: Server, core: Core, admin: AdminApi | null): vo
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  whenParentExits(process.env, () => shutdown('parent process exited'));
+}
+
+/** Says why the start failed, as one recognisable line, and gives the exit code. */
+function cannotStart(cause: string): number {
+  say(`error: keygate could not start: ${cause}`);
+  return 1;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -93,67 +104,81 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options = parsed.options;
-  // Before anything is opened or created: a weak token must stop the start, not leave a half-started server.
-  if (options.admin) checkEnvAdminToken(process.env.KEYGATE_ADMIN_TOKEN);
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
+  // What can fail without touching the data directory is checked first, and the port is bound before the
+  // master key is loaded: a start that fails (bad token, busy port, no native module) leaves no master.key behind.
+  const tokenProblem = options.admin ? envAdminTokenProblem(process.env.KEYGATE_ADMIN_TOKEN) : null;
+  if (tokenProblem) return cannotStart(tokenProblem);
   if (options.admin) {
     const problem = ensureUiBuilt(PROJECT_ROOT, say);
-    if (problem) {
-      say(`error: ${problem}`);
-      return 1;
-    }
+    if (problem) return cannotStart(problem);
   }
+  checkNativeModule();
 
-  const masterKey = loadMasterKey(dataDir);
-  if (masterKey.warning) stderrLogger.warn(masterKey.warning);
-  if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
-  const secrets = createAesSecretBox(masterKey.key);
-  const allowedHosts = allowedHostsFor(options);
-  const core = createCore({
-    dataDir,
-    secrets,
-    mode: 'headless',
-    version: readVersion(),
-    proxyMode: 'mounted',
-    host: options.host,
-    port: options.port,
-    allowedHosts,
-    ...(options.maxBodyBytes !== null && { maxBodyBytes: options.maxBodyBytes }),
-    log: stderrLogger,
-  });
-  const locked = upstreamsWithUnopenableKeys(core.db, secrets);
-  if (locked.length > 0) {
-    stderrLogger.warn(
-      `this master key cannot open the stored key of ${locked.map((name) => `"${name}"`).join(', ')} ` +
-        '(sealed with another KEYGATE_MASTER_KEY / master.key, or by the desktop app). Requests to it will fail until its key is entered again.',
-    );
-  }
-  let admin: AdminApi | null = null;
-  if (options.admin) {
-    announceAdminToken(core, options);
-    admin = createAdminApi({
-      dispatch: core.dispatch,
-      events: core.events,
-      tokenHash: () => readAdminTokenHash(core.db),
-      uiDir: uiDirOf(PROJECT_ROOT),
-      allowedHosts,
-      log: stderrLogger,
-    });
-  }
-
-  const server = createHeadlessServer(core.proxyController, admin);
+  // Requests that arrive before the core is ready wait for it instead of finding a half-started server.
+  let handle: RequestListener | null = null;
+  const waiting: [IncomingMessage, ServerResponse][] = [];
+  const server = createServer((request, response) => (handle ? handle(request, response) : waiting.push([request, response])));
+  // No 'upgrade' listener on purpose: Node then hands WebSocket upgrades to the handler, which refuses them.
+  server.on('connect', refuseConnect);
   let port: number;
   try {
     port = await listen(server, options.host, options.port);
   } catch (error) {
-    say(`error: ${describeListenError(error, options.host, options.port)}`);
-    await core.close(0);
-    return 1;
+    return cannotStart(describeListenError(error, options.host, options.port));
   }
-  core.proxyController.setMountedAddress(options.host, port);
-  await core.proxyController.start();
+
+  const allowedHosts = allowedHostsFor(options);
+  let core: Core | null = null;
+  let admin: AdminApi | null = null;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const masterKey = loadMasterKey(dataDir);
+    if (masterKey.warning) stderrLogger.warn(masterKey.warning);
+    if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
+    const secrets = createAesSecretBox(masterKey.key);
+    const opened = createCore({
+      dataDir,
+      secrets,
+      mode: 'headless',
+      version: readVersion(),
+      proxyMode: 'mounted',
+      host: options.host,
+      port: options.port,
+      allowedHosts,
+      ...(options.maxBodyBytes !== null && { maxBodyBytes: options.maxBodyBytes }),
+      log: stderrLogger,
+    });
+    core = opened;
+    const locked = upstreamsWithUnopenableKeys(opened.db, secrets);
+    if (locked.length > 0) {
+      stderrLogger.warn(
+        `this master key cannot open the stored key of ${locked.map((name) => `"${name}"`).join(', ')} ` +
+          '(sealed with another KEYGATE_MASTER_KEY / master.key, or by the desktop app). Requests to it will fail until its key is entered again.',
+      );
+    }
+    if (options.admin) {
+      announceAdminToken(opened, options);
+      admin = createAdminApi({
+        dispatch: opened.dispatch,
+        events: opened.events,
+        tokenHash: () => readAdminTokenHash(opened.db),
+        uiDir: uiDirOf(PROJECT_ROOT),
+        allowedHosts,
+        log: stderrLogger,
+      });
+    }
+    opened.proxyController.setMountedAddress(options.host, port);
+    await opened.proxyController.start();
+  } catch (error) {
+    server.closeAllConnections();
+    server.close();
+    await core?.close(0);
+    throw error;
+  }
+  handle = headlessRequestHandler(core.proxyController, admin);
+  for (const [request, response] of waiting.splice(0)) handle(request, response);
   installShutdown(server, core, admin);
 
   if (!isLoopbackHost(options.host)) {
@@ -173,8 +198,6 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof MasterKeyError || error instanceof AdminTokenError) say(`error: ${error.message}`);
-    else stderrLogger.error('keygate could not start', error);
-    process.exit(1);
+    process.exit(cannotStart(error instanceof Error ? error.message : String(error)));
   },
 );

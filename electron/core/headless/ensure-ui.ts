@@ -15,7 +15,7 @@ export function ensureUiBuilt(projectRoot: string, log: (line: string) => void):
   if (existsSync(join(uiDirOf(projectRoot), 'index.html'))) return null;
   log('The admin UI is not built yet; building it (a few seconds)…');
   const cli = join(projectRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
-  if (!existsSync(cli)) return 'electron-vite is not installed: run `npm install` first.';
+  if (!existsSync(cli)) return 'the admin UI (out/renderer) is not built, and electron-vite is not installed to build it: run `npm install` and `npm run build` first.';
   const result = spawnSync(process.execPath, [cli, 'build', '--logLevel', 'warn'], { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0 || !existsSync(join(uiDirOf(projectRoot), 'index.html'))) {
     return 'Building the admin UI failed (see above). Fix the build, or run without --admin.';

@@ -2,6 +2,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LATEST_VERSION, migrations } from './migrations';
+import { betterSqlite3Dir, describeNativeLoadError, nativeBindingPath, runtimeOf } from './native-binding';
 
 export type { Database };
 
@@ -16,10 +17,35 @@ export class DatabaseTooNewError extends Error {
   }
 }
 
+/** better-sqlite3's native module is missing or built for another runtime; the message says what to run. */
+export class NativeModuleError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'NativeModuleError';
+  }
+}
+
+/** Opens `file` with the native build made for the runtime this process is (Node or Electron). */
+function openWithRuntimeBinding(file: string): Database {
+  const runtime = runtimeOf(process.versions);
+  const nativeBinding = nativeBindingPath(betterSqlite3Dir(), runtime);
+  try {
+    return new BetterSqlite3(file, { nativeBinding });
+  } catch (error) {
+    const message = describeNativeLoadError(error, { runtime, file: nativeBinding, abi: process.versions.modules });
+    throw message ? new NativeModuleError(message, error) : error;
+  }
+}
+
+/** Throws NativeModuleError now, before start-up creates anything, when the store's native module does not load. */
+export function checkNativeModule(): void {
+  openWithRuntimeBinding(':memory:').close();
+}
+
 /** Opens (creating if needed) the store at `file`, sets pragmas and applies pending migrations. */
 export function openDatabase(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new BetterSqlite3(file);
+  const db = openWithRuntimeBinding(file);
   try {
     db.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes (kill -9) in WAL mode; only an OS crash can lose the last commits.
