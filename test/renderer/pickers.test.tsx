@@ -172,7 +172,7 @@ describe('ModelPolicyPicker', () => {
     await userEvent.click(screen.getByText('All except these', { exact: true }));
     await userEvent.type(screen.getByPlaceholderText('Models or patterns'), 'gpt-4o{enter}');
     expect(emitted.at(-1)).toEqual({ allowModels: [], denyModels: ['gpt-4o'] });
-    expect(screen.getByTestId('deny-covers').textContent).toBe('gpt-4oalso blocks openai/gpt-4o, gpt-4o:latest and dated snapshots like gpt-4o-2024-08-06, in any case');
+    expect(screen.getByTestId('deny-covers').textContent).toBe('gpt-4oalso blocks openai/gpt-4o, gpt-4o:latest and dated snapshots like gpt-4o-2024-08-06, in upper or lower case');
     expect(screen.getByText('1 of 4 synced models allowed')).toBeTruthy();
   });
 
@@ -180,7 +180,7 @@ describe('ModelPolicyPicker', () => {
     const synced = ['gpt-4o', 'openai/gpt-4o-mini', 'o3'];
     const { unmount } = await renderUi(<ModelPolicyPicker value={{ allowModels: [], denyModels: ['GPT-4o*', 'o3:free'] }} onChange={() => undefined} models={synced} />);
     expect(screen.getByTestId('pattern-matches').textContent).toContain('matches 2: gpt-4o, openai/gpt-4o-mini');
-    expect(screen.getByTestId('deny-covers').textContent).toBe('o3:freealso blocks openai/o3:free, in any case');
+    expect(screen.getByTestId('deny-covers').textContent).toBe('o3:freealso blocks openai/o3:free, in upper or lower case');
     unmount();
     await renderUi(<ModelPolicyPicker value={{ allowModels: ['gpt-4o'], denyModels: [] }} onChange={() => undefined} models={synced} />);
     expect(screen.getByText(/Only these exact names are allowed \(case is ignored\)/)).toBeTruthy();

@@ -53,10 +53,12 @@ describe('isModelAllowed', () => {
 });
 
 describe('names are compared as a person means them', () => {
-  it('ignores case in allow and deny entries, patterns included', () => {
+  it('ignores case in allow and deny entries, patterns included, and keeps allow entries otherwise exact', () => {
     expect(matchesPattern('GPT-4o*', 'gpt-4O-Mini')).toBe(true);
     const allow = { allowModels: ['gpt-4o-mini'], denyModels: [] };
     expect(isModelAllowed(allow, 'GPT-4o-MINI')).toBe(true);
+    // Allow entries stay exact otherwise: no prefix, tag or snapshot expansion.
+    for (const model of ['openai/gpt-4o-mini', 'gpt-4o-mini:latest', 'gpt-4o-mini-2024-07-18']) expect(isModelAllowed(allow, model), model).toBe(false);
     const deny = { allowModels: [], denyModels: ['Whisper-1'] };
     expect(isModelAllowed(deny, 'WHISPER-1')).toBe(false);
   });
@@ -112,11 +114,6 @@ describe('names are compared as a person means them', () => {
     expect(deniesModel('*-preview', 'gpt-4o-audio-preview-2024-12-17')).toBe(true);
     expect(deniesModel('openai/*', 'openrouter/openai/gpt-4o')).toBe(true);
     expect(deniesModel('*-mini', 'gpt-4o')).toBe(false);
-  });
-
-  it('keeps allow entries exact: no prefix, tag or snapshot expansion', () => {
-    const policy = { allowModels: ['gpt-4o'], denyModels: [] };
-    for (const model of ['openai/gpt-4o', 'gpt-4o:latest', 'gpt-4o-2024-08-06']) expect(isModelAllowed(policy, model), model).toBe(false);
   });
 });
 

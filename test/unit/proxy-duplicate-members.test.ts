@@ -31,6 +31,13 @@ describe('repeated model members', () => {
     expect(repeats(path, text)).toEqual([true, true]);
   });
 
+  it('counts a body nested too deep to tokenize as repeating, since it cannot be shown not to', () => {
+    const depth = 200_000;
+    const text = `{"model":"a","messages":${'['.repeat(depth)}${']'.repeat(depth)},"user":"model"}`;
+    const places = modelPlacesOf(table.match('POST', '/chat/completions')?.spec);
+    expect(repeatsModelMember(Buffer.from(text), places, readModels(JSON.parse(text), places).members)).toBe(true);
+  });
+
   it.each([
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"say \\"model\\" and \\u0065"}]}'],
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"model"}],"metadata":{"model":"a","model":"b"}}'],

@@ -58,7 +58,7 @@ export function authorize(subkey: SubkeyState, claims: ModelClaims): string | nu
   const places = modelPlacesOf(endpoint?.spec);
   const { top: jsonModel, nested, members } = claims.json === undefined ? NONE : readModels(claims.json, places);
   if (claims.jsonBytes !== null && repeatsModelMember(claims.jsonBytes, places, members)) {
-    throw proxyErrors.ambiguousRequest('the JSON body gives a model (or a member holding one) twice in one object');
+    throw proxyErrors.ambiguousRequest('the JSON body gives a model (or a member holding one) twice in one object, or nests too deep to tell');
   }
   const pathModel = endpoint?.pathModel ?? null;
   checkName(jsonModel);

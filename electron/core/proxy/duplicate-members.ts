@@ -58,7 +58,7 @@ class Found extends Error {}
  * a model or on the way to one. JSON.parse keeps the last of two members while first-wins readers keep the first, so
  * the proxy would check one model and upstream use another. Names are compared after unescaping (`"mod\u0065l"` is
  * `model`), as both readers do. `members` is how many model members the parsed body showed (`readModels`); the body is
- * tokenized only when its bytes could hold more.
+ * tokenized only when its bytes could hold more. A body nested too deep to tokenize counts as repeating.
  */
 export function repeatsModelMember(body: Buffer, places: ModelPlaces, members: number): boolean {
   return mayRepeat(body, places, members) && hasRepeatedModelMember(body, places);
@@ -85,7 +85,8 @@ function hasRepeatedModelMember(body: Buffer, places: ModelPlaces): boolean {
       },
     });
   } catch (error) {
-    if (error instanceof Found) return true;
+    // Nesting too deep for the tokenizer's recursion (JSON.parse took it) cannot be shown to be unambiguous.
+    if (error instanceof Found || error instanceof RangeError) return true;
     throw error;
   }
   return false;

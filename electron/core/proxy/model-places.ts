@@ -111,7 +111,8 @@ export function readModels(json: unknown, places: ModelPlaces): NamedModels {
       const child = at.children.get(key) ?? at.children.get('*');
       if (!child) {
         if (key.length >= at.shortest && at.loose.has(looseName(key))) {
-          throw proxyErrors.ambiguousRequest(`the JSON member ${JSON.stringify(key)} differs from a member Keygate reads only by case or punctuation`);
+          const shown = key.length <= 64 ? JSON.stringify(key) : 'a long member name';
+          throw proxyErrors.ambiguousRequest(`the JSON member ${shown} differs from a member Keygate reads only by case or punctuation`);
         }
         continue;
       }

@@ -158,8 +158,8 @@ export const en = {
     summaryAll: 'Every model the upstream offers.',
     summary: '{{allowed}} of {{total}} synced models allowed',
     noModels: 'No synced models for this upstream yet: sync them on the Models screen, or type patterns.',
-    denyCovers: 'also blocks {{names}} and dated snapshots like {{dated}}, in any case',
-    denyCoversUndated: 'also blocks {{names}}, in any case',
+    denyCovers: 'also blocks {{names}} and dated snapshots like {{dated}}, in upper or lower case',
+    denyCoversUndated: 'also blocks {{names}}, in upper or lower case',
     allowExact: 'Only these exact names are allowed (case is ignored): openai/gpt-4o or a dated snapshot needs its own entry or a * pattern.',
   },
   secret: {
