@@ -6,13 +6,14 @@ import { checkUsable, identify } from './authenticate';
 import { authorize } from './authorize';
 import { answerPreflight } from './cors';
 import { EndpointTable } from './endpoint-table';
+import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
-import { refundQuota, reserveQuota } from './quota';
-import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
+import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
+import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
@@ -136,6 +137,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     exchange.subkey = subkey;
     record.subkeyId = subkey.id;
     checkUsable(subkey, record.at);
+    checkQuotaLeft(subkey);
 
     const endpoint = table.match(method, path.slice(3) || '/');
     checkDeclaredLength(request, maxBodyBytes);
@@ -143,12 +145,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     let body: Buffer | Readable | null = null;
     let json: unknown = undefined;
     let formModel: string | null = null;
+    let form: FormBody | null = null;
+    let formHead: FormHead | null = null;
     if (bodyKind === 'json') {
       body = await readBody(request, maxBodyBytes);
       json = parseJsonBody(body);
     } else if (bodyKind === 'form') {
-      body = await readBody(request, maxBodyBytes);
-      formModel = await readFormModel(body, request.headers['content-type']!);
+      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes);
+      formHead = await form.readHead();
+      formModel = formHead.model;
+      body = formHead.bytes;
     }
     const queryModels = query === '' ? [] : new URLSearchParams(query).getAll('model');
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
@@ -175,6 +181,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (bodyKind === 'raw') {
       limited = limitStream(maxBodyBytes);
       body = request.pipe(limited);
+    } else if (form && formHead && !formHead.complete) {
+      // The model is known: what is left of the upload streams to upstream as it arrives.
+      limited = form.rest(formHead.bytes);
+      body = limited;
     }
 
     const committed = reserveQuota(subkey, record, writes);
@@ -193,7 +203,7 @@ export function createProxy(options: ProxyOptions): Proxy {
 
     const policy = subkey.policy;
     const modelFilter = subkey.restricted && method === 'GET' && (path === '/v1/models' || path === '/v1/models/') ? (id: string) => isModelAllowed(policy, id) : null;
-    const contentLength = Buffer.isBuffer(body) ? body.length : bodyKind === 'raw' ? declaredLength(request) : null;
+    const contentLength = Buffer.isBuffer(body) ? body.length : body !== null ? declaredLength(request) : null;
     const forwarding = new Forwarding(
       {
         upstream,

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
-import busboy from 'busboy';
 import { proxyErrors, type ProxyError } from './proxy-error';
 
-/** How a request body is carried: JSON and multipart are read (to find the model), anything else is streamed. */
+/** How a request body is carried: JSON is read and multipart read up to its model (form-body.ts), anything else is streamed. */
 export type BodyKind = 'none' | 'json' | 'form' | 'raw';
 
 /** The kind of body a request has, from its method, length headers and content type. */
@@ -68,35 +67,6 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch (error) {
     throw proxyErrors.badJson(error instanceof Error ? error.message : 'unreadable');
   }
-}
-
-/** The `model` field of a multipart body (null when absent), read with busboy from the buffered body. */
-export function readFormModel(body: Buffer, contentType: string): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 1 << 20 } });
-    } catch (error) {
-      reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable'));
-      return;
-    }
-    let model: string | null = null;
-    let models = 0;
-    parser.on('field', (name, value) => {
-      if (name === 'model') {
-        models++;
-        model = value;
-      }
-    });
-    parser.on('file', (_name, stream) => stream.resume());
-    parser.on('error', (error: unknown) => reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable')));
-    parser.on('close', () => {
-      // Two model fields could mean two different models to two parsers: refuse the ambiguity.
-      if (models > 1) reject(proxyErrors.badForm('the field "model" appears more than once'));
-      else resolve(model);
-    });
-    parser.end(body);
-  });
 }
 
 /** A pass-through stream that fails once more than its limit went through; `failure` then holds the 413. */
