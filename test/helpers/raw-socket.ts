@@ -27,7 +27,7 @@ export function rawRequest(port: number, head: string): RawRequest {
   socket.on('close', () => (gone = true));
   socket.on('error', () => (gone = true));
   const answer = new Promise<SocketAnswer>((resolve, reject) => {
-    let received = Buffer.alloc(0);
+    let received: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
       const parsed = parseAnswer(received);
@@ -92,4 +92,40 @@ export function formPart(boundary: string, name: string, value: string | Buffer,
 /** The closing delimiter of a multipart body. */
 export function formEnd(boundary: string): Buffer {
   return Buffer.from(`--${boundary}--\r\n`);
+}
+
+/**
+ * Sends `requests` on one keep-alive connection, pipelined `depth` at a time (the next batch once the last one is
+ * answered), and resolves with each answer's status. Cheap for the client, so the server's cost is what shows.
+ */
+export function pipelined(port: number, requests: readonly Buffer[], depth = 50): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const statuses: number[] = [];
+    let received: Buffer = Buffer.alloc(0);
+    let sent = 0;
+    const sendBatch = (): void => {
+      const batch = requests.slice(sent, sent + depth);
+      sent += batch.length;
+      socket.write(Buffer.concat(batch));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      for (;;) {
+        const answer = parseAnswer(received);
+        if (!answer) break;
+        statuses.push(answer.status);
+        received = received.subarray(received.indexOf('\r\n\r\n') + 4 + Number(answer.headers['content-length'] ?? 0));
+      }
+      if (statuses.length === requests.length) {
+        socket.end();
+        resolve(statuses);
+      } else if (statuses.length === sent) sendBatch();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (statuses.length < requests.length) reject(new Error(`the connection closed after ${statuses.length} of ${requests.length} answers`));
+    });
+    sendBatch();
+  });
 }

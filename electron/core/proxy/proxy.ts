@@ -84,7 +84,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = exchange;
     record.latencyMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
     if (exchange.queued) writes.enqueueComplete(record);
-    else {
+    else if (exchange.subkey === null) {
+      // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
+      writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
+    } else {
       exchange.queued = true;
       writes.enqueueInsert(record);
     }
@@ -107,8 +110,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     } else {
       exchange.record.status = proxyError.status;
       exchange.record.refusal = proxyError.code;
-      // A body the proxy did not read must not be taken for the next request on this connection.
-      sendError(exchange.response, proxyError, exchange.request.complete ? undefined : { connection: 'close' });
+      // A body the proxy did not read must not be taken for the next request on this connection. A request without
+      // one (no length, not chunked) may be refused before Node marks it complete: its connection can stay open.
+      const unreadBody = !exchange.request.complete && bodyKindOf(exchange.request) !== 'none';
+      sendError(exchange.response, proxyError, unreadBody ? { connection: 'close' } : undefined);
     }
     finish(exchange);
   }
