@@ -3,9 +3,14 @@
  * bounded path and model, requests refused before a sub-key is known are counted per hour instead of logged, and
  * token counts are stored clamped. Real HTTP to the proxy, a real SQLite file underneath.
  */
-import { statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUsageService } from '../../electron/core/services/usage';
+import { openDatabase } from '../../electron/core/store/database';
+import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
 import { usageRows } from '../helpers/proxy-fixtures';
 import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
 import { pipelined } from '../helpers/raw-socket';
@@ -100,12 +105,12 @@ describe('requests refused before a sub-key is known', () => {
 });
 
 describe('token counts', () => {
-  it('stores counts clamped to 10^12, so usage:daily still sums two answers of 2^63 tokens', async () => {
+  it('stores counts clamped to 10^12, so usage:daily still sums two answers of 2^63 and 2^62 tokens', async () => {
     const { id, secret } = h.subkey();
     h.upstream.respond = (_request, response) => {
-      const huge = '9223372036854775808';
+      // 2^63 does not fit SQLite's integers (it was stored as a REAL); two of 2^62 did, and their sum overflowed.
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(`{"id":"x","object":"chat.completion","choices":[],"usage":{"prompt_tokens":${huge},"completion_tokens":${huge},"total_tokens":${huge}}}`);
+      response.end('{"id":"x","object":"chat.completion","choices":[],"usage":{"prompt_tokens":9223372036854775808,"completion_tokens":-5,"total_tokens":4611686018427387904}}');
     };
     for (let i = 0; i < 2; i++) {
       const answer = await h.raw('POST', '/v1/chat/completions', { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, '{"model":"gpt-4o","messages":[]}');
@@ -114,11 +119,28 @@ describe('token counts', () => {
     await h.settled();
     const rows = usageRows(h.db).filter((row) => row.subkey_id === id);
     expect(rows.map((row) => [row.prompt_tokens, row.completion_tokens, row.total_tokens])).toEqual([
-      [1e12, 1e12, 1e12],
-      [1e12, 1e12, 1e12],
+      [1e12, null, 1e12],
+      [1e12, null, 1e12],
     ]);
     const usage = createUsageService({ db: h.db });
     expect(usage.daily({ days: 1, subkeyId: id })).toEqual([expect.objectContaining({ subkeyId: id, requests: 2, totalTokens: 2e12 })]);
     expect(() => usage.daily({})).not.toThrow();
+  });
+
+  it('clamps the counts of rows stored before the bound when the store is migrated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygate-clamp-'));
+    const file = join(dir, 'keygate.db');
+    const old = new BetterSqlite3(file);
+    migrations[0]!(old);
+    old.pragma('user_version = 1');
+    const insert = old.prepare("INSERT INTO usage (at, method, path, status, prompt_tokens, total_tokens) VALUES (?, 'POST', '/v1/chat/completions', 200, ?, ?)");
+    for (let i = 0; i < 2; i++) insert.run(Date.now(), -7, 4611686018427387904n);
+    old.close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(createUsageService({ db }).daily({ days: 1 })).toEqual([expect.objectContaining({ requests: 2, totalTokens: 2e12 })]);
+    expect(db.prepare('SELECT DISTINCT prompt_tokens FROM usage').pluck().all()).toEqual([0]);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
