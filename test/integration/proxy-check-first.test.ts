@@ -115,6 +115,29 @@ describe('multipart bodies are read up to their model field', () => {
     expect(remainingOf(h.db, id)).toBe(3);
   });
 
+  it('refuses a second model field that arrives together with the first', async () => {
+    const { secret } = h.subkey({ allowModels: ['whisper-1'], remainingRequests: 3 });
+    const body = Buffer.concat([formPart(BOUNDARY, 'model', 'whisper-1'), formPart(BOUNDARY, 'model', 'gpt-4o-transcribe'), formPart(BOUNDARY, 'file', 'abc', 'a.mp3'), formEnd(BOUNDARY)]);
+    const answer = await answerWithin(post('/v1/audio/transcriptions', secret, FORM, body, body.length));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'invalid_multipart' } });
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
+  it('never lets upstream have the whole of a form whose end turns out malformed (a last model field left open)', async () => {
+    const { secret } = h.subkey({ allowModels: ['whisper-1'], remainingRequests: 3 });
+    const first = Buffer.concat([formPart(BOUNDARY, 'model', 'whisper-1'), formPart(BOUNDARY, 'file', Buffer.alloc(256 * 1024, 3), 'a.mp3')]);
+    const last = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe`);
+    const request = post('/v1/audio/transcriptions', secret, FORM, first, first.length + last.length);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    void request.send(last);
+    const answer = await answerWithin(request);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'invalid_multipart' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
   it('answers 413 when the streamed rest of an upload goes over the limit, and upstream never gets a whole request', async () => {
     const { secret } = h.subkey({ remainingRequests: 3 });
     const request = post('/v1/audio/transcriptions', secret, FORM, '', 'chunked');

@@ -20,8 +20,9 @@ export interface FormHead {
 /**
  * Reads a multipart body only as far as its `model` field (`readHead`), so a large upload is checked before most of
  * it has arrived, and then passes the rest on unchanged (`rest`). The parser keeps reading the rest as it goes by,
- * one chunk at a time: a second `model` field, more than MAX_FORM_PARTS parts, a malformed form or too many bytes
- * fail the stream, which aborts the upstream request before upstream has a whole request to act on.
+ * one chunk at a time, and the last chunk is held back until the form is known to be whole: a second `model`
+ * field, more than MAX_FORM_PARTS parts, a malformed form or too many bytes fail the stream, which aborts the
+ * upstream request before upstream has a whole request to act on.
  */
 export class FormBody {
   private readonly parser: busboy.Busboy;
@@ -32,6 +33,8 @@ export class FormBody {
   private readonly closed: Promise<void>;
   /** Called when the parser found something the reader waits for (a model field, a failure). */
   private wake: (() => void) | null = null;
+  /** A chunk is being parsed: the reader looks at the outcome once all of that chunk is. */
+  private writing = false;
 
   /** Throws a 400 ProxyError when the content type is not one busboy can read. */
   constructor(
@@ -72,6 +75,8 @@ export class FormBody {
         else resolve({ model: this.model, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete });
       };
       this.wake = () => {
+        // Not halfway through a chunk: a second model field later in the same chunk must be seen first.
+        if (this.writing) return;
         if (this.failure) settle(this.failure);
         else if (this.models > 0) {
           request.pause();
@@ -84,7 +89,7 @@ export class FormBody {
           return;
         }
         chunks.push(chunk);
-        this.parser.write(chunk);
+        this.parse(chunk);
       };
       const onEnd = (): void => {
         request.off('data', onData);
@@ -112,29 +117,55 @@ export class FormBody {
 
   /**
    * The whole body for upstream: `head` (what readHead read), then the rest of the request as it arrives, still
-   * parsed and counted. `failure` holds the 400/413 once the stream failed.
+   * parsed and counted. Each chunk goes on once the next one arrived, and the last once the parser found the form
+   * complete: a form that turns out bad never reaches upstream whole. `failure` holds the 400/413 once it failed.
    */
   rest(head: Buffer): LimitedStream {
+    let held = head;
     const stream = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
-        if (!this.count(chunk)) this.parser.write(chunk);
-        if (!this.failure) return callback(null, chunk);
-        stream.failure = this.failure;
-        callback(this.failure);
+        if (!this.count(chunk)) this.parse(chunk);
+        if (this.failure) {
+          stream.failure = this.failure;
+          callback(this.failure);
+          return;
+        }
+        const ready = held;
+        held = chunk;
+        callback(null, ready);
       },
       flush: (callback) => {
+        if (this.failure) {
+          stream.failure = this.failure;
+          callback(this.failure);
+          return;
+        }
         this.parser.end();
         void this.closed.then(() => {
           stream.failure = this.failure;
-          callback(this.failure);
+          if (this.failure) callback(this.failure);
+          else callback(null, held);
         });
       },
     }) as LimitedStream;
     stream.failure = null;
     // The failure may come before undici listens; it reads `failure` when the request breaks.
     stream.on('error', () => undefined);
-    stream.push(head);
     return this.request.pipe(stream);
+  }
+
+  /**
+   * Feeds a chunk to busboy. With no 'file' listener busboy parses a chunk synchronously, emitting its fields on the
+   * way; `writing` makes the reader wait for the end of the chunk either way.
+   */
+  private parse(chunk: Buffer): void {
+    this.writing = true;
+    try {
+      this.parser.write(chunk);
+    } finally {
+      this.writing = false;
+    }
+    this.wake?.();
   }
 
   /** Counts a chunk against the size limit; true (and a 413 failure) when it goes over. */
