@@ -20,6 +20,7 @@ export const channelNames = [
   'subkeys:remove',
   'usage:list',
   'usage:daily',
+  'usage:refusals',
   'proxy:status',
   'proxy:start',
   'proxy:stop',

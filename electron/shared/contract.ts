@@ -18,6 +18,7 @@ import type {
   IssuedSubkey,
   Model,
   ProxyStatus,
+  RefusalCount,
   Subkey,
   Upstream,
   UsageDay,
@@ -53,6 +54,7 @@ export const contract = {
 
   'usage:list': { input: UsageListSchema, output: returns<UsageEntry[]>() },
   'usage:daily': { input: UsageDailySchema, output: returns<UsageDay[]>() },
+  'usage:refusals': { input: EmptySchema, output: returns<RefusalCount[]>() },
 
   'proxy:status': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:start': { input: EmptySchema, output: returns<ProxyStatus>() },

@@ -81,6 +81,19 @@ export interface UsageDay {
   totalTokens: number;
 }
 
+/**
+ * Requests refused before a sub-key was known (no key, an unknown key, a foreign Host), for one reason: the proxy
+ * counts them per hour instead of logging each one.
+ */
+export interface RefusalCount {
+  /** The refusal's error code, e.g. `missing_api_key`. */
+  reason: string;
+  /** In the current hour and the 23 before it. */
+  lastDay: number;
+  /** In the current hour and the 167 before it. */
+  lastWeek: number;
+}
+
 export interface ProxyStatus {
   running: boolean;
   /** Base URL tools should use, e.g. `http://127.0.0.1:8080/v1`. */

@@ -118,6 +118,7 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
   'subkeys:remove': { input: async () => ({ id: (await newSubkey()).id }), same: 'shape' },
   'usage:list': { input: () => ({ limit: 10 }), same: 'data' },
   'usage:daily': { input: () => ({ days: 7 }), same: 'data' },
+  'usage:refusals': { input: () => ({}), same: 'data' },
   'proxy:status': { input: () => ({}), same: 'data' },
   'proxy:start': { input: () => ({}), same: 'shape' },
   'proxy:stop': { input: () => ({}), same: 'shape' },

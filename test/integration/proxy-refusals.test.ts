@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createUsageService } from '../../electron/core/services/usage';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness, type RawAnswer } from '../helpers/proxy-harness';
 
@@ -29,7 +30,7 @@ const chat = (model: string): string => JSON.stringify({ model, messages: [{ rol
 const json = (secret: string): Record<string, string> => ({ authorization: `Bearer ${secret}`, 'content-type': 'application/json' });
 
 describe('authentication', () => {
-  it('refuses missing, unknown, disabled and expired keys with 401, forwarding nothing and logging each', async () => {
+  it('refuses missing, unknown, disabled and expired keys with 401, forwarding nothing; logs known keys, counts the rest', async () => {
     const disabled = h.subkey({ enabled: false });
     const expired = h.subkey({ expiresAt: Date.now() - 1000 });
     const cases: [Record<string, string>, string][] = [
@@ -49,8 +50,16 @@ describe('authentication', () => {
     expect(h.upstream.requests).toHaveLength(0);
     await h.settled();
     const rows = usageRows(h.db).slice(before);
-    expect(rows.map((row) => [row.status, row.refusal])).toEqual(cases.map(([, code]) => [401, code]));
-    expect(rows.map((row) => row.subkey_id)).toEqual([null, null, null, disabled.id, expired.id]);
+    expect(rows.map((row) => [row.subkey_id, row.status, row.refusal])).toEqual([
+      [disabled.id, 401, 'subkey_disabled'],
+      [expired.id, 401, 'subkey_expired'],
+    ]);
+    expect(createUsageService({ db: h.db }).refusals()).toEqual(
+      expect.arrayContaining([
+        { reason: 'missing_api_key', lastDay: 2, lastWeek: 2 },
+        { reason: 'invalid_api_key', lastDay: 1, lastWeek: 1 },
+      ]),
+    );
   });
 
   it('refuses through the SDK too', async () => {

@@ -1,5 +1,5 @@
 import type { Channel, ChannelInput, ChannelOutput, KeygateApi } from '../../electron/shared/contract';
-import type { Model, ProxyStatus, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
+import type { Model, ProxyStatus, RefusalCount, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
 
 /** Every call a fake API received, in order. */
 export type Call = { channel: Channel; input: unknown };
@@ -11,6 +11,7 @@ export interface FakeData {
   subkeys: Subkey[];
   usage: UsageEntry[];
   daily: UsageDay[];
+  refusals: RefusalCount[];
   proxy: ProxyStatus;
 }
 
@@ -54,7 +55,7 @@ type Overrides = { [C in Channel]?: (input: ChannelInput<C>) => Promise<ChannelO
  */
 export function fakeApi(overrides: Overrides = {}) {
   const calls: Call[] = [];
-  const data: FakeData = { upstreams: [], models: {}, subkeys: [], usage: [], daily: [], proxy: proxyStatus() };
+  const data: FakeData = { upstreams: [], models: {}, subkeys: [], usage: [], daily: [], refusals: [], proxy: proxyStatus() };
   const defaults: Overrides = {
     'app:info': async () => ({ version: '0.1.0', mode: 'headless', secretStorage: 'master-key', dataDir: '/tmp/x' }),
     'upstreams:list': async () => data.upstreams,
@@ -72,6 +73,7 @@ export function fakeApi(overrides: Overrides = {}) {
     'subkeys:list': async () => data.subkeys,
     'usage:list': async () => data.usage,
     'usage:daily': async () => data.daily,
+    'usage:refusals': async () => data.refusals,
     'proxy:status': async () => data.proxy,
   };
   const api = new Proxy({} as KeygateApi, {

@@ -115,6 +115,7 @@ describe('usage slice', () => {
     expect(fake.calls).toEqual([
       { channel: 'usage:list', input: { limit: 100, subkeyId: 'sk1' } },
       { channel: 'usage:daily', input: { days: 14, subkeyId: 'sk1' } },
+      { channel: 'usage:refusals', input: {} },
     ]);
     expect(store.getState().usageSubkeyId).toBe('sk1');
   });
@@ -223,7 +224,7 @@ describe('refreshing a screen', () => {
       subkeys: ['subkeys:list', 'upstreams:list', 'models:list'],
       upstreams: ['upstreams:list', 'models:list', 'app:info'],
       models: ['upstreams:list', 'models:list'],
-      usage: ['usage:list', 'usage:daily', 'subkeys:list'],
+      usage: ['usage:list', 'usage:daily', 'usage:refusals', 'subkeys:list'],
       proxy: ['proxy:status', 'app:info'],
     } as const;
     for (const [page, channels] of Object.entries(expected)) {
@@ -261,7 +262,7 @@ describe('push events', () => {
     fake.data.subkeys = [subkey({ remainingRequests: 1 })];
     events.emit('usage:changed', { subkeyId: 'sk1' });
     await expect.poll(() => store.getState().subkeys[0]?.remainingRequests).toBe(1);
-    expect(new Set(fake.channelsCalled())).toEqual(new Set(['subkeys:list', 'usage:list', 'usage:daily']));
+    expect(new Set(fake.channelsCalled())).toEqual(new Set(['subkeys:list', 'usage:list', 'usage:daily', 'usage:refusals']));
 
     events.emit('proxy:changed', proxyStatus({ running: false }));
     expect(store.getState().proxy!.running).toBe(false);

@@ -8,6 +8,7 @@ import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
 import { checkEndpoint } from './endpoint-gate';
 import { EndpointTable } from './endpoint-table';
+import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
@@ -15,8 +16,8 @@ import { KeyCache, type SubkeyState } from './key-cache';
 import { checkMethod } from './method-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
-import { refundQuota, reserveQuota } from './quota';
-import { bodyKindOf, checkDeclaredLength, limitStream, parseJsonBody, readBody, readFormModel, type LimitedStream } from './request-body';
+import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
+import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
@@ -87,7 +88,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = exchange;
     record.latencyMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
     if (exchange.queued) writes.enqueueComplete(record);
-    else {
+    else if (exchange.subkey === null) {
+      // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
+      writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
+    } else {
       exchange.queued = true;
       writes.enqueueInsert(record);
     }
@@ -110,8 +114,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     } else {
       exchange.record.status = proxyError.status;
       exchange.record.refusal = proxyError.code;
-      // A body the proxy did not read must not be taken for the next request on this connection.
-      sendError(exchange.response, proxyError, exchange.request.complete ? undefined : { connection: 'close' });
+      // A body the proxy did not read must not be taken for the next request on this connection. A request without
+      // one (no length, not chunked) may be refused before Node marks it complete: its connection can stay open.
+      const unreadBody = !exchange.request.complete && hasBody(exchange.request);
+      sendError(exchange.response, proxyError, unreadBody ? { connection: 'close' } : undefined);
     }
     finish(exchange);
   }
@@ -140,6 +146,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     exchange.subkey = subkey;
     record.subkeyId = subkey.id;
     checkUsable(subkey, record.at);
+    checkQuotaLeft(subkey);
 
     // Checked after the key so that junk from anyone without one is not logged row by row.
     checkMethod(method, request.headers);
@@ -152,12 +159,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     let body: Buffer | Readable | null = null;
     let json: unknown = undefined;
     let formModel: string | null = null;
+    let form: FormBody | null = null;
+    let formHead: FormHead | null = null;
     if (bodyKind === 'json') {
       body = await readBody(request, maxBodyBytes);
       json = parseJsonBody(body);
     } else if (bodyKind === 'form') {
-      body = await readBody(request, maxBodyBytes);
-      formModel = await readFormModel(body, request.headers['content-type']!);
+      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes);
+      formHead = await form.readHead();
+      formModel = formHead.model;
+      body = formHead.bytes;
     }
     const queryModels = query === '' ? [] : new URLSearchParams(query).getAll('model');
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
@@ -187,6 +198,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (bodyKind === 'raw') {
       limited = limitStream(maxBodyBytes);
       body = request.pipe(limited);
+    } else if (form && formHead && !formHead.complete) {
+      // The model is known: what is left of the upload streams to upstream as it arrives.
+      limited = form.rest(formHead.bytes);
+      body = limited;
     }
 
     const committed = reserveQuota(subkey, record, writes);
@@ -205,7 +220,7 @@ export function createProxy(options: ProxyOptions): Proxy {
 
     const policy = subkey.policy;
     const modelFilter = subkey.restricted && method === 'GET' && target.path === '/v1/models' ? (id: string) => isModelAllowed(policy, id) : null;
-    const contentLength = Buffer.isBuffer(body) ? body.length : bodyKind === 'raw' ? declaredLength(request) : null;
+    const contentLength = Buffer.isBuffer(body) ? body.length : body !== null ? declaredLength(request) : null;
     const forwarding = new Forwarding(
       {
         upstream,

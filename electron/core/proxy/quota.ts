@@ -4,6 +4,14 @@ import type { UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
 
 /**
+ * Refuses a sub-key with no requests left before its body is read (429): a spent key must not make the proxy read
+ * and parse a large body. Only an early answer; `reserveQuota` still takes the request.
+ */
+export function checkQuotaLeft(subkey: SubkeyState): void {
+  if (subkey.remaining !== null && subkey.remaining <= 0) throw proxyErrors.quotaSpent();
+}
+
+/**
  * Takes one request from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
  * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
  * Resolves once the reservation is committed (at once for unlimited keys, whose row needs no wait). 429 when spent.

@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
-import busboy from 'busboy';
 import { proxyErrors, type ProxyError } from './proxy-error';
 import { headerCount } from './raw-headers';
 
-/** How a request body is carried: JSON and multipart are read (to find the model), anything else is streamed. */
+/** How a request body is carried: JSON is read and multipart read up to its model (form-body.ts), anything else is streamed. */
 export type BodyKind = 'none' | 'json' | 'form' | 'raw';
 
 // A `boundary` parameter, also in RFC 2231's `boundary*=` / `boundary*0=` spellings.
@@ -17,9 +16,7 @@ const BOUNDARY_PARAMETER = /;\s*boundary\s*(?:\*\d*\*?)?\s*=/gi;
  */
 export function bodyKindOf(request: IncomingMessage): BodyKind {
   if (headerCount(request.rawHeaders, 'content-type') > 1) throw proxyErrors.ambiguousRequest('it has more than one Content-Type header');
-  const length = request.headers['content-length'];
-  const chunked = request.headers['transfer-encoding'] !== undefined;
-  if (!chunked && (length === undefined || length === '0')) return 'none';
+  if (!hasBody(request)) return 'none';
   const type = request.headers['content-type'] ?? '';
   if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return 'json';
   if (/^multipart\/form-data\b/i.test(type)) {
@@ -27,6 +24,12 @@ export function bodyKindOf(request: IncomingMessage): BodyKind {
     return 'form';
   }
   return 'raw';
+}
+
+/** Whether a request carries a body at all (a length other than 0, or chunked), whatever its content type. */
+export function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Refuses early when the declared length is over the limit. */
@@ -80,35 +83,6 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch (error) {
     throw proxyErrors.badJson(error instanceof Error ? error.message : 'unreadable');
   }
-}
-
-/** The `model` field of a multipart body (null when absent), read with busboy from the buffered body. */
-export function readFormModel(body: Buffer, contentType: string): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 1 << 20 } });
-    } catch (error) {
-      reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable'));
-      return;
-    }
-    let model: string | null = null;
-    let models = 0;
-    parser.on('field', (name, value) => {
-      if (name === 'model') {
-        models++;
-        model = value;
-      }
-    });
-    parser.on('file', (_name, stream) => stream.resume());
-    parser.on('error', (error: unknown) => reject(proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable')));
-    parser.on('close', () => {
-      // Two model fields could mean two different models to two parsers: refuse the ambiguity.
-      if (models > 1) reject(proxyErrors.badForm('the field "model" appears more than once'));
-      else resolve(model);
-    });
-    parser.end(body);
-  });
 }
 
 /** A pass-through stream that fails once more than its limit went through; `failure` then holds the 413. */

@@ -20,14 +20,33 @@ export interface UsageRecord extends TokenUsage {
   refusal: string | null;
 }
 
-/** A fresh record for a request that just arrived. */
+/** The longest path and model name a usage row keeps: a client chooses them, and must not choose how big rows get. */
+export const MAX_STORED_PATH = 512;
+export const MAX_STORED_MODEL = 256;
+/** The largest token count stored: upstream's numbers are summed per day, and SQLite's sum must not overflow. */
+export const MAX_STORED_TOKENS = 1_000_000_000_000;
+
+/** `text` cut to at most `max` UTF-16 code units, never between the two halves of a surrogate pair. */
+export function truncated(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** A token count as stored: a whole number in 0..MAX_STORED_TOKENS, null when unknown. */
+export function storedTokens(count: number | null): number | null {
+  if (count === null || Number.isNaN(count)) return null;
+  return Math.min(Math.max(Math.round(count), 0), MAX_STORED_TOKENS);
+}
+
+/** A fresh record for a request that just arrived (its path cut to MAX_STORED_PATH). */
 export function newUsageRecord(method: string, path: string, at: number): UsageRecord {
   return {
     rowId: null,
     subkeyId: null,
     at,
     method,
-    path,
+    path: truncated(path, MAX_STORED_PATH),
     model: null,
     status: null,
     latencyMs: null,

@@ -1,5 +1,5 @@
 import type { Database } from '../store/database';
-import type { UsageRecord } from './usage-record';
+import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
   Insert,
@@ -16,6 +16,8 @@ interface Batch {
   /** Quota change per sub-key (reservations −1, refunds +1); 0 for unlimited keys, which still get last_used_at. */
   deltas: Map<string, number>;
   lastUsed: Map<string, number>;
+  /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
+  refusals: Map<string, { hour: number; reason: string; count: number }>;
   committed: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -25,6 +27,7 @@ interface Batch {
 
 /** How long after-the-fact records may wait for a reservation's batch to ride in before they are written anyway. */
 const LAZY_FLUSH_MS = 25;
+const HOUR_MS = 3_600_000;
 
 /**
  * Group commit: the quota reservations and usage rows of every request seen in one event-loop turn are written in
@@ -40,6 +43,7 @@ export class WriteBatcher {
   private readonly updateSubkey;
   private readonly insertUsage;
   private readonly completeUsage;
+  private readonly countRefusals;
   private readonly commit;
 
   constructor(
@@ -57,8 +61,12 @@ export class WriteBatcher {
     this.completeUsage = db.prepare(
       'UPDATE usage SET model = ?, status = ?, latency_ms = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, refusal = ? WHERE id = ?',
     );
+    this.countRefusals = db.prepare(
+      'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
+    );
     this.commit = db.transaction((batch: Batch) => {
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
+      for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
       for (const op of batch.ops) {
         if (op.kind === OpKind.Insert) this.insert(op.record);
         else if (op.record.rowId !== null) this.complete(op.record);
@@ -96,6 +104,19 @@ export class WriteBatcher {
     this.current(false).ops.push({ kind: OpKind.Complete, record });
   }
 
+  /**
+   * Counts a request refused before a sub-key was known (no key, an unknown key, a foreign Host): one counter per
+   * hour and reason, so such requests cost the store nothing per request. Rides in the next batch like a refused row.
+   */
+  enqueueRefusal(reason: string, at: number): void {
+    const batch = this.current(false);
+    const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
+    const key = `${hour} ${reason}`;
+    const counter = batch.refusals.get(key);
+    if (counter) counter.count++;
+    else batch.refusals.set(key, { hour, reason, count: 1 });
+  }
+
   /** Queues a quota refund (+1) for a sub-key. */
   enqueueRefund(subkeyId: string): void {
     const batch = this.current(false);
@@ -127,6 +148,7 @@ export class WriteBatcher {
     if (this.onCommitted) {
       const touched = new Set<string | null>();
       for (const op of batch.ops) if (op.record.status !== null) touched.add(op.record.subkeyId);
+      if (batch.refusals.size > 0) touched.add(null);
       if (touched.size > 0) this.onCommitted(touched);
     }
   }
@@ -142,7 +164,7 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), committed, resolve, reject, awaited: false };
+    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), committed, resolve, reject, awaited: false };
     return this.batch;
   }
 
@@ -153,12 +175,12 @@ export class WriteBatcher {
       record.at,
       record.method,
       record.path,
-      record.model,
+      storedModel(record.model),
       record.status,
       record.latencyMs,
-      record.promptTokens,
-      record.completionTokens,
-      record.totalTokens,
+      storedTokens(record.promptTokens),
+      storedTokens(record.completionTokens),
+      storedTokens(record.totalTokens),
       record.refusal,
     ] as const;
     try {
@@ -172,16 +194,20 @@ export class WriteBatcher {
 
   private complete(record: UsageRecord): void {
     this.completeUsage.run(
-      record.model,
+      storedModel(record.model),
       record.status,
       record.latencyMs,
-      record.promptTokens,
-      record.completionTokens,
-      record.totalTokens,
+      storedTokens(record.promptTokens),
+      storedTokens(record.completionTokens),
+      storedTokens(record.totalTokens),
       record.refusal,
       record.rowId,
     );
   }
+}
+
+function storedModel(model: string | null): string | null {
+  return model === null ? null : truncated(model, MAX_STORED_MODEL);
 }
 
 function isForeignKeyError(error: unknown): boolean {

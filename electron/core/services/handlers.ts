@@ -48,6 +48,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'usage:list': (input) => usage.list(input),
     'usage:daily': (input) => usage.daily(input),
+    'usage:refusals': () => usage.refusals(),
 
     'proxy:status': () => proxy.status(),
     'proxy:start': () => proxy.start(),

@@ -1,12 +1,16 @@
 import type { ChannelParsed } from '../../shared/contract';
-import type { UsageDay, UsageEntry } from '../../shared/types';
+import type { RefusalCount, UsageDay, UsageEntry } from '../../shared/types';
 import type { Database } from '../store/database';
+import { refusalCounts } from '../store/refusals-repo';
 import { dailyUsage, listUsage } from '../store/usage-repo';
 
 export const DEFAULT_USAGE_LIMIT = 100;
 export const DEFAULT_USAGE_DAYS = 30;
 
-/** usage:* — the request log (newest first, paged by id) and per-day totals for the chart. */
+/**
+ * usage:* — the request log (newest first, paged by id), per-day totals for the chart, and the counts of requests
+ * refused before a sub-key was known.
+ */
 export function createUsageService(deps: { db: Database; now?: () => number }) {
   const { db } = deps;
   const now = deps.now ?? Date.now;
@@ -16,6 +20,9 @@ export function createUsageService(deps: { db: Database; now?: () => number }) {
     },
     daily(input: ChannelParsed<'usage:daily'>): UsageDay[] {
       return dailyUsage(db, { days: input.days ?? DEFAULT_USAGE_DAYS, subkeyId: input.subkeyId, now: now() });
+    },
+    refusals(): RefusalCount[] {
+      return refusalCounts(db, now());
     },
   };
 }

@@ -77,6 +77,27 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         CHECK (pass_through_unknown_endpoints IN (0, 1));
     `);
   },
+
+  function countUnauthenticatedRefusalsAndClampTokens(db) {
+    db.exec(`
+      -- Requests refused before a sub-key was known (no key, an unknown key, a foreign Host) are counted here per
+      -- hour and reason instead of getting a usage row each: whoever has no key must not be able to grow the store.
+      CREATE TABLE refusal_counts (
+        hour INTEGER NOT NULL, -- start of the hour, ms since the epoch
+        reason TEXT NOT NULL,  -- the refusal's error code
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, reason)
+      ) WITHOUT ROWID;
+
+      -- Token counts are stored within 0..10^12 from now on; older rows get the same bounds so sums cannot overflow.
+      UPDATE usage SET prompt_tokens = min(max(prompt_tokens, 0), 1000000000000)
+        WHERE prompt_tokens < 0 OR prompt_tokens > 1000000000000;
+      UPDATE usage SET completion_tokens = min(max(completion_tokens, 0), 1000000000000)
+        WHERE completion_tokens < 0 OR completion_tokens > 1000000000000;
+      UPDATE usage SET total_tokens = min(max(total_tokens, 0), 1000000000000)
+        WHERE total_tokens < 0 OR total_tokens > 1000000000000;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

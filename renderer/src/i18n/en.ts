@@ -193,6 +193,18 @@ export const en = {
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
     deleted: 'deleted',
     older: 'Load older requests',
+    refusalsTitle: 'Refused before authentication',
+    refusalsHint: 'Requests with no sub-key, an unknown one or a foreign Host header are counted here, not listed one by one.',
+    refusalsReason: 'Reason',
+    refusalsLastDay: 'Last 24 hours',
+    refusalsLastWeek: 'Last 7 days',
+    refusalsNone: 'None in the last 7 days.',
+    refusalReasons: {
+      missing_api_key: 'No API key',
+      invalid_api_key: 'Unknown API key',
+      host_not_allowed: 'Host header not allowed',
+      invalid_path: 'Invalid path',
+    },
   },
   proxy: {
     title: 'Proxy',

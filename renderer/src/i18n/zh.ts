@@ -195,6 +195,18 @@ export const zh: Messages = {
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
     deleted: '已删除',
     older: '加载更早的请求',
+    refusalsTitle: '认证前被拒绝',
+    refusalsHint: '没有子密钥、子密钥未知或 Host 头不被允许的请求只在这里计数，不逐条记录。',
+    refusalsReason: '原因',
+    refusalsLastDay: '最近 24 小时',
+    refusalsLastWeek: '最近 7 天',
+    refusalsNone: '最近 7 天没有。',
+    refusalReasons: {
+      missing_api_key: '未提供 API 密钥',
+      invalid_api_key: '未知的 API 密钥',
+      host_not_allowed: 'Host 头不被允许',
+      invalid_path: '无效路径',
+    },
   },
   proxy: {
     title: '代理',

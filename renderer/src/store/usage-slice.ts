@@ -1,4 +1,4 @@
-import type { UsageDay, UsageEntry } from '../../../electron/shared/types';
+import type { RefusalCount, UsageDay, UsageEntry } from '../../../electron/shared/types';
 import type { SliceCreator } from './store-types';
 
 export const USAGE_PAGE_SIZE = 100;
@@ -9,6 +9,8 @@ const USAGE_MAX_REFRESH = 1000;
 export interface UsageSlice {
   usage: UsageEntry[];
   usageDaily: UsageDay[];
+  /** Requests refused before a sub-key was known, per reason (counted, not in the log). */
+  usageRefusals: RefusalCount[];
   usageLoaded: boolean;
   /** Whether older entries may exist beyond the loaded ones. */
   usageHasMore: boolean;
@@ -20,23 +22,25 @@ export interface UsageSlice {
   loadOlderUsage: () => Promise<void>;
 }
 
-/** Recent proxied requests and per-day totals, for the Usage screen. */
+/** Recent proxied requests, per-day totals and the counts of refusals before authentication, for the Usage screen. */
 export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) => ({
   usage: [],
   usageDaily: [],
+  usageRefusals: [],
   usageLoaded: false,
   usageHasMore: false,
   usageSubkeyId: null,
   async refreshUsage() {
     const subkeyId = get().usageSubkeyId ?? undefined;
     const limit = Math.min(USAGE_MAX_REFRESH, Math.max(USAGE_PAGE_SIZE, get().usage.length));
-    const [usage, usageDaily] = await Promise.all([
+    const [usage, usageDaily, usageRefusals] = await Promise.all([
       api['usage:list']({ limit, ...(subkeyId ? { subkeyId } : {}) }),
       api['usage:daily']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
+      api['usage:refusals']({}),
     ]);
     // A filter change while this was in flight wins.
     if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
-    set({ usage, usageDaily, usageLoaded: true, usageHasMore: usage.length === limit });
+    set({ usage, usageDaily, usageRefusals, usageLoaded: true, usageHasMore: usage.length === limit });
   },
   async setUsageSubkey(subkeyId) {
     set({ usageSubkeyId: subkeyId, usage: [] });

@@ -7,10 +7,11 @@ import { errorMessage } from '../../api/api-error';
 import { useKeygate } from '../../store/store';
 import { EmptyState } from '../common/empty-state';
 import { PageHeader } from '../common/page-header';
+import { RefusalsPanel } from './refusals-panel';
 import { UsageChart } from './usage-chart';
 import { UsageTable } from './usage-table';
 
-/** Recent requests and per-day totals, for all sub-keys or one. */
+/** Recent requests and per-day totals, for all sub-keys or one; with all, the refusals before authentication too. */
 export function UsagePage() {
   const { t } = useTranslation();
   const usage = useKeygate((state) => state.usage);
@@ -50,6 +51,7 @@ export function UsagePage() {
         }
       />
       <UsageChart />
+      {subkeyId === null && <RefusalsPanel />}
       {usage.length === 0 ? <EmptyState icon={<IconChartBar size={22} />} title={t('usage.title')} text={t('usage.empty')} /> : <UsageTable entries={usage} />}
       {hasMore && (
         <Center mt="sm">
