@@ -26,7 +26,8 @@ export const BaseUrlSchema = z
       return false;
     }
   }, 'Enter an http:// or https:// URL without credentials')
-  .transform(normalizeBaseUrl);
+  .transform(normalizeBaseUrl)
+  .meta({ description: 'An http(s) URL without credentials, e.g. `https://api.openai.com`; a trailing `/` or `/v1` is dropped.' });
 
 /** Canonical form of an upstream base URL: no query, no trailing slash, no trailing `/v1`. */
 export function normalizeBaseUrl(value: string): string {
@@ -42,7 +43,8 @@ export const ApiKeySchema = z
   .trim()
   .min(1, 'API key is required')
   .max(1000, 'API key is too long')
-  .regex(/^\S+$/, 'API key must not contain spaces');
+  .regex(/^\S+$/, 'API key must not contain spaces')
+  .meta({ description: 'The real key, stored encrypted and never answered.' });
 
 /** An instant in the future, as ISO 8601 with an offset; null = never expires. */
 export const ExpiresAtSchema = z
@@ -50,7 +52,8 @@ export const ExpiresAtSchema = z
   .refine((value) => isIsoDateTime(value), 'Expiry must be an ISO 8601 date and time, e.g. 2030-01-31T12:00:00Z')
   .refine((value) => Date.parse(value) > Date.now(), 'Expiry must be in the future')
   .transform((value) => new Date(value).toISOString())
-  .nullable();
+  .nullable()
+  .meta({ description: 'An ISO 8601 date and time with an offset, in the future (e.g. `2030-01-31T12:00:00Z`); null = never expires.' });
 
 function isIsoDateTime(value: string): boolean {
   return z.iso.datetime({ offset: true }).safeParse(value).success && !Number.isNaN(Date.parse(value));
@@ -64,7 +67,8 @@ export const RemainingRequestsSchema = z
   .int('Quota must be a whole number')
   .min(0, 'Quota cannot be negative')
   .max(MAX_REMAINING_REQUESTS, 'Quota must be at most 1,000,000,000')
-  .nullable();
+  .nullable()
+  .meta({ description: 'Requests the sub-key may still make; null = unlimited.' });
 
 /** A model id or a pattern with `*` wildcards, e.g. `gpt-4o*`. */
 export const ModelPatternSchema = z
@@ -72,7 +76,8 @@ export const ModelPatternSchema = z
   .trim()
   .min(1, 'Model pattern cannot be empty')
   .max(200, 'Model pattern is too long')
-  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas');
+  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas')
+  .meta({ description: 'A model id, or a pattern where `*` stands for any run of characters (e.g. `gpt-4o*`).' });
 
 export const ModelListSchema = z
   .array(ModelPatternSchema, { error: 'Models must be a list' })
@@ -97,14 +102,17 @@ export const UpstreamUpdateSchema = z
 export const IdInputSchema = z.object({ id: IdSchema }).strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
+const ALLOW_MODELS = 'Models the sub-key may use; empty or left out = every model.';
+const DENY_MODELS = 'Models the sub-key may never use; deny wins over allow.';
+
 export const SubkeyCreateSchema = z
   .object({
     name: NameSchema,
     upstreamId: IdSchema,
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: ALLOW_MODELS }),
+    denyModels: ModelListSchema.optional().meta({ description: DENY_MODELS }),
   })
   .strict();
 
@@ -114,8 +122,8 @@ export const SubkeyUpdateSchema = z
     name: NameSchema.optional(),
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: ALLOW_MODELS }),
+    denyModels: ModelListSchema.optional().meta({ description: DENY_MODELS }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
   })
   .strict();
@@ -125,7 +133,7 @@ export const UsageListSchema = z
     subkeyId: IdSchema.optional(),
     limit: z.number().int('Limit must be a whole number').min(1).max(1000).optional(),
     /** Usage entry id: return entries older than this one (the cursor for the next page). */
-    before: z.number().int().positive().optional(),
+    before: z.number().int().positive().optional().meta({ description: 'A usage entry id: answer entries older than it (the cursor for the next page).' }),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { isAllowedHost } from '../proxy/host-check';
 import { bearerToken, verifyAdminToken } from './admin-token';
 import { streamEvents, type EventSource } from './event-stream';
 import { readJsonBody, sendError, sendJson } from './http-io';
+import { buildAdminOpenApi, OPENAPI_PATH } from './openapi';
 import { serveUi } from './static-ui';
 
 export const ADMIN_PREFIX = '/admin';
@@ -25,6 +26,8 @@ export interface AdminApiOptions {
   allowedHosts?: readonly string[];
   heartbeatMs?: number;
   log?: Logger;
+  /** Keygate's version, for the OpenAPI document's `info.version`. */
+  version?: string;
 }
 
 export interface AdminApi {
@@ -41,10 +44,14 @@ export function isAdminPath(pathname: string): boolean {
   return pathname === ADMIN_PREFIX || pathname.startsWith(`${ADMIN_PREFIX}/`);
 }
 
-/** The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`) and the UI under `/admin/`. */
+/**
+ * The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`, its OpenAPI document at
+ * `GET /admin/api/openapi.json`) and the UI under `/admin/`.
+ */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const streams = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
+  let openApi: object | null = null;
 
   function authorized(request: IncomingMessage): boolean {
     return verifyAdminToken(bearerToken(request.headers.authorization), options.tokenHash());
@@ -77,6 +84,11 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     if (pathname === EVENTS_PATH) {
       if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
       return openEvents(request, response);
+    }
+    if (pathname === OPENAPI_PATH) {
+      if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
+      openApi ??= buildAdminOpenApi(options.version ?? '0.0.0');
+      return sendJson(response, 200, openApi);
     }
     const channel = adminRoutes.get(pathname);
     if (!channel) {

@@ -138,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       uiDir: uiDirOf(PROJECT_ROOT),
       allowedHosts,
       log: stderrLogger,
+      version: readVersion(),
     });
   }
 
