@@ -102,17 +102,14 @@ export const UpstreamUpdateSchema = z
 export const IdInputSchema = z.object({ id: IdSchema }).strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
-const ALLOW_MODELS = 'Models the sub-key may use; empty or left out = every model.';
-const DENY_MODELS = 'Models the sub-key may never use; deny wins over allow.';
-
 export const SubkeyCreateSchema = z
   .object({
     name: NameSchema,
     upstreamId: IdSchema,
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional().meta({ description: ALLOW_MODELS }),
-    denyModels: ModelListSchema.optional().meta({ description: DENY_MODELS }),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
   })
   .strict();
 
@@ -122,8 +119,8 @@ export const SubkeyUpdateSchema = z
     name: NameSchema.optional(),
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional().meta({ description: ALLOW_MODELS }),
-    denyModels: ModelListSchema.optional().meta({ description: DENY_MODELS }),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
   })
   .strict();
