@@ -41,7 +41,7 @@ describe('the secret dialog’s snippets', () => {
     expect(await openTab('Python')).toContain('Python 3 with the official SDK');
     const codex = await openTab('Codex CLI');
     expect(codex).toContain('[model_providers.keygate]');
-    expect(codex).toContain('codex exec -c model_provider=keygate -m gpt-4o-mini');
+    expect(codex).toContain('codex exec --skip-git-repo-check -c model_provider=keygate -m gpt-4o-mini');
     const tabs = within(screen.getByRole('tablist')).getAllByRole('tab').map((tab) => tab.textContent);
     expect(tabs).toEqual(['Environment', 'curl', 'Python', 'Node', 'Codex CLI', 'Vercel AI SDK', 'llm', 'Aider', 'Continue', 'Open WebUI']);
   }, 20_000);

@@ -50,7 +50,7 @@ describe('configs for the tools people point at Keygate', () => {
     expect(snippet.parts[0]!.code).toBe(
       ['[model_providers.keygate]', 'name = "Keygate"', `base_url = "${BASE}"`, 'env_key = "KEYGATE_API_KEY"', 'wire_api = "responses"'].join('\n'),
     );
-    expect(snippet.parts[1]!.code).toBe(`export KEYGATE_API_KEY=${SECRET}\ncodex exec -c model_provider=keygate -m gpt-4o-mini "Say hello"`);
+    expect(snippet.parts[1]!.code).toBe(`export KEYGATE_API_KEY=${SECRET}\ncodex exec --skip-git-repo-check -c model_provider=keygate -m gpt-4o-mini "Say hello"`);
     // The secret stays out of the config file.
     expect(snippet.parts[0]!.code).not.toContain(SECRET);
   });

@@ -12,7 +12,8 @@ export const KEYGATE_KEY_VARIABLE = 'KEYGATE_API_KEY';
 
 /**
  * Codex CLI ignores `OPENAI_BASE_URL`: a `[model_providers.keygate]` block in `~/.codex/config.toml` (Codex appends
- * `/responses` to `base_url` and reads the key from the variable `env_key` names), then `codex exec` picking it.
+ * `/responses` to `base_url` and reads the key from the variable `env_key` names), then `codex exec` picking it
+ * (`--skip-git-repo-check` so it also runs outside a Git repository).
  */
 export function codexSnippet(baseUrl: string, secret: string, target: SnippetTarget): Snippet | null {
   if (target.kind !== 'chat') return null;
@@ -23,7 +24,7 @@ export function codexSnippet(baseUrl: string, secret: string, target: SnippetTar
     `env_key = "${KEYGATE_KEY_VARIABLE}"`,
     'wire_api = "responses"',
   ].join('\n');
-  const run = [`export ${KEYGATE_KEY_VARIABLE}=${secret}`, `codex exec -c model_provider=${KEYGATE_PROVIDER} -m ${target.model} "Say hello"`].join('\n');
+  const run = [`export ${KEYGATE_KEY_VARIABLE}=${secret}`, `codex exec --skip-git-repo-check -c model_provider=${KEYGATE_PROVIDER} -m ${target.model} "Say hello"`].join('\n');
   return { id: 'codex', parts: [{ note: 'codexConfig', code: config }, { note: 'codexRun', code: run }] };
 }
 
