@@ -26,7 +26,8 @@ export const BaseUrlSchema = z
       return false;
     }
   }, 'Enter an http:// or https:// URL without credentials')
-  .transform(normalizeBaseUrl);
+  .transform(normalizeBaseUrl)
+  .meta({ description: 'An http(s) URL without credentials, e.g. `https://api.openai.com`; a trailing `/` or `/v1` is dropped.' });
 
 /** Canonical form of an upstream base URL: no query, no trailing slash, no trailing `/v1`. */
 export function normalizeBaseUrl(value: string): string {
@@ -45,7 +46,8 @@ export const ApiKeySchema = z
   .regex(/^\S+$/, 'API key must not contain spaces')
   // An admin key manages the organization (it can mint keys); the proxy never forwards the Admin API, and a key that
   // can do nothing else has no place behind it.
-  .refine((value) => !value.startsWith('sk-admin-'), 'Admin keys (sk-admin-…) cannot be used: enter a project API key');
+  .refine((value) => !value.startsWith('sk-admin-'), 'Admin keys (sk-admin-…) cannot be used: enter a project API key')
+  .meta({ description: 'The real key, stored encrypted and never answered.' });
 
 export const PassThroughSchema = z.boolean({ error: 'Pass-through must be true or false' });
 
@@ -55,7 +57,8 @@ export const ExpiresAtSchema = z
   .refine((value) => isIsoDateTime(value), 'Expiry must be an ISO 8601 date and time, e.g. 2030-01-31T12:00:00Z')
   .refine((value) => Date.parse(value) > Date.now(), 'Expiry must be in the future')
   .transform((value) => new Date(value).toISOString())
-  .nullable();
+  .nullable()
+  .meta({ description: 'An ISO 8601 date and time with an offset, in the future (e.g. `2030-01-31T12:00:00Z`); null = never expires.' });
 
 function isIsoDateTime(value: string): boolean {
   return z.iso.datetime({ offset: true }).safeParse(value).success && !Number.isNaN(Date.parse(value));
@@ -69,7 +72,8 @@ export const RemainingRequestsSchema = z
   .int('Quota must be a whole number')
   .min(0, 'Quota cannot be negative')
   .max(MAX_REMAINING_REQUESTS, 'Quota must be at most 1,000,000,000')
-  .nullable();
+  .nullable()
+  .meta({ description: 'Requests the sub-key may still make; null = unlimited.' });
 
 /** A model id or a pattern with `*` wildcards, e.g. `gpt-4o*`. */
 export const ModelPatternSchema = z
@@ -77,7 +81,8 @@ export const ModelPatternSchema = z
   .trim()
   .min(1, 'Model pattern cannot be empty')
   .max(200, 'Model pattern is too long')
-  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas');
+  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas')
+  .meta({ description: 'A model id, or a pattern where `*` stands for any run of characters (e.g. `gpt-4o*`).' });
 
 export const ModelListSchema = z
   .array(ModelPatternSchema, { error: 'Models must be a list' })
@@ -109,8 +114,8 @@ export const SubkeyCreateSchema = z
     upstreamId: IdSchema,
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
   })
   .strict();
 
@@ -120,8 +125,8 @@ export const SubkeyUpdateSchema = z
     name: NameSchema.optional(),
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
   })
   .strict();
@@ -131,7 +136,7 @@ export const UsageListSchema = z
     subkeyId: IdSchema.optional(),
     limit: z.number().int('Limit must be a whole number').min(1).max(1000).optional(),
     /** Usage entry id: return entries older than this one (the cursor for the next page). */
-    before: z.number().int().positive().optional(),
+    before: z.number().int().positive().optional().meta({ description: 'A usage entry id: answer entries older than it (the cursor for the next page).' }),
   })
   .strict();
 

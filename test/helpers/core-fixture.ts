@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { createCore, DATABASE_FILE, type Core, type CoreOptions } from '../../electron/core/app-core';
 import { createAesSecretBox } from '../../electron/core/secrets/aes-secret-box';
 import type { Logger } from '../../electron/core/logger';
+import type { Channel } from '../../electron/shared/contract';
+import { checkOutputs } from './output-check';
 
 export interface CoreFixture {
   core: Core;
   dataDir: string;
   /** Every line the core logged. */
   logLines: string[];
+  /** Channels that answered successfully through `core.dispatch` (each answer was checked against its output schema). */
+  answered: Set<Channel>;
   /** Calls a channel and answers its data, failing the test on an error result. */
   call<T = unknown>(channel: string, input?: unknown): Promise<T>;
   /** The database file and its WAL, checkpointed, as one buffer (to search for plain-text secrets). */
@@ -38,10 +42,14 @@ export function startCore(overrides: Partial<CoreOptions> = {}): CoreFixture {
     log,
     ...overrides,
   });
+  // Every flow a test drives through the core (directly or over the admin API) proves the declared outputs.
+  const checked = checkOutputs(core.dispatch);
+  core.dispatch = checked.dispatch;
   return {
     core,
     dataDir,
     logLines,
+    answered: checked.answered,
     async call<T>(channel: string, input: unknown = {}) {
       const result = await core.dispatch(channel, input);
       if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
@@ -61,6 +69,7 @@ export function startCore(overrides: Partial<CoreOptions> = {}): CoreFixture {
     async close() {
       await core.close(1000);
       rmSync(dataDir, { recursive: true, force: true });
+      if (checked.drifts.length > 0) throw new Error(`outputs drifted from their schemas:\n${checked.drifts.join('\n')}`);
     },
   };
 }

@@ -21,7 +21,9 @@ describe('languages', () => {
   });
 
   it('every message in the contract schemas has a Chinese version', () => {
-    const messages = [...schemasSource.matchAll(/'([A-Z][^']*)'/g)].map((match) => match[1]!);
+    // Descriptions (`.meta`) document the admin API; they are never shown in the window.
+    const shown = schemasSource.replace(/description: '[^']*'/g, '');
+    const messages = [...shown.matchAll(/'([A-Z][^']*)'/g)].map((match) => match[1]!);
     expect(messages.length).toBeGreaterThan(20);
     const untranslated = messages.filter((message) => localizeMessage(message, 'zh') === message);
     expect(untranslated).toEqual([]);

@@ -167,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
         uiDir: uiDirOf(PROJECT_ROOT),
         allowedHosts,
         log: stderrLogger,
+        version: readVersion(),
       });
     }
     opened.proxyController.setMountedAddress(options.host, port);

@@ -1,6 +1,8 @@
 import { Alert, Button, Group, Stack, Tabs, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import type { ModelPolicy } from '../../../../electron/shared/model-policy';
+import { chooseSnippetTarget } from '../../lib/snippet-target';
 import { buildSnippets } from '../../lib/snippets';
 import { CopyField } from '../common/copy-field';
 
@@ -9,15 +11,18 @@ export interface SecretViewProps {
   /** The proxy's base URL, from `proxy:status`. */
   baseUrl: string;
   proxyRunning: boolean;
-  /** A model the key may use, for the snippets. */
-  model?: string;
+  /** The key's model policy, as answered with the secret (issue or rotate). */
+  policy: ModelPolicy;
+  /** Models synced for the key's upstream. */
+  models: readonly string[];
   onDone: () => void;
 }
 
 /** The secret, shown once, with copy buttons and ready-to-paste snippets. Holds it only as a prop. */
-export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: SecretViewProps) {
+export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDone }: SecretViewProps) {
   const { t } = useTranslation();
-  const snippets = buildSnippets(baseUrl, secret, model);
+  // Issue and rotate both land here, so both pick the snippets' model and endpoint the same way.
+  const snippets = buildSnippets(baseUrl, secret, chooseSnippetTarget(policy, models));
   return (
     <Stack gap="sm">
       <Alert variant="light" color="yellow" icon={<IconAlertTriangle size={18} />} p="xs">
@@ -36,15 +41,24 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
       )}
       <Tabs defaultValue="env" variant="outline" keepMounted={false}>
         <Tabs.List>
-          {(['env', 'curl', 'python', 'node'] as const).map((tab) => (
-            <Tabs.Tab key={tab} value={tab}>
-              {t(`secret.${tab}`)}
+          {snippets.map((snippet) => (
+            <Tabs.Tab key={snippet.id} value={snippet.id}>
+              {t(`secret.${snippet.id}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        {(['env', 'curl', 'python', 'node'] as const).map((tab) => (
-          <Tabs.Panel key={tab} value={tab} pt="xs">
-            <CopyField value={snippets[tab]} label={t(`secret.${tab}`)} block />
+        {snippets.map((snippet) => (
+          <Tabs.Panel key={snippet.id} value={snippet.id} pt="xs">
+            <Stack gap={6}>
+              {snippet.parts.map((part, index) => (
+                <div key={index}>
+                  <Text size="xs" c="dimmed" mb={2}>
+                    {t(`secret.notes.${part.note}`)}
+                  </Text>
+                  <CopyField value={part.code} label={t(`secret.${snippet.id}`)} block />
+                </div>
+              ))}
+            </Stack>
           </Tabs.Panel>
         ))}
       </Tabs>

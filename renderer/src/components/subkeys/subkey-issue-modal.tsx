@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
-import { isModelAllowed } from '../../../../electron/shared/model-policy';
+import type { Subkey } from '../../../../electron/shared/types';
 import { expiryFromChoice } from '../../lib/expiry';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
@@ -35,7 +35,7 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   const proxy = useKeygate((state) => state.proxy);
   const createSubkey = useKeygate((state) => state.createSubkey);
   // The secret lives only here, in this dialog's own state, until the dialog closes.
-  const [issued, setIssued] = useState<{ secret: string; model: string | undefined } | null>(null);
+  const [issued, setIssued] = useState<{ secret: string; subkey: Subkey } | null>(null);
 
   const form = useForm<IssueValues>({
     initialValues: {
@@ -52,15 +52,20 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   const models = useModelIdsOf(form.values.upstreamId);
 
   const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: IssueValues) => {
-    const result = await createSubkey(values);
-    const model = models.find((id) => isModelAllowed(result.subkey, id)) ?? result.subkey.allowModels.find((id) => !id.includes('*'));
-    setIssued({ secret: result.secret, model });
+    setIssued(await createSubkey(values));
   });
 
   return (
     <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued} closeOnEscape={!issued}>
       {issued ? (
-        <SecretView secret={issued.secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} model={issued.model} onDone={onClose} />
+        <SecretView
+          secret={issued.secret}
+          baseUrl={proxy?.url ?? ''}
+          proxyRunning={proxy?.running ?? false}
+          policy={issued.subkey}
+          models={models}
+          onDone={onClose}
+        />
       ) : (
         <form onSubmit={form.onSubmit(submit)} noValidate>
           <Stack gap="md">
