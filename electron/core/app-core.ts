@@ -97,7 +97,10 @@ export function createCore(options: CoreOptions): Core {
     proxyController,
     app: { version: options.version, mode: options.mode, dataDir: options.dataDir },
   });
-  const dispatch = createDispatcher(handlers, { onUnexpectedError: (channel, error) => log.error(`${channel} failed`, error) });
+  const dispatch = createDispatcher(handlers, {
+    beforeCall: () => proxy.flush(),
+    onUnexpectedError: (channel, error) => log.error(`${channel} failed`, error),
+  });
   let closing: Promise<void> | null = null;
 
   async function close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
