@@ -75,7 +75,10 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
 export interface UsageDay {
   day: string;
   subkeyId: string | null;
+  /** Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended). */
   requests: number;
+  /** Of `requests`, how many Keygate's stop left `interrupted`: charged, their answer unknown. */
+  interrupted: number;
   totalTokens: number;
 }
 

@@ -186,6 +186,7 @@ export const en = {
     refused: 'Refused: {{reason}}',
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
+    interruptedSeries: 'Interrupted (charged)',
     deleted: 'deleted',
     older: 'Load older requests',
   },

@@ -188,6 +188,7 @@ export const zh: Messages = {
     refused: '已拒绝：{{reason}}',
     interrupted: '已中断',
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
+    interruptedSeries: '已中断（计入配额）',
     deleted: '已删除',
     older: '加载更早的请求',
   },
