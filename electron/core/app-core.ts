@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Handlers, PushEvent, PushEvents } from '../shared/contract';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { createEventHub, createUsageThrottle } from './event-hub';
@@ -11,8 +10,8 @@ import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
 import type { WriteHooks } from './services/write-hooks';
-import { lockDataDir } from './store/data-dir-lock';
-import { openDatabase, type Database } from './store/database';
+import { openOwnedStore } from './store/data-dir-lock';
+import type { Database } from './store/database';
 import { markInterruptedUsage } from './store/usage-repo';
 
 export const DATABASE_FILE = 'keygate.db';
@@ -47,17 +46,15 @@ export interface Core {
 
 /**
  * The composition root shared by the desktop shell (electron/main) and the headless server.
- * It locks the data directory (one process per store: quotas are counted in memory), opens the store and wires
+ * It opens the store and owns it (one process per store: quotas are counted in memory; see openOwnedStore) and wires
  * everything but starts nothing: call `proxyController.start()` (desktop: when
  * `status().autoStart`; headless: always) once the caller is ready.
  */
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? silentLogger;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const releaseDataDir = lockDataDir(options.dataDir);
-  let db: Database;
+  const { db, release: releaseDataDir } = openOwnedStore(options.dataDir, DATABASE_FILE);
   try {
-    db = openDatabase(join(options.dataDir, DATABASE_FILE));
     const interrupted = markInterruptedUsage(db);
     if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
   } catch (error) {
@@ -107,7 +104,6 @@ export function createCore(options: CoreOptions): Core {
     await proxyController.close();
     await proxy.drain(timeoutMs);
     usageChanged.cancel();
-    db.close();
     releaseDataDir();
   }
 
