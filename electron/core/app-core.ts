@@ -11,6 +11,7 @@ import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
 import type { WriteHooks } from './services/write-hooks';
 import { openOwnedStore } from './store/data-dir-lock';
+import { exposedStorePaths } from './store/file-modes';
 import type { Database } from './store/database';
 import { markInterruptedUsage } from './store/usage-repo';
 
@@ -57,6 +58,10 @@ export function createCore(options: CoreOptions): Core {
   try {
     const interrupted = markInterruptedUsage(db);
     if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
+    const exposed = exposedStorePaths(options.dataDir, DATABASE_FILE);
+    if (exposed.length > 0) {
+      log.warn(`other users may read Keygate's data: ${exposed.join(', ')}. Make it private: chmod 700 the folder and chmod 600 the files.`);
+    }
   } catch (error) {
     releaseDataDir();
     throw error;

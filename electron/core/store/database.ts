@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LATEST_VERSION, migrations } from './migrations';
 
@@ -29,7 +29,10 @@ export interface OpenDatabaseOptions {
 
 /** Opens (creating if needed) the store at `file`, sets pragmas and applies pending migrations. */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+    createPrivately(file);
+  }
   const db = new BetterSqlite3(file);
   try {
     if (options.exclusive) {
@@ -51,6 +54,19 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Creates an empty database file readable by its owner only (SQLite makes new files 0644 less the umask). SQLite
+ * gives the -wal and -shm files it creates later the mode of the database file, so they are private too. An
+ * existing file is left alone: `wx` fails without opening it.
+ */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 
