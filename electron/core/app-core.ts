@@ -76,6 +76,11 @@ export function createCore(options: CoreOptions): Core {
     allowedHosts,
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
+    onStoreHealth: (failure) => {
+      if (failure !== null) log.error(`Keygate cannot write its store (${failure}): every /v1 request is refused with 503 store_unavailable until a write succeeds.`);
+      else log.info('Keygate can write its store again: serving /v1 requests.');
+      hub.emit('proxy:changed', proxyController.status());
+    },
   });
   const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId, options) => proxy.invalidate(subkeyId, options) };
   const proxyController = createProxyController({

@@ -4,60 +4,28 @@
  * issued in the client's response 'end' handler, in the same tick the answer arrived, in process (dispatch, as IPC
  * calls it) and over the admin HTTP API.
  */
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminApi, type AdminApi } from '../../electron/core/admin/admin-api';
-import { ensureAdminToken, readAdminTokenHash } from '../../electron/core/admin/admin-token';
-import { createHeadlessServer } from '../../electron/core/headless/headless-server';
 import type { Result } from '../../electron/shared/errors';
-import type { IssuedSubkey, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
-import { startCore, type CoreFixture } from '../helpers/core-fixture';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { Subkey, UsageDay, UsageEntry } from '../../electron/shared/types';
+import { CHAT_BODY, startServedCore, type ServedCore } from '../helpers/served-core';
 
-let fx: CoreFixture;
-let upstream: StandInUpstream;
-let admin: AdminApi;
-let server: Server;
-let base: string;
-let token: string;
-let upstreamId: string;
+let served: ServedCore;
 
 beforeAll(async () => {
-  fx = startCore();
-  upstream = await startStandInUpstream();
-  const outcome = ensureAdminToken(fx.core.db, {});
-  if (outcome.source !== 'generated') throw new Error('expected a new token');
-  token = outcome.token;
-  admin = createAdminApi({ dispatch: fx.core.dispatch, events: fx.core.events, tokenHash: () => readAdminTokenHash(fx.core.db), uiDir: fx.dataDir });
-  server = createHeadlessServer(fx.core.proxyController, admin);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
-  fx.core.proxyController.setMountedAddress('127.0.0.1', port);
-  await fx.core.proxyController.start();
-  upstreamId = (await fx.call<Upstream>('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-proj-READSrealKEY0123456789abcdefXYZ' })).id;
+  served = await startServedCore();
 });
-
-afterAll(async () => {
-  admin.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await upstream.close();
-  await fx.close();
-});
-
-beforeEach(() => upstream.reset());
+afterAll(() => served.close());
+beforeEach(() => served.upstream.reset());
 
 /**
  * Sends a chat completion through the proxy and, in the response's 'end' handler (the tick the answer arrived),
  * starts `read`; resolves with the status and what `read` answered.
  */
 function chatThenRead<T>(secret: string, read: () => Promise<T>): Promise<{ status: number; read: T }> {
-  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      `${base}/v1/chat/completions`,
+      `${served.base}/v1/chat/completions`,
       { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' } },
       (response) => {
         response.resume();
@@ -67,32 +35,31 @@ function chatThenRead<T>(secret: string, read: () => Promise<T>): Promise<{ stat
       },
     );
     request.on('error', reject);
-    request.end(body);
+    request.end(CHAT_BODY);
   });
 }
 
 async function dispatched<T>(channel: string, input: unknown = {}): Promise<T> {
-  const result: Result<unknown> = await fx.core.dispatch(channel, input);
+  const result: Result<unknown> = await served.fx.core.dispatch(channel, input);
   if (!result.ok) throw new Error(`${channel}: ${JSON.stringify(result.error)}`);
   return result.data as T;
 }
 
 async function overHttp<T>(channel: string, input: unknown = {}): Promise<T> {
   const [namespace, verb] = channel.split(':');
-  const response = await fetch(`${base}/admin/api/${namespace}/${verb}`, {
+  const response = await fetch(`${served.base}/admin/api/${namespace}/${verb}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${served.adminToken}` },
     body: JSON.stringify(input),
   });
   if (!response.ok) throw new Error(`${channel}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
 
-const newKey = async (remainingRequests: number | null) =>
-  fx.call<IssuedSubkey>('subkeys:create', { name: `reads ${Math.random()}`, upstreamId, remainingRequests });
+const newKey = (remainingRequests: number | null) => served.newKey(remainingRequests);
 
 const failWith500 = () => {
-  upstream.respond = (_request, response) => {
+  served.upstream.respond = (_request, response) => {
     response.writeHead(500, { 'content-type': 'application/json' });
     response.end('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
   };
