@@ -190,6 +190,11 @@ export const en = {
     deleted: 'deleted',
     older: 'Load older requests',
   },
+  store: {
+    unavailableTitle: 'Keygate cannot write its data',
+    unavailableText:
+      'Every request through the proxy is refused (503 store_unavailable) until a write succeeds again. Free some disk space, or check that the data folder is writable.',
+  },
   proxy: {
     title: 'Proxy',
     subtitle: 'The local OpenAI-compatible endpoint your tools talk to.',

@@ -192,6 +192,10 @@ export const zh: Messages = {
     deleted: '已删除',
     older: '加载更早的请求',
   },
+  store: {
+    unavailableTitle: 'Keygate 无法写入数据',
+    unavailableText: '在再次写入成功之前，经过代理的每个请求都会被拒绝（503 store_unavailable）。请释放磁盘空间，或检查数据文件夹是否可写。',
+  },
   proxy: {
     title: '代理',
     subtitle: '供你的工具调用的本地 OpenAI 兼容端点。',
