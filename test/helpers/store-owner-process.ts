@@ -8,6 +8,7 @@ import { createAesSecretBox } from '../../electron/core/secrets/aes-secret-box';
 
 const [, , dataDir] = process.argv;
 if (!dataDir) throw new Error('usage: store-owner-process.ts DATA_DIR');
-createCore({ dataDir, secrets: createAesSecretBox(randomBytes(32)), mode: 'headless', version: 't', proxyMode: 'mounted' });
+const core = createCore({ dataDir, secrets: createAesSecretBox(randomBytes(32)), mode: 'headless', version: 't', proxyMode: 'mounted' });
 console.log(`owning ${process.pid}`);
-setInterval(() => {}, 60_000);
+// Referenced for as long as the process lives: a collected connection is closed, and its lock let go.
+setInterval(() => core.db.open, 60_000);
