@@ -76,7 +76,13 @@ export const UsageEntrySchema = z
   .meta({ id: 'UsageEntry', description: 'One request through the proxy, refused ones included.' });
 
 export const UsageDaySchema = z
-  .object({ day: z.iso.date(), subkeyId: z.string().nullable(), requests: z.number().int(), totalTokens: z.number().int() })
+  .object({
+    day: z.iso.date(),
+    subkeyId: z.string().nullable(),
+    requests: z.number().int().meta({ description: 'Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended).' }),
+    interrupted: z.number().int().meta({ description: 'Of `requests`, how many Keygate\'s stop left `interrupted`: charged, their answer unknown.' }),
+    totalTokens: z.number().int(),
+  })
   .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
 
 export const ProxyStatusSchema = z
@@ -87,6 +93,10 @@ export const ProxyStatusSchema = z
     port: z.number().int(),
     autoStart: z.boolean(),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
+    storeError: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the store cannot be written, while it cannot: every proxied request is refused with 503 `store_unavailable`.' }),
   })
   .meta({ id: 'ProxyStatus', description: 'The `/v1` proxy: whether it serves, and where.' });
 

@@ -77,7 +77,10 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
 export interface UsageDay {
   day: string;
   subkeyId: string | null;
+  /** Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended). */
   requests: number;
+  /** Of `requests`, how many Keygate's stop left `interrupted`: charged, their answer unknown. */
+  interrupted: number;
   totalTokens: number;
 }
 
@@ -104,6 +107,11 @@ export interface ProxyStatus {
   autoStart: boolean;
   /** Last start failure (e.g. port in use), cleared by a successful start. */
   error: string | null;
+  /**
+   * Why Keygate cannot write its store (e.g. `SQLITE_FULL: database or disk is full`), or null when it can. Meanwhile
+   * the proxy refuses every request with 503 `store_unavailable`; it clears once a write succeeds again.
+   */
+  storeError: string | null;
 }
 
 /** How upstream keys are protected at rest. `weak` = the OS offers no real keychain (Linux `basic_text`). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, DATABASE_FILE, type Core, type CoreOptions } from '../../electron/core/app-core';
@@ -20,6 +21,16 @@ export interface CoreFixture {
   /** The database file and its WAL, checkpointed, as one buffer (to search for plain-text secrets). */
   storeBytes(): Buffer;
   close(): Promise<void>;
+}
+
+/**
+ * A file's bytes (empty when it does not exist), read by a child process: opening and closing the core's database
+ * file here would drop this process's lock on it (POSIX closes every lock a process holds on a file with any of its
+ * descriptors).
+ */
+export function readOutOfProcess(file: string): Buffer {
+  const script = 'const fs = require("fs"); if (fs.existsSync(process.argv[1])) process.stdout.write(fs.readFileSync(process.argv[1]));';
+  return execFileSync(process.execPath, ['-e', script, file], { maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** A core on a fresh temp data dir with a random master key (mounted proxy: no port is opened). */
@@ -58,13 +69,7 @@ export function startCore(overrides: Partial<CoreOptions> = {}): CoreFixture {
     storeBytes() {
       core.db.pragma('wal_checkpoint(TRUNCATE)');
       const file = join(dataDir, DATABASE_FILE);
-      const parts = [readFileSync(file)];
-      try {
-        parts.push(readFileSync(`${file}-wal`));
-      } catch {
-        // no WAL file: everything is in the main file
-      }
-      return Buffer.concat(parts);
+      return Buffer.concat([readOutOfProcess(file), readOutOfProcess(`${file}-wal`)]);
     },
     async close() {
       await core.close(1000);

@@ -4,7 +4,7 @@
  * over one real core on a temp data folder. Adding a channel without a case here fails typecheck
  * (`Record<Channel, …>`) and this test, so IPC and HTTP cannot drift apart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import type { AppErrorData, Result } from '../../electron/shared/errors';
 import type { IssuedSubkey, Subkey, Upstream } from '../../electron/shared/types';
 import { openDesktopSecrets } from '../../electron/main/desktop-secrets';
 import type { SafeStorageApi } from '../../electron/main/safe-storage-box';
+import { readOutOfProcess } from '../helpers/core-fixture';
 import { modelList, startModelsUpstream, type ModelsUpstream } from '../helpers/models-upstream';
 
 type IpcHandler = (event: unknown, input: unknown) => Promise<Result<unknown>>;
@@ -199,6 +200,6 @@ describe('IPC and admin HTTP parity', () => {
     expect(authorizations).toContain(`Bearer ${REAL_KEY}`);
     expect((await direct<{ secretStorage: string }>('app:info', {})).secretStorage).toBe('os-keychain');
     core.db.pragma('wal_checkpoint(TRUNCATE)');
-    expect(readFileSync(join(dataDir, DATABASE_FILE)).includes(Buffer.from(REAL_KEY))).toBe(false);
+    expect(readOutOfProcess(join(dataDir, DATABASE_FILE)).includes(Buffer.from(REAL_KEY))).toBe(false);
   });
 });

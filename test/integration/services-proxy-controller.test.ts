@@ -44,6 +44,7 @@ describe('proxy controller, listener mode (desktop)', () => {
       port: 8080,
       autoStart: true,
       error: null,
+      storeError: null,
     });
   });
 

@@ -82,14 +82,33 @@ describe('usage:daily', () => {
     const sorted = (list: UsageDay[]) => [...list].sort((x, y) => `${x.day}${x.subkeyId}`.localeCompare(`${y.day}${y.subkeyId}`));
     expect(sorted(days)).toEqual(
       sorted([
-        { day: day(1), subkeyId: keyA, requests: 1, totalTokens: 7 },
-        { day: day(0), subkeyId: keyA, requests: 2, totalTokens: 15 },
-        { day: day(0), subkeyId: keyB, requests: 1, totalTokens: 0 },
+        { day: day(1), subkeyId: keyA, requests: 1, interrupted: 0, totalTokens: 7 },
+        { day: day(0), subkeyId: keyA, requests: 2, interrupted: 0, totalTokens: 15 },
+        { day: day(0), subkeyId: keyB, requests: 1, interrupted: 0, totalTokens: 0 },
       ]),
     );
     expect(await fx.call<UsageDay[]>('usage:daily', { days: 1, subkeyId: keyA })).toEqual([
-      { day: day(0), subkeyId: keyA, requests: 2, totalTokens: 15 },
+      { day: day(0), subkeyId: keyA, requests: 2, interrupted: 0, totalTokens: 15 },
     ]);
     expect((await fx.call<UsageDay[]>('usage:daily', { days: 60 })).some((entry) => entry.totalTokens === 100)).toBe(true);
+  });
+
+  it('counts the requests a crash left interrupted as charged requests, and says how many were interrupted', async () => {
+    const today = new Date();
+    const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+    logRequest(keyA, midnight + 1000, { totalTokens: 4 });
+    // In flight (reserved, forwarded, no answer recorded yet) when the process died.
+    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'POST', '/v1/chat/completions')").run(keyA, midnight + 2000);
+    logRequest(keyA, midnight + 3000, { refusal: 'insufficient_quota' });
+    await fx.core.close();
+    const restarted = startCore({ dataDir: fx.dataDir });
+    try {
+      expect(await restarted.call<UsageEntry[]>('usage:list', { subkeyId: keyA })).toContainEqual(expect.objectContaining({ status: null, refusal: 'interrupted' }));
+      expect(await restarted.call<UsageDay[]>('usage:daily', { days: 1 })).toEqual([
+        { day: new Date(midnight).toISOString().slice(0, 10), subkeyId: keyA, requests: 2, interrupted: 1, totalTokens: 4 },
+      ]);
+    } finally {
+      await restarted.close();
+    }
   });
 });

@@ -44,6 +44,7 @@ export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus =
   port: 8080,
   autoStart: true,
   error: null,
+  storeError: null,
   ...overrides,
 });
 

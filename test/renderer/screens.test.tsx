@@ -1,6 +1,7 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { AppLayout } from '../../renderer/src/components/layout/app-layout';
 import { ProxyPage } from '../../renderer/src/components/proxy/proxy-page';
 import { UpstreamsPage } from '../../renderer/src/components/upstreams/upstreams-page';
 import { SubkeysPage } from '../../renderer/src/components/subkeys/subkeys-page';
@@ -75,5 +76,24 @@ describe('the Proxy screen (desktop)', () => {
     await userEvent.clear(port);
     await userEvent.type(port, '70000');
     expect(await screen.findByText('Port must be between 0 and 65535')).toBeTruthy();
+  });
+});
+
+describe('the window while the store cannot be written', () => {
+  it('shows a lasting alert with the reason on every screen, and drops it once a write succeeds', async () => {
+    const fake = fakeApi();
+    fake.data.proxy = proxyStatus({ storeError: 'SQLITE_FULL: database or disk is full' });
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<AppLayout />, store);
+    const alert = await screen.findByTestId('store-unavailable');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toContain('Keygate cannot write its data');
+    expect(alert.textContent).toContain('503 store_unavailable');
+    expect(alert.textContent).toContain('SQLITE_FULL: database or disk is full');
+    await userEvent.click(screen.getByRole('button', { name: /Usage/ }));
+    expect(await screen.findByTestId('store-unavailable')).toBeTruthy();
+    act(() => store.getState().receiveProxyStatus(proxyStatus({ storeError: null })));
+    await waitFor(() => expect(screen.queryByTestId('store-unavailable')).toBeNull());
   });
 });

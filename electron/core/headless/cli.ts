@@ -5,13 +5,15 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
 import { ensureAdminToken, envAdminTokenProblem, readAdminTokenHash } from '../admin/admin-token';
-import { createCore, type Core } from '../app-core';
+import { createCore, DATABASE_FILE, type Core } from '../app-core';
 import { refuseConnect } from '../proxy/method-gate';
 import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
 import { createAesSecretBox, loadMasterKey } from '../secrets/aes-secret-box';
+import { SEAL_TAGS } from '../secrets/secret-box';
 import { checkNativeModule } from '../store/database';
 import { describeListenError, isLoopbackHost, urlHost } from '../services/proxy-address';
+import { storeHoldsSealedKeys } from '../store/sealed-keys-probe';
 import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
@@ -134,9 +136,12 @@ async function main(argv: string[]): Promise<number> {
   let admin: AdminApi | null = null;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const masterKey = loadMasterKey(dataDir);
+    const masterKey = loadMasterKey(dataDir, process.env, { hasSealedSecrets: () => storeHoldsSealedKeys(join(dataDir, DATABASE_FILE), SEAL_TAGS.aes) });
     if (masterKey.warning) stderrLogger.warn(masterKey.warning);
     if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
+    if (masterKey.origin === 'file-replaced') {
+      stderrLogger.warn(`${join(dataDir, 'master.key')} was empty or unreadable and nothing was sealed with it yet: made a new one (back it up with the database).`);
+    }
     const secrets = createAesSecretBox(masterKey.key);
     const opened = createCore({
       dataDir,

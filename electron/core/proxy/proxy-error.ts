@@ -111,6 +111,13 @@ export const proxyErrors = {
       'upstream_key_unreadable',
       'Keygate could not decrypt the upstream API key (the master key or OS keychain changed). Re-enter the upstream key in Keygate.',
     ),
+  storeUnavailable: () =>
+    new ProxyError(
+      503,
+      'server_error',
+      'store_unavailable',
+      'Keygate cannot write its usage store (disk full or read-only), so it forwards nothing until it can. Try again later.',
+    ),
   internal: () => new ProxyError(500, 'server_error', 'internal_error', 'Keygate failed to handle this request.'),
 };
 

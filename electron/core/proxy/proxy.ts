@@ -24,6 +24,9 @@ import { WriteBatcher } from './write-batcher';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
+/** While the store cannot be written, how often one request may try a write again. */
+const STORE_RETRY_MS = 1_000;
+const STORE_UNAVAILABLE = proxyErrors.storeUnavailable().code;
 
 /** One request on its way through the proxy. */
 interface Exchange {
@@ -54,6 +57,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
   let drained: (() => void) | null = null;
+  /** While the store fails: when the next request may go on to try writing (see checkStoreWritable). */
+  let storeRetryAt = 0;
 
   const writes = new WriteBatcher(
     options.db,
@@ -74,6 +79,14 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (subkey && subkey.remaining !== null) subkey.remaining -= delta;
       }
     },
+    (failure) => {
+      if (failure !== null) storeRetryAt = performance.now() + STORE_RETRY_MS;
+      try {
+        options.onStoreHealth?.(failure);
+      } catch {
+        // A listener's failure is not the request's.
+      }
+    },
   );
   const keys = new KeyCache({
     db: options.db,
@@ -82,18 +95,33 @@ export function createProxy(options: ProxyOptions): Proxy {
     pendingDelta: (id) => writes.pendingDelta(id),
   });
 
+  /**
+   * Fail closed: while the store cannot be written, requests are refused before anything is read or forwarded. One
+   * request per STORE_RETRY_MS goes on instead; its own reservation commit is the try (it is forwarded only if that
+   * commit succeeds), so the store is tried with a real write, and at a bounded rate.
+   */
+  function checkStoreWritable(): void {
+    if (writes.failure === null) return;
+    const now = performance.now();
+    if (now < storeRetryAt) throw proxyErrors.storeUnavailable();
+    storeRetryAt = now + STORE_RETRY_MS;
+  }
+
   function finish(exchange: Exchange): void {
     if (exchange.finished) return;
     exchange.finished = true;
     const { record } = exchange;
     record.latencyMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
-    if (exchange.queued) writes.enqueueComplete(record);
-    else if (exchange.subkey === null) {
-      // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
-      writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
-    } else {
-      exchange.queued = true;
-      writes.enqueueInsert(record);
+    // A store that cannot be written takes no row for the refusal either: trying would only fail again.
+    if (record.refusal !== STORE_UNAVAILABLE) {
+      if (exchange.queued) writes.enqueueComplete(record);
+      else if (exchange.subkey === null) {
+        // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
+        writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
+      } else {
+        exchange.queued = true;
+        writes.enqueueInsert(record);
+      }
     }
     inFlight.delete(exchange);
     if (inFlight.size === 0 && drained) drained();
@@ -142,6 +170,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   async function proxy(exchange: Exchange, path: string, query: string): Promise<void> {
     const { request, response, record } = exchange;
     const method = record.method;
+    checkStoreWritable();
     let subkey = identify(request.headers, keys);
     exchange.subkey = subkey;
     record.subkeyId = subkey.id;
@@ -207,14 +236,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     const committed = reserveQuota(subkey, record, writes);
     exchange.queued = true;
     exchange.reserved = subkey.remaining !== null;
-    if (committed) {
-      try {
-        await committed;
-      } catch (error) {
-        // The batch did not commit, so the reservation never happened (the batcher already restored the count).
-        exchange.reserved = false;
-        throw error;
-      }
+    try {
+      await committed;
+    } catch {
+      // The batch did not commit, so the reservation never happened (the batcher already restored the count).
+      exchange.reserved = false;
+      throw proxyErrors.storeUnavailable();
     }
     if (exchange.clientGone) throw proxyErrors.internal();
 
@@ -291,6 +318,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     handle,
     flush: () => writes.flush(),
+    storeFailure: () => writes.failure,
     invalidate: (subkeyId, invalidateOptions) => keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false),
     async drain(timeoutMs) {
       if (inFlight.size > 0) {

@@ -14,13 +14,11 @@ export function checkQuotaLeft(subkey: SubkeyState): void {
 /**
  * Takes one request from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
  * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
- * Resolves once the reservation is committed (at once for unlimited keys, whose row needs no wait). 429 when spent.
+ * Resolves once the reservation and the row are committed: an unlimited key's row too, so no request is forwarded
+ * that the store could not record. 429 when spent.
  */
-export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher): Promise<void> | null {
-  if (subkey.remaining === null) {
-    writes.enqueueInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
-    return null;
-  }
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher): Promise<void> {
+  if (subkey.remaining === null) return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
   if (subkey.remaining <= 0) throw proxyErrors.quotaSpent();
   subkey.remaining--;
   return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -1, at: record.at });

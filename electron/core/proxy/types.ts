@@ -13,6 +13,11 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Called after usage was recorded (for the UI's push events); keep it cheap, it runs on the hot path. */
   onUsage?: (subkeyId: string | null) => void;
+  /**
+   * Called when the store stops taking writes (with why, e.g. `SQLITE_FULL: database or disk is full`): every request
+   * is then refused with 503 `store_unavailable`; and with null once a write succeeds again.
+   */
+  onStoreHealth?: (failure: string | null) => void;
 }
 
 export interface InvalidateOptions {
@@ -25,6 +30,8 @@ export interface Proxy {
   handle(request: IncomingMessage, response: ServerResponse): void;
   /** Writes pending quota and usage records now (synchronously). Call before changing sub-keys in the store. */
   flush(): void;
+  /** Why the store cannot be written (the last commit failed), or null when it can. */
+  storeFailure(): string | null;
   /**
    * Drops cached sub-key and upstream state after the store changed them (all, or one sub-key). `quotaReset`: the
    * sub-key's remaining count was set anew, so requests in flight that fail must not refund into the new count.

@@ -34,10 +34,12 @@ const HOUR_MS = 3_600_000;
  * ONE immediate transaction (one WAL commit) in the check phase of that turn. A request whose quota is limited waits
  * for its batch's commit before it is forwarded, so a reservation is durable before upstream sees the request.
  * After-the-fact records (usage completions, refunds, refused requests) schedule no commit of their own: they ride
- * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes.
+ * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes. A failed commit loses its
+ * batch (`onFailed` restores the in-memory counts) and marks the store failing until a commit succeeds (`failure`).
  */
 export class WriteBatcher {
   private batch: Batch | null = null;
+  private failing: string | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly updateSubkey;
@@ -50,6 +52,8 @@ export class WriteBatcher {
     db: Database,
     private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>) => void,
     private readonly onFailed?: (batchDeltas: ReadonlyMap<string, number>, error: unknown) => void,
+    /** Called when commits start failing (with why) and when one succeeds again (null). */
+    private readonly onHealthChange?: (failure: string | null) => void,
   ) {
     this.updateSubkey = db.prepare(
       'UPDATE subkeys SET remaining_requests = remaining_requests + ?, last_used_at = COALESCE(?, last_used_at) WHERE id = ?',
@@ -128,6 +132,14 @@ export class WriteBatcher {
     return this.batch?.deltas.get(subkeyId) ?? 0;
   }
 
+  /**
+   * Why the last commit failed (e.g. `SQLITE_FULL: database or disk is full`), or null when it succeeded: the store
+   * cannot be written until a commit succeeds again.
+   */
+  get failure(): string | null {
+    return this.failing;
+  }
+
   /** Writes the pending batch now, synchronously. */
   flush(): void {
     const batch = this.batch;
@@ -142,8 +154,10 @@ export class WriteBatcher {
     } catch (error) {
       this.onFailed?.(batch.deltas, error);
       if (batch.awaited) batch.reject(error);
+      this.setFailure(describeFailure(error));
       return;
     }
+    this.setFailure(null);
     batch.resolve();
     if (this.onCommitted) {
       const touched = new Set<string | null>();
@@ -169,6 +183,12 @@ export class WriteBatcher {
   }
 
   private readonly flushNow = (): void => this.flush();
+
+  private setFailure(failure: string | null): void {
+    const changed = (failure === null) !== (this.failing === null);
+    this.failing = failure;
+    if (changed) this.onHealthChange?.(failure);
+  }
 
   private insert(record: UsageRecord): void {
     const values = [
@@ -208,6 +228,13 @@ export class WriteBatcher {
 
 function storedModel(model: string | null): string | null {
   return model === null ? null : truncated(model, MAX_STORED_MODEL);
+}
+
+/** `SQLITE_FULL: database or disk is full`: the code and SQLite's message, which name no data. */
+function describeFailure(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  return typeof code === 'string' ? `${code}: ${text}` : text;
 }
 
 function isForeignKeyError(error: unknown): boolean {

@@ -88,10 +88,18 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     const settings = readProxySettings(db, defaults);
     if (options.mode === 'mounted') {
       const { host, port } = mountedAddress;
-      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, error: lastError };
+      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, error: lastError, storeError: proxy.storeFailure() };
     }
     const port = server ? (server.address() as AddressInfo).port : settings.port;
-    return { running: server !== null, url: proxyUrl(settings.host, port), host: settings.host, port, autoStart: settings.autoStart, error: lastError };
+    return {
+      running: server !== null,
+      url: proxyUrl(settings.host, port),
+      host: settings.host,
+      port,
+      autoStart: settings.autoStart,
+      error: lastError,
+      storeError: proxy.storeFailure(),
+    };
   }
 
   function changed(): ProxyStatus {

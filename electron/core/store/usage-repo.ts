@@ -66,21 +66,32 @@ export function usageWindowStart(now: number, days: number): number {
 }
 
 /**
- * Forwarded requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first.
- * Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
+ * Charged requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first. A request
+ * is charged once forwarded: answered, in flight, or left `interrupted` by a crash (counted, and counted apart as
+ * `interrupted`). Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
  */
 export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
   const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
-                      coalesce(sum(total_tokens), 0) AS total_tokens
-               FROM usage WHERE at >= @since AND refusal IS NULL ${filter}
+                      count(refusal) AS interrupted, coalesce(sum(total_tokens), 0) AS total_tokens
+               FROM usage WHERE at >= @since AND (refusal IS NULL OR refusal = @interrupted) ${filter}
                GROUP BY day, subkey_id ORDER BY day, subkey_id`;
-  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; total_tokens: number }>(db, sql).all({
+  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; interrupted: number; total_tokens: number }>(
+    db,
+    sql,
+  ).all({
     since,
+    interrupted: INTERRUPTED_REFUSAL,
     ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
   });
-  return rows.map((row) => ({ day: row.day, subkeyId: row.subkey_id, requests: row.requests, totalTokens: row.total_tokens }));
+  return rows.map((row) => ({
+    day: row.day,
+    subkeyId: row.subkey_id,
+    requests: row.requests,
+    interrupted: row.interrupted,
+    totalTokens: row.total_tokens,
+  }));
 }
 
 /**

@@ -210,6 +210,7 @@ export const en = {
     refused: 'Refused: {{reason}}',
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
+    interruptedSeries: 'Interrupted (charged)',
     deleted: 'deleted',
     older: 'Load older requests',
     refusalsTitle: 'Refused before authentication',
@@ -224,6 +225,11 @@ export const en = {
       host_not_allowed: 'Host header not allowed',
       invalid_path: 'Invalid path',
     },
+  },
+  store: {
+    unavailableTitle: 'Keygate cannot write its data',
+    unavailableText:
+      'Every request through the proxy is refused (503 store_unavailable) until a write succeeds again. Free some disk space, or check that the data folder is writable.',
   },
   proxy: {
     title: 'Proxy',

@@ -212,6 +212,7 @@ export const zh: Messages = {
     refused: '已拒绝：{{reason}}',
     interrupted: '已中断',
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
+    interruptedSeries: '已中断（计入配额）',
     deleted: '已删除',
     older: '加载更早的请求',
     refusalsTitle: '认证前被拒绝',
@@ -226,6 +227,10 @@ export const zh: Messages = {
       host_not_allowed: 'Host 头不被允许',
       invalid_path: '无效路径',
     },
+  },
+  store: {
+    unavailableTitle: 'Keygate 无法写入数据',
+    unavailableText: '在再次写入成功之前，经过代理的每个请求都会被拒绝（503 store_unavailable）。请释放磁盘空间，或检查数据文件夹是否可写。',
   },
   proxy: {
     title: '代理',

@@ -2,13 +2,13 @@ import { BarChart } from '@mantine/charts';
 import { Group, Paper, SegmentedControl, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { usageChartData } from '../../lib/usage-chart-data';
+import { INTERRUPTED_SERIES, usageChartData } from '../../lib/usage-chart-data';
 import { useKeygate } from '../../store/store';
 import { USAGE_CHART_DAYS } from '../../store/usage-slice';
 
 const PALETTE = ['indigo.6', 'teal.6', 'grape.5', 'orange.5', 'cyan.6', 'pink.5', 'lime.6', 'yellow.6'];
 
-/** Requests or tokens per day, stacked by sub-key. */
+/** Requests or tokens per day, stacked by sub-key; interrupted requests (charged) stacked apart in grey. */
 export function UsageChart() {
   const { t } = useTranslation();
   const daily = useKeygate((state) => state.usageDaily);
@@ -16,7 +16,8 @@ export function UsageChart() {
   const [metric, setMetric] = useState<'requests' | 'totalTokens'>('requests');
   const data = useMemo(() => {
     const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
-    return usageChartData(daily, metric, USAGE_CHART_DAYS, (id) => (id ? (names.get(id) ?? t('usage.deleted')) : t('usage.unknownKey')));
+    const nameOf = (id: string | null) => (id ? (names.get(id) ?? t('usage.deleted')) : t('usage.unknownKey'));
+    return usageChartData(daily, metric, USAGE_CHART_DAYS, nameOf, undefined, t('usage.interruptedSeries'));
   }, [daily, metric, subkeys, t]);
 
   return (
@@ -42,7 +43,11 @@ export function UsageChart() {
         type="stacked"
         withLegend={data.series.length > 1}
         legendProps={{ verticalAlign: 'bottom', height: 24 }}
-        series={data.series.map((series, index) => ({ name: series.name, label: series.label, color: PALETTE[index % PALETTE.length]! }))}
+        series={data.series.map((series, index) => ({
+          name: series.name,
+          label: series.label,
+          color: series.name === INTERRUPTED_SERIES ? 'gray.5' : PALETTE[index % PALETTE.length]!,
+        }))}
         tickLine="none"
         gridAxis="x"
         maxBarWidth={28}
