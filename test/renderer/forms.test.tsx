@@ -72,6 +72,64 @@ describe('the issue form', () => {
   });
 });
 
+describe('"Only these" with no model', () => {
+  it('is refused by the issue form, which sends nothing', async () => {
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    await userEvent.click(screen.getByText('Only these', { exact: true }));
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Pick at least one model');
+    expect(fake.channelsCalled()).not.toContain('subkeys:create');
+    await userEvent.click(screen.getByText('All models', { exact: true }));
+    expect(screen.queryByText('Pick at least one model')).toBeNull();
+  });
+
+  it('is refused by the edit form when the last allowed model is removed', async () => {
+    const fake = fakeApi({ 'subkeys:update': async () => subkey() });
+    fake.data.subkeys = [subkey({ allowModels: ['gpt-4o'] })];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    await renderUi(<ModalHost />, store);
+    await userEvent.click(screen.getByPlaceholderText('Models or patterns'));
+    await userEvent.keyboard('{Backspace}');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Pick at least one model');
+    expect(fake.channelsCalled()).not.toContain('subkeys:update');
+  });
+
+  it('is refused in Chinese too', async () => {
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await changeLanguage('zh');
+    try {
+      await userEvent.type(await screen.findByLabelText('名称'), 'ci-bot');
+      await userEvent.click(screen.getByText('仅限这些', { exact: true }));
+      await userEvent.click(screen.getByRole('button', { name: '签发' }));
+      expect((await screen.findByRole('alert')).textContent).toBe('请至少选择一个模型');
+      expect(fake.channelsCalled()).not.toContain('subkeys:create');
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});
+
+describe('a custom quota that is not a whole number ≥ 0', () => {
+  it('is refused by the issue form with a message, and nothing is sent', async () => {
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    // The second "Custom" is the quota's (the first is the expiry's).
+    await userEvent.click(screen.getAllByText('Custom', { exact: true })[1]!);
+    const quota = screen.getByLabelText('Number of requests') as HTMLInputElement;
+    await userEvent.clear(quota);
+    await userEvent.type(quota, '12.5');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect(quota.value).toBe('12.5');
+    expect(screen.getByTestId('quota-result').textContent).toBe('Quota must be a whole number');
+    expect(fake.channelsCalled()).not.toContain('subkeys:create');
+  });
+});
+
 describe('the edit form', () => {
   it('sends only what changed, so an untouched past expiry or a spent quota is never written back', () => {
     const key = subkey({ expiresAt: '2020-01-01T00:00:00.000Z', remainingRequests: 3, allowModels: ['gpt-4o'] });

@@ -113,15 +113,32 @@ describe('QuotaPicker', () => {
     expect(screen.getByTestId('quota-result').textContent).toBe('2,500 requests, then the key stops');
   });
 
-  it('"Custom" refuses a minus sign and a decimal point as the user types', async () => {
+  it.each([
+    ['12.5', 12.5],
+    ['-5', -5],
+  ])('"Custom" keeps "%s" as typed and says only a whole number of 0 or more is taken', async (typed, kept) => {
     const { emitted, Harness } = harness<number | null>(null, (value, onChange) => <QuotaPicker value={value} onChange={onChange} />);
     await renderUi(<Harness />);
     await userEvent.click(screen.getByText('Custom', { exact: true }));
-    const input = screen.getByLabelText('Number of requests');
+    const input = screen.getByLabelText('Number of requests') as HTMLInputElement;
     await userEvent.clear(input);
-    await userEvent.type(input, '-12.5');
-    expect(emitted.filter((value) => value !== null && !Number.isNaN(value)).every((value) => Number.isInteger(value) && value! >= 0)).toBe(true);
-    expect(emitted.at(-1)).toBe(125);
+    await userEvent.type(input, typed);
+    await userEvent.tab();
+    expect(input.value).toBe(typed);
+    expect(emitted.at(-1)).toBe(kept);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByRole('alert').textContent).toBe('Enter a whole number of 0 or more');
+  });
+
+  it('"Custom" does not clamp a number above the maximum on blur', async () => {
+    const { emitted, Harness } = harness<number | null>(null, (value, onChange) => <QuotaPicker value={value} onChange={onChange} />);
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByText('Custom', { exact: true }));
+    const input = screen.getByLabelText('Number of requests') as HTMLInputElement;
+    await userEvent.clear(input);
+    await userEvent.type(input, '2000000000');
+    await userEvent.tab();
+    expect(emitted.at(-1)).toBe(2_000_000_000);
   });
 
   it('starts on the choice that shows an existing value', async () => {
@@ -163,6 +180,25 @@ describe('ModelPolicyPicker', () => {
     await userEvent.click(screen.getByText('All except these', { exact: true }));
     expect(emitted.at(-1)).toEqual({ allowModels: [], denyModels: ['gpt-3.5*'] });
     expect(screen.getByText('3 of 4 synced models allowed')).toBeTruthy();
+  });
+
+  it('"Only these" with nothing picked says a model is needed instead of counting every model as allowed', async () => {
+    const modes: string[] = [];
+    const { Harness } = harness<ModelPolicyValue>(none, (value, onChange) => (
+      <ModelPolicyPicker
+        value={value}
+        onChange={(next, mode) => {
+          modes.push(mode);
+          onChange(next);
+        }}
+        models={models}
+      />
+    ));
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByText('Only these', { exact: true }));
+    expect(modes).toEqual(['only']);
+    expect(screen.getByText('Pick at least one model')).toBeTruthy();
+    expect(screen.queryByText('4 of 4 synced models allowed')).toBeNull();
   });
 
   it('says when a pattern matches no synced model', async () => {

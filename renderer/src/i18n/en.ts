@@ -145,6 +145,7 @@ export const en = {
     custom: 'Number of requests',
     result: '{{requests}} requests, then the key stops',
     resultUnlimited: 'No request limit',
+    wholeNumber: 'Enter a whole number of 0 or more',
   },
   policy: {
     label: 'Models',
@@ -156,6 +157,7 @@ export const en = {
     summaryAll: 'Every model the upstream offers.',
     summary: '{{allowed}} of {{total}} synced models allowed',
     noModels: 'No synced models for this upstream yet: sync them on the Models screen, or type patterns.',
+    pickOne: 'Pick at least one model',
   },
   secret: {
     title: 'Your new sub-key',

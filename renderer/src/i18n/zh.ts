@@ -147,6 +147,7 @@ export const zh: Messages = {
     custom: '请求次数',
     result: '{{requests}} 次请求后停止',
     resultUnlimited: '不限请求次数',
+    wholeNumber: '请输入大于或等于 0 的整数',
   },
   policy: {
     label: '模型',
@@ -158,6 +159,7 @@ export const zh: Messages = {
     summaryAll: '上游提供的所有模型。',
     summary: '允许 {{allowed}} / {{total}} 个已同步模型',
     noModels: '此上游还没有已同步的模型：请在“模型”页面同步，或直接输入通配符。',
+    pickOne: '请至少选择一个模型',
   },
   secret: {
     title: '新的子密钥',

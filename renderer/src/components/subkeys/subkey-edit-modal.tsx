@@ -14,7 +14,7 @@ import { formatNumber } from '../../lib/format';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
-import { ModelPolicyPicker } from './model-policy-picker';
+import { isIncompletePolicy, ModelPolicyPicker, policyModeOf, type PolicyMode } from './model-policy-picker';
 import { QuotaPicker } from './quota-picker';
 
 type EditValues = {
@@ -52,6 +52,7 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   const models = useModelIdsOf(subkey.upstreamId);
   const [quotaKey, setQuotaKey] = useState(0);
   const resolver = formResolver(SubkeyUpdateSchema);
+  const [policyMode, setPolicyMode] = useState<PolicyMode>(policyModeOf(subkey));
 
   const form = useForm<EditValues>({
     initialValues: {
@@ -61,7 +62,10 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
       allowModels: subkey.allowModels,
       denyModels: subkey.denyModels,
     },
-    validate: (values) => resolver(patchOf(subkey, values) as Record<string, unknown>),
+    validate: (values) => ({
+      ...resolver(patchOf(subkey, values) as Record<string, unknown>),
+      ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}),
+    }),
     validateInputOnChange: true,
   });
 
@@ -106,7 +110,11 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
           <ModelPolicyPicker
             models={models}
             value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
-            onChange={(policy) => form.setValues(policy)}
+            onChange={(policy, mode) => {
+              setPolicyMode(mode);
+              form.setValues(policy);
+              if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
+            }}
             error={errorUnder(form.errors, 'allowModels', 'denyModels')}
           />
           <FormErrorAlert message={formError} />
