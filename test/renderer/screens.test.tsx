@@ -1,11 +1,11 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ProxyPage } from '../../renderer/src/components/proxy/proxy-page';
 import { UpstreamsPage } from '../../renderer/src/components/upstreams/upstreams-page';
 import { SubkeysPage } from '../../renderer/src/components/subkeys/subkeys-page';
 import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
-import { fakeApi, proxyStatus, upstream } from './fake-api';
+import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
 import { renderUi } from './render-ui';
 
 describe('the Upstreams screen', () => {
@@ -45,6 +45,32 @@ describe('the Sub-keys screen', () => {
     expect((screen.getByRole('button', { name: 'Issue sub-key' }) as HTMLButtonElement).disabled).toBe(true);
     await userEvent.click(screen.getByRole('button', { name: 'Add upstream' }));
     expect(store.getState().page).toBe('upstreams');
+  });
+});
+
+describe('the Sub-keys screen, as the clock passes an expiry', () => {
+  it('turns the chip to "Expired" and lists the key under the Expired filter, without a reload', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      const fake = fakeApi();
+      fake.data.upstreams = [upstream()];
+      fake.data.subkeys = [subkey({ name: 'short-lived', expiresAt: new Date(Date.now() + 10_000).toISOString(), status: 'active' })];
+      const store = createKeygateStore(fake.api);
+      await loadAll(store);
+      store.getState().setSubkeyFilter({ status: 'expired' });
+      await renderUi(<SubkeysPage />, store);
+      expect(document.querySelector('tr[data-subkey="short-lived"]')).toBeNull();
+      store.getState().setSubkeyFilter({ status: 'all' });
+      await waitFor(() => expect(document.querySelector('tr[data-subkey="short-lived"] [data-status]')!.getAttribute('data-status')).toBe('active'));
+
+      act(() => vi.advanceTimersByTime(31_000));
+      expect(document.querySelector('tr[data-subkey="short-lived"] [data-status]')!.getAttribute('data-status')).toBe('expired');
+      act(() => store.getState().setSubkeyFilter({ status: 'expired' }));
+      expect(document.querySelector('tr[data-subkey="short-lived"]')).not.toBeNull();
+      expect(fake.channelsCalled().filter((channel) => channel === 'subkeys:list')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
