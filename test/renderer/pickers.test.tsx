@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,17 @@ describe('ExpiryPicker', () => {
     await renderUi(<Harness />);
     await userEvent.click(screen.getByText('Custom', { exact: true }));
     expect(emitted).toEqual([existing]);
+  });
+
+  it('keeps a custom time in the past as it is when the date-time dropdown closes, for the form to refuse', async () => {
+    const past = new Date(Date.now() - HOUR).toISOString();
+    const { emitted, Harness } = harness<string | null>(past, (value, onChange) => <ExpiryPicker value={value} onChange={onChange} />);
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByLabelText('Date and time'));
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(emitted).toEqual([]);
   });
 
   it('shows an error given to it instead of the resulting date', async () => {
