@@ -1,5 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Notifications, notifications } from '@mantine/notifications';
 import { describe, expect, it } from 'vitest';
 import type { IssuedSubkey } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
@@ -211,6 +212,62 @@ describe('field errors in Chinese', () => {
       await userEvent.type(name, 'ci-bot');
       await userEvent.click(screen.getByRole('button', { name: '签发' }));
       expect(await screen.findByText('请求次数不能为负数')).toBeTruthy();
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});
+
+describe('confirmation toasts', () => {
+  async function withKey(overrides: Parameters<typeof fakeApi>[0] = {}) {
+    // Toasts shown by earlier tests (with no <Notifications /> mounted) wait in one global queue.
+    notifications.clean();
+    const fake = fakeApi({
+      'subkeys:update': async (input) => subkey({ name: input.name ?? 'ci-bot' }),
+      'subkeys:remove': async ({ id }) => {
+        fake.data.subkeys = [];
+        return { id };
+      },
+      ...overrides,
+    });
+    fake.data.upstreams = [upstream()];
+    fake.data.subkeys = [subkey()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(
+      <>
+        <Notifications />
+        <ModalHost />
+      </>,
+      store,
+    );
+    return { fake, store };
+  }
+
+  it('says a sub-key was saved after Edit', async () => {
+    const { store } = await withKey();
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    const name = await screen.findByLabelText('Name');
+    await userEvent.clear(name);
+    await userEvent.type(name, 'ci-runner');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Sub-key “ci-runner” saved')).toBeTruthy();
+  });
+
+  it('says a sub-key was deleted after Delete, in English and in Chinese', async () => {
+    const { store, fake } = await withKey();
+    store.getState().openModal({ kind: 'subkey-remove', subkeyId: 'sk1' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText('Sub-key “ci-bot” deleted')).toBeTruthy();
+
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    fake.data.subkeys = [subkey({ name: 'demo' })];
+    await store.getState().refreshSubkeys();
+    await changeLanguage('zh');
+    try {
+      store.getState().openModal({ kind: 'subkey-remove', subkeyId: 'sk1' });
+      await userEvent.click(await screen.findByRole('button', { name: '删除' }));
+      expect(await screen.findByText('已删除子密钥“demo”')).toBeTruthy();
     } finally {
       await changeLanguage('en');
     }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ProxyPage } from '../../renderer/src/components/proxy/proxy-page';
 import { UpstreamsPage } from '../../renderer/src/components/upstreams/upstreams-page';
 import { SubkeysPage } from '../../renderer/src/components/subkeys/subkeys-page';
+import { UsagePage } from '../../renderer/src/components/usage/usage-page';
 import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
 import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
 import { renderUi } from './render-ui';
@@ -71,6 +72,30 @@ describe('the Sub-keys screen, as the clock passes an expiry', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('the Usage screen\'s key filter', () => {
+  it('searches the sub-keys as typed (not after "All sub-keys"), filters by the one picked, and clears back to all', async () => {
+    const fake = fakeApi();
+    fake.data.subkeys = [subkey({ id: 'a', name: 'alice-laptop' }), subkey({ id: 'b', name: 'ci-pipeline' })];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<UsagePage />, store);
+    const filter = screen.getAllByLabelText('Sub-key').find((element) => element.tagName === 'INPUT') as HTMLInputElement;
+    expect(filter.value).toBe('');
+    expect(filter.placeholder).toBe('All sub-keys');
+    await userEvent.click(filter);
+    await userEvent.type(filter, 'ci');
+    expect(filter.value).toBe('ci');
+    expect(screen.getAllByRole('option').map((option) => option.textContent)).toEqual(['ci-pipeline']);
+    await userEvent.click(screen.getByRole('option', { name: 'ci-pipeline' }));
+    await waitFor(() => expect(store.getState().usageSubkeyId).toBe('b'));
+    expect(fake.calls.filter((call) => call.channel === 'usage:list').at(-1)!.input).toMatchObject({ subkeyId: 'b' });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Show all sub-keys' }));
+    await waitFor(() => expect(store.getState().usageSubkeyId).toBeNull());
+    expect(filter.value).toBe('');
   });
 });
 

@@ -1,3 +1,4 @@
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
 import { ConfirmModal } from '../common/confirm-modal';
@@ -51,7 +52,10 @@ export function ModalHost() {
           title={t('subkeys.removeTitle')}
           text={t('subkeys.removeText', { name: subkey.name })}
           confirmLabel={t('common.delete')}
-          onConfirm={() => removeSubkey(subkey.id)}
+          onConfirm={async () => {
+            await removeSubkey(subkey.id);
+            notifications.show({ message: t('subkeys.removed', { name: subkey.name }) });
+          }}
           onClose={closeModal}
         />
       );

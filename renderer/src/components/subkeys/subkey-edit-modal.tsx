@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -76,7 +77,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   }
 
   const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: EditValues) => {
-    await updateSubkey(patchOf(subkey, values));
+    const saved = await updateSubkey(patchOf(subkey, values));
+    notifications.show({ message: t('subkeys.updated', { name: saved.name }) });
     onClose();
   });
 
