@@ -49,8 +49,12 @@ export interface IssuedSubkey {
 
 export interface UsageEntry {
   id: number;
-  /** null when the request named no known sub-key. */
+  /** null when the request named no known sub-key, or its sub-key was deleted since. */
   subkeyId: string | null;
+  /** The sub-key's name: its current one, or the one it had when it was deleted; null for no known sub-key. */
+  subkeyName: string | null;
+  /** The sub-key was deleted since (then `subkeyId` is null and `subkeyName` the name it had). */
+  subkeyDeleted: boolean;
   at: string;
   method: string;
   path: string;
@@ -74,8 +78,16 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
 /** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
 export interface UsageDay {
   day: string;
+  /** As in `UsageEntry`: null for no known sub-key or a deleted one. */
   subkeyId: string | null;
+  /** As in `UsageEntry`: the current name, or the one a deleted sub-key had. */
+  subkeyName: string | null;
+  subkeyDeleted: boolean;
+  /** Requests that ended normally (forwarded, whatever the upstream answered). */
   requests: number;
+  /** Requests with a `refusal`: refused by the proxy (never forwarded), or `client_closed` / `interrupted`. */
+  refused: number;
+  /** Tokens of the `requests`. */
   totalTokens: number;
 }
 

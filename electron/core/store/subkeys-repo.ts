@@ -137,9 +137,15 @@ export function setSubkeySecret(db: Database, id: string, secretHash: string, hi
   return statement(db, 'UPDATE subkeys SET secret_hash = ?, hint = ? WHERE id = ?').run(secretHash, hint, id).changes > 0;
 }
 
-/** Deletes a sub-key (usage rows keep their history with subkey_id NULL); answers whether it existed. */
+/**
+ * Deletes a sub-key; its usage rows keep their history with subkey_id NULL and the key's name in subkey_name.
+ * Answers whether it existed.
+ */
 export function deleteSubkey(db: Database, id: string): boolean {
-  return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  return db.transaction(() => {
+    statement(db, 'UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE id = @id) WHERE subkey_id = @id').run({ id });
+    return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  })();
 }
 
 /** How many sub-keys use the upstream. */

@@ -192,6 +192,8 @@ export const en = {
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
     deleted: 'deleted',
+    deletedKey: '{{name}} (deleted)',
+    refusedSeries: 'Refused',
     older: 'Load older requests',
   },
   proxy: {

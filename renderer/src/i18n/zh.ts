@@ -194,6 +194,8 @@ export const zh: Messages = {
     interrupted: '已中断',
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
     deleted: '已删除',
+    deletedKey: '{{name}}（已删除）',
+    refusedSeries: '被拒绝',
     older: '加载更早的请求',
   },
   proxy: {
