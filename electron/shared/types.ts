@@ -1,5 +1,7 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
 
+import type { ErrorParams, ErrorReason } from './errors';
+
 export interface Upstream {
   id: string;
   name: string;
@@ -101,6 +103,9 @@ export interface ProxyStatus {
   autoStart: boolean;
   /** Last start failure (e.g. port in use), cleared by a successful start. */
   error: string | null;
+  /** With `error`: its stable reason and values, for the window to word it in its language. */
+  errorReason?: ErrorReason;
+  errorParams?: ErrorParams;
 }
 
 /** How upstream keys are protected at rest. `weak` = the OS offers no real keychain (Linux `basic_text`). */
@@ -119,4 +124,7 @@ export interface ConnectionTest {
   modelCount: number | null;
   latencyMs: number;
   message: string | null;
+  /** With a failure's English `message`: its stable reason and values, for the window to word it in its language. */
+  reason?: ErrorReason;
+  params?: ErrorParams;
 }

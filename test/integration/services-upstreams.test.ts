@@ -86,7 +86,7 @@ describe('upstreams service', () => {
     const first = await fx.call<{ subkey: { id: string } }>('subkeys:create', { name: 'k1', upstreamId: upstream.id });
     await fx.call('subkeys:create', { name: 'k2', upstreamId: upstream.id });
     const refused = await fx.core.dispatch('upstreams:remove', { id: upstream.id });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT', reason: 'upstream_has_subkeys', params: { count: 2 } } });
     if (!refused.ok) expect(refused.error.message).toContain('2 sub-keys');
     expect(await fx.call<Upstream[]>('upstreams:list')).toHaveLength(1);
 

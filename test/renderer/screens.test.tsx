@@ -37,6 +37,60 @@ describe('the Upstreams screen', () => {
   });
 });
 
+describe('messages from the core, in Chinese', () => {
+  it('words a failed connection test from its reason, and again after switching the language', async () => {
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    const fake = fakeApi({
+      'upstreams:test': async () => ({
+        ok: false,
+        modelCount: null,
+        latencyMs: 3,
+        message: 'Could not reach OpenAI at https://api.openai.com/v1/models: connection refused.',
+        reason: 'upstream_unreachable',
+        params: { name: 'OpenAI', url: 'https://api.openai.com/v1/models', cause: 'refused' },
+      }),
+    });
+    fake.data.upstreams = [upstream()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(<UpstreamsPage />, store);
+    await changeLanguage('zh');
+    try {
+      await userEvent.click(await screen.findByRole('button', { name: '测试连接' }));
+      expect((await screen.findByTestId('connection-result')).textContent).toBe('连接失败：无法连接 OpenAI（https://api.openai.com/v1/models）：连接被拒绝。');
+      await act(() => changeLanguage('en'));
+      expect(screen.getByTestId('connection-result').textContent).toBe(
+        'Connection failed: Could not reach OpenAI at https://api.openai.com/v1/models: connection refused.',
+      );
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+
+  it('words a refused removal from its reason and count', async () => {
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    const { ApiError } = await import('../../renderer/src/api/api-error');
+    const { ModalHost } = await import('../../renderer/src/components/layout/modal-host');
+    const fake = fakeApi({
+      'upstreams:remove': async () => {
+        throw new ApiError({ code: 'CONFLICT', message: 'This upstream still has 4 sub-keys. Remove them first.', reason: 'upstream_has_subkeys', params: { count: 4 } });
+      },
+    });
+    fake.data.upstreams = [upstream()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'upstream-remove', upstreamId: 'up1' });
+    await changeLanguage('zh');
+    try {
+      await renderUi(<ModalHost />, store);
+      await userEvent.click(await screen.findByRole('button', { name: '移除' }));
+      expect((await screen.findByRole('alert')).textContent).toBe('此上游仍有 4 个子密钥，请先删除。');
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});
+
 describe('the Sub-keys screen', () => {
   it('sends a user with no upstream to add one first', async () => {
     const store = createKeygateStore(fakeApi().api);

@@ -29,7 +29,8 @@ export interface UpstreamsDeps {
 
 /** Upstream not found, as every service says it. */
 export function upstreamNotFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `No upstream with id ${id.slice(0, 100)}.`);
+  const shown = id.slice(0, 100);
+  return new AppError('NOT_FOUND', `No upstream with id ${shown}.`, undefined, { reason: 'upstream_not_found', params: { id: shown } });
 }
 
 /** Reads an upstream's base URL and opens its key, for calling it. Only the core ever holds the plain key. */
@@ -41,7 +42,11 @@ export function upstreamTarget(db: Database, secrets: SecretBox, id: string): Up
   try {
     apiKey = secrets.open(credentials.keyCiphertext);
   } catch (error) {
-    throw new AppError('INTERNAL', `The key of upstream "${upstream.name}" cannot be opened: ${(error as Error).message} Enter the key again.`);
+    const detail = (error as Error).message;
+    throw new AppError('INTERNAL', `The key of upstream "${upstream.name}" cannot be opened: ${detail} Enter the key again.`, undefined, {
+      reason: 'upstream_key_unopenable',
+      params: { name: upstream.name, detail },
+    });
   }
   return { name: upstream.name, baseUrl: credentials.baseUrl, apiKey };
 }
@@ -97,6 +102,8 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
               throw new AppError(
                 'CONFLICT',
                 `This upstream still has ${subkeys} sub-key${subkeys === 1 ? '' : 's'}. Remove ${subkeys === 1 ? 'it' : 'them'} first.`,
+                undefined,
+                { reason: 'upstream_has_subkeys', params: { count: subkeys } },
               );
             }
             deleteUpstream(db, input.id);
@@ -114,10 +121,15 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
         return { ok: true, modelCount: models.length, latencyMs: elapsed(started), message: null };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return { ok: false, modelCount: null, latencyMs: elapsed(started), message: error.message };
+        return { ok: false, modelCount: null, latencyMs: elapsed(started), message: error.message, ...detailOf(error) };
       }
     },
   };
+}
+
+function detailOf(error: AppError): Pick<ConnectionTest, 'reason' | 'params'> {
+  if (!error.detail) return {};
+  return { reason: error.detail.reason, ...(error.detail.params && { params: error.detail.params }) };
 }
 
 function elapsed(started: number): number {
