@@ -273,3 +273,54 @@ describe('confirmation toasts', () => {
     }
   });
 });
+
+describe('removing an upstream', () => {
+  async function removeDialog(upstreams = [upstream(), upstream({ id: 'up2', name: 'Work' })], keys = 4) {
+    const fake = fakeApi({ 'upstreams:remove': async ({ id }) => ({ id }) });
+    fake.data.upstreams = upstreams;
+    fake.data.subkeys = Array.from({ length: keys }, (_, index) => subkey({ id: `sk${index}`, name: `key-${index}` }));
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'upstream-remove', upstreamId: 'up1' });
+    await renderUi(<ModalHost />, store);
+    const removeCall = () => fake.calls.find((call) => call.channel === 'upstreams:remove')?.input;
+    return { fake, store, removeCall };
+  }
+
+  it('says how many sub-keys it has before asking, and moves them to the upstream chosen', async () => {
+    const { store, removeCall } = await removeDialog();
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog.textContent).toContain('“OpenAI” still has 4 sub-keys.');
+    expect((screen.getByRole('radio', { name: /Move the 4 sub-keys/ }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getAllByLabelText('Upstream to move them to').find((element) => element.tagName === 'INPUT') as HTMLInputElement).value).toBe('Work');
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(removeCall()).toEqual({ id: 'up1', subkeys: { moveTo: 'up2' } });
+  });
+
+  it('deletes the sub-keys with it when that is chosen', async () => {
+    const { store, removeCall } = await removeDialog();
+    await userEvent.click(await screen.findByRole('radio', { name: /Delete the 4 sub-keys/ }));
+    expect(screen.queryByLabelText('Upstream to move them to')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(removeCall()).toEqual({ id: 'up1', subkeys: 'remove' });
+  });
+
+  it('offers only deletion when there is no other upstream', async () => {
+    const { removeCall } = await removeDialog([upstream()], 1);
+    expect((await screen.findByRole('dialog')).textContent).toContain('“OpenAI” still has 1 sub-key.');
+    expect(screen.queryByRole('radio', { name: /Move/ })).toBeNull();
+    expect((screen.getByRole('radio', { name: /Delete the sub-key/ }) as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(removeCall()).toEqual({ id: 'up1', subkeys: 'remove' }));
+  });
+
+  it('asks plainly, and sends no choice, when no sub-key uses it', async () => {
+    const { removeCall } = await removeDialog(undefined, 0);
+    expect((await screen.findByRole('dialog')).textContent).toContain('Remove “OpenAI”? Its synced models are forgotten.');
+    expect(screen.queryByRole('radio')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(removeCall()).toEqual({ id: 'up1' }));
+  });
+});

@@ -5,7 +5,7 @@ import type { ConnectionTest, Upstream } from '../../shared/types';
 import type { SecretBox } from '../secrets/secret-box';
 import { secretHint } from '../secrets/subkey-secret';
 import type { Database } from '../store/database';
-import { countSubkeysOfUpstream } from '../store/subkeys-repo';
+import { countSubkeysOfUpstream, deleteSubkeysOfUpstream, moveSubkeysToUpstream } from '../store/subkeys-repo';
 import {
   deleteUpstream,
   getUpstream,
@@ -92,13 +92,19 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
       return getUpstream(db, input.id)!;
     },
 
+    /**
+     * Removes the upstream and, as asked, deletes its sub-keys or moves them to another upstream, all in one
+     * transaction; refuses (CONFLICT) when it has sub-keys and no choice was made. The proxy re-reads every key.
+     */
     remove(input: ChannelParsed<'upstreams:remove'>): { id: string } {
       withWriteHooks(hooks, () =>
         db
           .transaction(() => {
             if (!getUpstream(db, input.id)) throw upstreamNotFound(input.id);
+            const moveTo = typeof input.subkeys === 'object' ? input.subkeys.moveTo : null;
+            if (moveTo !== null) checkMoveTarget(db, input.id, moveTo);
             const subkeys = countSubkeysOfUpstream(db, input.id);
-            if (subkeys > 0) {
+            if (subkeys > 0 && input.subkeys === undefined) {
               throw new AppError(
                 'CONFLICT',
                 `This upstream still has ${subkeys} sub-key${subkeys === 1 ? '' : 's'}. Remove ${subkeys === 1 ? 'it' : 'them'} first.`,
@@ -106,6 +112,8 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
                 { reason: 'upstream_has_subkeys', params: { count: subkeys } },
               );
             }
+            if (moveTo !== null) moveSubkeysToUpstream(db, input.id, moveTo);
+            else if (input.subkeys === 'remove') deleteSubkeysOfUpstream(db, input.id);
             deleteUpstream(db, input.id);
           })
           .immediate(),
@@ -125,6 +133,12 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
       }
     },
   };
+}
+
+/** The upstream sub-keys move to must exist and be another one. */
+function checkMoveTarget(db: Database, removedId: string, moveTo: string): void {
+  const problem = moveTo === removedId ? 'Move the sub-keys to another upstream' : getUpstream(db, moveTo) ? null : 'Choose an existing upstream to move the sub-keys to';
+  if (problem) throw new AppError('INVALID_INPUT', problem, [{ path: ['subkeys', 'moveTo'], message: problem }]);
 }
 
 function detailOf(error: AppError): Pick<ConnectionTest, 'reason' | 'params'> {

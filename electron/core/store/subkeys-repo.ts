@@ -152,3 +152,20 @@ export function deleteSubkey(db: Database, id: string): boolean {
 export function countSubkeysOfUpstream(db: Database, upstreamId: string): number {
   return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM subkeys WHERE upstream_id = ?').get(upstreamId)!.n;
 }
+
+/** Deletes every sub-key of the upstream, their usage rows keeping each one's name (as `deleteSubkey`); answers how many. */
+export function deleteSubkeysOfUpstream(db: Database, upstreamId: string): number {
+  return db.transaction(() => {
+    statement(
+      db,
+      `UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE subkeys.id = usage.subkey_id)
+       WHERE subkey_id IN (SELECT id FROM subkeys WHERE upstream_id = ?)`,
+    ).run(upstreamId);
+    return statement(db, 'DELETE FROM subkeys WHERE upstream_id = ?').run(upstreamId).changes;
+  })();
+}
+
+/** Points every sub-key of one upstream at another; answers how many moved. */
+export function moveSubkeysToUpstream(db: Database, fromUpstreamId: string, toUpstreamId: string): number {
+  return statement(db, 'UPDATE subkeys SET upstream_id = ? WHERE upstream_id = ?').run(toUpstreamId, fromUpstreamId).changes;
+}

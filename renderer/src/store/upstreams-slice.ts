@@ -8,7 +8,8 @@ export interface UpstreamsSlice {
   refreshUpstreams: () => Promise<void>;
   addUpstream: (input: ChannelInput<'upstreams:add'>) => Promise<Upstream>;
   updateUpstream: (input: ChannelInput<'upstreams:update'>) => Promise<Upstream>;
-  removeUpstream: (id: string) => Promise<void>;
+  /** `subkeys`: what happens to the upstream's sub-keys (needed when it has any). */
+  removeUpstream: (id: string, subkeys?: ChannelInput<'upstreams:remove'>['subkeys']) => Promise<void>;
   /** Asks the upstream for its models with the stored key; the answer is shown, not stored. */
   testUpstream: (id: string) => Promise<ConnectionTest>;
 }
@@ -31,8 +32,8 @@ export const createUpstreamsSlice: SliceCreator<UpstreamsSlice> = (api) => (set,
     await get().refreshUpstreams();
     return upstream;
   },
-  async removeUpstream(id) {
-    await api['upstreams:remove']({ id });
+  async removeUpstream(id, subkeys) {
+    await api['upstreams:remove']({ id, ...(subkeys !== undefined && { subkeys }) });
     get().forgetModels(id);
     await Promise.all([get().refreshUpstreams(), get().refreshSubkeys()]);
   },

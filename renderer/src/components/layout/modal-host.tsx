@@ -6,6 +6,7 @@ import { SubkeyEditModal } from '../subkeys/subkey-edit-modal';
 import { SubkeyIssueModal } from '../subkeys/subkey-issue-modal';
 import { SubkeyRotateModal } from '../subkeys/subkey-rotate-modal';
 import { UpstreamFormModal } from '../upstreams/upstream-form-modal';
+import { UpstreamRemoveModal } from '../upstreams/upstream-remove-modal';
 
 /** Renders the one open dialog named by the store's modal state; a closed dialog is unmounted, with all it held. */
 export function ModalHost() {
@@ -14,7 +15,6 @@ export function ModalHost() {
   const closeModal = useKeygate((state) => state.closeModal);
   const upstreams = useKeygate((state) => state.upstreams);
   const subkeys = useKeygate((state) => state.subkeys);
-  const removeUpstream = useKeygate((state) => state.removeUpstream);
   const removeSubkey = useKeygate((state) => state.removeSubkey);
 
   switch (modal.kind) {
@@ -29,13 +29,7 @@ export function ModalHost() {
       return modal.kind === 'upstream-edit' ? (
         <UpstreamFormModal upstream={upstream} onClose={closeModal} />
       ) : (
-        <ConfirmModal
-          title={t('upstreams.removeTitle')}
-          text={t('upstreams.removeText', { name: upstream.name })}
-          confirmLabel={t('upstreams.remove')}
-          onConfirm={() => removeUpstream(upstream.id)}
-          onClose={closeModal}
-        />
+        <UpstreamRemoveModal upstream={upstream} onClose={closeModal} />
       );
     }
     case 'subkey-issue':
