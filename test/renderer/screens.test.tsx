@@ -37,6 +37,56 @@ describe('the Upstreams screen', () => {
   });
 });
 
+describe('the Upstreams screen after a save', () => {
+  it('clears the last connection test result of an upstream whose key was saved', { timeout: 20_000 }, async () => {
+    const { ModalHost } = await import('../../renderer/src/components/layout/modal-host');
+    const fake = fakeApi({
+      'upstreams:test': async () => ({ ok: false, modelCount: null, latencyMs: 3, message: 'OpenAI answered 401 (the API key was refused).' }),
+      'upstreams:update': async () => upstream({ keyHint: 'sk-…9876' }),
+    });
+    fake.data.upstreams = [upstream()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(
+      <>
+        <UpstreamsPage />
+        <ModalHost />
+      </>,
+      store,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect((await screen.findByTestId('connection-result')).textContent).toContain('401');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Edit OpenAI' }));
+    await userEvent.click(await screen.findByLabelText('API key'));
+    await userEvent.paste('sk-new-key-9876');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(screen.queryByTestId('connection-result')).toBeNull();
+  });
+});
+
+describe('the Language and Theme buttons', () => {
+  it('hide their tooltip while their menu is open, so it cannot cover the menu', async () => {
+    const { Preferences } = await import('../../renderer/src/components/layout/preferences');
+    await renderUi(<Preferences />);
+    for (const [button, item] of [
+      ['Language', '简体中文'],
+      ['Theme', 'Dark'],
+    ] as const) {
+      const target = screen.getByRole('button', { name: button });
+      await userEvent.hover(target);
+      await waitFor(() => expect(screen.queryByRole('tooltip')).not.toBeNull());
+      await userEvent.click(target);
+      await screen.findByRole('menuitem', { name: item });
+      expect(screen.queryByRole('tooltip')).toBeNull();
+      await userEvent.keyboard('{Escape}');
+      await userEvent.unhover(target);
+      await waitFor(() => expect(screen.queryByRole('menuitem', { name: item })).toBeNull());
+    }
+  });
+});
+
 describe('messages from the core, in Chinese', () => {
   it('words a failed connection test from its reason, and again after switching the language', async () => {
     const { changeLanguage } = await import('../../renderer/src/i18n/i18n');

@@ -5,6 +5,8 @@ import type { SliceCreator } from './store-types';
 export interface UpstreamsSlice {
   upstreams: Upstream[];
   upstreamsLoaded: boolean;
+  /** How often each upstream was saved from this window: a connection test shown for it belongs to one revision. */
+  upstreamRevisions: Record<string, number>;
   refreshUpstreams: () => Promise<void>;
   addUpstream: (input: ChannelInput<'upstreams:add'>) => Promise<Upstream>;
   updateUpstream: (input: ChannelInput<'upstreams:update'>) => Promise<Upstream>;
@@ -18,6 +20,7 @@ export interface UpstreamsSlice {
 export const createUpstreamsSlice: SliceCreator<UpstreamsSlice> = (api) => (set, get) => ({
   upstreams: [],
   upstreamsLoaded: false,
+  upstreamRevisions: {},
   async refreshUpstreams() {
     const upstreams = await api['upstreams:list']({});
     set({ upstreams, upstreamsLoaded: true });
@@ -29,6 +32,7 @@ export const createUpstreamsSlice: SliceCreator<UpstreamsSlice> = (api) => (set,
   },
   async updateUpstream(input) {
     const upstream = await api['upstreams:update'](input);
+    set((state) => ({ upstreamRevisions: { ...state.upstreamRevisions, [input.id]: (state.upstreamRevisions[input.id] ?? 0) + 1 } }));
     await get().refreshUpstreams();
     return upstream;
   },

@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconPencil, IconPlugConnected, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -56,18 +56,19 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
         )}
       </Table.Td>
       <Table.Td>
-        <Group gap={6} wrap="nowrap">
-          <Button size="compact-sm" variant="default" leftSection={<IconPlugConnected size={14} />} loading={testing} onClick={test}>
+        {/* The result goes under the button: beside it, a long message squeezed the button until its label was cut. */}
+        <Stack gap={4} align="flex-start">
+          <Button size="compact-sm" variant="default" leftSection={<IconPlugConnected size={14} />} loading={testing} onClick={test} style={{ flexShrink: 0 }}>
             {t('upstreams.test')}
           </Button>
           {result && (
-            <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result">
+            <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result" style={{ overflowWrap: 'anywhere' }}>
               {result.ok && 'latencyMs' in result
                 ? t('upstreams.testOk', { latency: Math.round(result.latencyMs), count: result.modelCount ?? 0 })
                 : t('upstreams.testFailed', { message: localizeError({ message: result.message ?? '', reason: result.reason, params: result.params }) })}
             </Text>
           )}
-        </Group>
+        </Stack>
       </Table.Td>
       <Table.Td w={80}>
         <Group gap={2} wrap="nowrap" justify="flex-end">
