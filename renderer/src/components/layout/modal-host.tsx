@@ -1,3 +1,4 @@
+import { useFocusReturn } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
@@ -16,6 +17,9 @@ export function ModalHost() {
   const upstreams = useKeygate((state) => state.upstreams);
   const subkeys = useKeygate((state) => state.subkeys);
   const removeSubkey = useKeygate((state) => state.removeSubkey);
+  // Dialogs mount already open and unmount on close, so Modal's own returnFocus never fires: the host remembers
+  // the control that had focus when a dialog opened and gives focus back to it when the dialog closes.
+  useFocusReturn({ opened: modal.kind !== 'none' });
 
   switch (modal.kind) {
     case 'none':

@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Stack, Tabs, Text } from '@mantine/core';
+import { useFocusTrap } from '@mantine/hooks';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { buildSnippets } from '../../lib/snippets';
@@ -18,8 +19,11 @@ export interface SecretViewProps {
 export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: SecretViewProps) {
   const { t } = useTranslation();
   const snippets = buildSnippets(baseUrl, secret, model);
+  // The view replaces the form that had focus (its submit button is gone): trap focus here, starting on the
+  // secret's copy button, so the keyboard is not left on the page behind the dialog.
+  const focusTrap = useFocusTrap();
   return (
-    <Stack gap="sm">
+    <Stack gap="sm" ref={focusTrap} data-testid="secret-view">
       <Alert variant="light" color="yellow" icon={<IconAlertTriangle size={18} />} p="xs">
         {t('secret.warning')}
       </Alert>
@@ -27,7 +31,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
         <Text size="sm" fw={500} mb={4}>
           {t('secret.secret')}
         </Text>
-        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent />
+        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent autoFocus />
       </div>
       {!proxyRunning && (
         <Text size="xs" c="orange">
@@ -49,7 +53,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
         ))}
       </Tabs>
       <Group justify="flex-end">
-        <Button onClick={onDone} data-autofocus>
+        <Button onClick={onDone}>
           {t('secret.done')}
         </Button>
       </Group>
