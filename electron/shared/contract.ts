@@ -7,6 +7,7 @@ import {
   SubkeyUpdateSchema,
   UpstreamAddSchema,
   UpstreamIdInputSchema,
+  UpstreamRemoveSchema,
   UpstreamUpdateSchema,
   UsageDailySchema,
   UsageListSchema,
@@ -40,7 +41,7 @@ export const contract = {
   'upstreams:list': { input: EmptySchema, output: returns<Upstream[]>() },
   'upstreams:add': { input: UpstreamAddSchema, output: returns<Upstream>() },
   'upstreams:update': { input: UpstreamUpdateSchema, output: returns<Upstream>() },
-  'upstreams:remove': { input: IdInputSchema, output: returns<{ id: string }>() },
+  'upstreams:remove': { input: UpstreamRemoveSchema, output: returns<{ id: string }>() },
   'upstreams:test': { input: IdInputSchema, output: returns<ConnectionTest>() },
 
   'models:sync': { input: UpstreamIdInputSchema, output: returns<Model[]>() },

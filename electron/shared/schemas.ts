@@ -106,6 +106,21 @@ export const UpstreamUpdateSchema = z
   .strict();
 
 export const IdInputSchema = z.object({ id: IdSchema }).strict();
+
+/**
+ * Removing an upstream that still has sub-keys needs a choice: delete them, or move them to another upstream.
+ * Without one, a removal that would strand sub-keys is refused (CONFLICT).
+ */
+export const UpstreamRemoveSchema = z
+  .object({
+    id: IdSchema,
+    subkeys: z
+      .union([z.literal('remove'), z.object({ moveTo: IdSchema }).strict()], {
+        error: 'Sub-keys must be "remove" or { "moveTo": an upstream id }',
+      })
+      .optional(),
+  })
+  .strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
 export const SubkeyCreateSchema = z

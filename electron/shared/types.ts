@@ -1,5 +1,7 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
 
+import type { ErrorParams, ErrorReason } from './errors';
+
 export interface Upstream {
   id: string;
   name: string;
@@ -51,8 +53,12 @@ export interface IssuedSubkey {
 
 export interface UsageEntry {
   id: number;
-  /** null when the request named no known sub-key. */
+  /** null when the request named no known sub-key, or its sub-key was deleted since. */
   subkeyId: string | null;
+  /** The sub-key's name: its current one, or the one it had when it was deleted; null for no known sub-key. */
+  subkeyName: string | null;
+  /** The sub-key was deleted since (then `subkeyId` is null and `subkeyName` the name it had). */
+  subkeyDeleted: boolean;
   at: string;
   method: string;
   path: string;
@@ -76,11 +82,18 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
 /** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
 export interface UsageDay {
   day: string;
+  /** As in `UsageEntry`: null for no known sub-key or a deleted one. */
   subkeyId: string | null;
+  /** As in `UsageEntry`: the current name, or the one a deleted sub-key had. */
+  subkeyName: string | null;
+  subkeyDeleted: boolean;
   /** Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended). */
   requests: number;
   /** Of `requests`, how many Keygate's stop left `interrupted`: charged, their answer unknown. */
   interrupted: number;
+  /** The rest of the log: refused by the proxy (never forwarded), or `client_closed`. */
+  refused: number;
+  /** Tokens of the `requests`. */
   totalTokens: number;
 }
 
@@ -112,6 +125,9 @@ export interface ProxyStatus {
    * the proxy refuses every request with 503 `store_unavailable`; it clears once a write succeeds again.
    */
   storeError: string | null;
+  /** With `error`: its stable reason and values, for the window to word it in its language. */
+  errorReason?: ErrorReason;
+  errorParams?: ErrorParams;
 }
 
 /** How upstream keys are protected at rest. `weak` = the OS offers no real keychain (Linux `basic_text`). */
@@ -130,4 +146,7 @@ export interface ConnectionTest {
   modelCount: number | null;
   latencyMs: number;
   message: string | null;
+  /** With a failure's English `message`: its stable reason and values, for the window to word it in its language. */
+  reason?: ErrorReason;
+  params?: ErrorParams;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '../../shared/errors';
+import { AppError, type ErrorDetail } from '../../shared/errors';
 import type { ChannelParsed } from '../../shared/contract';
 import type { ProxyStatus } from '../../shared/types';
 import type { Logger } from '../logger';
@@ -8,7 +8,7 @@ import { refuseConnect } from '../proxy/method-gate';
 import type { Proxy } from '../proxy/types';
 import type { Database } from '../store/database';
 import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
-import { describeListenError, isLoopbackHost, proxyUrl } from './proxy-address';
+import { isLoopbackHost, listenFailure, proxyUrl } from './proxy-address';
 
 export const DEFAULT_PROXY_HOST = '127.0.0.1';
 export const DEFAULT_PROXY_PORT = 8080;
@@ -74,7 +74,7 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
   let server: Server | null = null;
   let mountedServing = false;
   let mountedAddress = { ...defaults };
-  let lastError: string | null = null;
+  let lastError: (ErrorDetail & { message: string }) | null = null;
   // start/stop/configure run one at a time, so a quick start-stop-start cannot interleave.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -84,22 +84,20 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     return run;
   }
 
+  function errorFields(): Pick<ProxyStatus, 'error' | 'errorReason' | 'errorParams' | 'storeError'> {
+    const storeError = proxy.storeFailure();
+    if (!lastError) return { error: null, storeError };
+    return { error: lastError.message, errorReason: lastError.reason, ...(lastError.params && { errorParams: lastError.params }), storeError };
+  }
+
   function status(): ProxyStatus {
     const settings = readProxySettings(db, defaults);
     if (options.mode === 'mounted') {
       const { host, port } = mountedAddress;
-      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, error: lastError, storeError: proxy.storeFailure() };
+      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, ...errorFields() };
     }
     const port = server ? (server.address() as AddressInfo).port : settings.port;
-    return {
-      running: server !== null,
-      url: proxyUrl(settings.host, port),
-      host: settings.host,
-      port,
-      autoStart: settings.autoStart,
-      error: lastError,
-      storeError: proxy.storeFailure(),
-    };
+    return { running: server !== null, url: proxyUrl(settings.host, port), host: settings.host, port, autoStart: settings.autoStart, ...errorFields() };
   }
 
   function changed(): ProxyStatus {
@@ -127,8 +125,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
       lastError = null;
       log.info(`proxy listening on ${proxyUrl(host, (candidate.address() as AddressInfo).port)}`);
     } catch (error) {
-      lastError = describeListenError(error, host, port);
-      log.warn(lastError);
+      lastError = listenFailure(error, host, port);
+      log.warn(lastError.message);
     }
   }
 
@@ -153,6 +151,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
       throw new AppError(
         'CONFLICT',
         'In headless mode the address is set by the --host and --port flags of `npm run serve`; restart the server with new flags to change it.',
+        undefined,
+        { reason: 'proxy_address_fixed' },
       );
     }
   }

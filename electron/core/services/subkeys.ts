@@ -24,7 +24,8 @@ export interface SubkeysDeps {
 }
 
 function subkeyNotFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `No sub-key with id ${id.slice(0, 100)}.`);
+  const shown = id.slice(0, 100);
+  return new AppError('NOT_FOUND', `No sub-key with id ${shown}.`, undefined, { reason: 'subkey_not_found', params: { id: shown } });
 }
 
 function msOrNull(iso: string | null | undefined): number | null {

@@ -98,6 +98,12 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         WHERE total_tokens < 0 OR total_tokens > 1000000000000;
     `);
   },
+
+  function keepDeletedSubkeyNames(db) {
+    // Deleting a sub-key sets its usage rows' subkey_id to NULL, which made them look like strangers' wrong-key
+    // attempts. The name it had is copied here first, so the log can still say whose requests they were.
+    db.exec('ALTER TABLE usage ADD COLUMN subkey_name TEXT');
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

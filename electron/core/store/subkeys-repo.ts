@@ -137,12 +137,35 @@ export function setSubkeySecret(db: Database, id: string, secretHash: string, hi
   return statement(db, 'UPDATE subkeys SET secret_hash = ?, hint = ? WHERE id = ?').run(secretHash, hint, id).changes > 0;
 }
 
-/** Deletes a sub-key (usage rows keep their history with subkey_id NULL); answers whether it existed. */
+/**
+ * Deletes a sub-key; its usage rows keep their history with subkey_id NULL and the key's name in subkey_name.
+ * Answers whether it existed.
+ */
 export function deleteSubkey(db: Database, id: string): boolean {
-  return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  return db.transaction(() => {
+    statement(db, 'UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE id = @id) WHERE subkey_id = @id').run({ id });
+    return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  })();
 }
 
 /** How many sub-keys use the upstream. */
 export function countSubkeysOfUpstream(db: Database, upstreamId: string): number {
   return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM subkeys WHERE upstream_id = ?').get(upstreamId)!.n;
+}
+
+/** Deletes every sub-key of the upstream, their usage rows keeping each one's name (as `deleteSubkey`); answers how many. */
+export function deleteSubkeysOfUpstream(db: Database, upstreamId: string): number {
+  return db.transaction(() => {
+    statement(
+      db,
+      `UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE subkeys.id = usage.subkey_id)
+       WHERE subkey_id IN (SELECT id FROM subkeys WHERE upstream_id = ?)`,
+    ).run(upstreamId);
+    return statement(db, 'DELETE FROM subkeys WHERE upstream_id = ?').run(upstreamId).changes;
+  })();
+}
+
+/** Points every sub-key of one upstream at another; answers how many moved. */
+export function moveSubkeysToUpstream(db: Database, fromUpstreamId: string, toUpstreamId: string): number {
+  return statement(db, 'UPDATE subkeys SET upstream_id = ? WHERE upstream_id = ?').run(toUpstreamId, fromUpstreamId).changes;
 }
