@@ -12,6 +12,7 @@ const [, , file] = process.argv;
 if (!file) throw new Error('usage: proxy-process.ts DB_FILE');
 const proxy = createProxy({ db: openDatabase(file), secrets: testSecretBox() });
 const server = createServer((request, response) => proxy.handle(request, response));
+server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
 server.listen(0, '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);
 });

@@ -29,3 +29,11 @@ export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBa
   if (current && current.remaining !== null) current.remaining++;
   writes.enqueueRefund(subkey.id);
 }
+
+/**
+ * Refuses (429) a sub-key with no requests left, taking nothing: for a WebSocket upgrade, which costs no request
+ * itself but is pointless without one (each `response.create` then reserves with `reserveQuota`).
+ */
+export function checkQuotaLeft(subkey: SubkeyState): void {
+  if (subkey.remaining !== null && subkey.remaining <= 0) throw proxyErrors.quotaSpent();
+}
