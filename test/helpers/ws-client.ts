@@ -1,4 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import type { OpenAIRealtimeError } from 'openai/realtime/internal-base';
 import { WebSocket } from 'ws';
 
 export interface SocketOptions {
@@ -90,4 +94,30 @@ export function refusedUpgrade(port: number, pathAndQuery: string, options: Sock
       });
     });
   });
+}
+
+/** The official SDK's Realtime client with every event it received, and the errors it reported. */
+export interface SdkRealtime extends TestSocket {
+  rt: OpenAIRealtimeWS;
+  errors: OpenAIRealtimeError[];
+}
+
+/**
+ * Opens the official SDK's Realtime WebSocket client (`openai/realtime/ws`) through the proxy at `baseURL`. The SDK
+ * always dials `wss://` (it rewrites the base URL's scheme), so the test hands it a plain TCP connection, as a user of
+ * a local http proxy must (the README says how).
+ */
+export async function openSdkRealtime(baseURL: string, secret: string, model: string): Promise<SdkRealtime> {
+  const client = new OpenAI({ apiKey: secret, baseURL });
+  const plainTcp = (options: { host?: string | null; port?: number | string | null }) => connect({ host: options.host ?? '127.0.0.1', port: Number(options.port) });
+  const rt = new OpenAIRealtimeWS({ model, options: { createConnection: plainTcp as unknown as typeof connect, perMessageDeflate: false } }, client);
+  const errors: OpenAIRealtimeError[] = [];
+  rt.on('error', (error) => errors.push(error));
+  const collected = collect(rt.socket);
+  await new Promise<void>((resolve, reject) => {
+    rt.socket.once('open', () => resolve());
+    rt.socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused with ${response.statusCode}`)));
+    rt.socket.once('close', () => reject(new Error('closed before opening')));
+  });
+  return { rt, errors, ...collected };
 }
