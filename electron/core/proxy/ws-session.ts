@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
+import { WS_CLOSE_REFUSAL_PREFIX } from '../../shared/types';
 import { checkUsable } from './authenticate';
 import type { EndpointTable } from './endpoint-table';
 import type { KeyCache, SubkeyState } from './key-cache';
@@ -353,7 +354,7 @@ export class SocketSession {
     this.ledger.closeAll(ending.refusal);
     const { record } = this.options;
     record.status = 101;
-    record.refusal = `ws_close_${ending.code}`;
+    record.refusal = `${WS_CLOSE_REFUSAL_PREFIX}${ending.code}`;
     record.latencyMs = Math.round((performance.now() - this.options.started) * 1000) / 1000;
     this.options.writes.enqueueComplete(record);
     this.closeSide(this.options.upstream, 1000, 'client closed');

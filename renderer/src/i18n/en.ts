@@ -186,6 +186,7 @@ export const en = {
     refused: 'Refused: {{reason}}',
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
+    webSocketClosed: 'A WebSocket connection; it closed with code {{code}}. Its responses have rows of their own.',
     deleted: 'deleted',
     older: 'Load older requests',
   },
