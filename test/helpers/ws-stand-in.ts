@@ -34,6 +34,8 @@ export const REALTIME_USAGE = {
   input_token_details: { text_tokens: 8, audio_tokens: 12, cached_tokens: 0 },
   output_token_details: { text_tokens: 4, audio_tokens: 6 },
 };
+/** The text every scripted Responses answer carries. */
+export const RESPONSES_TEXT = 'Hello from the stand-in';
 export const RESPONSES_USAGE = { input_tokens: 5, output_tokens: 3, total_tokens: 8, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
 
 /**
@@ -116,8 +118,19 @@ function responsesAnswer(event: Record<string, unknown>, send: (event: object) =
   if (event.type !== 'response.create') return;
   const lane = typeof event.stream_id === 'string' ? { stream_id: event.stream_id } : {};
   const response = { id, object: 'response', model: event.model, status: 'in_progress', output: [], usage: null };
-  send({ type: 'response.created', sequence_number: 0, response, ...lane });
-  send({ type: 'response.output_text.delta', sequence_number: 1, item_id: `msg_${id}`, output_index: 0, content_index: 0, delta: 'Hi', ...lane });
-  const output = [{ type: 'message', id: `msg_${id}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hi', annotations: [] }] }];
-  send({ type: 'response.completed', sequence_number: 2, response: { ...response, status: 'completed', output, usage: RESPONSES_USAGE }, ...lane });
+  const item = { type: 'message', id: `msg_${id}`, role: 'assistant', status: 'in_progress', content: [] as object[] };
+  const part = { type: 'output_text', text: RESPONSES_TEXT, annotations: [] };
+  const done = { ...item, status: 'completed', content: [part] };
+  const place = { item_id: item.id, output_index: 0, content_index: 0 };
+  const events: object[] = [
+    { type: 'response.created', response },
+    { type: 'response.output_item.added', output_index: 0, item },
+    { type: 'response.content_part.added', ...place, part: { ...part, text: '' } },
+    { type: 'response.output_text.delta', ...place, delta: RESPONSES_TEXT },
+    { type: 'response.output_text.done', ...place, text: RESPONSES_TEXT },
+    { type: 'response.content_part.done', ...place, part },
+    { type: 'response.output_item.done', output_index: 0, item: done },
+    { type: 'response.completed', response: { ...response, status: 'completed', output: [done], usage: RESPONSES_USAGE } },
+  ];
+  events.forEach((payload, sequence) => send({ ...payload, sequence_number: sequence, ...lane }));
 }
