@@ -118,4 +118,24 @@ describe('bounded buffering', () => {
     await expect.poll(() => recorded.events.length, { timeout: 15_000 }).toBe(FRAMES);
     client.socket.close();
   });
+
+  it('pauses a client that sends refused events without reading the error events they earn', async () => {
+    const client = await openSocket(port, '/v1/responses', { headers: { authorization: `Bearer ${secret}` } });
+    client.socket.pause();
+    const before = await heldMemory();
+    // 300,000 frames that are not JSON: each earns a ~300-byte error event, about 100 MB in all if Keygate kept them.
+    for (let index = 0; index < 300_000; index++) client.socket.send('nope');
+    await settle(() => client.socket.bufferedAmount);
+    const held = (await heldMemory()) - before;
+    expect(held).toBeLessThan(MEMORY_BOUND);
+    client.socket.terminate();
+    // Nor do they fill the usage log: the first 100 refusals of a connection are logged.
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    const db = openDatabase(join(dir, 'keygate.db'));
+    try {
+      expect(db.prepare("SELECT count(*) FROM usage WHERE refusal = 'invalid_event'").pluck().get()).toBe(100);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -60,8 +60,12 @@ export class ResponseLedger {
     return { reservation, committed };
   }
 
-  /** The reservation's batch did not commit: it never happened (the batcher gave the count back); its row says so. */
+  /**
+   * The reservation's batch did not commit: it never happened (the batcher gave the count back); its row says so.
+   * A reservation the connection's close already settled is left as it is (that refund went into the same batch).
+   */
   abandon(reservation: Reservation): void {
+    if (!this.open.includes(reservation)) return;
     reservation.reserved = false;
     reservation.record.rowId = null;
     reservation.record.status = 500;

@@ -19,6 +19,10 @@ const LOW_WATER_BYTES = 256 * 1024;
 /** How long a side may take to answer Keygate's close frame before its connection is cut. */
 const CLOSE_GRACE_MS = 1000;
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
+/** What one queued frame costs besides its bytes (the write requests behind it), so small frames count too. */
+const FRAME_OVERHEAD_BYTES = 256;
+/** Refused events logged per connection: a client repeating a refused event must not fill the usage log. */
+const LOGGED_REFUSALS = 100;
 
 /** Server events that tell where a response is, not what it produced. */
 const LIFECYCLE_EVENTS = new Set([
@@ -54,7 +58,8 @@ export interface SocketSessionOptions {
  * One relayed WebSocket connection: client events are checked one by one (checkClientEvent) and forwarded as Keygate
  * re-serialised them; server events are relayed as they came (the real key masked) and read for accounting
  * (ResponseLedger). Each direction has bounded buffering: when more than HIGH_WATER_BYTES wait to be written to one
- * side, the other side's socket is paused until the backlog falls under LOW_WATER_BYTES, so TCP pushes back.
+ * side, the other side's socket is paused until the backlog falls under LOW_WATER_BYTES, so TCP pushes back. A client
+ * that does not read is itself paused too, so that refusing its events cannot queue error events without bound.
  */
 export class SocketSession {
   readonly subkeyId: string;
@@ -74,6 +79,7 @@ export class SocketSession {
   private expiryTimer: NodeJS.Timeout | null = null;
   private sessionModel: string | null;
   private generatedIds = 0;
+  private loggedRefusals = 0;
 
   constructor(private readonly options: SocketSessionOptions) {
     const { client, upstream, subkey } = options;
@@ -269,11 +275,14 @@ export class SocketSession {
     }
   }
 
-  /** Sends an `error` event for a refused client event (which is not relayed) and logs it like a refused request. */
+  /**
+   * Sends an `error` event for a refused client event (which is not relayed) and logs it like a refused request (the
+   * first LOGGED_REFUSALS of a connection).
+   */
   private refuse(error: unknown, event: ClientEvent | null, log = true, method = event?.type ?? 'WS'): void {
     const proxyError = error instanceof ProxyError ? error : proxyErrors.internal();
     this.sendClient(errorEvent(proxyError, event?.eventId ?? null), false);
-    if (!log) return;
+    if (!log || ++this.loggedRefusals > LOGGED_REFUSALS) return;
     const record = newUsageRecord(/^[\w.-]{1,64}$/.test(method) ? method : 'WS', this.options.path, Date.now());
     record.subkeyId = this.subkeyId;
     record.model = this.sessionModel;
@@ -372,7 +381,7 @@ export class SocketSession {
   private sendClient(data: Buffer | string, binary: boolean): void {
     const { client } = this.options;
     if (client.readyState !== WebSocket.OPEN) return;
-    const size = data.length;
+    const size = data.length + FRAME_OVERHEAD_BYTES;
     this.toClient += size;
     client.send(data, { binary }, () => {
       this.toClient -= size;
@@ -384,7 +393,7 @@ export class SocketSession {
   private sendUpstream(text: string): void {
     const { upstream } = this.options;
     if (upstream.readyState !== WebSocket.OPEN) return;
-    const size = text.length;
+    const size = text.length + FRAME_OVERHEAD_BYTES;
     this.toUpstream += size;
     upstream.send(text, { binary: false }, () => {
       this.toUpstream -= size;
@@ -404,7 +413,9 @@ export class SocketSession {
       if (holdUpstream) this.options.upstream.pause();
       else this.options.upstream.resume();
     }
-    const busy = this.waiting || this.backlog.length > 0 || this.toUpstream > (this.clientPaused ? LOW_WATER_BYTES : HIGH_WATER_BYTES);
+    const limit = this.clientPaused ? LOW_WATER_BYTES : HIGH_WATER_BYTES;
+    // The client is also held while it does not read what it is sent: its refused events would queue error events.
+    const busy = this.waiting || this.backlog.length > 0 || this.toUpstream > limit || this.toClient > limit;
     const holdClient = !closing && busy;
     if (holdClient !== this.clientPaused) {
       this.clientPaused = holdClient;
