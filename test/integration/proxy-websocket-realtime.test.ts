@@ -215,6 +215,18 @@ describe("a sub-key's open sockets follow its lifetime", () => {
     expect(Date.now() - expiresAt).toBeLessThan(1000);
   });
 
+  it("closes with 1008 when the key's policy no longer allows the session's model", async () => {
+    const { id, secret } = h.subkey({ allowModels: ['gpt-4o*'] });
+    const { client } = await open(secret);
+    const closed = await closesWithin(client, () => {
+      h.running.proxy.flush();
+      h.db.prepare('UPDATE subkeys SET allow_models = ? WHERE id = ?').run(JSON.stringify(['gpt-4o-mini*']), id);
+      h.running.proxy.invalidate(id);
+    });
+    expect([closed.code, closed.reason.split(':')[0]]).toEqual([1008, 'model_not_allowed']);
+    expect(closed.ms).toBeLessThan(1000);
+  });
+
   it('lets a response in progress finish when the quota runs out, and refuses the next response.create', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 1 });
     const { client, upgrade } = await open(secret);

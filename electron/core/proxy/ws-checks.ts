@@ -44,3 +44,13 @@ export function checkClientEvent(subkey: SubkeyState, kind: SocketKind, event: C
   const endpoint = kind === 'responses' && event.type === 'response.create' ? table.match('POST', '/responses') : OTHER_EVENT;
   return authorize(subkey, { method: 'POST', endpoint, bodyKind: 'json', json: event.value, formModel: null, queryModel: null });
 }
+
+/**
+ * A Realtime socket runs its session's model (`?model=`, or the last `session.update` that named one) without naming it
+ * again: checked when a response is asked for and when the sub-key changes, so a policy narrowed mid-session applies.
+ * Throws the 403 ProxyError.
+ */
+export function checkSessionModel(subkey: SubkeyState, kind: SocketKind, sessionModel: string | null): void {
+  if (kind !== 'realtime') return;
+  authorize(subkey, { method: 'GET', endpoint: REALTIME_UPGRADE, bodyKind: 'none', json: undefined, formModel: null, queryModel: sessionModel });
+}

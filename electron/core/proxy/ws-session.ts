@@ -9,7 +9,7 @@ import { KeyScrubber, type KeyPattern } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
-import { checkClientEvent, type SocketKind } from './ws-checks';
+import { checkClientEvent, checkSessionModel, type SocketKind } from './ws-checks';
 import { errorEvent, parseServerEvent, peekEventType, readClientEvent, type ClientEvent } from './ws-events';
 import { ResponseLedger, type ResponseEnd } from './ws-ledger';
 
@@ -97,11 +97,21 @@ export class SocketSession {
     this.armExpiry(subkey);
   }
 
-  /** Checks the sub-key again (after the store changed it): closes with 1008 when it is gone, disabled or expired. */
+  /**
+   * Checks the sub-key again (after the store changed it): closes with 1008 when it is gone, disabled or expired, or
+   * may no longer use the model this Realtime session runs.
+   */
   recheck(): void {
     if (this.ending) return;
     const subkey = this.currentSubkey();
-    if (subkey) this.armExpiry(subkey);
+    if (!subkey) return;
+    try {
+      checkSessionModel(subkey, this.options.kind, this.sessionModel);
+    } catch (error) {
+      this.shut(error instanceof ProxyError ? error : proxyErrors.internal());
+      return;
+    }
+    this.armExpiry(subkey);
   }
 
   /** Quitting: closes with 1001 once no response is open; new `response.create` events are refused meanwhile. */
@@ -142,6 +152,7 @@ export class SocketSession {
     let model: string | null;
     try {
       model = checkClientEvent(subkey, this.options.kind, event, this.options.table, Date.now());
+      if (event.type === 'response.create') checkSessionModel(subkey, this.options.kind, this.sessionModel);
     } catch (error) {
       // A key that stopped being usable ends the connection; a refused event only gets its error event.
       if (error instanceof ProxyError && error.status === 401) this.shut(error);
