@@ -63,7 +63,11 @@ export interface UsageEntry {
   method: string;
   path: string;
   model: string | null;
-  /** HTTP status answered to the client; null while the request is in flight (or was `interrupted`). */
+  /**
+   * HTTP status answered to the client; null while the request is in flight (or was `interrupted`). A WebSocket
+   * connection's row (method `WS`) says 101 once it closed; its responses have rows of their own (method
+   * `response.create`).
+   */
   status: number | null;
   latencyMs: number | null;
   promptTokens: number | null;
@@ -71,13 +75,20 @@ export interface UsageEntry {
   totalTokens: number | null;
   /**
    * Why the request did not end normally: the proxy's refusal code (then it was never forwarded), `client_closed`,
-   * or `interrupted` (Keygate stopped before it ended; its quota stays spent). null otherwise.
+   * or `interrupted` (Keygate stopped before it ended; its quota stays spent). null otherwise. A WebSocket
+   * connection's row says how it closed: `ws_close_` + the close code (WS_CLOSE_REFUSAL_PREFIX).
    */
   refusal: string | null;
 }
 
 /** `UsageEntry.refusal` of a request Keygate stopped before it ended (crash, kill -9); its quota stays spent. */
 export const INTERRUPTED_REFUSAL = 'interrupted';
+
+/**
+ * `UsageEntry.refusal` of a WebSocket connection's row, followed by its close code (`ws_close_1000`): a connection is
+ * not a request, so its row stays out of the daily request counts, like refusals.
+ */
+export const WS_CLOSE_REFUSAL_PREFIX = 'ws_close_';
 
 /** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
 export interface UsageDay {

@@ -30,4 +30,6 @@ db.prepare(
 if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests = NULL').run();
 
 const proxy = createProxy({ db, secrets: box });
-serveForBench(createServer((request, response) => proxy.handle(request, response)));
+const server = createServer((request, response) => proxy.handle(request, response));
+server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
+serveForBench(server);

@@ -25,6 +25,8 @@ export interface SubkeyState {
 /** An upstream ready to forward to: its connection pool and the `Authorization` value with the real key. */
 export interface UpstreamState {
   id: string;
+  /** Scheme, host and port of the base URL (`https://api.openai.com`): WebSocket connections are opened to it. */
+  origin: string;
   /** Path prefix of the base URL (`/api` for `https://openrouter.ai/api`), '' for none. */
   basePath: string;
   authorization: string;
@@ -150,6 +152,7 @@ export class KeyCache {
     const timeout = this.options.upstreamTimeoutMs;
     const state: UpstreamState = {
       id,
+      origin: url.origin,
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: `Bearer ${key}`,
       keyPattern: keyPattern(key),

@@ -97,8 +97,21 @@ export const proxyErrors = {
       501,
       'invalid_request_error',
       'websocket_not_supported',
-      'Keygate does not proxy WebSocket connections yet: use the HTTP API (streaming over server-sent events works).',
+      'Keygate proxies WebSocket connections only on /v1/realtime and /v1/responses: use the HTTP API here (streaming over server-sent events works).',
     ),
+  upgradeNotSupported: () =>
+    new ProxyError(400, 'invalid_request_error', 'upgrade_not_supported', 'Keygate switches protocols only to WebSocket: send this request without an Upgrade header.'),
+  badHandshake: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_websocket_handshake', `The WebSocket handshake is not valid: ${detail}.`),
+  originNotAllowed: () =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'origin_not_allowed',
+      'This Origin may not open WebSocket connections to Keygate: only pages from this machine (loopback origins) or from Keygate itself may.',
+    ),
+  invalidEvent: (detail: string) =>
+    new ProxyError(400, 'invalid_request_error', 'invalid_event', `Keygate could not read this event (${detail}): send each client event as one JSON object in a text frame.`),
+  shuttingDown: () => new ProxyError(503, 'server_error', 'proxy_shutting_down', 'Keygate is shutting down: this event was not forwarded.'),
   notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),
   hostNotAllowed: () =>
     new ProxyError(403, 'permission_error', 'host_not_allowed', 'This Host header is not allowed: Keygate answers loopback names and the hosts configured for it.'),

@@ -21,6 +21,7 @@ import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, r
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
+import { createSocketProxy } from './ws-proxy';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
@@ -93,6 +94,15 @@ export function createProxy(options: ProxyOptions): Proxy {
     secrets: options.secrets,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
     pendingDelta: (id) => writes.pendingDelta(id),
+  });
+  // WebSockets share the key cache, the write batcher and the endpoint table: the same stages check their frames.
+  const sockets = createSocketProxy({
+    keys,
+    writes,
+    table,
+    allowedHosts,
+    maxFrameBytes: maxBodyBytes,
+    upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
   });
 
   /**
@@ -315,24 +325,33 @@ export function createProxy(options: ProxyOptions): Proxy {
     proxy(exchange, path, query).catch((error: unknown) => fail(exchange, error));
   }
 
+  async function drainRequests(timeoutMs: number): Promise<void> {
+    if (inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      drained = null;
+      for (const exchange of [...inFlight]) exchange.response.destroy();
+      // Let the aborted requests record how they ended before the last flush.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   return {
     handle,
+    upgrade: (request, socket, head) => sockets.upgrade(request, socket, head),
     flush: () => writes.flush(),
     storeFailure: () => writes.failure,
-    invalidate: (subkeyId, invalidateOptions) => keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false),
+    invalidate(subkeyId, invalidateOptions) {
+      keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false);
+      // Open sockets of a sub-key that was disabled, expired or removed close within this call.
+      sockets.invalidate(subkeyId);
+    },
     async drain(timeoutMs) {
-      if (inFlight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          timer = setTimeout(resolve, timeoutMs);
-        });
-        clearTimeout(timer);
-        drained = null;
-        for (const exchange of [...inFlight]) exchange.response.destroy();
-        // Let the aborted requests record how they ended before the last flush.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await Promise.all([drainRequests(timeoutMs), sockets.drain(timeoutMs)]);
       writes.flush();
       keys.closePools();
     },

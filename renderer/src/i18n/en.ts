@@ -224,6 +224,7 @@ export const en = {
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
     interruptedSeries: 'Interrupted (charged)',
+    webSocketClosed: 'A WebSocket connection; it closed with code {{code}}. Its responses have rows of their own.',
     deleted: 'deleted',
     deletedKey: '{{name}} (deleted)',
     refusedSeries: 'Refused',

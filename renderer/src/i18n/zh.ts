@@ -226,6 +226,7 @@ export const zh: Messages = {
     interrupted: '已中断',
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
     interruptedSeries: '已中断（计入配额）',
+    webSocketClosed: 'WebSocket 连接，关闭代码 {{code}}。其中的每个响应另有记录。',
     deleted: '已删除',
     deletedKey: '{{name}}（已删除）',
     refusedSeries: '被拒绝',
