@@ -43,6 +43,15 @@ export const SubkeySchema = z
     remainingRequests: z.number().int().min(0).nullable().meta({ description: 'Requests left; null = unlimited.' }),
     allowModels: z.array(z.string()).meta({ description: 'Empty = every model. Patterns may use `*`.' }),
     denyModels: z.array(z.string()).meta({ description: 'Deny wins over allow.' }),
+    budgets: z.array(
+      z.object({
+        metric: z.enum(['requests', 'tokens', 'usd']),
+        limit: z.number(),
+        window: z.enum(['day', 'week', 'month', 'total']),
+        spent: z.number().meta({ description: 'Spent in the current window, reservations of requests in flight included.' }),
+        resetsAt: Timestamp.nullable().meta({ description: 'When the current window ends; null for `total`.' }),
+      }),
+    ),
     enabled: z.boolean(),
     status: SubkeyStatusSchema,
     lastUsedAt: Timestamp.nullable(),
@@ -92,6 +101,8 @@ export const ProxyStatusSchema = z
     host: z.string(),
     port: z.number().int(),
     autoStart: z.boolean(),
+    timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
+    defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
     storeError: z
       .string()

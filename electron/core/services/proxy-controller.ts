@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { refuseConnect } from '../proxy/method-gate';
 import type { Proxy } from '../proxy/types';
 import type { Database } from '../store/database';
+import { readBudgetZones, readDefaultOutputTokens, writeBudgetTimeZone } from '../budgets/budget-settings';
 import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
 import { describeListenError, isLoopbackHost, proxyUrl } from './proxy-address';
 
@@ -88,7 +89,16 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     const settings = readProxySettings(db, defaults);
     if (options.mode === 'mounted') {
       const { host, port } = mountedAddress;
-      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, error: lastError, storeError: proxy.storeFailure() };
+      return {
+        running: mountedServing,
+        url: proxyUrl(host, port),
+        host,
+        port,
+        autoStart: settings.autoStart,
+        ...budgetSettings(),
+        error: lastError,
+        storeError: proxy.storeFailure(),
+      };
     }
     const port = server ? (server.address() as AddressInfo).port : settings.port;
     return {
@@ -97,9 +107,14 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
       host: settings.host,
       port,
       autoStart: settings.autoStart,
+      ...budgetSettings(),
       error: lastError,
       storeError: proxy.storeFailure(),
     };
+  }
+
+  function budgetSettings(): Pick<ProxyStatus, 'timeZone' | 'defaultOutputTokens'> {
+    return { timeZone: readBudgetZones(db).zone, defaultOutputTokens: readDefaultOutputTokens(db) };
   }
 
   function changed(): ProxyStatus {
@@ -186,6 +201,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
           if (options.mode === 'listener' && input.host !== undefined) writeSetting(db, SETTING_KEYS.proxyHost, input.host);
           if (options.mode === 'listener' && input.port !== undefined) writeSetting(db, SETTING_KEYS.proxyPort, input.port);
           if (input.autoStart !== undefined) writeSetting(db, SETTING_KEYS.proxyAutoStart, input.autoStart);
+          if (input.timeZone !== undefined) writeBudgetTimeZone(db, input.timeZone, Date.now());
+          if (input.defaultOutputTokens !== undefined) writeSetting(db, SETTING_KEYS.defaultOutputTokens, input.defaultOutputTokens);
         }).immediate();
         const after = readProxySettings(db, defaults);
         const moved = after.host !== before.host || after.port !== before.port;

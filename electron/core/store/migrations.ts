@@ -98,6 +98,24 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         WHERE total_tokens < 0 OR total_tokens > 1000000000000;
     `);
   },
+
+  function addBudgetsAndSpend(db) {
+    db.exec(`
+      -- A sub-key's budgets as JSON: [{ metric: 'requests' | 'tokens' | 'usd', limit, window: 'day' | 'week' | 'month' | 'total' }].
+      ALTER TABLE subkeys ADD COLUMN budgets TEXT NOT NULL DEFAULT '[]';
+
+      -- What each budget of a sub-key has spent per window (reservations of requests in flight included), kept
+      -- current by the proxy's write batcher in the same commit as the request's reservation.
+      CREATE TABLE spend (
+        subkey_id TEXT NOT NULL REFERENCES subkeys(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL,        -- requests, tokens or usd
+        window TEXT NOT NULL,        -- day, week, month or total
+        window_start INTEGER NOT NULL, -- ms since the epoch; 0 for total
+        amount REAL NOT NULL,
+        PRIMARY KEY (subkey_id, metric, window, window_start)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;
