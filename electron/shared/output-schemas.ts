@@ -94,6 +94,22 @@ export const UsageDaySchema = z
   })
   .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
 
+export const PriceListSchema = z
+  .object({
+    dataDate: z.string().meta({ description: 'The day of the price data in use (YYYY-MM-DD).' }),
+    source: z.enum(['bundled', 'fetched']).meta({ description: 'The copy bundled with Keygate, or the one `prices:update` fetched last.' }),
+    custom: z.array(
+      z.object({
+        upstreamId: z.string(),
+        model: z.string(),
+        inputPerMillion: z.number(),
+        cachedInputPerMillion: z.number().nullable(),
+        outputPerMillion: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'PriceList', description: 'The prices budgets use: the price data in use and the custom prices (US dollars per million tokens).' });
+
 export const ProxyStatusSchema = z
   .object({
     running: z.boolean(),
@@ -190,6 +206,10 @@ export const channelOutputSchemas = {
   'proxy:start': ProxyStatusSchema,
   'proxy:stop': ProxyStatusSchema,
   'proxy:configure': ProxyStatusSchema,
+  'prices:list': PriceListSchema,
+  'prices:set': PriceListSchema,
+  'prices:remove': PriceListSchema,
+  'prices:update': PriceListSchema,
 } satisfies { [C in Channel]: z.ZodType<ChannelOutput<C>> };
 
 /** The schemas' own output types equal the domain types both ways (a schema missing a field fails here too). */

@@ -164,6 +164,25 @@ export const SubkeyUpdateSchema = z
   })
   .strict();
 
+const PerMillionSchema = z
+  .number({ error: 'Price must be a number' })
+  .min(0, 'Price cannot be negative')
+  .max(1_000_000, 'Price must be at most $1,000,000 per million tokens');
+
+export const PriceSetSchema = z
+  .object({
+    upstreamId: IdSchema,
+    model: z.string().trim().min(1, 'Model is required').max(256, 'Model is too long'),
+    inputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million input tokens.' }),
+    cachedInputPerMillion: PerMillionSchema.nullable()
+      .optional()
+      .meta({ description: 'US dollars per million cached input tokens; null or left out = the input price.' }),
+    outputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million output tokens.' }),
+  })
+  .strict();
+
+export const PriceRemoveSchema = z.object({ upstreamId: IdSchema, model: z.string().trim().min(1, 'Model is required').max(256) }).strict();
+
 export const UsageListSchema = z
   .object({
     subkeyId: IdSchema.optional(),

@@ -64,6 +64,24 @@ export interface Subkey {
   lastUsedAt: string | null;
 }
 
+/** A price the owner set for a model on an upstream, in US dollars per million tokens; it wins over the price data. */
+export interface CustomPrice {
+  upstreamId: string;
+  model: string;
+  inputPerMillion: number;
+  /** null: cached input costs what input does. */
+  cachedInputPerMillion: number | null;
+  outputPerMillion: number;
+}
+
+/** The prices budgets use: the price data's date and the owner's own prices. */
+export interface PriceList {
+  /** The day of the price data in use (YYYY-MM-DD): when `prices:update` fetched it, or the bundled copy's date. */
+  dataDate: string;
+  source: 'bundled' | 'fetched';
+  custom: CustomPrice[];
+}
+
 /** A sub-key's secret, returned once at creation or rotation. */
 export interface IssuedSubkey {
   subkey: Subkey;

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
+import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Database } from '../../electron/core/store/database';
 import type { Budget } from '../../electron/shared/types';
@@ -215,5 +216,16 @@ describe('USD budgets', () => {
     const spent = spendOf(h.db, id, 'usd', 'day');
     expect(spent).toBeCloseTo(ok * oneRequest, 12);
     expect(spent).toBeLessThanOrEqual(0.01 + oneRequest);
+  });
+});
+
+describe('custom prices', () => {
+  it('prices a model the price data does not know from the custom price of its upstream', async () => {
+    putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'my-custom-llama', inputPerMillion: 2, cachedInputPerMillion: null, outputPerMillion: 4 });
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 1, window: 'month' }]);
+    await h.client(secret).chat.completions.create({ model: 'my-custom-llama', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+    await h.settled();
+    // The stand-in reports 11 input and 7 output tokens.
+    expect(spendOf(h.db, id, 'usd', 'month')).toBeCloseTo((11 * 2 + 7 * 4) / 1e6, 12);
   });
 });

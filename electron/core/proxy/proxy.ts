@@ -158,7 +158,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.status = outcome.status;
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
-      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(exchange, outcome.usage));
+      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(options.db, exchange, outcome.usage));
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
         record.completionTokens = outcome.usage.completionTokens;

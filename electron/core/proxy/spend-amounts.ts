@@ -1,6 +1,6 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
 import { estimateTokens } from '../budgets/estimate';
-import { priceTokens } from '../budgets/prices';
+import { priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import type { SpendAmounts } from './spend-gate';
@@ -25,18 +25,18 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
   const estimate = estimateTokens(facts.json, facts.jsonBytes, readDefaultOutputTokens(facts.db));
   amounts.tokens = estimate.input + estimate.output;
   if (facts.model !== null && amounts.tokens > 0 && subkey.budgets.some((budget) => budget.metric === 'usd')) {
-    amounts.usd = priceTokens(facts.model, estimate, facts.upstream.baseUrl);
+    amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);
   }
   return amounts;
 }
 
 /** What an answer's usage costs; null when no usage arrived (the reservation stands). */
-export function usageAmounts(exchange: { priced: { model: string | null; upstream: UpstreamState } | null }, usage: TokenUsage | null): SpendAmounts | null {
+export function usageAmounts(db: Database, exchange: { priced: { model: string | null; upstream: UpstreamState } | null }, usage: TokenUsage | null): SpendAmounts | null {
   if (!usage) return null;
   const input = usage.promptTokens ?? 0;
   const output = usage.completionTokens ?? Math.max(0, (usage.totalTokens ?? 0) - input);
   const tokens = usage.totalTokens ?? input + output;
   const priced = exchange.priced;
-  const usd = priced && priced.model !== null ? priceTokens(priced.model, { input, output }, priced.upstream.baseUrl) : 0;
+  const usd = priced && priced.model !== null ? priceOn(db, priced.upstream, priced.model, { input, output }) : 0;
   return { requests: 1, tokens, usd };
 }

@@ -99,7 +99,7 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
     `);
   },
 
-  function addBudgetsAndSpend(db) {
+  function addBudgetsSpendAndPrices(db) {
     db.exec(`
       -- A sub-key's budgets as JSON: [{ metric: 'requests' | 'tokens' | 'usd', limit, window: 'day' | 'week' | 'month' | 'total' }].
       ALTER TABLE subkeys ADD COLUMN budgets TEXT NOT NULL DEFAULT '[]';
@@ -114,6 +114,23 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         amount REAL NOT NULL,
         PRIMARY KEY (subkey_id, metric, window, window_start)
       ) WITHOUT ROWID;
+
+      -- Prices the owner set per upstream and model (US dollars per million tokens); they win over the price data.
+      CREATE TABLE custom_prices (
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
+        model TEXT NOT NULL COLLATE NOCASE,
+        input_mtok REAL NOT NULL,
+        cached_input_mtok REAL,      -- NULL: cached input costs what input does
+        output_mtok REAL NOT NULL,
+        PRIMARY KEY (upstream_id, model)
+      ) WITHOUT ROWID;
+
+      -- The last good price data fetched by prices:update (@pydantic/genai-prices' format); none = the bundled copy.
+      CREATE TABLE price_data (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fetched_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
     `);
   },
 ];
