@@ -26,7 +26,7 @@ export class ProxyError extends Error {
    * endpoint or host (403), a spent quota. A rate limit (429 with another code) passes with time, so it is not final.
    */
   get final(): boolean {
-    return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota';
+    return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota' || this.code === 'budget_exceeded';
   }
 }
 
@@ -41,6 +41,25 @@ export const proxyErrors = {
   expiredKey: () => new ProxyError(401, 'authentication_error', 'subkey_expired', 'This sub-key has expired.'),
   quotaSpent: () =>
     new ProxyError(429, 'insufficient_quota', 'insufficient_quota', 'This sub-key has no requests left. Ask its owner for more quota.'),
+  budgetExceeded: (what: string, resetsAt: number | null, now: number) =>
+    new ProxyError(
+      429,
+      'insufficient_quota',
+      'budget_exceeded',
+      resetsAt === null
+        ? `This sub-key's budget of ${what} in total is spent. Ask its owner for a larger budget.`
+        : `This sub-key's budget of ${what} is spent until ${new Date(resetsAt).toISOString()}, when it resets.`,
+      null,
+      resetsAt === null ? null : { 'retry-after': String(Math.max(1, Math.ceil((resetsAt - now) / 1000))) },
+    ),
+  priceUnknown: (model: string) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'price_unknown',
+      `This sub-key has a budget in US dollars, and Keygate knows no price for the model "${model.slice(0, 256)}", so it was refused rather than charged $0. Ask Keygate's owner to set a price for it.`,
+      'model',
+    ),
   modelForbidden: (model: string) =>
     new ProxyError(403, 'permission_error', 'model_not_allowed', `This sub-key may not use the model "${model}".`, 'model'),
   modelUnknown: (where: string) =>

@@ -19,6 +19,8 @@ export interface ProxyOptions {
    * is then refused with 503 `store_unavailable`; and with null once a write succeeds again.
    */
   onStoreHealth?: (failure: string | null) => void;
+  /** The clock budgets' windows are read from (tests pin it); Date.now by default. */
+  now?: () => number;
 }
 
 export interface InvalidateOptions {

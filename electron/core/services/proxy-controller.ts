@@ -9,6 +9,7 @@ import { refuseConnect } from '../proxy/method-gate';
 import { writeSocketAnswer } from '../proxy/socket-answer';
 import type { Proxy } from '../proxy/types';
 import type { Database } from '../store/database';
+import { readBudgetZones, readDefaultOutputTokens, writeBudgetTimeZone } from '../budgets/budget-settings';
 import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
 import { isLoopbackHost, listenFailure, proxyUrl } from './proxy-address';
 
@@ -101,10 +102,14 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     const settings = readProxySettings(db, defaults);
     if (options.mode === 'mounted') {
       const { host, port } = mountedAddress;
-      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, ...errorFields() };
+      return { running: mountedServing, url: proxyUrl(host, port), host, port, autoStart: settings.autoStart, ...budgetSettings(), ...errorFields() };
     }
     const port = server ? (server.address() as AddressInfo).port : settings.port;
-    return { running: server !== null, url: proxyUrl(settings.host, port), host: settings.host, port, autoStart: settings.autoStart, ...errorFields() };
+    return { running: server !== null, url: proxyUrl(settings.host, port), host: settings.host, port, autoStart: settings.autoStart, ...budgetSettings(), ...errorFields() };
+  }
+
+  function budgetSettings(): Pick<ProxyStatus, 'timeZone' | 'defaultOutputTokens'> {
+    return { timeZone: readBudgetZones(db).zone, defaultOutputTokens: readDefaultOutputTokens(db) };
   }
 
   function changed(): ProxyStatus {
@@ -210,6 +215,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
           if (options.mode === 'listener' && input.host !== undefined) writeSetting(db, SETTING_KEYS.proxyHost, input.host);
           if (options.mode === 'listener' && input.port !== undefined) writeSetting(db, SETTING_KEYS.proxyPort, input.port);
           if (input.autoStart !== undefined) writeSetting(db, SETTING_KEYS.proxyAutoStart, input.autoStart);
+          if (input.timeZone !== undefined) writeBudgetTimeZone(db, input.timeZone, Date.now());
+          if (input.defaultOutputTokens !== undefined) writeSetting(db, SETTING_KEYS.defaultOutputTokens, input.defaultOutputTokens);
         }).immediate();
         const after = readProxySettings(db, defaults);
         const moved = after.host !== before.host || after.port !== before.port;
