@@ -40,6 +40,15 @@ describe('WebSocket upgrades are refused before upgrading, like HTTP requests', 
     expect(h.upstream.requests).toHaveLength(0);
   });
 
+  it('refuses a key with budgets before the upgrade (403), since events are not reserved against budgets yet', async () => {
+    const { secret, id } = h.subkey({});
+    h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'usd', limit: 1, window: 'day' }]), id);
+    const answer = await refusedUpgrade(h.running.port, '/v1/responses', { headers: { authorization: `Bearer ${secret}` } });
+    expect(answer.status).toBe(403);
+    expect(errorOf(answer.body).code).toBe('websocket_budgets_unsupported');
+    expect(h.upstream.sockets.upgrades).toHaveLength(0);
+  });
+
   it('refuses disabled and expired keys (401), a forbidden or missing ?model= (403), and a spent quota (429)', async () => {
     const cases: [Parameters<ProxyHarness['subkey']>[0], string, number, string][] = [
       [{ enabled: false }, '/v1/realtime?model=gpt-4o', 401, 'subkey_disabled'],
