@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { usageRows } from '../helpers/proxy-fixtures';
+import { sendRaw } from '../helpers/raw-socket';
 import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
 import { openSocket, refusedUpgrade } from '../helpers/ws-client';
 
@@ -73,6 +74,15 @@ describe('WebSocket upgrades are refused before upgrading, like HTTP requests', 
     const auth = { authorization: `Bearer ${secret}` };
     const host = await refusedUpgrade(h.running.port, '/v1/realtime?model=gpt-4o', { headers: { ...auth, host: 'evil.example:80' } });
     expect([host.status, errorOf(host.body).code]).toEqual([403, 'host_not_allowed']);
+    const twoHosts = await sendRaw(h.running.port, 'GET /v1/realtime?model=gpt-4o HTTP/1.1', {
+      ...auth,
+      host: 'evil.example',
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+    });
+    expect([twoHosts.status, errorOf(twoHosts.body).code]).toEqual([400, 'ambiguous_request']);
     for (const origin of ['https://evil.example', 'null', 'file://']) {
       const answer = await refusedUpgrade(h.running.port, '/v1/realtime?model=gpt-4o', { headers: { ...auth, origin } });
       expect([origin, answer.status, errorOf(answer.body).code]).toEqual([origin, 403, 'origin_not_allowed']);

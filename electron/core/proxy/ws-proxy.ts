@@ -9,6 +9,7 @@ import { isAllowedHost } from './host-check';
 import type { KeyCache, SubkeyState, UpstreamState } from './key-cache';
 import { KeyScrubber } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
+import { headerCount } from './raw-headers';
 import { writeSocketAnswer, writeSocketError } from './socket-answer';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
@@ -109,6 +110,8 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
   /** The checks, in HTTP's order; throws the ProxyError to answer with. */
   function accept(request: IncomingMessage, path: string, rawQuery: string, record: UsageRecord): Accepted {
     const { headers } = request;
+    // Node keeps the first Host; a front proxy or upstream may route by the last (as HTTP refuses it).
+    if (headerCount(request.rawHeaders, 'host') > 1) throw proxyErrors.ambiguousRequest('it has more than one Host header');
     if (!isAllowedHost(headers.host, options.allowedHosts)) throw proxyErrors.hostNotAllowed();
     if (!isAllowedOrigin(headers.origin, headers.host)) throw proxyErrors.originNotAllowed();
     if (!isWebSocketUpgrade(headers)) throw proxyErrors.upgradeNotSupported();

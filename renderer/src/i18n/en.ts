@@ -240,6 +240,8 @@ export const en = {
       invalid_api_key: 'Unknown API key',
       host_not_allowed: 'Host header not allowed',
       invalid_path: 'Invalid path',
+      origin_not_allowed: 'WebSocket from a foreign web page',
+      upgrade_not_supported: 'Protocol switch other than WebSocket',
     },
   },
   store: {

@@ -242,6 +242,8 @@ export const zh: Messages = {
       invalid_api_key: '未知的 API 密钥',
       host_not_allowed: 'Host 头不被允许',
       invalid_path: '无效路径',
+      origin_not_allowed: '来自外部网页的 WebSocket',
+      upgrade_not_supported: '非 WebSocket 的协议切换',
     },
   },
   store: {
