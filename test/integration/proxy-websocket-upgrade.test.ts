@@ -95,6 +95,22 @@ describe('WebSocket upgrades are refused before upgrading, like HTTP requests', 
     expect(h.upstream.sockets.upgrades.map((upgrade) => upgrade.headers.origin)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
+  it('answers a malformed subprotocol list with 400 and keeps serving (it would make the upstream library throw)', async () => {
+    const { secret } = h.subkey();
+    const answer = await sendRaw(h.running.port, 'GET /v1/realtime?model=gpt-4o HTTP/1.1', {
+      authorization: `Bearer ${secret}`,
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+      'sec-websocket-protocol': 'realtime, realtime',
+    });
+    expect([answer.status, errorOf(answer.body).code]).toEqual([400, 'invalid_websocket_handshake']);
+    const client = await openSocket(h.running.port, '/v1/realtime?model=gpt-4o', { headers: { authorization: `Bearer ${secret}` } });
+    client.socket.close();
+    expect(h.upstream.sockets.upgrades).toHaveLength(1);
+  });
+
   it('answers 501 websocket_not_supported on every other /v1 path (after the key), forwarding nothing', async () => {
     const { secret } = h.subkey();
     for (const path of ['/v1/chat/completions', '/v1/realtime/', '/v1/realtim%65?model=gpt-4o', '/v1/responses/resp_1', '/v1']) {

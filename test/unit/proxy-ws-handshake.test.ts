@@ -16,6 +16,12 @@ describe('splitProtocols', () => {
   it('refuses two different keys', () => {
     expect(() => splitProtocols('openai-insecure-api-key.one, openai-insecure-api-key.two')).toThrow(expect.objectContaining({ status: 401 }));
   });
+
+  it('refuses a protocol offered twice or one that is not a token (the upstream library would throw on it)', () => {
+    for (const header of ['realtime, realtime', 'real time', 'realtime, a"b', 'x/y']) {
+      expect(() => splitProtocols(header)).toThrow(expect.objectContaining({ status: 400, code: 'invalid_websocket_handshake' }));
+    }
+  });
 });
 
 describe('isAllowedOrigin', () => {

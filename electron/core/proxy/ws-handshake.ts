@@ -19,12 +19,19 @@ export interface OfferedProtocols {
   offered: string[];
 }
 
+/** An HTTP token (RFC 9110 §5.6.2): what a subprotocol must be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /**
- * Splits `Sec-WebSocket-Protocol`. Two different keys in it are refused (401): which one counts would be a guess.
+ * Splits `Sec-WebSocket-Protocol`. A protocol that is not a token or is offered twice is refused (400: the WebSocket
+ * libraries on both sides refuse it too), and two different keys in it (401: which one counts would be a guess).
  * Throws a ProxyError.
  */
 export function splitProtocols(header: string | undefined): OfferedProtocols {
   const offered = header === undefined ? [] : header.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  if (offered.some((protocol) => !TOKEN.test(protocol)) || new Set(offered).size !== offered.length) {
+    throw proxyErrors.badHandshake('Sec-WebSocket-Protocol must list distinct tokens');
+  }
   let secret: string | null = null;
   const forwarded: string[] = [];
   for (const protocol of offered) {

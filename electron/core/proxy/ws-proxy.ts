@@ -135,13 +135,20 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
 
   function connect(request: IncomingMessage, socket: Duplex, head: Buffer, accepted: Accepted, record: UsageRecord, started: number): void {
     const { upstream } = accepted;
-    const upstreamSocket = new WebSocket(upstreamSocketUrl(upstream.origin, upstream.basePath, accepted.path, accepted.query), accepted.protocols.forwarded, {
-      headers: upstreamSocketHeaders(request.rawHeaders, upstream.authorization),
-      perMessageDeflate: false,
-      maxPayload: options.maxFrameBytes,
-      handshakeTimeout: Math.min(options.upstreamTimeoutMs, HANDSHAKE_TIMEOUT_MS),
-      followRedirects: false,
-    });
+    let upstreamSocket: WebSocket;
+    try {
+      upstreamSocket = new WebSocket(upstreamSocketUrl(upstream.origin, upstream.basePath, accepted.path, accepted.query), accepted.protocols.forwarded, {
+        headers: upstreamSocketHeaders(request.rawHeaders, upstream.authorization),
+        perMessageDeflate: false,
+        maxPayload: options.maxFrameBytes,
+        handshakeTimeout: Math.min(options.upstreamTimeoutMs, HANDSHAKE_TIMEOUT_MS),
+        followRedirects: false,
+      });
+    } catch {
+      // The library refused what it was given (a header or URL it will not send): never an uncaught throw here.
+      refuse(socket, record, started, proxyErrors.upstreamUnreachable());
+      return;
+    }
     // connecting → upgrading (upstream accepted, the client's handshake is being answered) → open | done.
     let phase: 'connecting' | 'upgrading' | 'open' | 'done' = 'connecting';
 
