@@ -87,8 +87,9 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND u.subkey_id = @subkeyId' : '';
   const charged = '(u.refusal IS NULL OR u.refusal = @interrupted)';
+  // A WebSocket connection's own row (method WS) is neither a request nor a refusal: its responses are rows of their own.
   const sql = `SELECT strftime('%Y-%m-%d', u.at / 1000, 'unixepoch') AS day, u.subkey_id, u.subkey_name, s.name AS current_name,
-                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged}) AS refused,
+                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged} AND u.method != 'WS') AS refused,
                       coalesce(sum(CASE WHEN ${charged} THEN u.total_tokens END), 0) AS total_tokens
                FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id
                WHERE u.at >= @since ${filter}
