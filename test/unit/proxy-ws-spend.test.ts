@@ -50,6 +50,19 @@ describe('token counts from a WebSocket usage object', () => {
   });
 });
 
+describe('what a Responses-mode response reserves', () => {
+  it('estimates the frame as a POST /v1/responses body, plus the response it continues when this socket saw it end', () => {
+    const spend = new SocketSpend('responses', db, upstream);
+    const first = { type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 100 };
+    expect(spend.responseAmounts(usdKey, frame(first), 'gpt-4o').tokens).toBe(Math.ceil(frame(first).bytes / 4) + 100);
+    spend.noteUsage('resp_1', { input_tokens: 700, output_tokens: 300, total_tokens: 1000 });
+    const next = { type: 'response.create', model: 'gpt-4o', previous_response_id: 'resp_1', input: 'and?', max_output_tokens: 100 };
+    expect(spend.responseAmounts(usdKey, frame(next), 'gpt-4o').tokens).toBe(Math.ceil(frame(next).bytes / 4) + 1000 + 100);
+    const unknown = { ...next, previous_response_id: 'resp_elsewhere' };
+    expect(spend.responseAmounts(usdKey, frame(unknown), 'gpt-4o').tokens).toBe(Math.ceil(frame(unknown).bytes / 4) + 100);
+  });
+});
+
 describe('what a Realtime response reserves', () => {
   it("takes the response's cap, else the session's, else the settings' default; \"inf\" means the default", () => {
     const spend = new SocketSpend('realtime', db, upstream);

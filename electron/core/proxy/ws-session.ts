@@ -276,7 +276,7 @@ export class SocketSession {
     const end = responseEnd(type, response.status);
     if (!end) return;
     this.ledger.settle(responseId, lane, end, response.usage);
-    if (this.options.kind === 'realtime') this.spend.noteUsage(response.usage);
+    this.spend.noteUsage(responseId, response.usage);
   }
 
   /** The Responses WebSocket lane an event belongs to (`stream_id`); Realtime has one. */

@@ -10,13 +10,17 @@ import type { SocketKind } from './ws-checks';
 const REALTIME_CAPS = ['max_output_tokens', 'max_response_output_tokens'] as const;
 /** Members that list what a Realtime response may produce (GA, then beta spelling). */
 const REALTIME_MODALITIES = ['output_modalities', 'modalities'] as const;
+/** Finished Responses-mode responses whose size is remembered, for a `previous_response_id` naming one of them. */
+const REMEMBERED_RESPONSES = 64;
 
 /**
  * What the responses of one WebSocket connection may cost and did cost, for the SpendGate that HTTP requests go
- * through too. A Responses `response.create` is priced exactly as the `POST /v1/responses` body it mirrors. A Realtime
- * response's input lives mostly upstream (the conversation so far, largely audio), so its estimate is the frame plus
- * the input the session's last response reported; its output cap is the response's or the session's, else the
- * settings' default, priced as audio unless the response can only produce text (audio is the dearer rate).
+ * through too. A Responses `response.create` is estimated as the `POST /v1/responses` body it mirrors, plus, when its
+ * `previous_response_id` names a response of this socket, that response's input and output (the context it
+ * continues, which the frame does not carry). A Realtime response's input lives mostly upstream (the conversation so
+ * far, largely audio), so its estimate is the frame plus the input the session's last response reported; its output
+ * cap is the response's or the session's, else the settings' default, priced as audio unless the response can only
+ * produce text (audio is the dearer rate).
  */
 export class SocketSpend {
   /** The session's output cap and whether it may answer in audio, from the client's `session.update` events. */
@@ -26,6 +30,8 @@ export class SocketSpend {
   private upstreamModel: string | null = null;
   /** The input the session's last response reported: the conversation the next one reads, at least. */
   private context: { input: number; inputAudio: number } = { input: 0, inputAudio: 0 };
+  /** Responses mode: input + output of this socket's last finished responses, by id (oldest first). */
+  private readonly finished = new Map<string, number>();
 
   constructor(
     private readonly kind: SocketKind,
@@ -46,7 +52,7 @@ export class SocketSpend {
   responseAmounts(subkey: SubkeyState, frame: { value: Record<string, unknown>; bytes: number } | null, model: string | null): SpendAmounts {
     const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
     if (!subkey.budgets.some((budget) => budget.metric !== 'requests')) return amounts;
-    const counts = this.kind === 'responses' ? responsesEstimate(frame, readDefaultOutputTokens(this.db)) : this.realtimeEstimate(frame);
+    const counts = this.kind === 'responses' ? this.responsesEstimate(frame) : this.realtimeEstimate(frame);
     amounts.tokens = counts.input + counts.output;
     if (subkey.budgets.some((budget) => budget.metric === 'usd')) amounts.usd = this.price(model, counts);
     return amounts;
@@ -76,10 +82,30 @@ export class SocketSpend {
     if (typeof model === 'string' && model !== '') this.upstreamModel = model;
   }
 
-  /** A Realtime response reported its usage: the next response reads at least that much input. */
-  noteUsage(usage: unknown): void {
+  /**
+   * A response ended with `usage`: on Realtime the next response reads at least its input; in Responses mode a later
+   * `response.create` continuing it (`previous_response_id`) reads its input and output.
+   */
+  noteUsage(responseId: string | null, usage: unknown): void {
     const counts = tokenCounts(usage);
-    if (counts) this.context = { input: counts.input, inputAudio: counts.inputAudio ?? 0 };
+    if (!counts) return;
+    if (this.kind === 'realtime') {
+      this.context = { input: counts.input, inputAudio: counts.inputAudio ?? 0 };
+      return;
+    }
+    if (responseId === null) return;
+    this.finished.set(responseId, counts.input + counts.output);
+    if (this.finished.size > REMEMBERED_RESPONSES) this.finished.delete(this.finished.keys().next().value!);
+  }
+
+  /** A Responses `response.create` is a `POST /v1/responses` body: the same estimate as over HTTP, plus what it continues. */
+  private responsesEstimate(frame: { value: Record<string, unknown>; bytes: number } | null): TokenCounts {
+    const defaultOutput = readDefaultOutputTokens(this.db);
+    if (!frame) return { input: 0, output: defaultOutput };
+    const estimate = estimateTokens(frame.value, frame.bytes, defaultOutput);
+    const previous = frame.value.previous_response_id;
+    const continued = typeof previous === 'string' ? (this.finished.get(previous) ?? 0) : 0;
+    return { input: estimate.input + continued, output: estimate.output };
   }
 
   private realtimeEstimate(frame: { value: Record<string, unknown>; bytes: number } | null): TokenCounts {
@@ -105,12 +131,6 @@ export class SocketSpend {
       return null;
     }
   }
-}
-
-/** A Responses `response.create` is a `POST /v1/responses` body: the same estimate as over HTTP. */
-function responsesEstimate(frame: { value: Record<string, unknown>; bytes: number } | null, defaultOutput: number): TokenCounts {
-  if (!frame) return { input: 0, output: defaultOutput };
-  return estimateTokens(frame.value, frame.bytes, defaultOutput);
 }
 
 /**
