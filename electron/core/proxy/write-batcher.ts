@@ -1,4 +1,5 @@
 import type { Database } from '../store/database';
+import { DailyRollup } from './daily-rollup';
 import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
@@ -47,6 +48,7 @@ export class WriteBatcher {
   private readonly completeUsage;
   private readonly countRefusals;
   private readonly commit;
+  private readonly rollup;
 
   constructor(
     db: Database,
@@ -68,6 +70,7 @@ export class WriteBatcher {
     this.countRefusals = db.prepare(
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
+    this.rollup = new DailyRollup(db);
     this.commit = db.transaction((batch: Batch) => {
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
@@ -75,6 +78,7 @@ export class WriteBatcher {
         if (op.kind === OpKind.Insert) this.insert(op.record);
         else if (op.record.rowId !== null) this.complete(op.record);
       }
+      this.rollup.write();
     });
   }
 
@@ -152,11 +156,13 @@ export class WriteBatcher {
     try {
       this.commit.immediate(batch);
     } catch (error) {
+      this.rollup.settle(false);
       this.onFailed?.(batch.deltas, error);
       if (batch.awaited) batch.reject(error);
       this.setFailure(describeFailure(error));
       return;
     }
+    this.rollup.settle(true);
     this.setFailure(null);
     batch.resolve();
     if (this.onCommitted) {
@@ -205,10 +211,12 @@ export class WriteBatcher {
     ] as const;
     try {
       record.rowId = this.insertUsage.run(record.subkeyId, ...values).lastInsertRowid;
+      this.rollup.inserted(record, record.subkeyId);
     } catch (error) {
       // The sub-key was deleted while its request was on its way: keep the row, unattributed (as ON DELETE SET NULL would).
       if (record.subkeyId === null || !isForeignKeyError(error)) throw error;
       record.rowId = this.insertUsage.run(null, ...values).lastInsertRowid;
+      this.rollup.inserted(record, null);
     }
   }
 
@@ -223,6 +231,7 @@ export class WriteBatcher {
       record.refusal,
       record.rowId,
     );
+    this.rollup.updated(record);
   }
 }
 

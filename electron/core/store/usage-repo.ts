@@ -69,8 +69,32 @@ export function usageWindowStart(now: number, days: number): number {
  * Charged requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first. A request
  * is charged once forwarded: answered, in flight, or left `interrupted` by a crash (counted, and counted apart as
  * `interrupted`). Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
+ * Read from the `usage_daily` roll-up (kept by the write batcher), never from the log itself.
  */
 export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
+  const since = usageWindowStart(query.now ?? Date.now(), query.days);
+  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
+  const sql = `SELECT strftime('%Y-%m-%d', day / 1000, 'unixepoch') AS day, subkey_id, requests, interrupted, total_tokens
+               FROM usage_daily WHERE usage_daily.day >= @since AND requests > 0 ${filter}
+               ORDER BY usage_daily.day, subkey_id`;
+  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string; requests: number; interrupted: number; total_tokens: number }>(
+    db,
+    sql,
+  ).all({ since, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) });
+  return rows.map((row) => ({
+    day: row.day,
+    subkeyId: row.subkey_id === '' ? null : row.subkey_id,
+    requests: row.requests,
+    interrupted: row.interrupted,
+    totalTokens: row.total_tokens,
+  }));
+}
+
+/**
+ * The same totals as dailyUsage, computed by scanning the log: the reference the roll-up is checked against
+ * (and what dailyUsage read before the roll-up existed).
+ */
+export function dailyUsageScan(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
   const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
@@ -99,5 +123,15 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
  * holding the data-directory lock, so such rows can only be left over from a process that died. Returns how many.
  */
 export function markInterruptedUsage(db: Database): number {
-  return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
+  return db.transaction(() => {
+    // The roll-up counted these rows as charged requests already; they now also count as interrupted.
+    statement(
+      db,
+      `INSERT INTO usage_daily (day, subkey_id, requests, interrupted, total_tokens)
+       SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), 0, count(*), 0 FROM usage
+       WHERE status IS NULL AND refusal IS NULL GROUP BY 1, 2
+       ON CONFLICT (day, subkey_id) DO UPDATE SET interrupted = interrupted + excluded.interrupted`,
+    ).run();
+    return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
+  })();
 }
