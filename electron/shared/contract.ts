@@ -9,6 +9,7 @@ import {
   UpstreamIdInputSchema,
   UpstreamUpdateSchema,
   UsageDailySchema,
+  SubkeyListSchema,
   UsageListSchema,
 } from './schemas';
 import type { Result } from './errors';
@@ -46,7 +47,7 @@ export const contract = {
   'models:sync': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
   'models:list': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
 
-  'subkeys:list': { input: EmptySchema, output: returns<Subkey[]>() },
+  'subkeys:list': { input: SubkeyListSchema, output: returns<Subkey[]>() },
   'subkeys:create': { input: SubkeyCreateSchema, output: returns<IssuedSubkey>() },
   'subkeys:update': { input: SubkeyUpdateSchema, output: returns<Subkey>() },
   'subkeys:rotate': { input: IdInputSchema, output: returns<IssuedSubkey>() },
