@@ -19,7 +19,7 @@ import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
-import { newUsageRecord, type UsageRecord } from './usage-record';
+import { newUsageRecord, usageEntryOf, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
@@ -62,7 +62,8 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   const writes = new WriteBatcher(
     options.db,
-    (subkeyIds) => {
+    (subkeyIds, finished) => {
+      if (options.onUsageRows && finished.length > 0) options.onUsageRows(finished.map(usageEntryOf));
       if (!options.onUsage) return;
       for (const id of subkeyIds) {
         try {

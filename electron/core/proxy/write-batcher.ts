@@ -52,7 +52,8 @@ export class WriteBatcher {
 
   constructor(
     db: Database,
-    private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>) => void,
+    /** With the sub-keys whose rows a commit finished, and those rows (as stored, oldest first). */
+    private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>, finished: readonly UsageRecord[]) => void,
     private readonly onFailed?: (batchDeltas: ReadonlyMap<string, number>, error: unknown) => void,
     /** Called when commits start failing (with why) and when one succeeds again (null). */
     private readonly onHealthChange?: (failure: string | null) => void,
@@ -167,9 +168,14 @@ export class WriteBatcher {
     batch.resolve();
     if (this.onCommitted) {
       const touched = new Set<string | null>();
-      for (const op of batch.ops) if (op.record.status !== null) touched.add(op.record.subkeyId);
+      const finished: UsageRecord[] = [];
+      for (const op of batch.ops) {
+        if (op.record.status === null || op.record.rowId === null) continue;
+        touched.add(op.record.subkeyId);
+        finished.push(op.record);
+      }
       if (batch.refusals.size > 0) touched.add(null);
-      if (touched.size > 0) this.onCommitted(touched);
+      if (touched.size > 0) this.onCommitted(touched, finished);
     }
   }
 
