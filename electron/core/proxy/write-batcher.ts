@@ -14,8 +14,9 @@ interface Op {
 
 interface Batch {
   ops: Op[];
-  /** Quota change per sub-key (reservations −1, refunds +1); 0 for unlimited keys, which still get last_used_at. */
+  /** Quota change per sub-key (reservations −1, refunds +1); limited keys only. */
   deltas: Map<string, number>;
+  /** last_used_at to write per sub-key: at most one write per key per LAST_USED_EVERY_MS. */
   lastUsed: Map<string, number>;
   /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
   refusals: Map<string, { hour: number; reason: string; count: number }>;
@@ -29,6 +30,11 @@ interface Batch {
 /** How long after-the-fact records may wait for a reservation's batch to ride in before they are written anyway. */
 const LAZY_FLUSH_MS = 25;
 const HOUR_MS = 3_600_000;
+/**
+ * How stale a sub-key's stored last_used_at may get while it is in use: writing it on every batch cost a row update
+ * per key per batch even for unlimited keys. The first use after a quiet spell is always written.
+ */
+export const LAST_USED_EVERY_MS = 30_000;
 
 /**
  * Group commit: the quota reservations and usage rows of every request seen in one event-loop turn are written in
@@ -49,6 +55,8 @@ export class WriteBatcher {
   private readonly countRefusals;
   private readonly commit;
   private readonly rollup;
+  /** The last_used_at last committed per sub-key. */
+  private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
     db: Database,
@@ -74,6 +82,7 @@ export class WriteBatcher {
     this.rollup = new DailyRollup(db);
     this.commit = db.transaction((batch: Batch) => {
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
+      for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
       for (const op of batch.ops) {
         if (op.kind === OpKind.Insert) this.insert(op.record);
@@ -102,8 +111,11 @@ export class WriteBatcher {
     const batch = this.current(urgent);
     batch.ops.push({ kind: OpKind.Insert, record });
     if (quota) {
-      batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
-      batch.lastUsed.set(quota.subkeyId, quota.at);
+      if (quota.delta !== 0) batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
+      const written = this.lastUsedWritten.get(quota.subkeyId);
+      if (batch.lastUsed.has(quota.subkeyId) || written === undefined || quota.at - written >= LAST_USED_EVERY_MS) {
+        batch.lastUsed.set(quota.subkeyId, quota.at);
+      }
     }
     return batch;
   }
@@ -164,6 +176,7 @@ export class WriteBatcher {
       return;
     }
     this.rollup.settle(true);
+    for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
     this.setFailure(null);
     batch.resolve();
     if (this.onCommitted) {
