@@ -58,9 +58,12 @@ export function createUsageThrottle(
     timer = null;
     if (!pending) return;
     const payload: UsageChanged = { subkeyId: pendingId ?? null };
-    if (readSubkeys && touched.size <= PUSH_MAX_SUBKEYS) payload.subkeys = readSubkeys([...touched]);
-    // With readSubkeys the proxy reports every finished row through `rows`: none given means none finished.
-    if ((readSubkeys || entriesGiven) && entries !== null) payload.entries = entries.reverse();
+    const subkeys = readSubkeys && touched.size <= PUSH_MAX_SUBKEYS ? readSubkeys([...touched]) : undefined;
+    if (subkeys) payload.subkeys = subkeys;
+    // With readSubkeys the proxy reports every finished row through `rows`: none given means none finished. Their
+    // sub-keys' names come from the sub-keys read here (each row's key was touched), so without those they stay out.
+    if (!readSubkeys && entriesGiven && entries !== null) payload.entries = entries.reverse();
+    if (subkeys && entries !== null) payload.entries = withNames(entries.reverse(), subkeys);
     pending = false;
     pendingId = undefined;
     touched.clear();
@@ -97,4 +100,10 @@ export function createUsageThrottle(
       pending = false;
     },
   };
+}
+
+/** Rows as the log answers them: each with its sub-key's current name (a key deleted since has none yet). */
+function withNames(entries: UsageEntry[], subkeys: readonly Subkey[]): UsageEntry[] {
+  const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
+  return entries.map((entry) => (entry.subkeyId === null ? entry : { ...entry, subkeyName: names.get(entry.subkeyId) ?? null }));
 }

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { Channel, ChannelOutput } from './contract';
-import type { ErrorCode } from './errors';
+import { errorReasons, type ErrorCode } from './errors';
 
 /**
  * What every channel answers, as zod schemas. The admin API's OpenAPI document is generated from these, and tests
  * parse the real output of every channel with them; the `satisfies` clauses below make the compiler refuse a schema
  * that drifts from the domain types in `types.ts`.
  */
+
+const ErrorReasonSchema = z
+  .enum(errorReasons)
+  .meta({ id: 'ErrorReason', description: 'A stable id of a message that names values, so a client can word it in its own language.' });
+const ErrorParamsSchema = z
+  .record(z.string(), z.union([z.string(), z.number()]))
+  .meta({ id: 'ErrorParams', description: 'The values the message names, e.g. `{ "count": 4 }`.' });
 
 const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC (e.g. `2030-01-31T12:00:00.000Z`).' });
 
@@ -43,6 +50,15 @@ export const SubkeySchema = z
     remainingRequests: z.number().int().min(0).nullable().meta({ description: 'Requests left; null = unlimited.' }),
     allowModels: z.array(z.string()).meta({ description: 'Empty = every model. Patterns may use `*`.' }),
     denyModels: z.array(z.string()).meta({ description: 'Deny wins over allow.' }),
+    budgets: z.array(
+      z.object({
+        metric: z.enum(['requests', 'tokens', 'usd']),
+        limit: z.number(),
+        window: z.enum(['day', 'week', 'month', 'total']),
+        spent: z.number().meta({ description: 'Spent in the current window, reservations of requests in flight included.' }),
+        resetsAt: Timestamp.nullable().meta({ description: 'When the current window ends; null for `total`.' }),
+      }),
+    ),
     enabled: z.boolean(),
     status: SubkeyStatusSchema,
     lastUsedAt: Timestamp.nullable(),
@@ -59,6 +75,8 @@ export const UsageEntrySchema = z
   .object({
     id: z.number().int().meta({ description: 'Increasing; pass the last one as `before` for the next page.' }),
     subkeyId: z.string().nullable().meta({ description: 'null when the request named no known sub-key.' }),
+    subkeyName: z.string().nullable().meta({ description: 'The sub-key\'s current name, or the one it had when deleted; null for no known sub-key.' }),
+    subkeyDeleted: z.boolean().meta({ description: 'The sub-key was deleted since (then `subkeyId` is null).' }),
     at: Timestamp,
     method: z.string(),
     path: z.string(),
@@ -79,11 +97,30 @@ export const UsageDaySchema = z
   .object({
     day: z.iso.date(),
     subkeyId: z.string().nullable(),
+    subkeyName: z.string().nullable(),
+    subkeyDeleted: z.boolean(),
     requests: z.number().int().meta({ description: 'Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended).' }),
     interrupted: z.number().int().meta({ description: 'Of `requests`, how many Keygate\'s stop left `interrupted`: charged, their answer unknown.' }),
+    refused: z.number().int().meta({ description: 'The rest of the log that day: refused by the proxy (never forwarded), or `client_closed`.' }),
     totalTokens: z.number().int(),
   })
   .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
+
+export const PriceListSchema = z
+  .object({
+    dataDate: z.string().meta({ description: 'The day of the price data in use (YYYY-MM-DD).' }),
+    source: z.enum(['bundled', 'fetched']).meta({ description: 'The copy bundled with Keygate, or the one `prices:update` fetched last.' }),
+    custom: z.array(
+      z.object({
+        upstreamId: z.string(),
+        model: z.string(),
+        inputPerMillion: z.number(),
+        cachedInputPerMillion: z.number().nullable(),
+        outputPerMillion: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'PriceList', description: 'The prices budgets use: the price data in use and the custom prices (US dollars per million tokens).' });
 
 export const ProxyStatusSchema = z
   .object({
@@ -92,7 +129,11 @@ export const ProxyStatusSchema = z
     host: z.string(),
     port: z.number().int(),
     autoStart: z.boolean(),
+    timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
+    defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
+    errorReason: ErrorReasonSchema.optional(),
+    errorParams: ErrorParamsSchema.optional(),
     storeError: z
       .string()
       .nullable()
@@ -115,6 +156,8 @@ export const ConnectionTestSchema = z
     modelCount: z.number().int().nullable().meta({ description: 'Models the upstream listed, when it answered.' }),
     latencyMs: z.number(),
     message: z.string().nullable(),
+    reason: ErrorReasonSchema.optional(),
+    params: ErrorParamsSchema.optional(),
   })
   .meta({ id: 'ConnectionTest', description: 'The result of calling the upstream\'s `GET /v1/models` with its real key.' });
 
@@ -144,6 +187,8 @@ export const ErrorBodySchema = z
     error: z.object({
       code: ErrorCodeSchema,
       message: z.string(),
+      reason: ErrorReasonSchema.optional(),
+      params: ErrorParamsSchema.optional(),
       issues: z
         .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
         .optional()
@@ -179,6 +224,10 @@ export const channelOutputSchemas = {
   'proxy:start': ProxyStatusSchema,
   'proxy:stop': ProxyStatusSchema,
   'proxy:configure': ProxyStatusSchema,
+  'prices:list': PriceListSchema,
+  'prices:set': PriceListSchema,
+  'prices:remove': PriceListSchema,
+  'prices:update': PriceListSchema,
 } satisfies { [C in Channel]: z.ZodType<ChannelOutput<C>> };
 
 /** The schemas' own output types equal the domain types both ways (a schema missing a field fails here too). */

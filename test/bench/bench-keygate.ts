@@ -29,8 +29,12 @@ db.prepare(
    VALUES ('key', 'bench', 'up', ?, 'sk-kg-…', 0, 100000000, '["gpt-4o*","gpt-3.5*"]', '["gpt-4o-audio*"]')`,
 ).run(hashSubkeySecret(secret));
 if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests = NULL').run();
+// KG_BUDGETS: the key's budgets as JSON, to measure what reserving and settling them costs.
+if (process.env.KG_BUDGETS) db.prepare('UPDATE subkeys SET budgets = ?').run(process.env.KG_BUDGETS);
 
 // KG_ROWS: a store with that many usage rows already; KG_WINDOW: with an open window following the pushes.
 if (process.env.KG_ROWS) seedUsage(db, Number(process.env.KG_ROWS));
 const proxy = createProxy({ db, secrets: box, ...(process.env.KG_WINDOW && openWindow(db)) });
-serveForBench(createServer((request, response) => proxy.handle(request, response)));
+const server = createServer((request, response) => proxy.handle(request, response));
+server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
+serveForBench(server);

@@ -30,6 +30,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     remainingRequests: null,
     allowModels: [],
     denyModels: [],
+    budgets: [],
     enabled: true,
     status: 'active',
     lastUsedAt: null,
@@ -38,7 +39,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
 }
 
 export function usageEntry(id: number, overrides: Partial<UsageEntry> = {}): UsageEntry {
-  return { id, subkeyId: 'sk1', at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null, ...overrides };
+  return { id, subkeyId: 'sk1', subkeyName: 'ci-bot', subkeyDeleted: false, at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null, ...overrides };
 }
 
 export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus => ({
@@ -47,6 +48,8 @@ export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus =
   host: '127.0.0.1',
   port: 8080,
   autoStart: true,
+  timeZone: 'UTC',
+  defaultOutputTokens: 4096,
   error: null,
   storeError: null,
   ...overrides,

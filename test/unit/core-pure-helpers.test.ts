@@ -32,7 +32,7 @@ describe('subkeyStatus', () => {
 });
 
 describe('mergeSubkeySettings', () => {
-  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], enabled: true };
+  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], budgets: [], enabled: true };
   it('keeps fields that were not given', () => {
     expect(mergeSubkeySettings(current, { id: 'x', name: 'b' })).toEqual({ ...current, name: 'b' });
   });
@@ -141,20 +141,28 @@ describe('usage throttle', () => {
 describe('usage throttle with payloads', () => {
   afterEach(() => vi.useRealTimers());
   const entry = (id: number) => ({ id }) as UsageEntry;
-  it('carries the changed sub-keys read at push time and the rows of the window, newest first', () => {
+  it('carries the changed sub-keys read at push time and the rows of the window, newest first, named', () => {
     vi.useFakeTimers();
     const emitted: UsageChanged[] = [];
     const reads: string[][] = [];
     const throttle = createUsageThrottle((payload) => emitted.push(payload), 250, (ids) => {
       reads.push([...ids]);
-      return ids.map((id) => ({ id }) as Subkey);
+      return ids.map((id) => ({ id, name: `name of ${id}` }) as Subkey);
     });
+    const row = (id: number, subkeyId: string | null) => ({ id, subkeyId, subkeyName: null, subkeyDeleted: false }) as UsageEntry;
     throttle.notify('a');
-    throttle.rows([entry(1), entry(2)]);
+    throttle.rows([row(1, 'a'), row(2, null)]);
     throttle.notify('b');
-    throttle.rows([entry(3)]);
+    throttle.rows([row(3, 'b')]);
     vi.advanceTimersByTime(0);
-    expect(emitted).toEqual([{ subkeyId: null, subkeys: [{ id: 'a' }, { id: 'b' }], entries: [entry(3), entry(2), entry(1)] }]);
+    expect(emitted).toEqual([
+      {
+        subkeyId: null,
+        subkeys: [{ id: 'a', name: 'name of a' }, { id: 'b', name: 'name of b' }],
+        entries: [{ ...row(3, 'b'), subkeyName: 'name of b' }, row(2, null), { ...row(1, 'a'), subkeyName: 'name of a' }],
+      },
+    ]);
+    expect(reads).toEqual([['a', 'b']]);
     throttle.notify(null);
     vi.advanceTimersByTime(300);
     expect(emitted[1]).toEqual({ subkeyId: null, subkeys: [], entries: [] });

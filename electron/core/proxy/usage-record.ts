@@ -41,11 +41,16 @@ export function storedTokens(count: number | null): number | null {
   return Math.min(Math.max(Math.round(count), 0), MAX_STORED_TOKENS);
 }
 
-/** A record as the usage log answers it once written (its row id set): the stored, bounded values. */
+/**
+ * A record as the usage log answers it once written (its row id set): the stored, bounded values. The sub-key's name
+ * is not the proxy's to know: the usage:changed throttle fills it in from the sub-keys it reads anyway.
+ */
 export function usageEntryOf(record: UsageRecord): UsageEntry {
   return {
     id: Number(record.rowId),
     subkeyId: record.subkeyId,
+    subkeyName: null,
+    subkeyDeleted: false,
     at: new Date(record.at).toISOString(),
     method: record.method,
     path: record.path,

@@ -28,7 +28,8 @@ export interface SubkeysDeps {
 export const SUBKEY_PAGE_LIMIT = 100;
 
 function subkeyNotFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `No sub-key with id ${id.slice(0, 100)}.`);
+  const shown = id.slice(0, 100);
+  return new AppError('NOT_FOUND', `No sub-key with id ${shown}.`, undefined, { reason: 'subkey_not_found', params: { id: shown } });
 }
 
 function msOrNull(iso: string | null | undefined): number | null {
@@ -43,6 +44,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     remainingRequests: changes.remainingRequests === undefined ? current.remainingRequests : changes.remainingRequests,
     allowModels: changes.allowModels ?? current.allowModels,
     denyModels: changes.denyModels ?? current.denyModels,
+    budgets: changes.budgets ?? current.budgets,
     enabled: changes.enabled ?? current.enabled,
   };
 }
@@ -82,6 +84,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 remainingRequests: input.remainingRequests ?? null,
                 allowModels: input.allowModels ?? [],
                 denyModels: input.denyModels ?? [],
+                budgets: input.budgets ?? [],
                 enabled: true,
               });
             })

@@ -98,6 +98,48 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         WHERE total_tokens < 0 OR total_tokens > 1000000000000;
     `);
   },
+
+  function keepDeletedSubkeyNames(db) {
+    // Deleting a sub-key sets its usage rows' subkey_id to NULL, which made them look like strangers' wrong-key
+    // attempts. The name it had is copied here first, so the log can still say whose requests they were.
+    db.exec('ALTER TABLE usage ADD COLUMN subkey_name TEXT');
+  },
+
+  function addBudgetsSpendAndPrices(db) {
+    db.exec(`
+      -- A sub-key's budgets as JSON: [{ metric: 'requests' | 'tokens' | 'usd', limit, window: 'day' | 'week' | 'month' | 'total' }].
+      ALTER TABLE subkeys ADD COLUMN budgets TEXT NOT NULL DEFAULT '[]';
+
+      -- What each budget of a sub-key has spent per window (reservations of requests in flight included), kept
+      -- current by the proxy's write batcher in the same commit as the request's reservation.
+      CREATE TABLE spend (
+        subkey_id TEXT NOT NULL REFERENCES subkeys(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL,        -- requests, tokens or usd
+        window TEXT NOT NULL,        -- day, week, month or total
+        window_start INTEGER NOT NULL, -- ms since the epoch; 0 for total
+        amount REAL NOT NULL,
+        PRIMARY KEY (subkey_id, metric, window, window_start)
+      ) WITHOUT ROWID;
+
+      -- Prices the owner set per upstream and model (US dollars per million tokens); they win over the price data.
+      CREATE TABLE custom_prices (
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
+        model TEXT NOT NULL COLLATE NOCASE,
+        input_mtok REAL NOT NULL,
+        cached_input_mtok REAL,      -- NULL: cached input costs what input does
+        output_mtok REAL NOT NULL,
+        PRIMARY KEY (upstream_id, model)
+      ) WITHOUT ROWID;
+
+      -- The last good price data fetched by prices:update (@pydantic/genai-prices' format); none = the bundled copy.
+      CREATE TABLE price_data (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fetched_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+    `);
+  },
+
   function indexUsageAndRollUpDailyTotals(db) {
     db.exec(`
       -- Per-key reads by time, and the start-up scan for rows left in flight, without reading the whole log.
@@ -134,6 +176,45 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
                   coalesce(old.total_tokens, 0))
           ON CONFLICT (day, subkey_id) DO UPDATE SET requests = requests + 1,
             interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens;
+      END;
+    `);
+  },
+
+  function rollUpRefusalsAndDeletedKeyNames(db) {
+    db.exec(`
+      -- usage:daily also counts refusals and groups a deleted sub-key's rows under the name it had
+      -- (usage.subkey_name): the roll-up gains those, and is rebuilt from the log once.
+      DROP TRIGGER usage_daily_unattribute;
+      DROP TABLE usage_daily;
+      CREATE TABLE usage_daily (
+        day INTEGER NOT NULL,      -- start of the UTC day, ms since the epoch
+        subkey_id TEXT NOT NULL,   -- '' for no known sub-key, or a deleted one
+        subkey_name TEXT NOT NULL, -- '' but for a deleted sub-key's rows: the name it had (names are never empty)
+        rows INTEGER NOT NULL,     -- log rows of any kind: a day with only a WebSocket connection's row is still listed
+        requests INTEGER NOT NULL, -- charged: refusal NULL (answered or in flight) or 'interrupted'
+        interrupted INTEGER NOT NULL,
+        refused INTEGER NOT NULL,  -- the other rows but a WebSocket connection's own (method 'WS')
+        total_tokens INTEGER NOT NULL, -- of the charged rows
+        PRIMARY KEY (day, subkey_id, subkey_name)
+      ) WITHOUT ROWID;
+
+      INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+        SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), count(*),
+               sum(refusal IS NULL OR refusal = 'interrupted'), sum(refusal IS 'interrupted'),
+               sum(NOT (refusal IS NULL OR refusal = 'interrupted') AND method != 'WS'),
+               coalesce(sum(CASE WHEN refusal IS NULL OR refusal = 'interrupted' THEN total_tokens END), 0)
+        FROM usage GROUP BY 1, 2, 3;
+
+      -- A sub-key's days move to its name when it goes, pruned days too (the log's rows get that name in
+      -- deleteSubkey). One statement per day of the key, instead of a trigger per usage row.
+      CREATE TRIGGER usage_daily_forget_subkey BEFORE DELETE ON subkeys
+      BEGIN
+        INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+          SELECT day, '', old.name, rows, requests, interrupted, refused, total_tokens FROM usage_daily WHERE subkey_id = old.id
+          ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
+            requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
+            refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens;
+        DELETE FROM usage_daily WHERE subkey_id = old.id;
       END;
     `);
   },

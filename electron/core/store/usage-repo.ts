@@ -1,4 +1,4 @@
-import { INTERRUPTED_REFUSAL, type UsageDay, type UsageEntry } from '../../shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageDay, type UsageEntry } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
@@ -16,15 +16,27 @@ export interface UsageRow {
   completion_tokens: number | null;
   total_tokens: number | null;
   refusal: string | null;
+  /** Set only when the sub-key was deleted: the name it had. */
+  subkey_name: string | null;
 }
 
-const COLUMNS =
-  'id, subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal';
+/** A usage row with its sub-key's current name (from the join), or the kept name of a deleted one. */
+type NamedUsageRow = UsageRow & { current_name: string | null };
 
-function toUsageEntry(row: UsageRow): UsageEntry {
+const COLUMNS =
+  'u.id, u.subkey_id, u.at, u.method, u.path, u.model, u.status, u.latency_ms, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.refusal, u.subkey_name, s.name AS current_name';
+
+/** Whose request a row was: the live sub-key's name, or the kept name of a deleted one. */
+function subkeyOf(row: { subkey_id: string | null; subkey_name: string | null; current_name: string | null }) {
+  const deleted = row.subkey_id === null && row.subkey_name !== null;
+  return { subkeyName: row.current_name ?? row.subkey_name, subkeyDeleted: deleted };
+}
+
+function toUsageEntry(row: NamedUsageRow): UsageEntry {
   return {
     id: row.id,
     subkeyId: row.subkey_id,
+    ...subkeyOf(row),
     at: new Date(row.at).toISOString(),
     method: row.method,
     path: row.path,
@@ -48,12 +60,12 @@ export interface UsageQuery {
 /** Usage entries, newest first. */
 export function listUsage(db: Database, query: UsageQuery): UsageEntry[] {
   const conditions: string[] = [];
-  if (query.subkeyId !== undefined) conditions.push('subkey_id = @subkeyId');
-  if (query.before !== undefined) conditions.push('id < @before');
+  if (query.subkeyId !== undefined) conditions.push('u.subkey_id = @subkeyId');
+  if (query.before !== undefined) conditions.push('u.id < @before');
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   // One cached statement per combination of filters, so each keeps its own index plan.
-  const sql = `SELECT ${COLUMNS} FROM usage ${where} ORDER BY id DESC LIMIT @limit`;
-  return statement<[Record<string, unknown>], UsageRow>(db, sql)
+  const sql = `SELECT ${COLUMNS} FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id ${where} ORDER BY u.id DESC LIMIT @limit`;
+  return statement<[Record<string, unknown>], NamedUsageRow>(db, sql)
     .all({ limit: query.limit, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }), ...(query.before !== undefined && { before: query.before }) })
     .map(toUsageEntry);
 }
@@ -65,29 +77,54 @@ export function usageWindowStart(now: number, days: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
 }
 
-/**
- * Charged requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first. A request
- * is charged once forwarded: answered, in flight, or left `interrupted` by a crash (counted, and counted apart as
- * `interrupted`). Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
- * Read from the `usage_daily` roll-up (kept by the write batcher), never from the log itself.
- */
-export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
-  const since = usageWindowStart(query.now ?? Date.now(), query.days);
-  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
-  const sql = `SELECT strftime('%Y-%m-%d', day / 1000, 'unixepoch') AS day, subkey_id, requests, interrupted, total_tokens
-               FROM usage_daily WHERE usage_daily.day >= @since AND requests > 0 ${filter}
-               ORDER BY usage_daily.day, subkey_id`;
-  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string; requests: number; interrupted: number; total_tokens: number }>(
-    db,
-    sql,
-  ).all({ since, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) });
-  return rows.map((row) => ({
+/** A day of one sub-key as both reads answer it. */
+type DayRow = {
+  day: string;
+  subkey_id: string | null;
+  subkey_name: string | null;
+  current_name: string | null;
+  requests: number;
+  interrupted: number;
+  refused: number;
+  total_tokens: number;
+};
+
+function toUsageDay(row: DayRow): UsageDay {
+  return {
     day: row.day,
-    subkeyId: row.subkey_id === '' ? null : row.subkey_id,
+    subkeyId: row.subkey_id,
+    ...subkeyOf(row),
     requests: row.requests,
     interrupted: row.interrupted,
+    refused: row.refused,
     totalTokens: row.total_tokens,
-  }));
+  };
+}
+
+/**
+ * Per UTC day and sub-key over the last `days` days, oldest day first. `requests` are the charged ones: forwarded
+ * and answered, in flight, or left `interrupted` by a crash (also counted apart as `interrupted`); `refused` are the
+ * rest of the log (refused by the proxy, never forwarded, or `client_closed`), so the chart counts what the request
+ * log lists. Tokens are those of the charged requests. A deleted sub-key's rows are grouped under the name it had.
+ * Read from the `usage_daily` roll-up (kept by the write batcher), never from the log itself, so days whose rows
+ * retention pruned still count.
+ */
+export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
+  // '' is how the roll-up stores "no sub-key"; no sub-key has that id.
+  if (query.subkeyId === '') return [];
+  const since = usageWindowStart(query.now ?? Date.now(), query.days);
+  const filter = query.subkeyId !== undefined ? 'AND d.subkey_id = @subkeyId' : '';
+  const sql = `SELECT strftime('%Y-%m-%d', d.day / 1000, 'unixepoch') AS day, d.subkey_id, d.subkey_name, s.name AS current_name,
+                      d.requests, d.interrupted, d.refused, d.total_tokens
+               FROM usage_daily d LEFT JOIN subkeys s ON s.id = d.subkey_id
+               WHERE d.day >= @since AND d.rows > 0 ${filter}
+               ORDER BY d.day, d.subkey_id, d.subkey_name`;
+  type RollupRow = Omit<DayRow, 'subkey_id' | 'subkey_name'> & { subkey_id: string; subkey_name: string };
+  const rows = statement<[Record<string, unknown>], RollupRow>(db, sql).all({
+    since,
+    ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
+  });
+  return rows.map((row) => toUsageDay({ ...row, subkey_id: row.subkey_id || null, subkey_name: row.subkey_name || null }));
 }
 
 /**
@@ -96,42 +133,43 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
  */
 export function dailyUsageScan(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
-  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
-  const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
-                      count(refusal) AS interrupted, coalesce(sum(total_tokens), 0) AS total_tokens
-               FROM usage WHERE at >= @since AND (refusal IS NULL OR refusal = @interrupted) ${filter}
-               GROUP BY day, subkey_id ORDER BY day, subkey_id`;
-  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; interrupted: number; total_tokens: number }>(
-    db,
-    sql,
-  ).all({
+  const filter = query.subkeyId !== undefined ? 'AND u.subkey_id = @subkeyId' : '';
+  const charged = '(u.refusal IS NULL OR u.refusal = @interrupted)';
+  // A WebSocket connection's own row (method WS) is neither a request nor a refusal: its responses are rows of their own.
+  const sql = `SELECT strftime('%Y-%m-%d', u.at / 1000, 'unixepoch') AS day, u.subkey_id, u.subkey_name, s.name AS current_name,
+                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged} AND u.method != 'WS') AS refused,
+                      coalesce(sum(CASE WHEN ${charged} THEN u.total_tokens END), 0) AS total_tokens
+               FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id
+               WHERE u.at >= @since ${filter}
+               GROUP BY day, u.subkey_id, u.subkey_name ORDER BY day, u.subkey_id, u.subkey_name`;
+  const rows = statement<[Record<string, unknown>], DayRow>(db, sql).all({
     since,
     interrupted: INTERRUPTED_REFUSAL,
     ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
   });
-  return rows.map((row) => ({
-    day: row.day,
-    subkeyId: row.subkey_id,
-    requests: row.requests,
-    interrupted: row.interrupted,
-    totalTokens: row.total_tokens,
-  }));
+  return rows.map(toUsageDay);
 }
 
 /**
  * Marks the rows still in flight as interrupted. Only safe while no request is in flight: the core calls it at start,
- * holding the data-directory lock, so such rows can only be left over from a process that died. Returns how many.
+ * holding the data-directory lock, so such rows can only be left over from a process that died. A WebSocket
+ * connection's row is not a request: it is closed as abnormally ended (101, `ws_close_1006`) and not counted. Returns
+ * how many requests were marked.
  */
 export function markInterruptedUsage(db: Database): number {
   return db.transaction(() => {
-    // The roll-up counted these rows as charged requests already; they now also count as interrupted.
+    // The roll-up counted these rows as charged requests already: a request now also counts as interrupted, and a
+    // connection's row (a request while open, in the log's own terms) counts as neither from now on.
     statement(
       db,
-      `INSERT INTO usage_daily (day, subkey_id, requests, interrupted, total_tokens)
-       SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), 0, count(*), 0 FROM usage
-       WHERE status IS NULL AND refusal IS NULL GROUP BY 1, 2
-       ON CONFLICT (day, subkey_id) DO UPDATE SET interrupted = interrupted + excluded.interrupted`,
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+       SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), 0, -sum(method = 'WS'),
+              sum(method != 'WS'), 0, -coalesce(sum(CASE WHEN method = 'WS' THEN total_tokens END), 0)
+       FROM usage WHERE status IS NULL AND refusal IS NULL GROUP BY 1, 2, 3
+       ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET requests = requests + excluded.requests,
+         interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens`,
     ).run();
+    statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
     return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
   })();
 }

@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Stack, Tabs, Text } from '@mantine/core';
+import { useFocusTrap } from '@mantine/hooks';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { ModelPolicy } from '../../../../electron/shared/model-policy';
@@ -23,8 +24,11 @@ export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDo
   const { t } = useTranslation();
   // Issue and rotate both land here, so both pick the snippets' model and endpoint the same way.
   const snippets = buildSnippets(baseUrl, secret, chooseSnippetTarget(policy, models));
+  // The view replaces the form that had focus (its submit button is gone): trap focus here, starting on the
+  // secret's copy button, so the keyboard is not left on the page behind the dialog.
+  const focusTrap = useFocusTrap();
   return (
-    <Stack gap="sm">
+    <Stack gap="sm" ref={focusTrap} data-testid="secret-view">
       <Alert variant="light" color="yellow" icon={<IconAlertTriangle size={18} />} p="xs">
         {t('secret.warning')}
       </Alert>
@@ -32,7 +36,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDo
         <Text size="sm" fw={500} mb={4}>
           {t('secret.secret')}
         </Text>
-        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent />
+        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent autoFocus />
       </div>
       {!proxyRunning && (
         <Text size="xs" c="orange">
@@ -63,7 +67,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDo
         ))}
       </Tabs>
       <Group justify="flex-end">
-        <Button onClick={onDone} data-autofocus>
+        <Button onClick={onDone}>
           {t('secret.done')}
         </Button>
       </Group>

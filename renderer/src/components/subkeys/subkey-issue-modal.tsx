@@ -13,7 +13,7 @@ import { useFormSubmit } from '../../lib/use-form-submit';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
-import { ModelPolicyPicker } from './model-policy-picker';
+import { isIncompletePolicy, ModelPolicyPicker, type PolicyMode } from './model-policy-picker';
 import { QuotaPicker } from './quota-picker';
 import { SecretView } from './secret-view';
 
@@ -36,6 +36,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   const createSubkey = useKeygate((state) => state.createSubkey);
   // The secret lives only here, in this dialog's own state, until the dialog closes.
   const [issued, setIssued] = useState<{ secret: string; subkey: Subkey } | null>(null);
+  const [policyMode, setPolicyMode] = useState<PolicyMode>('all');
+  const resolver = formResolver(SubkeyCreateSchema);
 
   const form = useForm<IssueValues>({
     initialValues: {
@@ -46,7 +48,7 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       allowModels: [],
       denyModels: [],
     },
-    validate: formResolver(SubkeyCreateSchema),
+    validate: (values) => ({ ...resolver(values), ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}) }),
     validateInputOnChange: true,
   });
   const models = useModelIdsOf(form.values.upstreamId);
@@ -92,7 +94,11 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
             <ModelPolicyPicker
               models={models}
               value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
-              onChange={(policy) => form.setValues(policy)}
+              onChange={(policy, mode) => {
+                setPolicyMode(mode);
+                form.setValues(policy);
+                if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
+              }}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
             />
             <FormErrorAlert message={formError} />
