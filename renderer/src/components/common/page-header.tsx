@@ -5,7 +5,7 @@ export function PageHeader({ title, subtitle, action }: { title: string; subtitl
   return (
     <Group justify="space-between" align="flex-end" wrap="nowrap" mb="md">
       <Stack gap={2}>
-        <Title order={2} size="h3">
+        <Title order={1} size="h3">
           {title}
         </Title>
         <Text size="sm" c="dimmed">

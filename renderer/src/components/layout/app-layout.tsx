@@ -26,6 +26,9 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   useShortcuts();
   return (
     <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
+      <a href="#main-content" className="skip-link">
+        {t('common.skipToContent')}
+      </a>
       <AppShell.Navbar p="sm" aria-label={t('app.name')}>
         <AppShell.Section>
           <Group gap="xs" mb="md" px={6} pt={4} wrap="nowrap">
@@ -49,7 +52,7 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
           <Preferences onSignOut={onSignOut} />
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
         <Container size={1100} px={0}>
           <StoreAlert />
           <Suspense
