@@ -1,4 +1,4 @@
-import { Group, Stack, Text, Title } from '@mantine/core';
+import { Box, Group, Stack, Text, Title } from '@mantine/core';
 
 /** A screen's title, one line saying what it is for, and its main action. */
 export function PageHeader({ title, subtitle, action }: { title: string; subtitle: string; action?: React.ReactNode }) {
@@ -12,7 +12,8 @@ export function PageHeader({ title, subtitle, action }: { title: string; subtitl
           {subtitle}
         </Text>
       </Stack>
-      {action}
+      {/* The subtitle wraps instead: a squeezed action button would cut its own label. */}
+      {action && <Box style={{ flexShrink: 0 }}>{action}</Box>}
     </Group>
   );
 }

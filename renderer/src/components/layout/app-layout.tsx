@@ -1,4 +1,5 @@
 import { AppShell, Center, Container, Group, Loader, Stack, Text, ThemeIcon } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconKey } from '@tabler/icons-react';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,9 +24,11 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   const { t } = useTranslation();
   const page = useKeygate((state) => state.page);
   const Screen = screens[page];
+  // Below 1,000 px the sidebar shows icons only, so an 800 px window keeps room for the tables.
+  const compact = useMediaQuery('(max-width: 999.98px)') ?? false;
   useShortcuts();
   return (
-    <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
+    <AppShell navbar={{ width: compact ? 60 : 208, breakpoint: 0 }} padding={compact ? 'md' : 'lg'}>
       <a href="#main-content" className="skip-link">
         {t('common.skipToContent')}
       </a>
@@ -35,18 +38,20 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
             <ThemeIcon size={28} radius="md">
               <IconKey size={16} />
             </ThemeIcon>
-            <Stack gap={0}>
-              <Text fw={700} size="sm" lh={1.2}>
-                {t('app.name')}
-              </Text>
-              <Text size="xs" c="dimmed" lh={1.2}>
-                {t('app.tagline')}
-              </Text>
-            </Stack>
+            {!compact && (
+              <Stack gap={0}>
+                <Text fw={700} size="sm" lh={1.2}>
+                  {t('app.name')}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {t('app.tagline')}
+                </Text>
+              </Stack>
+            )}
           </Group>
         </AppShell.Section>
         <AppShell.Section grow>
-          <Navigation />
+          <Navigation compact={compact} />
         </AppShell.Section>
         <AppShell.Section>
           <Preferences onSignOut={onSignOut} />
