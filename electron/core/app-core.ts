@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from './logger';
 import { createProxy } from './proxy/proxy';
 import type { Proxy } from './proxy/types';
 import type { SecretBox } from './secrets/secret-box';
+import { applyStoredPriceData } from './budgets/price-data';
 import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
@@ -30,6 +31,8 @@ export interface CoreOptions {
   allowedHosts?: string[];
   /** Largest request body the proxy accepts (default: the proxy's own, 64 MiB). */
   maxBodyBytes?: number;
+  /** Where `prices:update` fetches price data (tests serve their own); @pydantic/genai-prices' source by default. */
+  priceDataUrl?: string;
   log?: Logger;
 }
 
@@ -66,6 +69,7 @@ export function createCore(options: CoreOptions): Core {
     releaseDataDir();
     throw error;
   }
+  applyStoredPriceData(db);
   const hub = createEventHub((error) => log.error('push event listener failed', error));
   const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
   // The proxy reads this array on every request; it is updated in place when the configured host changes.
@@ -103,6 +107,7 @@ export function createCore(options: CoreOptions): Core {
     hooks,
     proxyController,
     app: { version: options.version, mode: options.mode, dataDir: options.dataDir },
+    ...(options.priceDataUrl !== undefined && { priceDataUrl: options.priceDataUrl }),
   });
   const dispatch = createDispatcher(handlers, {
     beforeCall: () => proxy.flush(),

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   EmptySchema,
   IdInputSchema,
+  PriceRemoveSchema,
+  PriceSetSchema,
   ProxyConfigureSchema,
   SubkeyCreateSchema,
   SubkeyUpdateSchema,
@@ -18,6 +20,7 @@ import type {
   ConnectionTest,
   IssuedSubkey,
   Model,
+  PriceList,
   ProxyStatus,
   RefusalCount,
   Subkey,
@@ -61,6 +64,11 @@ export const contract = {
   'proxy:start': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:stop': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:configure': { input: ProxyConfigureSchema, output: returns<ProxyStatus>() },
+
+  'prices:list': { input: EmptySchema, output: returns<PriceList>() },
+  'prices:set': { input: PriceSetSchema, output: returns<PriceList>() },
+  'prices:remove': { input: PriceRemoveSchema, output: returns<PriceList>() },
+  'prices:update': { input: EmptySchema, output: returns<PriceList>() },
 } as const;
 
 export type Contract = typeof contract;

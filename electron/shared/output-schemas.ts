@@ -50,6 +50,15 @@ export const SubkeySchema = z
     remainingRequests: z.number().int().min(0).nullable().meta({ description: 'Requests left; null = unlimited.' }),
     allowModels: z.array(z.string()).meta({ description: 'Empty = every model. Patterns may use `*`.' }),
     denyModels: z.array(z.string()).meta({ description: 'Deny wins over allow.' }),
+    budgets: z.array(
+      z.object({
+        metric: z.enum(['requests', 'tokens', 'usd']),
+        limit: z.number(),
+        window: z.enum(['day', 'week', 'month', 'total']),
+        spent: z.number().meta({ description: 'Spent in the current window, reservations of requests in flight included.' }),
+        resetsAt: Timestamp.nullable().meta({ description: 'When the current window ends; null for `total`.' }),
+      }),
+    ),
     enabled: z.boolean(),
     status: SubkeyStatusSchema,
     lastUsedAt: Timestamp.nullable(),
@@ -97,6 +106,22 @@ export const UsageDaySchema = z
   })
   .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
 
+export const PriceListSchema = z
+  .object({
+    dataDate: z.string().meta({ description: 'The day of the price data in use (YYYY-MM-DD).' }),
+    source: z.enum(['bundled', 'fetched']).meta({ description: 'The copy bundled with Keygate, or the one `prices:update` fetched last.' }),
+    custom: z.array(
+      z.object({
+        upstreamId: z.string(),
+        model: z.string(),
+        inputPerMillion: z.number(),
+        cachedInputPerMillion: z.number().nullable(),
+        outputPerMillion: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'PriceList', description: 'The prices budgets use: the price data in use and the custom prices (US dollars per million tokens).' });
+
 export const ProxyStatusSchema = z
   .object({
     running: z.boolean(),
@@ -104,6 +129,8 @@ export const ProxyStatusSchema = z
     host: z.string(),
     port: z.number().int(),
     autoStart: z.boolean(),
+    timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
+    defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
     errorReason: ErrorReasonSchema.optional(),
     errorParams: ErrorParamsSchema.optional(),
@@ -197,6 +224,10 @@ export const channelOutputSchemas = {
   'proxy:start': ProxyStatusSchema,
   'proxy:stop': ProxyStatusSchema,
   'proxy:configure': ProxyStatusSchema,
+  'prices:list': PriceListSchema,
+  'prices:set': PriceListSchema,
+  'prices:remove': PriceListSchema,
+  'prices:update': PriceListSchema,
 } satisfies { [C in Channel]: z.ZodType<ChannelOutput<C>> };
 
 /** The schemas' own output types equal the domain types both ways (a schema missing a field fails here too). */

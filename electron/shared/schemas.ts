@@ -75,6 +75,37 @@ export const RemainingRequestsSchema = z
   .nullable()
   .meta({ description: 'Requests the sub-key may still make; null = unlimited.' });
 
+export const MAX_BUDGETS = 12;
+
+/** One budget: a limit per metric and window. */
+export const BudgetSchema = z
+  .object({
+    metric: z.enum(['requests', 'tokens', 'usd'], { error: 'Metric must be requests, tokens or usd' }),
+    limit: z
+      .number({ error: 'Limit must be a number' })
+      .positive('Limit must be more than 0')
+      .max(1e12, 'Limit must be at most 1,000,000,000,000'),
+    window: z.enum(['day', 'week', 'month', 'total'], { error: 'Window must be day, week, month or total' }),
+  })
+  .strict()
+  .meta({ description: 'A limit on requests, tokens or US dollars per calendar window (in the settings\' time zone) or in total.' });
+
+/** A sub-key's budgets: at most one per metric and window; request and token limits are whole numbers. */
+export const BudgetsSchema = z
+  .array(BudgetSchema, { error: 'Budgets must be a list' })
+  .max(MAX_BUDGETS, `At most ${MAX_BUDGETS} budgets`)
+  .superRefine((budgets, context) => {
+    const seen = new Set<string>();
+    budgets.forEach((budget, index) => {
+      const key = `${budget.metric} ${budget.window}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Only one ${budget.metric} budget per ${budget.window}` });
+      seen.add(key);
+      if (budget.metric !== 'usd' && !Number.isInteger(budget.limit)) {
+        context.addIssue({ code: 'custom', path: [index, 'limit'], message: 'Limit must be a whole number' });
+      }
+    });
+  });
+
 /** A model id or a pattern with `*` wildcards, e.g. `gpt-4o*`. */
 export const ModelPatternSchema = z
   .string()
@@ -129,6 +160,7 @@ export const SubkeyCreateSchema = z
     upstreamId: IdSchema,
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
+    budgets: BudgetsSchema.optional(),
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
   })
@@ -140,11 +172,31 @@ export const SubkeyUpdateSchema = z
     name: NameSchema.optional(),
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
+    budgets: BudgetsSchema.optional(),
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
   })
   .strict();
+
+const PerMillionSchema = z
+  .number({ error: 'Price must be a number' })
+  .min(0, 'Price cannot be negative')
+  .max(1_000_000, 'Price must be at most $1,000,000 per million tokens');
+
+export const PriceSetSchema = z
+  .object({
+    upstreamId: IdSchema,
+    model: z.string().trim().min(1, 'Model is required').max(256, 'Model is too long'),
+    inputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million input tokens.' }),
+    cachedInputPerMillion: PerMillionSchema.nullable()
+      .optional()
+      .meta({ description: 'US dollars per million cached input tokens; null or left out = the input price.' }),
+    outputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million output tokens.' }),
+  })
+  .strict();
+
+export const PriceRemoveSchema = z.object({ upstreamId: IdSchema, model: z.string().trim().min(1, 'Model is required').max(256) }).strict();
 
 export const UsageListSchema = z
   .object({
@@ -175,8 +227,29 @@ export const PortSchema = z
   .min(0, 'Port must be between 0 and 65535')
   .max(65535, 'Port must be between 0 and 65535');
 
+/** An IANA time zone name, e.g. `Europe/Berlin`. */
+export const TimeZoneSchema = z
+  .string()
+  .min(1, 'Time zone is required')
+  .max(100)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Unknown time zone')
+  .meta({ description: 'An IANA time zone name, e.g. `Europe/Berlin`.' });
+
 export const ProxyConfigureSchema = z
-  .object({ host: HostSchema.optional(), port: PortSchema.optional(), autoStart: z.boolean().optional() })
+  .object({
+    host: HostSchema.optional(),
+    port: PortSchema.optional(),
+    autoStart: z.boolean().optional(),
+    timeZone: TimeZoneSchema.optional(),
+    defaultOutputTokens: z.number().int('Default output tokens must be a whole number').min(1).max(10_000_000).optional(),
+  })
   .strict();
 
 export type UpstreamAddInput = z.input<typeof UpstreamAddSchema>;

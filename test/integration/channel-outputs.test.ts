@@ -62,6 +62,9 @@ describe('declared output schemas', () => {
     expect(usage.length).toBeGreaterThanOrEqual(2);
     await call('/admin/api/usage/daily', { days: 7 });
     await call('/admin/api/usage/refusals');
+    await call('/admin/api/prices/set', { upstreamId: added.id, model: 'local-model', inputPerMillion: 1, outputPerMillion: 2 });
+    await call('/admin/api/prices/list');
+    await call('/admin/api/prices/remove', { upstreamId: added.id, model: 'local-model' });
     await call('/admin/api/subkeys/remove', { id: plain.subkey.id });
     await call('/admin/api/proxy/configure', { autoStart: true });
     await call('/admin/api/proxy/stop');
@@ -70,7 +73,8 @@ describe('declared output schemas', () => {
     await call('/admin/api/upstreams/remove', { id: dead.id });
 
     // Each answer above went through the checking dispatcher of the core fixture; here: that none was left out.
-    expect([...admin.fx.answered].sort()).toEqual([...channels].sort());
+    // prices:update fetches price data from the network: services-prices.test.ts answers it from a served copy.
+    expect([...admin.fx.answered].sort()).toEqual(channels.filter((channel) => channel !== 'prices:update').sort());
   });
 
   it('refuse an answer with a field they do not declare, or a wrong type', () => {

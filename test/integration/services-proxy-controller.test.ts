@@ -43,6 +43,8 @@ describe('proxy controller, listener mode (desktop)', () => {
       host: '127.0.0.1',
       port: 8080,
       autoStart: true,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      defaultOutputTokens: 4096,
       error: null,
       storeError: null,
     });

@@ -125,11 +125,15 @@ describe('usage:daily', () => {
     logRequest(keyA, midnight + 1000, { totalTokens: 4 });
     // In flight (reserved, forwarded, no answer recorded yet) when the process died.
     fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'POST', '/v1/chat/completions')").run(keyA, midnight + 2000);
+    // A WebSocket still open then: its connection row is no request, and ends as an abnormal close.
+    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'WS', '/v1/realtime')").run(keyA, midnight + 2500);
     logRequest(keyA, midnight + 3000, { refusal: 'insufficient_quota' });
     await fx.core.close();
     const restarted = startCore({ dataDir: fx.dataDir });
     try {
-      expect(await restarted.call<UsageEntry[]>('usage:list', { subkeyId: keyA })).toContainEqual(expect.objectContaining({ status: null, refusal: 'interrupted' }));
+      const listed = await restarted.call<UsageEntry[]>('usage:list', { subkeyId: keyA });
+      expect(listed).toContainEqual(expect.objectContaining({ status: null, refusal: 'interrupted' }));
+      expect(listed).toContainEqual(expect.objectContaining({ method: 'WS', status: 101, refusal: 'ws_close_1006' }));
       expect(await restarted.call<UsageDay[]>('usage:daily', { days: 1 })).toEqual([
         { day: new Date(midnight).toISOString().slice(0, 10), subkeyId: keyA, subkeyName: 'a', subkeyDeleted: false, requests: 2, interrupted: 1, refused: 1, totalTokens: 4 },
       ]);

@@ -27,7 +27,11 @@ const SUMMARIES: Record<Channel, string> = {
   'proxy:status': 'Whether `/v1` serves, and its base URL',
   'proxy:start': 'Serve `/v1`',
   'proxy:stop': 'Stop serving `/v1` (it answers 503 `proxy_stopped` until started)',
-  'proxy:configure': 'Change `autoStart` (headless: the address comes from `--host` / `--port`)',
+  'proxy:configure': "Change `autoStart`, the budgets' time zone or default output cap (headless: the address comes from `--host` / `--port`)",
+  'prices:list': 'The date of the price data in use and the custom prices',
+  'prices:set': 'Set the price of a model on an upstream (US dollars per million tokens)',
+  'prices:remove': 'Remove a custom price',
+  'prices:update': 'Fetch newer price data from @pydantic/genai-prices (the last good copy is kept)',
 };
 
 type ErrorStatus = '404' | '409' | '502';
@@ -54,6 +58,10 @@ const CHANNEL_ERRORS: Record<Channel, ErrorStatus[]> = {
   'proxy:start': [],
   'proxy:stop': [],
   'proxy:configure': ['409'],
+  'prices:list': [],
+  'prices:set': [],
+  'prices:remove': ['404'],
+  'prices:update': ['502'],
 };
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string; headers?: JsonObject }> = {

@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
 import { ensureAdminToken, envAdminTokenProblem, readAdminTokenHash } from '../admin/admin-token';
 import { createCore, DATABASE_FILE, type Core } from '../app-core';
-import { refuseConnect } from '../proxy/method-gate';
 import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
 import { createAesSecretBox, loadMasterKey } from '../secrets/aes-secret-box';
@@ -17,7 +16,7 @@ import { storeHoldsSealedKeys } from '../store/sealed-keys-probe';
 import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
-import { headlessRequestHandler } from './headless-server';
+import { headlessRequestHandler, routeHeadlessSpecials } from './headless-server';
 import { whenParentExits } from './parent-watch';
 import { findProjectRoot } from './project-root';
 
@@ -122,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
   let handle: RequestListener | null = null;
   const waiting: [IncomingMessage, ServerResponse][] = [];
   const server = createServer((request, response) => (handle ? handle(request, response) : waiting.push([request, response])));
-  // No 'upgrade' listener on purpose: Node then hands WebSocket upgrades to the handler, which refuses them.
-  server.on('connect', refuseConnect);
+  let core: Core | null = null;
+  routeHeadlessSpecials(server, () => (handle ? core!.proxyController : null));
   let port: number;
   try {
     port = await listen(server, options.host, options.port);
@@ -132,7 +131,6 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const allowedHosts = allowedHostsFor(options);
-  let core: Core | null = null;
   let admin: AdminApi | null = null;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

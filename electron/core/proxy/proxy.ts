@@ -12,15 +12,17 @@ import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
-import { KeyCache, type SubkeyState } from './key-cache';
+import { KeyCache, type SubkeyState, type UpstreamState } from './key-cache';
 import { checkMethod } from './method-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
-import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
+import { createSocketProxy } from './ws-proxy';
+import { SpendGate, type Reservation } from './spend-gate';
+import { requestAmounts, usageAmounts } from './spend-amounts';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
@@ -37,8 +39,10 @@ interface Exchange {
   subkey: SubkeyState | null;
   /** The usage row is queued for writing (later changes are completions). */
   queued: boolean;
-  /** Quota was taken and not given back. */
-  reserved: boolean;
+  /** Quota and budgets taken and not yet settled or given back. */
+  reservation: Reservation | null;
+  /** What the request's usage is priced by (its model on its upstream), once reserved. */
+  priced: { model: string | null; upstream: UpstreamState } | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -94,6 +98,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
     pendingDelta: (id) => writes.pendingDelta(id),
   });
+  const gate = new SpendGate(options.db, keys, writes, options.now);
+  // WebSockets share the key cache, the write batcher and the endpoint table: the same stages check their frames.
+  const sockets = createSocketProxy({
+    keys,
+    writes,
+    table,
+    allowedHosts,
+    maxFrameBytes: maxBodyBytes,
+    upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
+  });
 
   /**
    * Fail closed: while the store cannot be written, requests are refused before anything is read or forwarded. One
@@ -128,9 +142,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   }
 
   function refund(exchange: Exchange): void {
-    if (!exchange.reserved || !exchange.subkey) return;
-    exchange.reserved = false;
-    refundQuota(exchange.subkey, keys, writes);
+    if (exchange.reservation) gate.release(exchange.reservation);
   }
 
   function fail(exchange: Exchange, error: unknown): void {
@@ -154,8 +166,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = exchange;
     if (outcome.status !== null) {
       record.status = outcome.status;
-      // Spent only on a 2xx, which counts even when the client left mid-stream.
+      // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
+      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(options.db, exchange, outcome.usage));
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
         record.completionTokens = outcome.usage.completionTokens;
@@ -175,7 +188,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     exchange.subkey = subkey;
     record.subkeyId = subkey.id;
     checkUsable(subkey, record.at);
-    checkQuotaLeft(subkey);
+    gate.checkLeft(subkey);
 
     // Checked after the key so that junk from anyone without one is not logged row by row.
     checkMethod(method, request.headers);
@@ -233,14 +246,16 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const committed = reserveQuota(subkey, record, writes);
+    const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
+    const reservation = gate.reserve(subkey, amounts, record);
     exchange.queued = true;
-    exchange.reserved = subkey.remaining !== null;
+    exchange.reservation = reservation;
+    exchange.priced = { model: record.model, upstream };
     try {
-      await committed;
+      await reservation.committed;
     } catch {
-      // The batch did not commit, so the reservation never happened (the batcher already restored the count).
-      exchange.reserved = false;
+      // The batch did not commit, so the reservation never happened (the batcher already restored the counts).
+      gate.abandon(reservation);
       throw proxyErrors.storeUnavailable();
     }
     if (exchange.clientGone) throw proxyErrors.internal();
@@ -278,7 +293,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       started: performance.now(),
       subkey: null,
       queued: false,
-      reserved: false,
+      reservation: null,
+      priced: null,
       forwarding: null,
       clientGone: false,
       finished: false,
@@ -315,24 +331,33 @@ export function createProxy(options: ProxyOptions): Proxy {
     proxy(exchange, path, query).catch((error: unknown) => fail(exchange, error));
   }
 
+  async function drainRequests(timeoutMs: number): Promise<void> {
+    if (inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      drained = null;
+      for (const exchange of [...inFlight]) exchange.response.destroy();
+      // Let the aborted requests record how they ended before the last flush.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   return {
     handle,
+    upgrade: (request, socket, head) => sockets.upgrade(request, socket, head),
     flush: () => writes.flush(),
     storeFailure: () => writes.failure,
-    invalidate: (subkeyId, invalidateOptions) => keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false),
+    invalidate(subkeyId, invalidateOptions) {
+      keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false);
+      // Open sockets of a sub-key that was disabled, expired or removed close within this call.
+      sockets.invalidate(subkeyId);
+    },
     async drain(timeoutMs) {
-      if (inFlight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          timer = setTimeout(resolve, timeoutMs);
-        });
-        clearTimeout(timer);
-        drained = null;
-        for (const exchange of [...inFlight]) exchange.response.destroy();
-        // Let the aborted requests record how they ended before the last flush.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await Promise.all([drainRequests(timeoutMs), sockets.drain(timeoutMs)]);
       writes.flush();
       keys.closePools();
     },

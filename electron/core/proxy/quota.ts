@@ -5,7 +5,8 @@ import type { WriteBatcher } from './write-batcher';
 
 /**
  * Refuses a sub-key with no requests left before its body is read (429): a spent key must not make the proxy read
- * and parse a large body. Only an early answer; `reserveQuota` still takes the request.
+ * and parse a large body, nor open a WebSocket that could send nothing. Only an early answer; `reserveQuota` still takes
+ * the request.
  */
 export function checkQuotaLeft(subkey: SubkeyState): void {
   if (subkey.remaining !== null && subkey.remaining <= 0) throw proxyErrors.quotaSpent();

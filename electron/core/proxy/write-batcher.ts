@@ -11,8 +11,19 @@ interface Op {
   record: UsageRecord;
 }
 
+/** A change to what one budget window has spent (reservation, settlement or release). */
+export interface SpendChange {
+  subkeyId: string;
+  metric: string;
+  window: string;
+  windowStart: number;
+  delta: number;
+}
+
 interface Batch {
   ops: Op[];
+  /** Spend changes per budget window (key: `subkeyId metric window start`), summed. */
+  spend?: Map<string, SpendChange>;
   /** Quota change per sub-key (reservations −1, refunds +1); 0 for unlimited keys, which still get last_used_at. */
   deltas: Map<string, number>;
   lastUsed: Map<string, number>;
@@ -47,6 +58,9 @@ export class WriteBatcher {
   private readonly completeUsage;
   private readonly countRefusals;
   private readonly commit;
+  private readonly upsertSpend;
+  /** Told about the spend changes of a batch that did not commit, so the in-memory ledger can take them back. */
+  private spendDropped: ((changes: Iterable<SpendChange>) => void) | null = null;
 
   constructor(
     db: Database,
@@ -68,7 +82,13 @@ export class WriteBatcher {
     this.countRefusals = db.prepare(
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
+    // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
+    this.upsertSpend = db.prepare(
+      `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
+       ON CONFLICT (subkey_id, metric, window, window_start) DO UPDATE SET amount = amount + excluded.amount`,
+    );
     this.commit = db.transaction((batch: Batch) => {
+      if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
       for (const op of batch.ops) {
@@ -121,6 +141,24 @@ export class WriteBatcher {
     else batch.refusals.set(key, { hour, reason, count: 1 });
   }
 
+  /**
+   * Queues a change to what a budget window has spent. A reservation's changes are queued before its awaited insert,
+   * so they commit in the same transaction (durable before forwarding); settlements ride in the next batch.
+   */
+  enqueueSpend(change: SpendChange): void {
+    const batch = this.current(false);
+    batch.spend ??= new Map();
+    const key = `${change.subkeyId} ${change.metric} ${change.window} ${change.windowStart}`;
+    const queued = batch.spend.get(key);
+    if (queued) queued.delta += change.delta;
+    else batch.spend.set(key, { ...change });
+  }
+
+  /** Registers who takes back the spend changes of a batch that failed to commit. */
+  onSpendDropped(listener: (changes: Iterable<SpendChange>) => void): void {
+    this.spendDropped = listener;
+  }
+
   /** Queues a quota refund (+1) for a sub-key. */
   enqueueRefund(subkeyId: string): void {
     const batch = this.current(false);
@@ -153,6 +191,7 @@ export class WriteBatcher {
       this.commit.immediate(batch);
     } catch (error) {
       this.onFailed?.(batch.deltas, error);
+      if (batch.spend) this.spendDropped?.(batch.spend.values());
       if (batch.awaited) batch.reject(error);
       this.setFailure(describeFailure(error));
       return;

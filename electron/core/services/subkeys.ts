@@ -40,6 +40,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     remainingRequests: changes.remainingRequests === undefined ? current.remainingRequests : changes.remainingRequests,
     allowModels: changes.allowModels ?? current.allowModels,
     denyModels: changes.denyModels ?? current.denyModels,
+    budgets: changes.budgets ?? current.budgets,
     enabled: changes.enabled ?? current.enabled,
   };
 }
@@ -75,6 +76,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 remainingRequests: input.remainingRequests ?? null,
                 allowModels: input.allowModels ?? [],
                 denyModels: input.denyModels ?? [],
+                budgets: input.budgets ?? [],
                 enabled: true,
               });
             })

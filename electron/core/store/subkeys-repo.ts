@@ -1,5 +1,6 @@
-import type { Subkey, SubkeyStatus } from '../../shared/types';
+import type { Budget, Subkey, SubkeyStatus } from '../../shared/types';
 import type { Database } from './database';
+import { budgetStatuses, parseStoredBudgets } from './spend-repo';
 import { isoOrNull, statement } from './statements';
 
 interface SubkeyRow {
@@ -12,12 +13,13 @@ interface SubkeyRow {
   remaining_requests: number | null;
   allow_models: string;
   deny_models: string;
+  budgets: string;
   enabled: number;
   last_used_at: number | null;
 }
 
 const COLUMNS =
-  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, enabled, last_used_at';
+  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at';
 
 /** A sub-key's status, derived at read time: disabled, then expired, then exhausted, else active. */
 export function subkeyStatus(
@@ -35,7 +37,7 @@ function parseList(json: string): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function toSubkey(row: SubkeyRow, now: number): Subkey {
+function toSubkey(row: SubkeyRow, now: number, db: Database): Subkey {
   const enabled = row.enabled === 1;
   return {
     id: row.id,
@@ -47,6 +49,7 @@ function toSubkey(row: SubkeyRow, now: number): Subkey {
     remainingRequests: row.remaining_requests,
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
+    budgets: budgetStatuses(db, row.id, parseStoredBudgets(row.budgets) ?? [], now),
     enabled,
     status: subkeyStatus({ enabled, expiresAt: row.expires_at, remainingRequests: row.remaining_requests }, now),
     lastUsedAt: isoOrNull(row.last_used_at),
@@ -57,13 +60,13 @@ function toSubkey(row: SubkeyRow, now: number): Subkey {
 export function listSubkeys(db: Database, now = Date.now()): Subkey[] {
   return statement<[], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys ORDER BY created_at, id`)
     .all()
-    .map((row) => toSubkey(row, now));
+    .map((row) => toSubkey(row, now, db));
 }
 
 /** One sub-key, or null. */
 export function getSubkey(db: Database, id: string, now = Date.now()): Subkey | null {
   const row = statement<[string], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys WHERE id = ?`).get(id);
-  return row ? toSubkey(row, now) : null;
+  return row ? toSubkey(row, now, db) : null;
 }
 
 /** The fields a caller may set; times in ms. */
@@ -73,6 +76,7 @@ export interface SubkeySettings {
   remainingRequests: number | null;
   allowModels: readonly string[];
   denyModels: readonly string[];
+  budgets: readonly Budget[];
   enabled: boolean;
 }
 
@@ -89,9 +93,9 @@ export function insertSubkey(db: Database, key: NewSubkey): void {
   statement(
     db,
     `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, expires_at, remaining_requests,
-                          allow_models, deny_models, enabled)
+                          allow_models, deny_models, budgets, enabled)
      VALUES (@id, @name, @upstreamId, @secretHash, @hint, @createdAt, @expiresAt, @remainingRequests,
-             @allowModels, @denyModels, @enabled)`,
+             @allowModels, @denyModels, @budgets, @enabled)`,
   ).run({ ...key, ...settingsParams(key) });
 }
 
@@ -102,6 +106,7 @@ function settingsParams(settings: SubkeySettings) {
     remainingRequests: settings.remainingRequests,
     allowModels: JSON.stringify(settings.allowModels),
     denyModels: JSON.stringify(settings.denyModels),
+    budgets: JSON.stringify(settings.budgets.map(({ metric, limit, window }) => ({ metric, limit, window }))),
     enabled: settings.enabled ? 1 : 0,
   };
 }
@@ -116,6 +121,7 @@ export function getSubkeySettings(db: Database, id: string): SubkeySettings | nu
     remainingRequests: row.remaining_requests,
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
+    budgets: parseStoredBudgets(row.budgets) ?? [],
     enabled: row.enabled === 1,
   };
 }
@@ -126,7 +132,7 @@ export function updateSubkeySettings(db: Database, id: string, settings: SubkeyS
     statement(
       db,
       `UPDATE subkeys SET name = @name, expires_at = @expiresAt, remaining_requests = @remainingRequests,
-         allow_models = @allowModels, deny_models = @denyModels, enabled = @enabled
+         allow_models = @allowModels, deny_models = @denyModels, budgets = @budgets, enabled = @enabled
        WHERE id = @id`,
     ).run({ id, ...settingsParams(settings) }).changes > 0
   );

@@ -1,4 +1,4 @@
-import { INTERRUPTED_REFUSAL, type UsageDay, type UsageEntry } from '../../shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageDay, type UsageEntry } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
@@ -87,8 +87,9 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND u.subkey_id = @subkeyId' : '';
   const charged = '(u.refusal IS NULL OR u.refusal = @interrupted)';
+  // A WebSocket connection's own row (method WS) is neither a request nor a refusal: its responses are rows of their own.
   const sql = `SELECT strftime('%Y-%m-%d', u.at / 1000, 'unixepoch') AS day, u.subkey_id, u.subkey_name, s.name AS current_name,
-                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged}) AS refused,
+                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged} AND u.method != 'WS') AS refused,
                       coalesce(sum(CASE WHEN ${charged} THEN u.total_tokens END), 0) AS total_tokens
                FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id
                WHERE u.at >= @since ${filter}
@@ -121,8 +122,11 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
 
 /**
  * Marks the rows still in flight as interrupted. Only safe while no request is in flight: the core calls it at start,
- * holding the data-directory lock, so such rows can only be left over from a process that died. Returns how many.
+ * holding the data-directory lock, so such rows can only be left over from a process that died. A WebSocket
+ * connection's row is not a request: it is closed as abnormally ended (101, `ws_close_1006`) and not counted. Returns
+ * how many requests were marked.
  */
 export function markInterruptedUsage(db: Database): number {
+  statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
   return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
 }

@@ -236,6 +236,7 @@ export const en = {
     interrupted: 'interrupted',
     interruptedHint: 'Keygate stopped before this request ended. It still counts against the quota.',
     interruptedSeries: 'Interrupted (charged)',
+    webSocketClosed: 'A WebSocket connection; it closed with code {{code}}. Its responses have rows of their own.',
     deleted: 'deleted',
     deletedKey: '{{name}} (deleted)',
     refusedSeries: 'Refused',
@@ -251,6 +252,8 @@ export const en = {
       invalid_api_key: 'Unknown API key',
       host_not_allowed: 'Host header not allowed',
       invalid_path: 'Invalid path',
+      origin_not_allowed: 'WebSocket from a foreign web page',
+      upgrade_not_supported: 'Protocol switch other than WebSocket',
     },
   },
   store: {

@@ -238,6 +238,7 @@ export const zh: Messages = {
     interrupted: '已中断',
     interruptedHint: 'Keygate 在此请求结束前停止了运行，该请求仍计入配额。',
     interruptedSeries: '已中断（计入配额）',
+    webSocketClosed: 'WebSocket 连接，关闭代码 {{code}}。其中的每个响应另有记录。',
     deleted: '已删除',
     deletedKey: '{{name}}（已删除）',
     refusedSeries: '被拒绝',
@@ -253,6 +254,8 @@ export const zh: Messages = {
       invalid_api_key: '未知的 API 密钥',
       host_not_allowed: 'Host 头不被允许',
       invalid_path: '无效路径',
+      origin_not_allowed: '来自外部网页的 WebSocket',
+      upgrade_not_supported: '非 WebSocket 的协议切换',
     },
   },
   store: {

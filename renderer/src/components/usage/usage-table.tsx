@@ -1,12 +1,13 @@
 import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { INTERRUPTED_REFUSAL, type UsageEntry } from '../../../../electron/shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageEntry } from '../../../../electron/shared/types';
 import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
 import { useKeygate } from '../../store/store';
 
 function refusalHint(refusal: string | null, t: TFunction): string {
   if (refusal === null) return '';
+  if (refusal.startsWith(WS_CLOSE_REFUSAL_PREFIX)) return t('usage.webSocketClosed', { code: refusal.slice(WS_CLOSE_REFUSAL_PREFIX.length) });
   return refusal === INTERRUPTED_REFUSAL ? t('usage.interruptedHint') : t('usage.refused', { reason: refusal });
 }
 
