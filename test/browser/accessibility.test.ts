@@ -2,7 +2,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/src/i18n/en';
 import { zh } from '../../renderer/src/i18n/zh';
-import { runAxe, type AxeViolation } from '../helpers/axe';
+import { runAxe, waitUntilSettled, type AxeViolation } from '../helpers/axe';
 import { launchChromium } from '../helpers/browser';
 import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
@@ -40,8 +40,7 @@ async function check(page: Page, view: string, label: string): Promise<string[]>
 
 /** Waits for the open dialog, checks it, and closes it with Escape (or its close button). */
 async function dialogView(page: Page, dialog: Locator, view: string, label: string, found: string[]): Promise<void> {
-  await dialog.waitFor();
-  await page.waitForTimeout(250);
+  await waitUntilSettled(dialog);
   found.push(...(await check(page, view, label)));
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
@@ -62,9 +61,9 @@ describe('accessibility (axe-core)', () => {
       const page = await context.newPage();
       const found: string[] = [];
       const views: string[] = [];
-      const view = async (name: string) => {
+      const view = async (name: string, shown: Locator = page.locator('body')) => {
         views.push(name);
-        await page.waitForTimeout(150);
+        await waitUntilSettled(shown);
         found.push(...(await check(page, name, label)));
       };
       try {
@@ -81,28 +80,25 @@ describe('accessibility (axe-core)', () => {
           [m.subkeys.sortBy, 'sort list'],
         ] as const) {
           await page.getByRole('combobox', { name: select, exact: true }).click();
-          await page.getByRole('listbox', { name: select, exact: true }).waitFor();
-          await view(name);
+          await view(name, page.getByRole('listbox', { name: select, exact: true }));
           await page.keyboard.press('Escape');
           await page.getByRole('listbox', { name: select, exact: true }).waitFor({ state: 'hidden' });
         }
 
         const actions = page.getByRole('button', { name: m.subkeys.actions.replace('{{name}}', 'alice') });
         await actions.click();
-        await page.getByRole('menu').waitFor();
-        await view('row menu');
+        await view('row menu', page.getByRole('menu'));
         await page.keyboard.press('Escape');
         await page.getByRole('menu').waitFor({ state: 'detached' });
 
         const dialog = page.getByRole('dialog');
         views.push('issue dialog', 'date picker popover', 'edit dialog', 'rotate dialog', 'delete dialog');
         await page.getByRole('button', { name: m.subkeys.issue }).first().click();
-        await dialog.waitFor();
+        await waitUntilSettled(dialog);
         found.push(...(await check(page, 'issue dialog', label)));
         await dialog.getByRole('radiogroup', { name: m.expiry.label }).getByText(m.expiry.choices.custom, { exact: true }).click();
         await dialog.getByLabel(m.expiry.custom).click();
-        await page.locator('[data-dates-dropdown]').waitFor();
-        await page.waitForTimeout(250);
+        await waitUntilSettled(page.locator('[data-dates-dropdown]'));
         found.push(...(await check(page, 'date picker popover', label)));
         await page.keyboard.press('Escape');
         await page.locator('[data-dates-dropdown]').waitFor({ state: 'detached' });
@@ -123,8 +119,7 @@ describe('accessibility (axe-core)', () => {
         await page.getByRole('button', { name: m.subkeys.issue }).first().click();
         await dialog.getByLabel(m.subkeys.name).first().fill(`axe-${locale}-${colorScheme}`);
         await page.keyboard.press('Enter');
-        await page.getByTestId('secret-view').waitFor();
-        await page.waitForTimeout(250);
+        await waitUntilSettled(page.getByTestId('secret-view'));
         found.push(...(await check(page, 'secret view', label)));
         await page.getByTestId('secret-view').getByRole('button', { name: m.secret.done }).click();
         await dialog.waitFor({ state: 'detached' });
@@ -156,8 +151,7 @@ describe('accessibility (axe-core)', () => {
           [m.app.theme, 'theme menu'],
         ] as const) {
           await page.getByRole('button', { name: button }).click();
-          await page.getByRole('menu').waitFor();
-          await view(name);
+          await view(name, page.getByRole('menu'));
           await page.keyboard.press('Escape');
           await page.getByRole('menu').waitFor({ state: 'detached' });
         }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** One axe rule that failed, with how bad it is and a few of the elements it failed on. */
 export interface AxeViolation {
@@ -36,4 +36,24 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
       summary: `${violation.nodes[0]?.html.slice(0, 300) ?? ''} ${violation.nodes[0]?.failureSummary ?? ''}`,
     }));
   });
+}
+
+/**
+ * Waits until `target` and its ancestors are fully opaque and no CSS animation or transition runs on the page. axe
+ * skips what is transparent, so a popover checked mid-fade passes whatever it contains.
+ */
+export async function waitUntilSettled(target: Locator): Promise<void> {
+  await target.waitFor();
+  // Typed by hand: the tests compile without the DOM library, and this function runs in the page.
+  type Node = { parentElement: Node | null };
+  type PageWindow = { getComputedStyle(node: Node): { opacity: string }; document: { getAnimations(): { playState: string }[] } };
+  await target.page().waitForFunction(
+    (element) => {
+      const window = globalThis as unknown as PageWindow;
+      for (let node = element as unknown as Node | null; node; node = node.parentElement) if (window.getComputedStyle(node).opacity !== '1') return false;
+      return window.document.getAnimations().every((animation) => animation.playState !== 'running');
+    },
+    await target.elementHandle(),
+    { polling: 50, timeout: 5_000 },
+  );
 }

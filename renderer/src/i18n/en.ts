@@ -155,8 +155,6 @@ export const en = {
     nextYear: 'Next year',
     previousDecade: 'Previous decade',
     nextDecade: 'Next decade',
-    chooseMonth: 'Choose a month',
-    chooseYear: 'Choose a year',
     confirm: 'Use this date and time',
     time: 'Time',
     result: 'Expires {{date}}',

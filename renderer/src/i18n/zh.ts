@@ -157,8 +157,6 @@ export const zh: Messages = {
     nextYear: '下一年',
     previousDecade: '上一个十年',
     nextDecade: '下一个十年',
-    chooseMonth: '选择月份',
-    chooseYear: '选择年份',
     confirm: '使用此日期和时间',
     time: '时间',
     result: '到期时间：{{date}}',

@@ -41,8 +41,10 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
         <DateTimePicker
           id={pickerId}
           popoverProps={{ id: pickerId }}
-          // The field shows the date: its name must contain that text, not only what it is for.
-          aria-label={value ? `${t('expiry.custom')} ${dayjs(value).format('YYYY-MM-DD HH:mm')}` : t('expiry.custom')}
+          // A visible label, not an aria-label: the field's text is the date, and a name set by aria-label must
+          // contain the visible text (WCAG 2.5.3), which "Date and time" alone does not.
+          label={t('expiry.custom')}
+          // The month and year buttons keep their visible text ("January 2027") as their name, for the same reason.
           ariaLabels={{
             previousMonth: t('expiry.previousMonth'),
             nextMonth: t('expiry.nextMonth'),
@@ -50,8 +52,6 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
             nextYear: t('expiry.nextYear'),
             previousDecade: t('expiry.previousDecade'),
             nextDecade: t('expiry.nextDecade'),
-            monthLevelControl: t('expiry.chooseMonth'),
-            yearLevelControl: t('expiry.chooseYear'),
           }}
           submitButtonProps={{ 'aria-label': t('expiry.confirm') }}
           timePickerProps={{ 'aria-label': t('expiry.time') }}
