@@ -131,6 +131,7 @@ export const ProxyStatusSchema = z
     autoStart: z.boolean(),
     timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
     defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
+    usageRetentionDays: z.number().int().min(1).meta({ description: 'Days the request log keeps its rows; the daily totals are kept for good.' }),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
     errorReason: ErrorReasonSchema.optional(),
     errorParams: ErrorParamsSchema.optional(),
@@ -182,6 +183,14 @@ export const RefusalCountSchema = z
   })
   .meta({ id: 'RefusalCount', description: 'Requests refused before a sub-key was known (no key, unknown key, foreign Host), counted per reason.' });
 
+export const StorageInfoSchema = z
+  .object({
+    sizeBytes: z.number().int().min(0).meta({ description: 'The database file and its write-ahead log, in bytes.' }),
+    oldestRequestAt: z.string().nullable().meta({ description: 'When the oldest request the log still keeps started; null when it is empty.' }),
+    shrinks: z.boolean().meta({ description: "Pruned rows' space goes back to the file system (false: it is reused until a start switches the store over)." }),
+  })
+  .meta({ id: 'StorageInfo', description: "The store's size on disk and the oldest request it keeps." });
+
 export const ErrorBodySchema = z
   .object({
     error: z.object({
@@ -219,6 +228,7 @@ export const channelOutputSchemas = {
   'usage:list': z.array(UsageEntrySchema),
   'usage:daily': z.array(UsageDaySchema),
   'usage:refusals': z.array(RefusalCountSchema),
+  'usage:storage': StorageInfoSchema,
 
   'proxy:status': ProxyStatusSchema,
   'proxy:start': ProxyStatusSchema,

@@ -251,6 +251,13 @@ export const TimeZoneSchema = z
   }, 'Unknown time zone')
   .meta({ description: 'An IANA time zone name, e.g. `Europe/Berlin`.' });
 
+/** Days the request log keeps its rows (`proxy:configure`); the daily totals are kept for good. */
+export const RetentionDaysSchema = z
+  .number({ error: 'Retention must be a number of days' })
+  .int('Retention must be a whole number of days')
+  .min(1, 'Keep request rows at least 1 day')
+  .max(3650, 'Keep request rows at most 3,650 days');
+
 export const ProxyConfigureSchema = z
   .object({
     host: HostSchema.optional(),
@@ -258,6 +265,7 @@ export const ProxyConfigureSchema = z
     autoStart: z.boolean().optional(),
     timeZone: TimeZoneSchema.optional(),
     defaultOutputTokens: z.number().int('Default output tokens must be a whole number').min(1).max(10_000_000).optional(),
+    usageRetentionDays: RetentionDaysSchema.optional(),
   })
   .strict();
 

@@ -172,6 +172,8 @@ export interface ProxyStatus {
   timeZone: string;
   /** The output tokens reserved for a request that sets no output cap (`max_tokens` and the like). */
   defaultOutputTokens: number;
+  /** Days the request log keeps its rows (default 90); the daily totals are kept for good. */
+  usageRetentionDays: number;
   /** Last start failure (e.g. port in use), cleared by a successful start. */
   error: string | null;
   /**
@@ -203,4 +205,14 @@ export interface ConnectionTest {
   /** With a failure's English `message`: its stable reason and values, for the window to word it in its language. */
   reason?: ErrorReason;
   params?: ErrorParams;
+}
+
+/** The store on disk, for the Usage screen's storage panel. */
+export interface StorageInfo {
+  /** The database file and its write-ahead log, in bytes. */
+  sizeBytes: number;
+  /** When the oldest request the log still keeps started; null when the log is empty. */
+  oldestRequestAt: string | null;
+  /** Pruned rows' space goes back to the file system (false: it is reused, until a start switches the store over). */
+  shrinks: boolean;
 }

@@ -50,6 +50,7 @@ export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus =
   autoStart: true,
   timeZone: 'UTC',
   defaultOutputTokens: 4096,
+  usageRetentionDays: 90,
   error: null,
   storeError: null,
   ...overrides,
@@ -82,6 +83,7 @@ export function fakeApi(overrides: Overrides = {}) {
     'usage:list': async () => data.usage,
     'usage:daily': async () => data.daily,
     'usage:refusals': async () => data.refusals,
+    'usage:storage': async () => ({ sizeBytes: 1_572_864, oldestRequestAt: '2026-01-01T00:00:00.000Z', shrinks: true }),
     'proxy:status': async () => data.proxy,
   };
   const api = new Proxy({} as KeygateApi, {

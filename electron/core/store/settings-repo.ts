@@ -11,6 +11,8 @@ export const SETTING_KEYS = {
   /** `{ zone, changedAt }`: the zone before the last change, which the window running at the change keeps. */
   budgetPreviousTimeZone: 'budgets.previousTimeZone',
   defaultOutputTokens: 'budgets.defaultOutputTokens',
+  /** Days the request log keeps its rows (usage-retention.ts). */
+  usageRetentionDays: 'usage.retentionDays',
 } as const;
 
 /** A setting's JSON value, or undefined when unset (or unreadable: treated as unset, never a crash). */

@@ -253,6 +253,17 @@ export const en = {
       origin_not_allowed: 'WebSocket from a foreign web page',
       upgrade_not_supported: 'Protocol switch other than WebSocket',
     },
+    storageTitle: 'Storage',
+    storageSize: 'The usage log takes {{size}} on disk.',
+    storageOldest: 'Oldest request kept: {{date}}.',
+    storageNone: 'No requests kept yet.',
+    storageReused:
+      'Space freed by pruning is reused for new requests; the file itself shrinks once Keygate restarts with a small enough log.',
+    retention: 'Keep requests for (days)',
+    retentionHint: 'Older requests are deleted in the background. The per-day totals above are kept for good.',
+    retentionSave: 'Save',
+    retentionSaved_one: 'Requests are now kept for {{count}} day',
+    retentionSaved_other: 'Requests are now kept for {{count}} days',
   },
   store: {
     unavailableTitle: 'Keygate cannot write its data',
