@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERMISSION_GROUPS, PERMISSION_LEVELS, PERMISSION_MODES, type PermissionGroup, type PermissionLevel, type PermissionMode } from './permissions';
 
 /**
  * Input schemas for every contract channel. Main, the admin HTTP API and the renderer's forms all
@@ -103,6 +104,22 @@ export const UpstreamUpdateSchema = z
 export const IdInputSchema = z.object({ id: IdSchema }).strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
+const PermissionLevelSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]], { error: 'Access must be none, read or write' });
+
+/** A sub-key's endpoint permissions; groups left out get `none` (they only matter in `restricted` mode). */
+export const PermissionsSchema = z
+  .object({
+    mode: z.enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]], { error: 'Mode must be all, restricted or read_only' }),
+    groups: z
+      .object(Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, PermissionLevelSchema.optional()])) as Record<PermissionGroup, z.ZodOptional<typeof PermissionLevelSchema>>)
+      .strict()
+      .default({}),
+    mintCredentials: z.boolean({ error: 'Mint credentials must be true or false' }).default(false),
+    shareProjectObjects: z.boolean({ error: 'Share project objects must be true or false' }).default(false),
+  })
+  .strict()
+  .transform((value) => ({ ...value, groups: Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, value.groups[group] ?? 'none'])) as Record<PermissionGroup, PermissionLevel> }));
+
 export const SubkeyCreateSchema = z
   .object({
     name: NameSchema,
@@ -111,6 +128,8 @@ export const SubkeyCreateSchema = z
     remainingRequests: RemainingRequestsSchema.optional(),
     allowModels: ModelListSchema.optional(),
     denyModels: ModelListSchema.optional(),
+    /** Left out: mode `all` (every endpoint, as before permissions existed); the issue form sends `restricted`. */
+    permissions: PermissionsSchema.optional(),
   })
   .strict();
 
@@ -123,6 +142,7 @@ export const SubkeyUpdateSchema = z
     allowModels: ModelListSchema.optional(),
     denyModels: ModelListSchema.optional(),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
+    permissions: PermissionsSchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
+import type { Permissions } from './permissions';
 
 export interface Upstream {
   id: string;
@@ -38,6 +39,8 @@ export interface Subkey {
   /** Deny wins over allow. */
   denyModels: string[];
   enabled: boolean;
+  /** Which endpoint groups the key may call, and whether it may mint credentials or see other keys' objects. */
+  permissions: Permissions;
   /** Derived from enabled, expiresAt and remainingRequests at read time. */
   status: SubkeyStatus;
   lastUsedAt: string | null;

@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { modelPathsByOperation, type OpenApiDocument } from './openapi-model-paths';
+import { groupOfTag, PATH_GROUPS, tagsByOperation } from './openapi-groups';
 
 const INDIRECT: Record<string, string> = {
   'POST /batches': 'a batch names its models inside the uploaded input file',
@@ -32,7 +33,9 @@ const INDIRECT: Record<string, string> = {
 
 const [, , input = '/work/shared/openai/operations.tsv', specFile = resolve(dirname(input), 'openapi.yaml')] = process.argv;
 const lines = readFileSync(input, 'utf8').split('\n').filter((line) => line.trim() !== '');
-const modelPaths = modelPathsByOperation(parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as OpenApiDocument);
+const document = parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as OpenApiDocument;
+const modelPaths = modelPathsByOperation(document);
+const tags = tagsByOperation(document);
 const seen = new Set<string>();
 const rows: string[] = [];
 for (const line of lines) {
@@ -54,6 +57,10 @@ for (const line of lines) {
     });
   const indirect = INDIRECT[key];
   const fields = [`method: '${method.toUpperCase()}'`, `path: '${path}'`, `model: [${sources.map((source) => `'${source}'`).join(', ')}]`];
+  // The permission group: from the operation's tag, else (untagged operations) from its first path segment.
+  const group = (tags.get(key) ?? []).map(groupOfTag).find((found) => found !== null) ?? PATH_GROUPS[path.split('/')[1] ?? ''];
+  if (!group) throw new Error(`No permission group for ${key}: map its tag or path in openapi-groups.ts`);
+  fields.push(`group: '${group}'`);
   if (indirect) fields.push(`indirect: ${JSON.stringify(indirect)}`);
   // The top-level `model` is always read; the spec's deeper places are listed per endpoint.
   const nested = (modelPaths.get(key) ?? []).filter((path) => path !== 'model');

@@ -1,3 +1,5 @@
+import type { EndpointGroup } from '../../shared/permissions';
+
 /** Where a request names its model: JSON body `model`, multipart field `model`, `?model=`, or the `{model}` path segment. */
 export type ModelSource = 'json' | 'form' | 'query' | 'path';
 
@@ -5,6 +7,8 @@ export type ModelSource = 'json' | 'form' | 'query' | 'path';
 export interface EndpointSpec {
   method: string;
   path: string;
+  /** The permission group the endpoint belongs to (`admin`: OpenAI's Admin API, never forwarded). */
+  group: EndpointGroup;
   /** Empty when the endpoint takes no model. */
   model: readonly ModelSource[];
   /** Why the endpoint reaches models the proxy cannot see (refused for sub-keys with a model policy). */

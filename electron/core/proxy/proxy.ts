@@ -14,6 +14,7 @@ import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
 import { checkMethod } from './method-gate';
+import { checkPermission } from './permission-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
@@ -154,6 +155,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const target = canonicalTarget(path, query);
     const endpoint = table.match(method, target.path.slice(3));
     checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
+    checkPermission(method, endpoint, subkey);
     checkDeclaredLength(request, maxBodyBytes);
     const bodyKind = bodyKindOf(request);
     let body: Buffer | Readable | null = null;
@@ -185,6 +187,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.subkeyId = subkey.id;
       checkUsable(subkey, Date.now());
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
+      checkPermission(method, endpoint, subkey);
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);

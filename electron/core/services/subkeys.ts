@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, fieldError } from '../../shared/errors';
+import { unrestrictedPermissions } from '../../shared/permissions';
 import type { ChannelParsed } from '../../shared/contract';
 import type { IssuedSubkey, Subkey } from '../../shared/types';
 import { generateSubkeySecret, hashSubkeySecret, secretHint } from '../secrets/subkey-secret';
@@ -40,6 +41,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     allowModels: changes.allowModels ?? current.allowModels,
     denyModels: changes.denyModels ?? current.denyModels,
     enabled: changes.enabled ?? current.enabled,
+    permissions: changes.permissions ?? current.permissions,
   };
 }
 
@@ -75,6 +77,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 allowModels: input.allowModels ?? [],
                 denyModels: input.denyModels ?? [],
                 enabled: true,
+                permissions: input.permissions ?? unrestrictedPermissions(),
               });
             })
             .immediate(),

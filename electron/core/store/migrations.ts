@@ -98,6 +98,15 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         WHERE total_tokens < 0 OR total_tokens > 1000000000000;
     `);
   },
+
+  function addSubkeyPermissions(db) {
+    // Keys issued before permissions existed keep reaching every endpoint, but mint no credentials and see only
+    // their own objects: both are new powers, off unless asked for.
+    db.exec(`
+      ALTER TABLE subkeys ADD COLUMN permissions TEXT NOT NULL
+        DEFAULT '{"mode":"all","groups":{},"mintCredentials":false,"shareProjectObjects":false}';
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -1,3 +1,4 @@
+import { parsePermissions, type Permissions } from '../../shared/permissions';
 import type { Subkey, SubkeyStatus } from '../../shared/types';
 import type { Database } from './database';
 import { isoOrNull, statement } from './statements';
@@ -14,10 +15,11 @@ interface SubkeyRow {
   deny_models: string;
   enabled: number;
   last_used_at: number | null;
+  permissions: string;
 }
 
 const COLUMNS =
-  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, enabled, last_used_at';
+  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, enabled, last_used_at, permissions';
 
 /** A sub-key's status, derived at read time: disabled, then expired, then exhausted, else active. */
 export function subkeyStatus(
@@ -48,9 +50,19 @@ function toSubkey(row: SubkeyRow, now: number): Subkey {
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
     enabled,
+    permissions: readPermissions(row.permissions),
     status: subkeyStatus({ enabled, expiresAt: row.expires_at, remainingRequests: row.remaining_requests }, now),
     lastUsedAt: isoOrNull(row.last_used_at),
   };
+}
+
+/** Stored permissions; an unreadable value reads as a key that may do nothing. */
+export function readPermissions(json: string): Permissions {
+  try {
+    return parsePermissions(JSON.parse(json));
+  } catch {
+    return parsePermissions(null);
+  }
 }
 
 /** Every sub-key, oldest first. */
@@ -74,6 +86,7 @@ export interface SubkeySettings {
   allowModels: readonly string[];
   denyModels: readonly string[];
   enabled: boolean;
+  permissions: Permissions;
 }
 
 export interface NewSubkey extends SubkeySettings {
@@ -89,9 +102,9 @@ export function insertSubkey(db: Database, key: NewSubkey): void {
   statement(
     db,
     `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, expires_at, remaining_requests,
-                          allow_models, deny_models, enabled)
+                          allow_models, deny_models, enabled, permissions)
      VALUES (@id, @name, @upstreamId, @secretHash, @hint, @createdAt, @expiresAt, @remainingRequests,
-             @allowModels, @denyModels, @enabled)`,
+             @allowModels, @denyModels, @enabled, @permissions)`,
   ).run({ ...key, ...settingsParams(key) });
 }
 
@@ -103,6 +116,7 @@ function settingsParams(settings: SubkeySettings) {
     allowModels: JSON.stringify(settings.allowModels),
     denyModels: JSON.stringify(settings.denyModels),
     enabled: settings.enabled ? 1 : 0,
+    permissions: JSON.stringify(settings.permissions),
   };
 }
 
@@ -117,6 +131,7 @@ export function getSubkeySettings(db: Database, id: string): SubkeySettings | nu
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
     enabled: row.enabled === 1,
+    permissions: readPermissions(row.permissions),
   };
 }
 
@@ -126,7 +141,8 @@ export function updateSubkeySettings(db: Database, id: string, settings: SubkeyS
     statement(
       db,
       `UPDATE subkeys SET name = @name, expires_at = @expiresAt, remaining_requests = @remainingRequests,
-         allow_models = @allowModels, deny_models = @denyModels, enabled = @enabled
+         allow_models = @allowModels, deny_models = @denyModels, enabled = @enabled,
+         permissions = @permissions
        WHERE id = @id`,
     ).run({ id, ...settingsParams(settings) }).changes > 0
   );

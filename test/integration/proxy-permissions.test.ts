@@ -1,0 +1,159 @@
+import OpenAI, { APIError } from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openAiEndpoints } from '../../electron/core/proxy/openai-endpoints';
+import { PERMISSION_GROUPS, groupsAt, suggestedPermissions, type PermissionGroup, type Permissions } from '../../electron/shared/permissions';
+import type { IssuedSubkey, Subkey, Upstream } from '../../electron/shared/types';
+import { startInProcessTarget, startServeTarget, type KeygateTarget } from '../helpers/keygate-target';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+
+/** Endpoints that hand out credentials: they need `mintCredentials` besides their group, so samples avoid them. */
+const MINTING = new Set(['/realtime/client_secrets', '/realtime/sessions', '/realtime/transcription_sessions', '/realtime/translations/client_secrets', '/chatkit/sessions']);
+
+/** One read (GET) and one write (any other method) endpoint of each group, from the generated table, ids filled in. */
+function samples(group: PermissionGroup): { read: [string, string] | null; write: [string, string] | null } {
+  const of = openAiEndpoints.filter((endpoint) => endpoint.group === group && !MINTING.has(endpoint.path));
+  const fill = (path: string): string => `/v1${path.replace(/\{[^}]+\}/g, 'x1')}`;
+  const read = of.find((endpoint) => endpoint.method === 'GET');
+  const write = of.find((endpoint) => endpoint.method !== 'GET');
+  return { read: read ? ['GET', fill(read.path)] : null, write: write ? [write.method, fill(write.path)] : null };
+}
+
+async function send(client: OpenAI, method: string, path: string): Promise<{ status: number; code?: string | null; message?: string }> {
+  try {
+    const route = path.slice('/v1'.length);
+    if (method === 'GET') await client.get(route);
+    else if (method === 'DELETE') await client.delete(route);
+    else await client.post(route, { body: {} });
+    return { status: 200 };
+  } catch (error) {
+    if (error instanceof APIError) return { status: error.status ?? 0, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+describe.each([
+  ['the in-process headless stack', startInProcessTarget],
+  ['the headless server started as a user would', startServeTarget],
+])('endpoint permissions through %s', (_label, start) => {
+  let target: KeygateTarget;
+  let upstream: StandInUpstream;
+  let openAi: Upstream;
+  let compatible: Upstream;
+
+  async function issue(permissions: Permissions | undefined, extra: Record<string, unknown> = {}, upstreamId = openAi.id): Promise<IssuedSubkey> {
+    return target.call<IssuedSubkey>('subkeys:create', { name: 'k', upstreamId, ...(permissions && { permissions }), ...extra });
+  }
+  const client = (secret: string): OpenAI => new OpenAI({ apiKey: secret, baseURL: `${target.origin}/v1`, maxRetries: 0, timeout: 15_000 });
+
+  beforeAll(async () => {
+    upstream = await startStandInUpstream();
+    target = await start();
+    openAi = await target.call<Upstream>('upstreams:add', { name: 'OpenAI', baseUrl: upstream.baseUrl, apiKey: UPSTREAM_KEY });
+    compatible = await target.call<Upstream>('upstreams:add', { name: 'Compatible', baseUrl: upstream.baseUrl, apiKey: UPSTREAM_KEY, passThroughUnknownEndpoints: true });
+  }, 60_000);
+  afterAll(async () => {
+    await target?.close();
+    await upstream?.close();
+  });
+  beforeEach(() => upstream.reset());
+
+  it('gives a key issued without permissions every endpoint (mode all), and stores what the form sends', async () => {
+    const plain = await issue(undefined);
+    expect(plain.subkey.permissions).toMatchObject({ mode: 'all', mintCredentials: false, shareProjectObjects: false });
+    const suggested = await issue(suggestedPermissions());
+    expect(suggested.subkey.permissions).toEqual(suggestedPermissions());
+    const listed = await target.call<Subkey[]>('subkeys:list');
+    expect(listed.find((subkey) => subkey.id === suggested.subkey.id)?.permissions).toEqual(suggestedPermissions());
+  });
+
+  it('lets a key in mode all reach a read and a write endpoint of every group', async () => {
+    const sdk = client((await issue({ mode: 'all', groups: groupsAt('none'), mintCredentials: false, shareProjectObjects: false })).secret);
+    for (const group of PERMISSION_GROUPS) {
+      const { read, write } = samples(group);
+      for (const sample of [read, write]) if (sample) expect((await send(sdk, ...sample)).status, `${group} ${sample.join(' ')}`).toBe(200);
+    }
+  });
+
+  it('applies none, read and write per group in restricted mode, refusing with permission_denied naming the group, never forwarding', async () => {
+    for (const group of PERMISSION_GROUPS) {
+      const { read, write } = samples(group);
+      for (const level of ['none', 'read', 'write'] as const) {
+        const sdk = client((await issue({ mode: 'restricted', groups: { ...groupsAt('none'), [group]: level }, mintCredentials: false, shareProjectObjects: false })).secret);
+        for (const [kind, sample] of [['read', read], ['write', write]] as const) {
+          if (!sample) continue;
+          upstream.reset();
+          const answer = await send(sdk, ...sample);
+          const allowed = level === 'write' || (level === 'read' && kind === 'read');
+          const label = `${group}=${level}: ${sample.join(' ')}`;
+          if (allowed) {
+            expect(answer.status, label).toBe(200);
+            expect(upstream.requests, label).toHaveLength(1);
+          } else {
+            expect(answer, label).toMatchObject({ status: 403, code: 'permission_denied' });
+            expect(answer.message, label).toContain(`"${group}"`);
+            expect(upstream.requests, label).toHaveLength(0);
+          }
+        }
+      }
+    }
+  }, 60_000);
+
+  it('allows only GET in read_only mode', async () => {
+    const sdk = client((await issue({ mode: 'read_only', groups: groupsAt('write'), mintCredentials: false, shareProjectObjects: false })).secret);
+    expect((await sdk.models.list()).data.length).toBeGreaterThan(0);
+    expect((await send(sdk, 'GET', '/v1/files')).status).toBe(200);
+    await expect(sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(await send(sdk, 'DELETE', '/v1/files/file-1')).toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'GET']);
+  });
+
+  it('serves the form default (models read; chat, responses, embeddings write) through the SDK, and nothing else', async () => {
+    const sdk = client((await issue(suggestedPermissions())).secret);
+    expect((await sdk.models.list()).data.length).toBeGreaterThan(0);
+    expect((await sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).model).toBe('gpt-4o');
+    expect((await sdk.responses.create({ model: 'gpt-4o', input: 'hi' })).id).toBe('resp_standin');
+    expect((await sdk.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).data).toHaveLength(1);
+    await expect(sdk.models.delete('ft:gpt-4o:acme')).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    await expect(sdk.images.generate({ model: 'dall-e-3', prompt: 'a cat' })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    await expect(sdk.files.list()).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    await expect(sdk.moderations.create({ input: 'hi' })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(upstream.requests).toHaveLength(4);
+  });
+
+  it('needs both the permission and the model policy', async () => {
+    const sdk = client((await issue(suggestedPermissions(), { allowModels: ['gpt-4o-mini'] })).secret);
+    expect((await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).model).toBe('gpt-4o-mini');
+    await expect(sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    await expect(sdk.images.generate({ model: 'gpt-4o-mini', prompt: 'a cat' })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('refuses endpoints Keygate does not know to keys not in mode all, even on a pass-through upstream', async () => {
+    const all = client((await issue(undefined, {}, compatible.id)).secret);
+    const restricted = client((await issue({ mode: 'restricted', groups: groupsAt('write'), mintCredentials: false, shareProjectObjects: false }, {}, compatible.id)).secret);
+    const readOnly = client((await issue({ mode: 'read_only', groups: groupsAt('none'), mintCredentials: false, shareProjectObjects: false }, {}, compatible.id)).secret);
+    expect((await send(all, 'GET', '/v1/rerank/status')).status).toBe(200);
+    expect(await send(restricted, 'GET', '/v1/rerank/status')).toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(await send(readOnly, 'GET', '/v1/rerank/status')).toMatchObject({ status: 403, code: 'permission_denied' });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('changes a key’s permissions with subkeys:update, taking effect at once', async () => {
+    const issued = await issue(suggestedPermissions());
+    const sdk = client(issued.secret);
+    await expect(sdk.files.list()).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+    const updated = await target.call<Subkey>('subkeys:update', { id: issued.subkey.id, permissions: { mode: 'restricted', groups: { files: 'read' } } });
+    expect(updated.permissions.groups).toMatchObject({ files: 'read', chat_completions: 'none' });
+    expect((await send(sdk, 'GET', '/v1/files')).status).toBe(200);
+    await expect(sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+  });
+
+  it('refuses malformed permissions field by field, creating nothing', async () => {
+    const before = (await target.call<Subkey[]>('subkeys:list')).length;
+    for (const permissions of [{ mode: 'some' }, { mode: 'restricted', groups: { billing: 'write' } }, { mode: 'restricted', groups: { files: 'admin' } }, { mode: 'all', mintCredentials: 'yes' }]) {
+      await expect(issue(permissions as unknown as Permissions), JSON.stringify(permissions)).rejects.toThrow(/permissions/);
+    }
+    expect(await target.call<Subkey[]>('subkeys:list')).toHaveLength(before);
+  });
+});
