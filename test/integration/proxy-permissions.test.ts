@@ -19,12 +19,12 @@ function samples(group: PermissionGroup): { read: [string, string] | null; write
   return { read: read ? ['GET', fill(read.path)] : null, write: write ? [write.method, fill(write.path)] : null };
 }
 
-async function send(client: OpenAI, method: string, path: string): Promise<{ status: number; code?: string | null; message?: string }> {
+async function send(client: OpenAI, method: string, path: string, body: unknown = {}): Promise<{ status: number; code?: string | null; message?: string }> {
   try {
     const route = path.slice('/v1'.length);
     if (method === 'GET') await client.get(route);
     else if (method === 'DELETE') await client.delete(route);
-    else await client.post(route, { body: {} });
+    else await client.post(route, { body });
     return { status: 200 };
   } catch (error) {
     if (error instanceof APIError) return { status: error.status ?? 0, code: error.code, message: error.message };
@@ -147,6 +147,59 @@ describe.each([
     expect(updated.permissions.groups).toMatchObject({ files: 'read', chat_completions: 'none' });
     expect((await send(sdk, 'GET', '/v1/files')).status).toBe(200);
     await expect(sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+  });
+
+  describe('minting credentials', () => {
+    const minting = (overrides: Partial<Permissions> = {}): Permissions => ({ ...suggestedPermissions(), groups: { ...groupsAt('none'), realtime: 'write' }, mintCredentials: true, ...overrides });
+    const sent = (): Record<string, unknown> => JSON.parse(upstream.requests.at(-1)!.body.toString('utf8')) as Record<string, unknown>;
+
+    it('is off even in mode all, for every endpoint that returns a credential, never forwarded', async () => {
+      const sdk = client((await issue(undefined)).secret);
+      await expect(sdk.realtime.clientSecrets.create({ session: { type: 'realtime', model: 'gpt-realtime' } })).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+      for (const path of ['/v1/realtime/sessions', '/v1/realtime/transcription_sessions', '/v1/realtime/translations/client_secrets', '/v1/chatkit/sessions']) {
+        expect(await send(sdk, 'POST', path), path).toMatchObject({ status: 403, code: 'permission_denied' });
+      }
+      expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('caps expires_after at 600 seconds, says so in a header, and counts the mint as one request', async () => {
+      const issued = await issue(minting(), { allowModels: ['gpt-realtime'], remainingRequests: 5 });
+      const sdk = client(issued.secret);
+      const { response } = await sdk.realtime.clientSecrets
+        .create({ expires_after: { anchor: 'created_at', seconds: 7200 }, session: { type: 'realtime', model: 'gpt-realtime' } })
+        .withResponse();
+      expect(response.headers.get('x-keygate-expires-after-capped')).toBe('600');
+      expect(sent()).toEqual({ expires_after: { anchor: 'created_at', seconds: 600 }, session: { type: 'realtime', model: 'gpt-realtime' } });
+
+      const short = await sdk.realtime.clientSecrets.create({ expires_after: { anchor: 'created_at', seconds: 120 }, session: { type: 'realtime', model: 'gpt-realtime' } }).withResponse();
+      expect(short.response.headers.get('x-keygate-expires-after-capped')).toBeNull();
+      expect(sent()).toMatchObject({ expires_after: { seconds: 120 } });
+      // Left out, OpenAI's default would decide: Keygate sends its cap explicitly.
+      await sdk.realtime.clientSecrets.create({ session: { type: 'realtime', model: 'gpt-realtime' } });
+      expect(sent()).toMatchObject({ expires_after: { anchor: 'created_at', seconds: 600 } });
+      const listed = await target.call<Subkey[]>('subkeys:list');
+      expect(listed.find((subkey) => subkey.id === issued.subkey.id)?.remainingRequests).toBe(2);
+    });
+
+    it('checks the session model against the policy, and wants it named', async () => {
+      const sdk = client((await issue(minting(), { allowModels: ['gpt-realtime'] })).secret);
+      await expect(sdk.realtime.clientSecrets.create({ session: { type: 'realtime', model: 'gpt-realtime-mini' } })).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+      await expect(sdk.realtime.clientSecrets.create({ session: { type: 'realtime' } })).rejects.toMatchObject({ status: 403, code: 'model_required' });
+      await expect(
+        sdk.realtime.clientSecrets.create({ session: { type: 'realtime', model: 'gpt-realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } }),
+      ).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+      expect(await send(sdk, 'POST', '/v1/realtime/client_secrets')).toMatchObject({ status: 403, code: 'model_required' });
+      expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('refuses a credential that would outlive its key, and a lifetime it cannot read', async () => {
+      const expiring = client((await issue(minting(), { expiresAt: new Date(Date.now() + 300_000).toISOString() })).secret);
+      await expect(expiring.realtime.clientSecrets.create({ session: { type: 'realtime', model: 'gpt-realtime' } })).rejects.toMatchObject({ status: 403, code: 'credential_outlives_key' });
+      expect((await expiring.realtime.clientSecrets.create({ expires_after: { anchor: 'created_at', seconds: 60 }, session: { type: 'realtime', model: 'gpt-realtime' } }).withResponse()).response.status).toBe(200);
+      const sdk = client((await issue(minting())).secret);
+      expect(await send(sdk, 'POST', '/v1/realtime/client_secrets', { expires_after: { seconds: '7200' } })).toMatchObject({ status: 400, code: 'invalid_request' });
+      expect(upstream.requests).toHaveLength(1);
+    });
   });
 
   it('refuses malformed permissions field by field, creating nothing', async () => {

@@ -14,6 +14,12 @@ export interface EndpointSpec {
   /** Why the endpoint reaches models the proxy cannot see (refused for sub-keys with a model policy). */
   indirect?: string;
   /**
+   * The answer is a credential for talking to OpenAI directly (needs `permissions.mintCredentials`). `expiresAfter`:
+   * its lifetime is `expires_after.seconds` of the body (capped by Keygate); `sessionModel`: it is bound to
+   * `session.model`, so a key with a model policy may mint one when that model is allowed.
+   */
+  mints?: { expiresAfter: boolean; sessionModel: boolean };
+  /**
    * Where a JSON body names models below its own top-level `model` (which is always read), as paths from OpenAI's
    * spec: `tools[].model` is the `model` of each element of `tools`, `a.*.model` of each value of the map `a`.
    */

@@ -67,6 +67,21 @@ export const proxyErrors = {
       'permission_denied',
       'You have insufficient permissions for this operation: Keygate does not know this endpoint, so only a sub-key with every permission may call it.',
     ),
+  mintingNotAllowed: () =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'permission_denied',
+      'You have insufficient permissions for this operation: this sub-key may not mint credentials (traffic on a minted credential bypasses Keygate).',
+    ),
+  credentialOutlivesKey: (seconds: number) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'credential_outlives_key',
+      `This sub-key expires within ${seconds} seconds, before the credential asked for would: no credential may outlive its key.`,
+    ),
+  mintBody: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_request', `Keygate could not check this credential request: ${detail}.`, 'expires_after'),
   modelNotFound: (model: string) => new ProxyError(404, 'invalid_request_error', 'model_not_found', `The model "${model}" does not exist or you do not have access to it.`, 'model'),
   badJson: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
   badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),

@@ -6,6 +6,7 @@ import { checkUsable, identify } from './authenticate';
 import { authorize, requestedModel } from './authorize';
 import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
+import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
 import { EndpointTable } from './endpoint-table';
 import { FormBody, type FormHead } from './form-body';
@@ -191,6 +192,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
+    if (endpoint?.spec.mints) {
+      const minted = prepareMint(endpoint.spec, subkey, bodyKind, json, Date.now());
+      if (minted.body) body = minted.body;
+      if (minted.capped) response.setHeader(CAPPED_HEADER, String(MAX_CREDENTIAL_SECONDS));
+    }
 
     let injectedUsage = false;
     if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(target.path, json)) {
