@@ -24,7 +24,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['models', 'refusal_counts', 'settings', 'subkeys', 'upstreams', 'usage']);
+    expect(tables).toEqual(['models', 'objects', 'refusal_counts', 'settings', 'subkeys', 'upstreams', 'usage']);
     db.close();
   });
 
@@ -78,6 +78,16 @@ describe('openDatabase', () => {
     const db = openDatabase(file);
     expect(listSubkeys(db).map((subkey) => subkey.permissions)).toEqual([unrestrictedPermissions()]);
     expect(unrestrictedPermissions()).toMatchObject({ mode: 'all', mintCredentials: false, shareProjectObjects: false });
+    db.close();
+  });
+
+  it('keeps the ownership of objects when their sub-key is removed', () => {
+    const db = openDatabase(join(dir, 'keygate.db'));
+    db.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
+    db.prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'n', 'u', 'h', 'x', 0)").run();
+    db.prepare("INSERT INTO objects (id, subkey_id, kind, created_at) VALUES ('file-1', 's', 'file', 0)").run();
+    db.prepare("DELETE FROM subkeys WHERE id = 's'").run();
+    expect(db.prepare("SELECT subkey_id FROM objects WHERE id = 'file-1'").pluck().get()).toBe('s');
     db.close();
   });
 

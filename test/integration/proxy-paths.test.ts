@@ -25,7 +25,9 @@ let openCompatible: string;
 let limitedCompatible: string;
 
 async function issue(upstreamId: string, allowModels: string[] = []): Promise<string> {
-  return (await fx.call<IssuedSubkey>('subkeys:create', { name: `key ${allowModels.join(',') || 'open'}`, upstreamId, allowModels })).secret;
+  // The ids in these paths are made up: the keys see every object (ownership is tested in proxy-permissions).
+  const permissions = { mode: 'all', shareProjectObjects: true };
+  return (await fx.call<IssuedSubkey>('subkeys:create', { name: `key ${allowModels.join(',') || 'open'}`, upstreamId, allowModels, permissions })).secret;
 }
 
 beforeAll(async () => {

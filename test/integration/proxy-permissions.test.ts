@@ -68,7 +68,8 @@ describe.each([
   });
 
   it('lets a key in mode all reach a read and a write endpoint of every group', async () => {
-    const sdk = client((await issue({ mode: 'all', groups: groupsAt('none'), mintCredentials: false, shareProjectObjects: false })).secret);
+    // Sample ids are made up: this key sees every object.
+    const sdk = client((await issue({ mode: 'all', groups: groupsAt('none'), mintCredentials: false, shareProjectObjects: true })).secret);
     for (const group of PERMISSION_GROUPS) {
       const { read, write } = samples(group);
       for (const sample of [read, write]) if (sample) expect((await send(sdk, ...sample)).status, `${group} ${sample.join(' ')}`).toBe(200);
@@ -79,7 +80,7 @@ describe.each([
     for (const group of PERMISSION_GROUPS) {
       const { read, write } = samples(group);
       for (const level of ['none', 'read', 'write'] as const) {
-        const sdk = client((await issue({ mode: 'restricted', groups: { ...groupsAt('none'), [group]: level }, mintCredentials: false, shareProjectObjects: false })).secret);
+        const sdk = client((await issue({ mode: 'restricted', groups: { ...groupsAt('none'), [group]: level }, mintCredentials: false, shareProjectObjects: true })).secret);
         for (const [kind, sample] of [['read', read], ['write', write]] as const) {
           if (!sample) continue;
           upstream.reset();
@@ -199,6 +200,96 @@ describe.each([
       const sdk = client((await issue(minting())).secret);
       expect(await send(sdk, 'POST', '/v1/realtime/client_secrets', { expires_after: { seconds: '7200' } })).toMatchObject({ status: 400, code: 'invalid_request' });
       expect(upstream.requests).toHaveLength(1);
+    });
+  });
+
+  describe('sub-keys see only their own objects', () => {
+    let counter = 0;
+    const created: { id: string; object: string }[] = [];
+    /** The stand-in creates objects with fresh ids and lists every one it made, whoever asked. */
+    function respondWithObjects(): void {
+      upstream.respond = (request, response) => {
+        const path = request.url.split('?')[0]!;
+        const answer = (value: unknown): void => {
+          const body = JSON.stringify(value);
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+          response.end(body);
+        };
+        const make = (prefix: string, object: string): void => {
+          const made = { id: `${prefix}${++counter}`, object };
+          created.push(made);
+          answer({ ...made, created_at: 1, output: [] });
+        };
+        if (request.method === 'POST' && path === '/v1/files') make('file-', 'file');
+        else if (request.method === 'POST' && path === '/v1/conversations') make('conv_', 'conversation');
+        else if (request.method === 'POST' && path === '/v1/responses') {
+          if (request.body.includes('"stream":true')) {
+            const id = `resp_${++counter}`;
+            response.writeHead(200, { 'content-type': 'text/event-stream' });
+            response.end(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { id, object: 'response', status: 'in_progress', output: [] } })}\n\n`);
+          } else make('resp_', 'response');
+        } else if (request.method === 'GET' && path === '/v1/files') answer({ object: 'list', data: created.filter((made) => made.object === 'file'), has_more: false });
+        else if (request.method === 'GET' && path.startsWith('/v1/files/')) answer({ id: path.slice('/v1/files/'.length), object: 'file' });
+        else return false;
+      };
+    }
+    const upload = (sdk: OpenAI) => sdk.files.create({ file: new File(['{}'], 'a.jsonl'), purpose: 'assistants' });
+
+    it('refuses another key’s file, response and conversation with 404, never forwarded, and filters lists', async () => {
+      respondWithObjects();
+      const a = client((await issue(undefined)).secret);
+      const b = client((await issue(undefined)).secret);
+      const shared = client((await issue({ ...suggestedPermissions(), mode: 'all', shareProjectObjects: true })).secret);
+      const fileA = (await upload(a)).id;
+      const fileB = (await upload(b)).id;
+      const responseA = (await a.responses.create({ model: 'gpt-4o', input: 'hi' })).id;
+      const conversationA = (await a.conversations.create({})).id;
+      upstream.requests.length = 0;
+
+      expect((await a.files.retrieve(fileA)).id).toBe(fileA);
+      expect((await a.responses.create({ model: 'gpt-4o', input: 'again', previous_response_id: responseA })).id).toMatch(/^resp_/);
+      expect(upstream.requests).toHaveLength(2);
+      upstream.requests.length = 0;
+      const refusals: [string, () => Promise<unknown>][] = [
+        ['file', () => b.files.retrieve(fileA)],
+        ['file content', () => b.files.content(fileA)],
+        ['file delete', () => b.files.delete(fileA)],
+        ['response', () => b.responses.retrieve(responseA)],
+        ['previous_response_id', () => b.responses.create({ model: 'gpt-4o', input: 'hi', previous_response_id: responseA })],
+        ['conversation', () => b.conversations.retrieve(conversationA)],
+        ['conversation by id', () => b.responses.create({ model: 'gpt-4o', input: 'hi', conversation: conversationA })],
+        ['conversation object', () => b.responses.create({ model: 'gpt-4o', input: 'hi', conversation: { id: conversationA } })],
+        ['input_file', () => b.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_file', file_id: fileA }] }] })],
+        ['vector store files', () => b.vectorStores.create({ file_ids: [fileA] })],
+        ['batch input', () => b.batches.create({ input_file_id: fileA, endpoint: '/v1/chat/completions', completion_window: '24h' })],
+        ['never created through Keygate', () => a.files.retrieve('file-elsewhere')],
+      ];
+      for (const [label, call] of refusals) await expect(call(), label).rejects.toMatchObject({ status: 404, code: 'object_not_found' });
+      expect(upstream.requests).toHaveLength(0);
+
+      expect((await a.files.list()).data.map((file) => file.id)).toEqual([fileA]);
+      expect((await b.files.list()).data.map((file) => file.id)).toEqual([fileB]);
+      expect((await shared.files.list()).data.map((file) => file.id)).toEqual(expect.arrayContaining([fileA, fileB]));
+      expect((await shared.files.retrieve(fileA)).id).toBe(fileA);
+    });
+
+    it('records a streamed response as its creator’s, and keeps ownership after the creator is removed', async () => {
+      respondWithObjects();
+      const issuedA = await issue(undefined);
+      const a = client(issuedA.secret);
+      const b = client((await issue(undefined)).secret);
+      let id = '';
+      for await (const event of await a.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) if (event.type === 'response.created') id = event.response.id;
+      expect(id).toMatch(/^resp_/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await send(a, 'GET', `/v1/responses/${id}`)).status).toBe(200);
+      await expect(b.responses.retrieve(id)).rejects.toMatchObject({ status: 404, code: 'object_not_found' });
+      const fileA = (await upload(a)).id;
+      await target.call('subkeys:remove', { id: issuedA.subkey.id });
+      await expect(b.files.retrieve(fileA)).rejects.toMatchObject({ status: 404, code: 'object_not_found' });
+      // A key issued later is not the removed one: the object stays owned by the old id.
+      const later = client((await issue(undefined)).secret);
+      await expect(later.files.retrieve(fileA)).rejects.toMatchObject({ status: 404, code: 'object_not_found' });
     });
   });
 

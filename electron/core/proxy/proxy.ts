@@ -15,6 +15,7 @@ import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState } from './key-cache';
 import { checkMethod } from './method-gate';
+import { checkObjects, creationRecorder, isOwnedList, ObjectOwners } from './object-ownership';
 import { checkPermission } from './permission-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
@@ -52,6 +53,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedHosts = options.allowedHosts ?? [];
   const table = new EndpointTable();
+  const owners = new ObjectOwners(options.db);
   const inFlight = new Set<Exchange>();
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
@@ -192,6 +194,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
+    const ownOnly = !subkey.permissions.shareProjectObjects;
+    if (ownOnly) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
     if (endpoint?.spec.mints) {
       const minted = prepareMint(endpoint.spec, subkey, bodyKind, json, Date.now());
       if (minted.body) body = minted.body;
@@ -228,7 +232,17 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (exchange.clientGone) throw proxyErrors.internal();
 
     const policy = subkey.policy;
-    const modelFilter = subkey.restricted && method === 'GET' && target.path === '/v1/models' ? (id: string) => isModelAllowed(policy, id) : null;
+    const owner = subkey.id;
+    const modelFilter =
+      subkey.restricted && method === 'GET' && target.path === '/v1/models'
+        ? (id: string) => isModelAllowed(policy, id)
+        : ownOnly && isOwnedList(method, endpoint?.spec)
+          ? (id: string) => owners.owner(id) === owner
+          : null;
+    const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
+      owners.remember(id, owner);
+      writes.enqueueObject(id, owner, kind, Date.now());
+    });
     const contentLength = Buffer.isBuffer(body) ? body.length : body !== null ? declaredLength(request) : null;
     const forwarding = new Forwarding(
       {
@@ -239,6 +253,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         body,
         injectedUsage,
         modelFilter,
+        created,
         bodyFailure: limited ? () => limited.failure : null,
       },
       response,

@@ -18,6 +18,8 @@ interface Batch {
   lastUsed: Map<string, number>;
   /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
   refusals: Map<string, { hour: number; reason: string; count: number }>;
+  /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
+  objects: { id: string; subkeyId: string; kind: string; at: number }[];
   committed: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -44,6 +46,7 @@ export class WriteBatcher {
   private readonly insertUsage;
   private readonly completeUsage;
   private readonly countRefusals;
+  private readonly insertObject;
   private readonly commit;
 
   constructor(
@@ -64,7 +67,10 @@ export class WriteBatcher {
     this.countRefusals = db.prepare(
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
+    // The first owner stays: an upstream answering with an id it gave before must not hand the object to another key.
+    this.insertObject = db.prepare('INSERT OR IGNORE INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, ?, ?)');
     this.commit = db.transaction((batch: Batch) => {
+      for (const object of batch.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
       for (const op of batch.ops) {
@@ -117,6 +123,11 @@ export class WriteBatcher {
     else batch.refusals.set(key, { hour, reason, count: 1 });
   }
 
+  /** Queues the ownership of an object a response created; rides in the next batch like a refund. */
+  enqueueObject(id: string, subkeyId: string, kind: string, at: number): void {
+    this.current(false).objects.push({ id, subkeyId, kind, at });
+  }
+
   /** Queues a quota refund (+1) for a sub-key. */
   enqueueRefund(subkeyId: string): void {
     const batch = this.current(false);
@@ -164,7 +175,7 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), committed, resolve, reject, awaited: false };
+    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), objects: [], committed, resolve, reject, awaited: false };
     return this.batch;
   }
 

@@ -107,6 +107,19 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         DEFAULT '{"mode":"all","groups":{},"mintCredentials":false,"shareProjectObjects":false}';
     `);
   },
+
+  function addObjectOwnership(db) {
+    // Which sub-key created each object (file, response, …) through the proxy, so keys cannot see each other's.
+    // No foreign key to subkeys: removing a key keeps its objects owned by its (now unusable) id.
+    db.exec(`
+      CREATE TABLE objects (
+        id TEXT PRIMARY KEY,
+        subkey_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;
