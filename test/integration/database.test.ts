@@ -24,7 +24,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['models', 'objects', 'refusal_counts', 'settings', 'subkeys', 'upstreams', 'usage']);
+    expect(tables).toEqual(['batch_files', 'models', 'objects', 'refusal_counts', 'settings', 'subkeys', 'upstreams', 'usage']);
     db.close();
   });
 
@@ -67,7 +67,7 @@ describe('openDatabase', () => {
 
   it('gives sub-keys issued before permissions existed every endpoint, but no minting and no shared objects', () => {
     const file = join(dir, 'keygate.db');
-    const before = migrations.findIndex((migration) => migration.name === 'addSubkeyPermissions');
+    const before = migrations.findIndex((migration) => migration.name === 'addSubkeyPermissionsAndObjectOwnership');
     expect(before).toBeGreaterThan(0);
     const raw = new BetterSqlite3(file);
     for (const migration of migrations.slice(0, before)) migration(raw);
