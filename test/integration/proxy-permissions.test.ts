@@ -15,7 +15,8 @@ function samples(group: PermissionGroup): { read: [string, string] | null; write
   const of = openAiEndpoints.filter((endpoint) => endpoint.group === group && !MINTING.has(endpoint.path));
   const fill = (path: string): string => `/v1${path.replace(/\{[^}]+\}/g, 'x1')}`;
   const read = of.find((endpoint) => endpoint.method === 'GET');
-  const write = of.find((endpoint) => endpoint.method !== 'GET');
+  // Creating a batch needs an input file uploaded through the key (tested on its own below).
+  const write = of.find((endpoint) => endpoint.method !== 'GET' && !(endpoint.method === 'POST' && endpoint.path === '/batches'));
   return { read: read ? ['GET', fill(read.path)] : null, write: write ? [write.method, fill(write.path)] : null };
 }
 
@@ -271,6 +272,54 @@ describe.each([
       expect((await b.files.list()).data.map((file) => file.id)).toEqual([fileB]);
       expect((await shared.files.list()).data.map((file) => file.id)).toEqual(expect.arrayContaining([fileA, fileB]));
       expect((await shared.files.retrieve(fileA)).id).toBe(fileA);
+    });
+
+    const batchFile = (lines: object[]) => new File([lines.map((line) => JSON.stringify(line)).join('\n') + '\n'], 'batch.jsonl');
+    const line = (model: string, url = '/v1/chat/completions') => ({ custom_id: model, method: 'POST', url, body: { model, messages: [{ role: 'user', content: 'hi' }] } });
+    const remaining = async (id: string) => (await target.call<Subkey[]>('subkeys:list')).find((subkey) => subkey.id === id)?.remainingRequests;
+    const batchPermissions = (): Permissions => ({ ...suggestedPermissions(), groups: { ...suggestedPermissions().groups, files: 'write', batches: 'write' } });
+
+    it('counts a batch per line of its input, refusing forbidden models and endpoints and files from elsewhere at creation', async () => {
+      respondWithObjects();
+      const issued = await issue(batchPermissions(), { allowModels: ['gpt-4o-mini'], remainingRequests: 20 });
+      const sdk = client(issued.secret);
+      const good = (await sdk.files.create({ file: batchFile([line('gpt-4o-mini'), line('gpt-4o-mini'), line('gpt-4o-mini')]), purpose: 'batch' })).id;
+      const forbiddenModel = (await sdk.files.create({ file: batchFile([line('gpt-4o-mini'), line('gpt-4o')]), purpose: 'batch' })).id;
+      const forbiddenEndpoint = (await sdk.files.create({ file: batchFile([line('gpt-4o-mini', '/v1/images/generations')]), purpose: 'batch' })).id;
+      const notBatch = (await sdk.files.create({ file: batchFile([line('gpt-4o-mini')]), purpose: 'assistants' })).id;
+      expect(await remaining(issued.subkey.id)).toBe(16);
+      upstream.requests.length = 0;
+
+      const create = (input_file_id: string) => sdk.batches.create({ input_file_id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      await expect(create(forbiddenModel)).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+      await expect(create(forbiddenEndpoint)).rejects.toMatchObject({ status: 403, code: 'permission_denied' });
+      await expect(create(notBatch)).rejects.toMatchObject({ status: 403, code: 'batch_input_not_allowed' });
+      expect(upstream.requests).toHaveLength(0);
+      expect(await remaining(issued.subkey.id)).toBe(16);
+
+      await create(good);
+      expect(upstream.requests).toHaveLength(1);
+      expect(await remaining(issued.subkey.id)).toBe(13);
+
+      // A batch upstream does not create gives all its lines back.
+      upstream.respond = (request, response) => {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'bad', type: 'invalid_request_error', param: null, code: null } }));
+      };
+      await expect(create(good)).rejects.toMatchObject({ status: 400 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await remaining(issued.subkey.id)).toBe(13);
+    });
+
+    it('refuses a batch with more lines than requests left (429), and one from a file another key uploaded', async () => {
+      respondWithObjects();
+      const issued = await issue(batchPermissions(), { remainingRequests: 3 });
+      const sdk = client(issued.secret);
+      const four = (await sdk.files.create({ file: batchFile([line('a'), line('b'), line('c'), line('d')]), purpose: 'batch' })).id;
+      await expect(sdk.batches.create({ input_file_id: four, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toMatchObject({ status: 429, code: 'insufficient_quota' });
+      expect(await remaining(issued.subkey.id)).toBe(2);
+      const shared = client((await issue({ ...batchPermissions(), shareProjectObjects: true })).secret);
+      await expect(shared.batches.create({ input_file_id: four, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toMatchObject({ status: 403, code: 'batch_input_not_allowed' });
     });
 
     it('records a streamed response as its creator’s, and keeps ownership after the creator is removed', async () => {

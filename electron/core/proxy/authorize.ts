@@ -19,6 +19,8 @@ export interface ModelClaims {
   formModel: string | null;
   /** The `?model=` query parameter. */
   queryModel: string | null;
+  /** The endpoint's indirect models were read and checked elsewhere (a batch's input file, batch-gate.ts). */
+  indirectChecked?: boolean;
 }
 
 const NONE: NamedModels = { top: null, nested: [], members: 0 };
@@ -74,7 +76,7 @@ export function authorize(subkey: SubkeyState, claims: ModelClaims): string | nu
     // to OpenAI's default.
     const session = (claims.json as { session?: { model?: unknown } } | undefined)?.session;
     if (typeof session?.model !== 'string') throw proxyErrors.modelUnknown('(expected in "session.model")');
-  } else if (endpoint?.spec.indirect) throw proxyErrors.indirectModel(endpoint.spec.indirect);
+  } else if (endpoint?.spec.indirect && !claims.indirectChecked) throw proxyErrors.indirectModel(endpoint.spec.indirect);
   if (pathModel !== null && !isModelAllowed(subkey.policy, pathModel)) throw proxyErrors.modelNotFound(pathModel);
   for (const model of [jsonModel, claims.queryModel, claims.formModel, ...nested]) {
     if (model !== null && !isModelAllowed(subkey.policy, model)) throw proxyErrors.modelForbidden(model);

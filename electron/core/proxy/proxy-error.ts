@@ -82,6 +82,7 @@ export const proxyErrors = {
       `This sub-key expires within ${seconds} seconds, before the credential asked for would: no credential may outlive its key.`,
     ),
   mintBody: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_request', `Keygate could not check this credential request: ${detail}.`, 'expires_after'),
+  batchInput: (why: string) => new ProxyError(403, 'permission_error', 'batch_input_not_allowed', `This batch was refused: ${why}.`, 'input_file_id'),
   objectNotFound: (id: string) =>
     new ProxyError(404, 'invalid_request_error', 'object_not_found', `No such object: ${id.slice(0, 200)} (or it belongs to another sub-key).`, 'id'),
   modelNotFound: (model: string) => new ProxyError(404, 'invalid_request_error', 'model_not_found', `The model "${model}" does not exist or you do not have access to it.`, 'model'),

@@ -8,6 +8,8 @@ import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
 import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
+import { checkBatch } from './batch-gate';
+import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
 import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
@@ -39,6 +41,8 @@ interface Exchange {
   queued: boolean;
   /** Quota was taken and not given back. */
   reserved: boolean;
+  /** How many requests the reservation took (a batch: one per line of its input). */
+  reservedCount: number;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -54,6 +58,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const allowedHosts = options.allowedHosts ?? [];
   const table = new EndpointTable();
   const owners = new ObjectOwners(options.db);
+  const batchFiles = new BatchFiles(options.db);
   const inFlight = new Set<Exchange>();
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
@@ -106,7 +111,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   function refund(exchange: Exchange): void {
     if (!exchange.reserved || !exchange.subkey) return;
     exchange.reserved = false;
-    refundQuota(exchange.subkey, keys, writes);
+    refundQuota(exchange.subkey, keys, writes, exchange.reservedCount);
   }
 
   function fail(exchange: Exchange, error: unknown): void {
@@ -166,11 +171,14 @@ export function createProxy(options: ProxyOptions): Proxy {
     let formModel: string | null = null;
     let form: FormBody | null = null;
     let formHead: FormHead | null = null;
+    let scan: BatchFileScan | null = null;
     if (bodyKind === 'json') {
       body = await readBody(request, maxBodyBytes);
       json = parseJsonBody(body);
     } else if (bodyKind === 'form') {
-      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes);
+      // A file upload may be a batch's input: its lines are read as they go by, and kept if its purpose is `batch`.
+      if (method === 'POST' && endpoint?.spec.path === '/files') scan = new BatchFileScan();
+      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes, scan);
       formHead = await form.readHead();
       formModel = formHead.model;
       body = formHead.bytes;
@@ -179,7 +187,11 @@ export function createProxy(options: ProxyOptions): Proxy {
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
     if (queryModels.length > 1) throw proxyErrors.duplicateModel();
     const queryModel = queryModels[0] ?? null;
-    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel };
+    // Another key's objects are not found (404), before anything else is said about them.
+    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
+    // A batch counts one request per line of its input, whose models and endpoints were read at upload.
+    const batchCount = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : 1;
+    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
     // Recorded before the policy is applied, so a refused request's row still says what it asked for.
     record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
@@ -191,11 +203,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       checkUsable(subkey, Date.now());
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
       checkPermission(method, endpoint, subkey);
+      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
+      if (endpoint?.spec.path === '/batches' && method === 'POST') checkBatch(json, subkey, batchFiles, table);
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
     const ownOnly = !subkey.permissions.shareProjectObjects;
-    if (ownOnly) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
     if (endpoint?.spec.mints) {
       const minted = prepareMint(endpoint.spec, subkey, bodyKind, json, Date.now());
       if (minted.body) body = minted.body;
@@ -217,9 +230,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const committed = reserveQuota(subkey, record, writes);
+    const committed = reserveQuota(subkey, record, writes, batchCount);
     exchange.queued = true;
     exchange.reserved = subkey.remaining !== null;
+    exchange.reservedCount = batchCount;
     if (committed) {
       try {
         await committed;
@@ -239,9 +253,15 @@ export function createProxy(options: ProxyOptions): Proxy {
         : ownOnly && isOwnedList(method, endpoint?.spec)
           ? (id: string) => owners.owner(id) === owner
           : null;
+    const uploaded = form;
     const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
       owners.remember(id, owner);
       writes.enqueueObject(id, owner, kind, Date.now());
+      if (scan && uploaded?.purpose === 'batch') {
+        const summary = scan.result();
+        batchFiles.remember(id, owner, summary);
+        writes.enqueueBatchFile(id, owner, summary);
+      }
     });
     const contentLength = Buffer.isBuffer(body) ? body.length : body !== null ? declaredLength(request) : null;
     const forwarding = new Forwarding(
@@ -276,6 +296,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       subkey: null,
       queued: false,
       reserved: false,
+      reservedCount: 1,
       forwarding: null,
       clientGone: false,
       finished: false,

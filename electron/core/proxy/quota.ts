@@ -12,28 +12,29 @@ export function checkQuotaLeft(subkey: SubkeyState): void {
 }
 
 /**
- * Takes one request from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
+ * Takes one request (or `count`) from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
  * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
  * Resolves once the reservation is committed (at once for unlimited keys, whose row needs no wait). 429 when spent.
  */
-export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher): Promise<void> | null {
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1): Promise<void> | null {
   if (subkey.remaining === null) {
     writes.enqueueInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
     return null;
   }
-  if (subkey.remaining <= 0) throw proxyErrors.quotaSpent();
-  subkey.remaining--;
-  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -1, at: record.at });
+  // `count` > 1: a batch takes one request per line of its input, all or none.
+  if (subkey.remaining < count || subkey.remaining <= 0) throw proxyErrors.quotaSpent();
+  subkey.remaining -= count;
+  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -count, at: record.at });
 }
 
 /**
- * Gives back a reserved request (upstream did not answer 2xx): to the current cached state and to the store.
+ * Gives back a reserved request, or `count` (upstream did not answer 2xx): to the current cached state and to the store.
  * Not when the remaining count was set anew since the request took its share: the new count already stands for it.
  */
-export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher): void {
+export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher, count = 1): void {
   if (subkey.remaining === null) return;
   if (keys.quotaEpoch(subkey.id) !== subkey.quotaEpoch) return;
   const current = keys.cachedSubkey(subkey.id);
-  if (current && current.remaining !== null) current.remaining++;
-  writes.enqueueRefund(subkey.id);
+  if (current && current.remaining !== null) current.remaining += count;
+  writes.enqueueRefund(subkey.id, count);
 }

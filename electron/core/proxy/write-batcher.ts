@@ -1,4 +1,5 @@
 import type { Database } from '../store/database';
+import type { BatchFileSummary } from './batch-files';
 import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
@@ -20,6 +21,7 @@ interface Batch {
   refusals: Map<string, { hour: number; reason: string; count: number }>;
   /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
   objects: { id: string; subkeyId: string; kind: string; at: number }[];
+  batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
   committed: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -47,6 +49,7 @@ export class WriteBatcher {
   private readonly completeUsage;
   private readonly countRefusals;
   private readonly insertObject;
+  private readonly insertBatchFile;
   private readonly commit;
 
   constructor(
@@ -69,7 +72,13 @@ export class WriteBatcher {
     );
     // The first owner stays: an upstream answering with an id it gave before must not hand the object to another key.
     this.insertObject = db.prepare('INSERT OR IGNORE INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, ?, ?)');
+    this.insertBatchFile = db.prepare(
+      'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.commit = db.transaction((batch: Batch) => {
+      for (const { fileId, subkeyId, summary } of batch.batchFiles) {
+        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0);
+      }
       for (const object of batch.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
@@ -128,10 +137,15 @@ export class WriteBatcher {
     this.current(false).objects.push({ id, subkeyId, kind, at });
   }
 
-  /** Queues a quota refund (+1) for a sub-key. */
-  enqueueRefund(subkeyId: string): void {
+  /** Queues what a batch input file uploaded through `subkeyId` asks for. */
+  enqueueBatchFile(fileId: string, subkeyId: string, summary: BatchFileSummary): void {
+    this.current(false).batchFiles.push({ fileId, subkeyId, summary });
+  }
+
+  /** Queues a quota refund (+`count`, one by default) for a sub-key. */
+  enqueueRefund(subkeyId: string, count = 1): void {
     const batch = this.current(false);
-    batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + 1);
+    batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + count);
   }
 
   /** The quota change queued but not yet written for `subkeyId`. */
@@ -175,7 +189,7 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), objects: [], committed, resolve, reject, awaited: false };
+    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), objects: [], batchFiles: [], committed, resolve, reject, awaited: false };
     return this.batch;
   }
 
