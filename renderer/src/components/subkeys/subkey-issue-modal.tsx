@@ -14,6 +14,8 @@ import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
 import { ModelPolicyPicker } from './model-policy-picker';
+import { PermissionsPicker } from './permissions-picker';
+import { suggestedPermissions, type Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
 import { SecretView } from './secret-view';
 
@@ -24,9 +26,10 @@ type IssueValues = {
   remainingRequests: number | null;
   allowModels: string[];
   denyModels: string[];
+  permissions: Permissions;
 };
 
-const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions'];
 
 /** Issues a sub-key, then shows its secret once; closing forgets it. */
 export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
@@ -45,6 +48,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       remainingRequests: 1000,
       allowModels: [],
       denyModels: [],
+      // Like OpenAI's restricted keys: models read; chat, responses and embeddings write; nothing else.
+      permissions: suggestedPermissions(),
     },
     validate: formResolver(SubkeyCreateSchema),
     validateInputOnChange: true,
@@ -89,6 +94,11 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
               value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
               onChange={(policy) => form.setValues(policy)}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
+            />
+            <PermissionsPicker
+              value={form.values.permissions}
+              onChange={(permissions) => form.setFieldValue('permissions', permissions)}
+              error={errorUnder(form.errors, 'permissions')}
             />
             <FormErrorAlert message={formError} />
             <ModalFormActions submitLabel={t('subkeys.submitIssue')} saving={saving} onCancel={onClose} />
