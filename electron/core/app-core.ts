@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Handlers, PushEvent, PushEvents } from '../shared/contract';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { createEventHub, createUsageThrottle } from './event-hub';
@@ -7,12 +6,14 @@ import { silentLogger, type Logger } from './logger';
 import { createProxy } from './proxy/proxy';
 import type { Proxy } from './proxy/types';
 import type { SecretBox } from './secrets/secret-box';
+import { applyStoredPriceData } from './budgets/price-data';
 import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
 import type { WriteHooks } from './services/write-hooks';
-import { lockDataDir } from './store/data-dir-lock';
-import { openDatabase, type Database } from './store/database';
+import { openOwnedStore } from './store/data-dir-lock';
+import { exposedStorePaths } from './store/file-modes';
+import type { Database } from './store/database';
 import { markInterruptedUsage } from './store/usage-repo';
 
 export const DATABASE_FILE = 'keygate.db';
@@ -30,6 +31,8 @@ export interface CoreOptions {
   allowedHosts?: string[];
   /** Largest request body the proxy accepts (default: the proxy's own, 64 MiB). */
   maxBodyBytes?: number;
+  /** Where `prices:update` fetches price data (tests serve their own); @pydantic/genai-prices' source by default. */
+  priceDataUrl?: string;
   log?: Logger;
 }
 
@@ -47,23 +50,26 @@ export interface Core {
 
 /**
  * The composition root shared by the desktop shell (electron/main) and the headless server.
- * It locks the data directory (one process per store: quotas are counted in memory), opens the store and wires
+ * It opens the store and owns it (one process per store: quotas are counted in memory; see openOwnedStore) and wires
  * everything but starts nothing: call `proxyController.start()` (desktop: when
  * `status().autoStart`; headless: always) once the caller is ready.
  */
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? silentLogger;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const releaseDataDir = lockDataDir(options.dataDir);
-  let db: Database;
+  const { db, release: releaseDataDir } = openOwnedStore(options.dataDir, DATABASE_FILE);
   try {
-    db = openDatabase(join(options.dataDir, DATABASE_FILE));
     const interrupted = markInterruptedUsage(db);
     if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
+    const exposed = exposedStorePaths(options.dataDir, DATABASE_FILE);
+    if (exposed.length > 0) {
+      log.warn(`other users may read Keygate's data: ${exposed.join(', ')}. Make it private: chmod 700 the folder and chmod 600 the files.`);
+    }
   } catch (error) {
     releaseDataDir();
     throw error;
   }
+  applyStoredPriceData(db);
   const hub = createEventHub((error) => log.error('push event listener failed', error));
   const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
   // The proxy reads this array on every request; it is updated in place when the configured host changes.
@@ -74,6 +80,11 @@ export function createCore(options: CoreOptions): Core {
     allowedHosts,
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
+    onStoreHealth: (failure) => {
+      if (failure !== null) log.error(`Keygate cannot write its store (${failure}): every /v1 request is refused with 503 store_unavailable until a write succeeds.`);
+      else log.info('Keygate can write its store again: serving /v1 requests.');
+      hub.emit('proxy:changed', proxyController.status());
+    },
   });
   const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId, options) => proxy.invalidate(subkeyId, options) };
   const proxyController = createProxyController({
@@ -96,15 +107,18 @@ export function createCore(options: CoreOptions): Core {
     hooks,
     proxyController,
     app: { version: options.version, mode: options.mode, dataDir: options.dataDir },
+    ...(options.priceDataUrl !== undefined && { priceDataUrl: options.priceDataUrl }),
   });
-  const dispatch = createDispatcher(handlers, { onUnexpectedError: (channel, error) => log.error(`${channel} failed`, error) });
+  const dispatch = createDispatcher(handlers, {
+    beforeCall: () => proxy.flush(),
+    onUnexpectedError: (channel, error) => log.error(`${channel} failed`, error),
+  });
   let closing: Promise<void> | null = null;
 
   async function close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     await proxyController.close();
     await proxy.drain(timeoutMs);
     usageChanged.cancel();
-    db.close();
     releaseDataDir();
   }
 

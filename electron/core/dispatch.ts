@@ -1,5 +1,5 @@
 import { AppError, type AppErrorData, type FieldIssue, type Result } from '../shared/errors';
-import { contract, isChannel, type Handlers } from '../shared/contract';
+import { contract, isChannel, type Channel, type Handlers } from '../shared/contract';
 import type { z } from 'zod';
 
 /** Calls a channel by name with untrusted input. IPC (electron/main) and the admin HTTP API both use it. */
@@ -8,6 +8,11 @@ export type Dispatch = (channel: string, input: unknown) => Promise<Result<unkno
 export interface DispatchOptions {
   /** Receives unexpected errors (bugs), which callers only see as a generic INTERNAL error. */
   onUnexpectedError?: (channel: string, error: unknown) => void;
+  /**
+   * Runs before every handler. The core flushes the proxy's pending writes here, so a read shows every request
+   * already answered (they are group-committed a turn later otherwise). Cheap when nothing is pending.
+   */
+  beforeCall?: (channel: Channel) => void;
 }
 
 /** Maps zod issues to field issues: `path` names the field, the message is the schema's own. */
@@ -34,6 +39,7 @@ export function createDispatcher(handlers: Handlers, options: DispatchOptions = 
       return { ok: false, error: { code: 'INVALID_INPUT', message: issues[0]?.message ?? 'Invalid input', issues } };
     }
     try {
+      options.beforeCall?.(channel);
       const handler = handlers[channel] as (value: unknown) => unknown;
       return { ok: true, data: await handler(parsed.data) };
     } catch (error) {

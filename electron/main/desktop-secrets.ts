@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATABASE_FILE } from '../core/app-core';
 import { createAesSecretBox, loadMasterKey, MASTER_KEY_FILE, parseMasterKey } from '../core/secrets/aes-secret-box';
-import type { SecretBox } from '../core/secrets/secret-box';
+import { SEAL_TAGS, type SecretBox } from '../core/secrets/secret-box';
+import { storeHoldsSealedKeys } from '../core/store/sealed-keys-probe';
 import type { Logger } from '../core/logger';
 import { createSafeStorageBox, type SafeStorageApi } from './safe-storage-box';
 import { SealedSecretRouter } from './sealed-secret-router';
@@ -40,7 +42,8 @@ export function openDesktopSecrets({ safeStorage, platform, dataDir, env, log }:
   const os = createSafeStorageBox(safeStorage, platform);
   if (os) return new SealedSecretRouter(os, () => findHeadlessBox(dataDir, env, log));
   log.warn('The OS offers no encryption for stored keys; using a master key file in the data folder instead.');
-  const source = loadMasterKey(dataDir, env);
+  const source = loadMasterKey(dataDir, env, { hasSealedSecrets: () => storeHoldsSealedKeys(join(dataDir, DATABASE_FILE), SEAL_TAGS.aes) });
   if (source.warning) log.warn(source.warning);
+  if (source.origin === 'file-replaced') log.warn('master.key was empty or unreadable and nothing was sealed with it yet: made a new one.');
   return new SealedSecretRouter(createAesSecretBox(source.key), () => null);
 }

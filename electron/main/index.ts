@@ -10,7 +10,7 @@ import { createElectronLoginItem, createXdgLoginItem, noLoginItem, startedAtLogi
 import { QuitCoordinator } from './quit-coordinator';
 import { iconPaths } from './resource-paths';
 import { KeygateTray } from './tray';
-import { errorToAnnounce, type TrayAction, type TrayState } from './tray-model';
+import { errorToAnnounce, storeErrorToAnnounce, type TrayAction, type TrayState } from './tray-model';
 import { createMainWindow, devServerUrl, outDir, registerAppScheme, serveRenderer, showWindow } from './window';
 
 /** Upper bound on waiting for in-flight proxied requests when quitting. */
@@ -130,9 +130,14 @@ function startApp(): void {
 
     opened.events.on('proxy:changed', (status) => {
       const announce = errorToAnnounce(trayState.proxy, status);
+      const storeFailure = storeErrorToAnnounce(trayState.proxy, status);
       setTrayState({ proxy: status });
       if (announce && Notification.isSupported()) {
         new Notification({ title: 'Keygate could not start the proxy', body: announce }).show();
+      }
+      if (storeFailure && Notification.isSupported()) {
+        const body = `${storeFailure}. Every request is refused until Keygate can write again: free disk space, or check the data folder.`;
+        new Notification({ title: 'Keygate cannot write its store', body }).show();
       }
     });
 

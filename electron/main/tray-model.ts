@@ -31,6 +31,7 @@ export interface TrayModel {
 function statusLine(state: TrayState): string {
   const { proxy } = state;
   if (!proxy) return 'Keygate is starting…';
+  if (proxy.storeError) return `Refusing requests: cannot write the store (${proxy.storeError})`;
   if (proxy.running) return `Running at ${proxy.url}`;
   if (proxy.error) return `Stopped: ${proxy.error}`;
   return 'Proxy stopped';
@@ -58,7 +59,9 @@ export function buildTrayModel(state: TrayState): TrayModel {
     items.push({ kind: 'checkbox', action: 'toggle-launch-at-login', label: 'Launch at login', checked: state.launchAtLogin });
   }
   items.push({ kind: 'separator' }, { kind: 'action', action: 'quit', label: 'Quit Keygate', enabled: true });
-  return { icon: running ? 'running' : 'stopped', tooltip: `Keygate — ${status}`, items };
+  // Refusing every request is not serving: the icon says so too.
+  const serving = running && !state.proxy?.storeError;
+  return { icon: serving ? 'running' : 'stopped', tooltip: `Keygate — ${status}`, items };
 }
 
 /**
@@ -68,6 +71,12 @@ export function buildTrayModel(state: TrayState): TrayModel {
 export function errorToAnnounce(previous: ProxyStatus | null, next: ProxyStatus): string | null {
   if (!next.error || next.running) return null;
   return previous?.error === next.error && !previous.running ? null : next.error;
+}
+
+/** The store failure to announce with a notification: only when writes start failing, not again while they still fail. */
+export function storeErrorToAnnounce(previous: ProxyStatus | null, next: ProxyStatus): string | null {
+  if (!next.storeError) return null;
+  return previous?.storeError ? null : next.storeError;
 }
 
 /** The icon file for a state: macOS menu bars want monochrome template images, others the coloured badge. */

@@ -25,6 +25,10 @@ export const channelNames = [
   'proxy:start',
   'proxy:stop',
   'proxy:configure',
+  'prices:list',
+  'prices:set',
+  'prices:remove',
+  'prices:update',
 ] as const satisfies readonly Channel[];
 
 /** Push events main sends to the renderer (see `PushEvents` in the contract). */

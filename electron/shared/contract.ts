@@ -2,11 +2,14 @@ import type { z } from 'zod';
 import {
   EmptySchema,
   IdInputSchema,
+  PriceRemoveSchema,
+  PriceSetSchema,
   ProxyConfigureSchema,
   SubkeyCreateSchema,
   SubkeyUpdateSchema,
   UpstreamAddSchema,
   UpstreamIdInputSchema,
+  UpstreamRemoveSchema,
   UpstreamUpdateSchema,
   UsageDailySchema,
   UsageListSchema,
@@ -17,6 +20,7 @@ import type {
   ConnectionTest,
   IssuedSubkey,
   Model,
+  PriceList,
   ProxyStatus,
   RefusalCount,
   Subkey,
@@ -40,7 +44,7 @@ export const contract = {
   'upstreams:list': { input: EmptySchema, output: returns<Upstream[]>() },
   'upstreams:add': { input: UpstreamAddSchema, output: returns<Upstream>() },
   'upstreams:update': { input: UpstreamUpdateSchema, output: returns<Upstream>() },
-  'upstreams:remove': { input: IdInputSchema, output: returns<{ id: string }>() },
+  'upstreams:remove': { input: UpstreamRemoveSchema, output: returns<{ id: string }>() },
   'upstreams:test': { input: IdInputSchema, output: returns<ConnectionTest>() },
 
   'models:sync': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
@@ -60,6 +64,11 @@ export const contract = {
   'proxy:start': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:stop': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:configure': { input: ProxyConfigureSchema, output: returns<ProxyStatus>() },
+
+  'prices:list': { input: EmptySchema, output: returns<PriceList>() },
+  'prices:set': { input: PriceSetSchema, output: returns<PriceList>() },
+  'prices:remove': { input: PriceRemoveSchema, output: returns<PriceList>() },
+  'prices:update': { input: EmptySchema, output: returns<PriceList>() },
 } as const;
 
 export type Contract = typeof contract;

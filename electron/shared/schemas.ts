@@ -27,7 +27,8 @@ export const BaseUrlSchema = z
       return false;
     }
   }, 'Enter an http:// or https:// URL without credentials')
-  .transform(normalizeBaseUrl);
+  .transform(normalizeBaseUrl)
+  .meta({ description: 'An http(s) URL without credentials, e.g. `https://api.openai.com`; a trailing `/` or `/v1` is dropped.' });
 
 /** Canonical form of an upstream base URL: no query, no trailing slash, no trailing `/v1`. */
 export function normalizeBaseUrl(value: string): string {
@@ -46,7 +47,8 @@ export const ApiKeySchema = z
   .regex(/^\S+$/, 'API key must not contain spaces')
   // An admin key manages the organization (it can mint keys); the proxy never forwards the Admin API, and a key that
   // can do nothing else has no place behind it.
-  .refine((value) => !value.startsWith('sk-admin-'), 'Admin keys (sk-admin-…) cannot be used: enter a project API key');
+  .refine((value) => !value.startsWith('sk-admin-'), 'Admin keys (sk-admin-…) cannot be used: enter a project API key')
+  .meta({ description: 'The real key, stored encrypted and never answered.' });
 
 export const PassThroughSchema = z.boolean({ error: 'Pass-through must be true or false' });
 
@@ -56,7 +58,8 @@ export const ExpiresAtSchema = z
   .refine((value) => isIsoDateTime(value), 'Expiry must be an ISO 8601 date and time, e.g. 2030-01-31T12:00:00Z')
   .refine((value) => Date.parse(value) > Date.now(), 'Expiry must be in the future')
   .transform((value) => new Date(value).toISOString())
-  .nullable();
+  .nullable()
+  .meta({ description: 'An ISO 8601 date and time with an offset, in the future (e.g. `2030-01-31T12:00:00Z`); null = never expires.' });
 
 function isIsoDateTime(value: string): boolean {
   return z.iso.datetime({ offset: true }).safeParse(value).success && !Number.isNaN(Date.parse(value));
@@ -70,7 +73,39 @@ export const RemainingRequestsSchema = z
   .int('Quota must be a whole number')
   .min(0, 'Quota cannot be negative')
   .max(MAX_REMAINING_REQUESTS, 'Quota must be at most 1,000,000,000')
-  .nullable();
+  .nullable()
+  .meta({ description: 'Requests the sub-key may still make; null = unlimited.' });
+
+export const MAX_BUDGETS = 12;
+
+/** One budget: a limit per metric and window. */
+export const BudgetSchema = z
+  .object({
+    metric: z.enum(['requests', 'tokens', 'usd'], { error: 'Metric must be requests, tokens or usd' }),
+    limit: z
+      .number({ error: 'Limit must be a number' })
+      .positive('Limit must be more than 0')
+      .max(1e12, 'Limit must be at most 1,000,000,000,000'),
+    window: z.enum(['day', 'week', 'month', 'total'], { error: 'Window must be day, week, month or total' }),
+  })
+  .strict()
+  .meta({ description: 'A limit on requests, tokens or US dollars per calendar window (in the settings\' time zone) or in total.' });
+
+/** A sub-key's budgets: at most one per metric and window; request and token limits are whole numbers. */
+export const BudgetsSchema = z
+  .array(BudgetSchema, { error: 'Budgets must be a list' })
+  .max(MAX_BUDGETS, `At most ${MAX_BUDGETS} budgets`)
+  .superRefine((budgets, context) => {
+    const seen = new Set<string>();
+    budgets.forEach((budget, index) => {
+      const key = `${budget.metric} ${budget.window}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Only one ${budget.metric} budget per ${budget.window}` });
+      seen.add(key);
+      if (budget.metric !== 'usd' && !Number.isInteger(budget.limit)) {
+        context.addIssue({ code: 'custom', path: [index, 'limit'], message: 'Limit must be a whole number' });
+      }
+    });
+  });
 
 /** A model id or a pattern with `*` wildcards, e.g. `gpt-4o*`. */
 export const ModelPatternSchema = z
@@ -78,7 +113,8 @@ export const ModelPatternSchema = z
   .trim()
   .min(1, 'Model pattern cannot be empty')
   .max(200, 'Model pattern is too long')
-  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas');
+  .regex(/^[^\s,]+$/, 'Model pattern must not contain spaces or commas')
+  .meta({ description: 'A model id, or a pattern where `*` stands for any run of characters (e.g. `gpt-4o*`).' });
 
 export const ModelListSchema = z
   .array(ModelPatternSchema, { error: 'Models must be a list' })
@@ -102,6 +138,21 @@ export const UpstreamUpdateSchema = z
   .strict();
 
 export const IdInputSchema = z.object({ id: IdSchema }).strict();
+
+/**
+ * Removing an upstream that still has sub-keys needs a choice: delete them, or move them to another upstream.
+ * Without one, a removal that would strand sub-keys is refused (CONFLICT).
+ */
+export const UpstreamRemoveSchema = z
+  .object({
+    id: IdSchema,
+    subkeys: z
+      .union([z.literal('remove'), z.object({ moveTo: IdSchema }).strict()], {
+        error: 'Sub-keys must be "remove" or { "moveTo": an upstream id }',
+      })
+      .optional(),
+  })
+  .strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
 const PermissionLevelSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]], { error: 'Access must be none, read or write' });
@@ -126,10 +177,13 @@ export const SubkeyCreateSchema = z
     upstreamId: IdSchema,
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    budgets: BudgetsSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     /** Left out: mode `all` (every endpoint, as before permissions existed); the issue form sends `restricted`. */
-    permissions: PermissionsSchema.optional(),
+    permissions: PermissionsSchema.optional().meta({
+      description: "Endpoint permissions, like OpenAI's restricted keys (groups left out: `none`). Left out at creation: mode `all`, no minting, own objects only.",
+    }),
   })
   .strict();
 
@@ -139,19 +193,39 @@ export const SubkeyUpdateSchema = z
     name: NameSchema.optional(),
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
-    allowModels: ModelListSchema.optional(),
-    denyModels: ModelListSchema.optional(),
+    budgets: BudgetsSchema.optional(),
+    allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
+    denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
-    permissions: PermissionsSchema.optional(),
+    permissions: PermissionsSchema.optional().meta({ description: "Endpoint permissions, like OpenAI's restricted keys (groups left out: `none`)." }),
   })
   .strict();
+
+const PerMillionSchema = z
+  .number({ error: 'Price must be a number' })
+  .min(0, 'Price cannot be negative')
+  .max(1_000_000, 'Price must be at most $1,000,000 per million tokens');
+
+export const PriceSetSchema = z
+  .object({
+    upstreamId: IdSchema,
+    model: z.string().trim().min(1, 'Model is required').max(256, 'Model is too long'),
+    inputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million input tokens.' }),
+    cachedInputPerMillion: PerMillionSchema.nullable()
+      .optional()
+      .meta({ description: 'US dollars per million cached input tokens; null or left out = the input price.' }),
+    outputPerMillion: PerMillionSchema.meta({ description: 'US dollars per million output tokens.' }),
+  })
+  .strict();
+
+export const PriceRemoveSchema = z.object({ upstreamId: IdSchema, model: z.string().trim().min(1, 'Model is required').max(256) }).strict();
 
 export const UsageListSchema = z
   .object({
     subkeyId: IdSchema.optional(),
     limit: z.number().int('Limit must be a whole number').min(1).max(1000).optional(),
     /** Usage entry id: return entries older than this one (the cursor for the next page). */
-    before: z.number().int().positive().optional(),
+    before: z.number().int().positive().optional().meta({ description: 'A usage entry id: answer entries older than it (the cursor for the next page).' }),
   })
   .strict();
 
@@ -175,8 +249,29 @@ export const PortSchema = z
   .min(0, 'Port must be between 0 and 65535')
   .max(65535, 'Port must be between 0 and 65535');
 
+/** An IANA time zone name, e.g. `Europe/Berlin`. */
+export const TimeZoneSchema = z
+  .string()
+  .min(1, 'Time zone is required')
+  .max(100)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Unknown time zone')
+  .meta({ description: 'An IANA time zone name, e.g. `Europe/Berlin`.' });
+
 export const ProxyConfigureSchema = z
-  .object({ host: HostSchema.optional(), port: PortSchema.optional(), autoStart: z.boolean().optional() })
+  .object({
+    host: HostSchema.optional(),
+    port: PortSchema.optional(),
+    autoStart: z.boolean().optional(),
+    timeZone: TimeZoneSchema.optional(),
+    defaultOutputTokens: z.number().int('Default output tokens must be a whole number').min(1).max(10_000_000).optional(),
+  })
   .strict();
 
 export type UpstreamAddInput = z.input<typeof UpstreamAddSchema>;

@@ -1,6 +1,8 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
 import type { Permissions } from './permissions';
 
+import type { ErrorParams, ErrorReason } from './errors';
+
 export interface Upstream {
   id: string;
   name: string;
@@ -23,6 +25,25 @@ export interface Model {
 
 export type SubkeyStatus = 'active' | 'disabled' | 'expired' | 'exhausted';
 
+/** What a budget counts: requests, tokens (input + output), or US dollars at the model's price. */
+export type BudgetMetric = 'requests' | 'tokens' | 'usd';
+/** Calendar windows in the settings' time zone (midnight, Monday 00:00, the 1st), or the key's whole life. */
+export type BudgetWindow = 'day' | 'week' | 'month' | 'total';
+
+/** A limit on what a sub-key may spend per window; at most one per metric and window. */
+export interface Budget {
+  metric: BudgetMetric;
+  limit: number;
+  window: BudgetWindow;
+}
+
+/** A budget with what is spent in the current window (reservations of requests in flight included). */
+export interface BudgetStatus extends Budget {
+  spent: number;
+  /** When the current window ends; null for `total`. */
+  resetsAt: string | null;
+}
+
 export interface Subkey {
   id: string;
   name: string;
@@ -38,12 +59,32 @@ export interface Subkey {
   allowModels: string[];
   /** Deny wins over allow. */
   denyModels: string[];
+  /** Spending limits per window, with what is spent in the current one. */
+  budgets: BudgetStatus[];
   enabled: boolean;
   /** Which endpoint groups the key may call, and whether it may mint credentials or see other keys' objects. */
   permissions: Permissions;
   /** Derived from enabled, expiresAt and remainingRequests at read time. */
   status: SubkeyStatus;
   lastUsedAt: string | null;
+}
+
+/** A price the owner set for a model on an upstream, in US dollars per million tokens; it wins over the price data. */
+export interface CustomPrice {
+  upstreamId: string;
+  model: string;
+  inputPerMillion: number;
+  /** null: cached input costs what input does. */
+  cachedInputPerMillion: number | null;
+  outputPerMillion: number;
+}
+
+/** The prices budgets use: the price data's date and the owner's own prices. */
+export interface PriceList {
+  /** The day of the price data in use (YYYY-MM-DD): when `prices:update` fetched it, or the bundled copy's date. */
+  dataDate: string;
+  source: 'bundled' | 'fetched';
+  custom: CustomPrice[];
 }
 
 /** A sub-key's secret, returned once at creation or rotation. */
@@ -54,13 +95,21 @@ export interface IssuedSubkey {
 
 export interface UsageEntry {
   id: number;
-  /** null when the request named no known sub-key. */
+  /** null when the request named no known sub-key, or its sub-key was deleted since. */
   subkeyId: string | null;
+  /** The sub-key's name: its current one, or the one it had when it was deleted; null for no known sub-key. */
+  subkeyName: string | null;
+  /** The sub-key was deleted since (then `subkeyId` is null and `subkeyName` the name it had). */
+  subkeyDeleted: boolean;
   at: string;
   method: string;
   path: string;
   model: string | null;
-  /** HTTP status answered to the client; null while the request is in flight (or was `interrupted`). */
+  /**
+   * HTTP status answered to the client; null while the request is in flight (or was `interrupted`). A WebSocket
+   * connection's row (method `WS`) says 101 once it closed; its responses have rows of their own (method
+   * `response.create`).
+   */
   status: number | null;
   latencyMs: number | null;
   promptTokens: number | null;
@@ -68,7 +117,8 @@ export interface UsageEntry {
   totalTokens: number | null;
   /**
    * Why the request did not end normally: the proxy's refusal code (then it was never forwarded), `client_closed`,
-   * or `interrupted` (Keygate stopped before it ended; its quota stays spent). null otherwise.
+   * or `interrupted` (Keygate stopped before it ended; its quota stays spent). null otherwise. A WebSocket
+   * connection's row says how it closed: `ws_close_` + the close code (WS_CLOSE_REFUSAL_PREFIX).
    */
   refusal: string | null;
 }
@@ -76,11 +126,27 @@ export interface UsageEntry {
 /** `UsageEntry.refusal` of a request Keygate stopped before it ended (crash, kill -9); its quota stays spent. */
 export const INTERRUPTED_REFUSAL = 'interrupted';
 
+/**
+ * `UsageEntry.refusal` of a WebSocket connection's row, followed by its close code (`ws_close_1000`): a connection is
+ * not a request, so its row stays out of the daily request counts, like refusals.
+ */
+export const WS_CLOSE_REFUSAL_PREFIX = 'ws_close_';
+
 /** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
 export interface UsageDay {
   day: string;
+  /** As in `UsageEntry`: null for no known sub-key or a deleted one. */
   subkeyId: string | null;
+  /** As in `UsageEntry`: the current name, or the one a deleted sub-key had. */
+  subkeyName: string | null;
+  subkeyDeleted: boolean;
+  /** Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended). */
   requests: number;
+  /** Of `requests`, how many Keygate's stop left `interrupted`: charged, their answer unknown. */
+  interrupted: number;
+  /** The rest of the log: refused by the proxy (never forwarded), or `client_closed`. */
+  refused: number;
+  /** Tokens of the `requests`. */
   totalTokens: number;
 }
 
@@ -105,8 +171,20 @@ export interface ProxyStatus {
   port: number;
   /** Start the proxy when the app starts. */
   autoStart: boolean;
+  /** The IANA time zone budgets' calendar windows count in (default: the system's); a change applies from the next window. */
+  timeZone: string;
+  /** The output tokens reserved for a request that sets no output cap (`max_tokens` and the like). */
+  defaultOutputTokens: number;
   /** Last start failure (e.g. port in use), cleared by a successful start. */
   error: string | null;
+  /**
+   * Why Keygate cannot write its store (e.g. `SQLITE_FULL: database or disk is full`), or null when it can. Meanwhile
+   * the proxy refuses every request with 503 `store_unavailable`; it clears once a write succeeds again.
+   */
+  storeError: string | null;
+  /** With `error`: its stable reason and values, for the window to word it in its language. */
+  errorReason?: ErrorReason;
+  errorParams?: ErrorParams;
 }
 
 /** How upstream keys are protected at rest. `weak` = the OS offers no real keychain (Linux `basic_text`). */
@@ -125,4 +203,7 @@ export interface ConnectionTest {
   modelCount: number | null;
   latencyMs: number;
   message: string | null;
+  /** With a failure's English `message`: its stable reason and values, for the window to word it in its language. */
+  reason?: ErrorReason;
+  params?: ErrorParams;
 }

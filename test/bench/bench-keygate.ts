@@ -28,6 +28,10 @@ db.prepare(
    VALUES ('key', 'bench', 'up', ?, 'sk-kg-…', 0, 100000000, '["gpt-4o*","gpt-3.5*"]', '["gpt-4o-audio*"]')`,
 ).run(hashSubkeySecret(secret));
 if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests = NULL').run();
+// KG_BUDGETS: the key's budgets as JSON, to measure what reserving and settling them costs.
+if (process.env.KG_BUDGETS) db.prepare('UPDATE subkeys SET budgets = ?').run(process.env.KG_BUDGETS);
 
 const proxy = createProxy({ db, secrets: box });
-serveForBench(createServer((request, response) => proxy.handle(request, response)));
+const server = createServer((request, response) => proxy.handle(request, response));
+server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
+serveForBench(server);

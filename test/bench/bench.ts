@@ -2,7 +2,8 @@
  * `npm run bench`: direct access to a loopback stand-in upstream vs a bare pass-through proxy vs Keygate (real sub-key
  * with quota and model policy, real store), each server in its own child process, measured in one run:
  * requests/s and p50/p99 at concurrency 50 (autocannon) and 1 (a sequential loop timed with performance.now, since
- * autocannon's histogram has whole-millisecond resolution), extra time to the first streamed chunk, Keygate's RSS.
+ * autocannon's histogram has whole-millisecond resolution), extra time to the first streamed chunk, Keygate's RSS;
+ * then WebSocket round trips against direct and a bare relay (bench-websocket.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { Client } from 'undici';
 import { generateSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+import { benchWebSocket } from './bench-websocket';
 
 const root = resolve(import.meta.dirname, '../..');
 // Bundled servers run on plain node, as the shipped app runs bundled code: tsx's loader thread would add ~30 MB of
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
   console.log(`  added to first chunk ≤ ${TARGETS.addedFirstChunkMs} ms (vs direct):   ${fmt(addedFirstChunk, 3)} ms  ${verdict(addedFirstChunk <= TARGETS.addedFirstChunkMs)}`);
   console.log(`  RSS after load ≤ ${TARGETS.rssMb} MB:                 ${fmt(rssMb, 1)} MB  ${verdict(rssMb <= TARGETS.rssMb)}`);
   if (d.failures + b.failures + k.failures > 0) console.log('  warning: some requests failed; the figures above are suspect');
+  await benchWebSocket();
 }
 
 try {

@@ -105,6 +105,7 @@ export interface RunningProxy {
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const proxy = createProxy(options);
   const server = createServer((request, response) => proxy.handle(request, response));
+  server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

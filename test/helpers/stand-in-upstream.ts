@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attachSocketStandIn, type SocketStandIn } from './ws-stand-in';
 
 /** What the stand-in upstream received. */
 export interface RecordedRequest {
@@ -22,6 +23,8 @@ export interface StandInUpstream {
   respond: Responder | null;
   /** Resolves when the next request arrives (all of it). */
   nextRequest(): Promise<RecordedRequest>;
+  /** The WebSocket side (`/v1/realtime`, `/v1/responses`): the upgrades it accepted and their events. */
+  sockets: SocketStandIn;
   reset(): void;
   close(): Promise<void>;
 }
@@ -140,12 +143,15 @@ export async function startStandInUpstream(): Promise<StandInUpstream> {
     aborted,
     respond: null as Responder | null,
     nextRequest: () => new Promise<RecordedRequest>((resolve) => waiters.push(resolve)),
+    sockets: null as unknown as SocketStandIn,
     reset() {
       requests.length = 0;
       aborted.length = 0;
       upstream.respond = null;
+      upstream.sockets.reset();
     },
     close: async () => {
+      upstream.sockets.reset();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -166,6 +172,7 @@ export async function startStandInUpstream(): Promise<StandInUpstream> {
       defaultAnswer(recorded, response);
     });
   });
+  upstream.sockets = attachSocketStandIn(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   upstream.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return upstream;

@@ -4,7 +4,7 @@
  * over one real core on a temp data folder. Adding a channel without a case here fails typecheck
  * (`Record<Channel, …>`) and this test, so IPC and HTTP cannot drift apart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import type { AppErrorData, Result } from '../../electron/shared/errors';
 import type { IssuedSubkey, Subkey, Upstream } from '../../electron/shared/types';
 import { openDesktopSecrets } from '../../electron/main/desktop-secrets';
 import type { SafeStorageApi } from '../../electron/main/safe-storage-box';
+import { readOutOfProcess } from '../helpers/core-fixture';
 import { modelList, startModelsUpstream, type ModelsUpstream } from '../helpers/models-upstream';
 
 type IpcHandler = (event: unknown, input: unknown) => Promise<Result<unknown>>;
@@ -95,6 +96,10 @@ function shapeOf(value: unknown): unknown {
 }
 
 let upstreamId: string;
+let priceData: Awaited<ReturnType<typeof startModelsUpstream>>;
+const PRICE_DATA = [
+  { id: 'openai', name: 'OpenAI', api_pattern: 'api\\.openai\\.com', models: [{ id: 'gpt-4o-mini', match: { equals: 'gpt-4o-mini' }, prices: { input_mtok: 0.15, output_mtok: 0.6 } }] },
+];
 const newUpstream = () => direct<Upstream>('upstreams:add', { name: 'Spare', baseUrl: upstream.baseUrl, apiKey: REAL_KEY });
 const newSubkey = async () => (await direct<IssuedSubkey>('subkeys:create', { name: 'Spare key', upstreamId })).subkey;
 
@@ -123,6 +128,16 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
   'proxy:start': { input: () => ({}), same: 'shape' },
   'proxy:stop': { input: () => ({}), same: 'shape' },
   'proxy:configure': { input: () => ({ autoStart: false }), same: 'data' },
+  'prices:list': { input: () => ({}), same: 'data' },
+  'prices:set': { input: () => ({ upstreamId, model: 'my-model', inputPerMillion: 1, outputPerMillion: 2 }), same: 'shape' },
+  'prices:remove': {
+    input: async () => {
+      await direct('prices:set', { upstreamId, model: 'gone-model', inputPerMillion: 1, outputPerMillion: 2 });
+      return { upstreamId, model: 'gone-model' };
+    },
+    same: 'shape',
+  },
+  'prices:update': { input: () => ({}), same: 'shape' },
 };
 
 beforeAll(async () => {
@@ -130,7 +145,19 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'keygate-parity-'));
   const secrets = openDesktopSecrets({ safeStorage, platform: 'linux', dataDir, env: {}, log: silentLogger });
   // The desktop configuration (mode, listener proxy), on port 0 so the test never collides with a real proxy.
-  core = createCore({ dataDir, secrets, mode: 'desktop', version: '0.0.0-parity', proxyMode: 'listener', host: '127.0.0.1', port: 0, log: silentLogger });
+  // prices:update fetches from the stand-in, which answers every path with this price data.
+  priceData = await startModelsUpstream({ status: 200, body: JSON.stringify(PRICE_DATA) });
+  core = createCore({
+    dataDir,
+    secrets,
+    mode: 'desktop',
+    version: '0.0.0-parity',
+    proxyMode: 'listener',
+    host: '127.0.0.1',
+    port: 0,
+    log: silentLogger,
+    priceDataUrl: `${priceData.baseUrl}/data.json`,
+  });
   unbind = bindIpc({ dispatch: core.dispatch, devServerUrl: null, log: silentLogger });
 
   const outcome = ensureAdminToken(core.db, {});
@@ -151,6 +178,7 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await core?.close(1000);
   await upstream?.close();
+  await priceData?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -199,6 +227,6 @@ describe('IPC and admin HTTP parity', () => {
     expect(authorizations).toContain(`Bearer ${REAL_KEY}`);
     expect((await direct<{ secretStorage: string }>('app:info', {})).secretStorage).toBe('os-keychain');
     core.db.pragma('wal_checkpoint(TRUNCATE)');
-    expect(readFileSync(join(dataDir, DATABASE_FILE)).includes(Buffer.from(REAL_KEY))).toBe(false);
+    expect(readOutOfProcess(join(dataDir, DATABASE_FILE)).includes(Buffer.from(REAL_KEY))).toBe(false);
   });
 });

@@ -258,7 +258,7 @@ describe("OpenAI's Admin API", () => {
 
 describe('WebSocket upgrades', () => {
   it('answers 501 websocket_not_supported and forwards nothing', async () => {
-    const answer = await sendRaw(port, 'GET /v1/responses HTTP/1.1', {
+    const answer = await sendRaw(port, 'GET /v1/chat/completions HTTP/1.1', {
       authorization: `Bearer ${open}`,
       upgrade: 'websocket',
       connection: 'Upgrade',
@@ -282,7 +282,7 @@ describe('the desktop listener', () => {
       expect(refusal(connectAnswer, 405, 'CONNECT')).toBe('method_not_allowed');
       const trace = await sendRaw(listenerPort, 'TRACE /v1/models HTTP/1.1', auth(secret));
       expect(refusal(trace, 405, 'TRACE')).toBe('method_not_allowed');
-      const upgrade = await sendRaw(listenerPort, 'GET /v1/responses HTTP/1.1', { authorization: `Bearer ${secret}`, upgrade: 'websocket', connection: 'Upgrade' });
+      const upgrade = await sendRaw(listenerPort, 'GET /v1/chat/completions HTTP/1.1', { authorization: `Bearer ${secret}`, upgrade: 'websocket', connection: 'Upgrade' });
       expect(refusal(upgrade, 501, 'upgrade')).toBe('websocket_not_supported');
       expect(upstream.requests).toHaveLength(0);
     } finally {

@@ -121,12 +121,15 @@ describe('quota under concurrency', () => {
     const { id, secret } = h.subkey({ remainingRequests: 2 });
     h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     try {
-      await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 500 });
+      await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
       expect(h.upstream.requests).toHaveLength(0);
       expect(remainingOf(h.db, id)).toBe(2);
     } finally {
       h.db.exec('DROP TRIGGER usage_fails');
     }
+    // Requests are refused at once until the proxy's next try at writing (one request a second goes on to try).
+    await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await h.client(secret).models.list();
     await h.client(secret).models.list();
     await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 429 });

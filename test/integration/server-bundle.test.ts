@@ -85,7 +85,7 @@ function adminStatusAs(url: string, host: string): Promise<number> {
 
 describe('node out/server/cli.js from a production install', () => {
   it('has only the runtime dependencies: no tsx, TypeScript, Electron or build tools', () => {
-    expect(runtimeDependencies().sort()).toEqual(['better-sqlite3', 'busboy', 'jsonc-parser', 'undici', 'zod']);
+    expect(runtimeDependencies().sort()).toEqual(['@pydantic/genai-prices', 'better-sqlite3', 'busboy', 'jsonc-parser', 'undici', 'ws', 'zod']);
     for (const dev of ['tsx', 'typescript', 'electron', 'electron-vite', 'esbuild', 'vite']) {
       expect(existsSync(join(install, 'node_modules', dev)), dev).toBe(false);
     }

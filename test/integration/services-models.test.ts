@@ -61,6 +61,10 @@ describe('models:sync', () => {
     expect(result.error.message).toContain('Incorrect API key provided');
     expect(result.error.message).not.toContain(REAL_KEY);
     expect(result.error.message).not.toContain('LMNO');
+    // The window words it anew in its language from a stable reason and the values the message names.
+    expect(result.error).toMatchObject({ reason: 'upstream_refused_key', params: { name: 'Stand-in', status: 401 } });
+    expect(String(result.error.params!.detail)).toContain('Incorrect API key provided');
+    expect(JSON.stringify(result.error.params)).not.toContain('LMNO');
     expect(await fx.call<Model[]>('models:list', { upstreamId: upstream.id })).toHaveLength(3);
     expect(fx.logLines.join('\n')).not.toContain(REAL_KEY);
   });
@@ -71,6 +75,7 @@ describe('models:sync', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'UPSTREAM_ERROR' } });
     if (!result.ok) {
       expect(result.error.message).toMatch(/Could not reach Gone .*connection refused/);
+      expect(result.error).toMatchObject({ reason: 'upstream_unreachable', params: { name: 'Gone', cause: 'refused', url: expect.stringMatching(/\/v1\/models$/) } });
       expect(result.error.message).not.toContain(REAL_KEY);
     }
     expect(await fx.call('models:list', { upstreamId: gone.id })).toEqual([]);
@@ -80,12 +85,12 @@ describe('models:sync', () => {
     stand.reply({ status: 200, body: '<html>login page</html>' });
     expect(await fx.core.dispatch('models:sync', { upstreamId: upstream.id })).toMatchObject({
       ok: false,
-      error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('did not answer JSON') },
+      error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('did not answer JSON'), reason: 'upstream_not_json', params: { name: 'Stand-in' } },
     });
     stand.reply({ status: 200, body: '{"object":"list"}' });
     expect(await fx.core.dispatch('models:sync', { upstreamId: upstream.id })).toMatchObject({
       ok: false,
-      error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('"data"') },
+      error: { code: 'UPSTREAM_ERROR', message: expect.stringContaining('"data"'), reason: 'upstream_no_model_list' },
     });
   });
 });
@@ -105,5 +110,6 @@ describe('upstreams:test', () => {
     expect(test).toMatchObject({ ok: false, modelCount: null });
     expect(test.message).toContain('403');
     expect(test.message).toContain('Project has no access');
+    expect(test).toMatchObject({ reason: 'upstream_forbidden', params: { name: 'Stand-in', status: 403, detail: 'Project has no access' } });
   });
 });

@@ -43,7 +43,10 @@ describe('proxy controller, listener mode (desktop)', () => {
       host: '127.0.0.1',
       port: 8080,
       autoStart: true,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      defaultOutputTokens: 4096,
       error: null,
+      storeError: null,
     });
   });
 
@@ -72,11 +75,18 @@ describe('proxy controller, listener mode (desktop)', () => {
     fx = startCore({ proxyMode: 'listener', mode: 'desktop' });
     await fx.call('proxy:configure', { port });
     const status = await fx.call<ProxyStatus>('proxy:start');
-    expect(status).toMatchObject({ running: false, error: `Port ${port} is already in use. Choose another port or stop the program using it.` });
+    expect(status).toMatchObject({
+      running: false,
+      error: `Port ${port} is already in use. Choose another port or stop the program using it.`,
+      errorReason: 'port_in_use',
+      errorParams: { port },
+    });
     const other = await freePort();
     const moved = await fx.call<ProxyStatus>('proxy:configure', { port: other });
     expect(moved.running).toBe(false);
-    expect(await fx.call<ProxyStatus>('proxy:start')).toMatchObject({ running: true, port: other, error: null });
+    const started = await fx.call<ProxyStatus>('proxy:start');
+    expect(started).toMatchObject({ running: true, port: other, error: null });
+    expect(started).not.toHaveProperty('errorReason');
   });
 
   it('moves a running listener when the port changes', async () => {
@@ -121,7 +131,7 @@ describe('proxy controller, mounted mode (headless)', () => {
     fx = startCore({ host: '::1', port: 9999 });
     expect(await fx.call<ProxyStatus>('proxy:status')).toMatchObject({ host: '::1', port: 9999, url: 'http://[::1]:9999/v1', running: false });
     const refused = await fx.core.dispatch('proxy:configure', { port: 1234 });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('--port') } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('--port'), reason: 'proxy_address_fixed' } });
     expect(await fx.call<ProxyStatus>('proxy:configure', { port: 9999, autoStart: false })).toMatchObject({ autoStart: false });
   });
 

@@ -1,6 +1,8 @@
+import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Upstream } from '../../electron/shared/types';
+import type { IssuedSubkey, ProxyStatus, Subkey, Upstream, UsageEntry } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
+import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
 
 const REAL_KEY = 'sk-proj-UPSTREAMrealKEY0123456789abcdefWXYZ';
 const NEW_KEY = 'sk-proj-SECONDrealKEY9876543210fedcbaQRST';
@@ -113,7 +115,7 @@ describe('upstreams service', () => {
     const first = await fx.call<{ subkey: { id: string } }>('subkeys:create', { name: 'k1', upstreamId: upstream.id });
     await fx.call('subkeys:create', { name: 'k2', upstreamId: upstream.id });
     const refused = await fx.core.dispatch('upstreams:remove', { id: upstream.id });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT', reason: 'upstream_has_subkeys', params: { count: 2 } } });
     if (!refused.ok) expect(refused.error.message).toContain('2 sub-keys');
     expect(await fx.call<Upstream[]>('upstreams:list')).toHaveLength(1);
 
@@ -123,5 +125,90 @@ describe('upstreams service', () => {
     for (const key of await fx.call<{ id: string }[]>('subkeys:list')) await fx.call('subkeys:remove', { id: key.id });
     expect(await fx.call('upstreams:remove', { id: upstream.id })).toEqual({ id: upstream.id });
     expect(await fx.call('upstreams:list')).toEqual([]);
+  });
+});
+
+describe('removing an upstream that has sub-keys', () => {
+  async function twoUpstreams() {
+    const from = await fx.call<Upstream>('upstreams:add', { name: 'old', baseUrl: 'https://old.example', apiKey: REAL_KEY });
+    const to = await fx.call<Upstream>('upstreams:add', { name: 'new', baseUrl: 'https://new.example', apiKey: NEW_KEY });
+    const keys = [
+      await fx.call<IssuedSubkey>('subkeys:create', { name: 'k1', upstreamId: from.id }),
+      await fx.call<IssuedSubkey>('subkeys:create', { name: 'k2', upstreamId: from.id }),
+      await fx.call<IssuedSubkey>('subkeys:create', { name: 'other', upstreamId: to.id }),
+    ];
+    return { from, to, keys };
+  }
+
+  it('moves its sub-keys, secrets and settings unchanged, to another upstream in the same step', async () => {
+    const { from, to } = await twoUpstreams();
+    const before = await fx.call<Subkey[]>('subkeys:list');
+    expect(await fx.call('upstreams:remove', { id: from.id, subkeys: { moveTo: to.id } })).toEqual({ id: from.id });
+    expect((await fx.call<Upstream[]>('upstreams:list')).map((upstream) => upstream.id)).toEqual([to.id]);
+    const after = await fx.call<Subkey[]>('subkeys:list');
+    expect(after).toEqual(before.map((key) => ({ ...key, upstreamId: to.id })));
+  });
+
+  it('deletes its sub-keys, and their requests keep the names they had', async () => {
+    const { from, to, keys } = await twoUpstreams();
+    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path, status) VALUES (?, ?, 'POST', '/v1/chat/completions', 200)").run(keys[0]!.subkey.id, Date.now());
+    expect(await fx.call('upstreams:remove', { id: from.id, subkeys: 'remove' })).toEqual({ id: from.id });
+    expect((await fx.call<Subkey[]>('subkeys:list')).map((key) => key.name)).toEqual(['other']);
+    expect((await fx.call<Upstream[]>('upstreams:list')).map((upstream) => upstream.id)).toEqual([to.id]);
+    expect(await fx.call<UsageEntry[]>('usage:list')).toMatchObject([{ subkeyId: null, subkeyName: 'k1', subkeyDeleted: true }]);
+  });
+
+  it('refuses a move to itself or to an upstream that does not exist, field by field, and changes nothing', async () => {
+    const { from } = await twoUpstreams();
+    const before = { upstreams: await fx.call('upstreams:list'), subkeys: await fx.call('subkeys:list') };
+    for (const [moveTo, message] of [
+      [from.id, 'Move the sub-keys to another upstream'],
+      ['missing', 'Choose an existing upstream to move the sub-keys to'],
+    ] as const) {
+      expect(await fx.core.dispatch('upstreams:remove', { id: from.id, subkeys: { moveTo } })).toEqual({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message, issues: [{ path: ['subkeys', 'moveTo'], message }] },
+      });
+    }
+    expect(await fx.core.dispatch('upstreams:remove', { id: from.id, subkeys: 'keep' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', issues: [{ path: ['subkeys'] }] },
+    });
+    expect({ upstreams: await fx.call('upstreams:list'), subkeys: await fx.call('subkeys:list') }).toEqual(before);
+  });
+});
+
+describe('removing an upstream, as the proxy sees it', () => {
+  let first: StandInUpstream;
+  let second: StandInUpstream;
+  beforeEach(async () => {
+    await fx.close();
+    fx = startCore({ proxyMode: 'listener', mode: 'desktop' });
+    [first, second] = await Promise.all([startStandInUpstream(), startStandInUpstream()]);
+  });
+  afterEach(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('forwards a moved sub-key to its new upstream at once, and refuses a deleted one', async () => {
+    await fx.call('proxy:configure', { port: 0 });
+    const { url } = await fx.call<ProxyStatus>('proxy:start');
+    const from = await fx.call<Upstream>('upstreams:add', { name: 'first', baseUrl: first.baseUrl, apiKey: REAL_KEY });
+    const to = await fx.call<Upstream>('upstreams:add', { name: 'second', baseUrl: second.baseUrl, apiKey: NEW_KEY });
+    const moved = await fx.call<IssuedSubkey>('subkeys:create', { name: 'moved', upstreamId: from.id });
+    const chat = (secret: string) => new OpenAI({ apiKey: secret, baseURL: url, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+
+    await chat(moved.secret);
+    expect([first.requests.length, second.requests.length]).toEqual([1, 0]);
+    await fx.call('upstreams:remove', { id: from.id, subkeys: { moveTo: to.id } });
+    await chat(moved.secret);
+    expect([first.requests.length, second.requests.length]).toEqual([1, 1]);
+    expect(second.requests[0]!.headers.authorization).toBe(`Bearer ${NEW_KEY}`);
+
+    await fx.call('upstreams:add', { name: 'spare', baseUrl: first.baseUrl, apiKey: REAL_KEY });
+    await fx.call('upstreams:remove', { id: to.id, subkeys: 'remove' });
+    await expect(chat(moved.secret)).rejects.toMatchObject({ status: 401 });
+    expect(second.requests).toHaveLength(1);
   });
 });

@@ -33,6 +33,8 @@ describe('usage:list', () => {
     expect(entries[1]).toEqual({
       id: expect.any(Number),
       subkeyId: keyA,
+      subkeyName: 'a',
+      subkeyDeleted: false,
       at: '2030-05-01T10:00:00.000Z',
       method: 'POST',
       path: '/v1/chat/completions',
@@ -45,6 +47,27 @@ describe('usage:list', () => {
       refusal: null,
     });
     expect(entries[0]!.refusal).toBe('unknown sub-key');
+    expect(entries[0]).toMatchObject({ subkeyId: null, subkeyName: null, subkeyDeleted: false });
+  });
+
+  it('keeps the name of a deleted sub-key on its rows, marked as deleted, unlike a request that named no known key', async () => {
+    const at = Date.parse('2030-05-01T10:00:00Z');
+    logRequest(keyA, at, { totalTokens: 30 });
+    logRequest(keyB, at + 1);
+    logRequest(null, at + 2, { refusal: 'invalid_api_key' });
+    await fx.call('subkeys:update', { id: keyA, name: 'alice-laptop' });
+    await fx.call('subkeys:remove', { id: keyA });
+    const entries = await fx.call<UsageEntry[]>('usage:list', {});
+    expect(entries.map(({ subkeyId, subkeyName, subkeyDeleted }) => ({ subkeyId, subkeyName, subkeyDeleted }))).toEqual([
+      { subkeyId: null, subkeyName: null, subkeyDeleted: false },
+      { subkeyId: keyB, subkeyName: 'b', subkeyDeleted: false },
+      { subkeyId: null, subkeyName: 'alice-laptop', subkeyDeleted: true },
+    ]);
+    expect(fx.core.db.prepare('SELECT subkey_id, subkey_name FROM usage ORDER BY id').all()).toEqual([
+      { subkey_id: null, subkey_name: 'alice-laptop' },
+      { subkey_id: keyB, subkey_name: null },
+      { subkey_id: null, subkey_name: null },
+    ]);
   });
 
   it('pages with limit and a before cursor, and filters by sub-key', async () => {
@@ -68,7 +91,7 @@ describe('usage:list', () => {
 });
 
 describe('usage:daily', () => {
-  it('sums forwarded requests and tokens per UTC day and sub-key over the last N days', async () => {
+  it('sums requests, refused requests and tokens per UTC day and sub-key over the last N days', async () => {
     const today = new Date();
     const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
     const day = (offset: number) => new Date(midnight - offset * 86_400_000).toISOString().slice(0, 10);
@@ -76,20 +99,66 @@ describe('usage:daily', () => {
     logRequest(keyA, midnight + 2000, { totalTokens: 5 });
     logRequest(keyB, midnight + 3000);
     logRequest(keyB, midnight + 4000, { refusal: 'quota spent' });
+    logRequest(null, midnight + 5000, { refusal: 'invalid_api_key' });
     logRequest(keyA, midnight - 1000, { totalTokens: 7 });
     logRequest(keyA, midnight - 40 * 86_400_000, { totalTokens: 100 });
     const days = await fx.call<UsageDay[]>('usage:daily', {});
     const sorted = (list: UsageDay[]) => [...list].sort((x, y) => `${x.day}${x.subkeyId}`.localeCompare(`${y.day}${y.subkeyId}`));
+    const named = { subkeyDeleted: false };
     expect(sorted(days)).toEqual(
       sorted([
-        { day: day(1), subkeyId: keyA, requests: 1, totalTokens: 7 },
-        { day: day(0), subkeyId: keyA, requests: 2, totalTokens: 15 },
-        { day: day(0), subkeyId: keyB, requests: 1, totalTokens: 0 },
+        { day: day(1), subkeyId: keyA, subkeyName: 'a', ...named, requests: 1, interrupted: 0, refused: 0, totalTokens: 7 },
+        { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15 },
+        { day: day(0), subkeyId: keyB, subkeyName: 'b', ...named, requests: 1, interrupted: 0, refused: 1, totalTokens: 0 },
+        { day: day(0), subkeyId: null, subkeyName: null, ...named, requests: 0, interrupted: 0, refused: 1, totalTokens: 0 },
       ]),
     );
     expect(await fx.call<UsageDay[]>('usage:daily', { days: 1, subkeyId: keyA })).toEqual([
-      { day: day(0), subkeyId: keyA, requests: 2, totalTokens: 15 },
+      { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15 },
     ]);
     expect((await fx.call<UsageDay[]>('usage:daily', { days: 60 })).some((entry) => entry.totalTokens === 100)).toBe(true);
+  });
+
+  it('counts the requests a crash left interrupted as charged requests, and says how many were interrupted', async () => {
+    const today = new Date();
+    const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+    logRequest(keyA, midnight + 1000, { totalTokens: 4 });
+    // In flight (reserved, forwarded, no answer recorded yet) when the process died.
+    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'POST', '/v1/chat/completions')").run(keyA, midnight + 2000);
+    // A WebSocket still open then: its connection row is no request, and ends as an abnormal close.
+    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'WS', '/v1/realtime')").run(keyA, midnight + 2500);
+    logRequest(keyA, midnight + 3000, { refusal: 'insufficient_quota' });
+    await fx.core.close();
+    const restarted = startCore({ dataDir: fx.dataDir });
+    try {
+      const listed = await restarted.call<UsageEntry[]>('usage:list', { subkeyId: keyA });
+      expect(listed).toContainEqual(expect.objectContaining({ status: null, refusal: 'interrupted' }));
+      expect(listed).toContainEqual(expect.objectContaining({ method: 'WS', status: 101, refusal: 'ws_close_1006' }));
+      expect(await restarted.call<UsageDay[]>('usage:daily', { days: 1 })).toEqual([
+        { day: new Date(midnight).toISOString().slice(0, 10), subkeyId: keyA, subkeyName: 'a', subkeyDeleted: false, requests: 2, interrupted: 1, refused: 1, totalTokens: 4 },
+      ]);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('counts every row of the request log: forwarded plus refused is the log\'s length', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 7; i++) logRequest(i % 3 ? keyA : null, now - i, i % 2 ? { refusal: 'model_not_allowed' } : {});
+    const days = await fx.call<UsageDay[]>('usage:daily', { days: 1 });
+    const log = await fx.call<UsageEntry[]>('usage:list', { limit: 1000 });
+    expect(days.reduce((sum, entry) => sum + entry.requests + entry.refused, 0)).toBe(log.length);
+  });
+
+  it('groups a deleted sub-key\'s days under the name it had, apart from requests that named no known key', async () => {
+    const now = Date.now();
+    logRequest(keyA, now, { totalTokens: 4 });
+    logRequest(null, now, { refusal: 'invalid_api_key' });
+    await fx.call('subkeys:remove', { id: keyA });
+    const days = await fx.call<UsageDay[]>('usage:daily', { days: 1 });
+    expect(days.map(({ subkeyId, subkeyName, subkeyDeleted, requests, refused }) => ({ subkeyId, subkeyName, subkeyDeleted, requests, refused }))).toEqual([
+      { subkeyId: null, subkeyName: null, subkeyDeleted: false, requests: 0, refused: 1 },
+      { subkeyId: null, subkeyName: 'a', subkeyDeleted: true, requests: 1, refused: 0 },
+    ]);
   });
 });

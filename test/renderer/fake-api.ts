@@ -31,6 +31,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     remainingRequests: null,
     allowModels: [],
     denyModels: [],
+    budgets: [],
     enabled: true,
     permissions: unrestrictedPermissions(),
     status: 'active',
@@ -45,7 +46,10 @@ export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus =
   host: '127.0.0.1',
   port: 8080,
   autoStart: true,
+  timeZone: 'UTC',
+  defaultOutputTokens: 4096,
   error: null,
+  storeError: null,
   ...overrides,
 });
 

@@ -1,5 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Notifications, notifications } from '@mantine/notifications';
 import { describe, expect, it } from 'vitest';
 import type { IssuedSubkey } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
@@ -70,6 +71,64 @@ describe('the issue form', { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByRole('button', { name: 'I have copied it' }));
     await waitFor(() => expect(document.body.innerHTML).not.toContain(SECRET));
     expect(JSON.stringify(store.getState())).not.toContain(SECRET);
+  });
+});
+
+describe('"Only these" with no model', () => {
+  it('is refused by the issue form, which sends nothing', async () => {
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    await userEvent.click(screen.getByText('Only these', { exact: true }));
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Pick at least one model');
+    expect(fake.channelsCalled()).not.toContain('subkeys:create');
+    await userEvent.click(screen.getByText('All models', { exact: true }));
+    expect(screen.queryByText('Pick at least one model')).toBeNull();
+  });
+
+  it('is refused by the edit form when the last allowed model is removed', async () => {
+    const fake = fakeApi({ 'subkeys:update': async () => subkey() });
+    fake.data.subkeys = [subkey({ allowModels: ['gpt-4o'] })];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    await renderUi(<ModalHost />, store);
+    await userEvent.click(screen.getByPlaceholderText('Models or patterns'));
+    await userEvent.keyboard('{Backspace}');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Pick at least one model');
+    expect(fake.channelsCalled()).not.toContain('subkeys:update');
+  });
+
+  it('is refused in Chinese too', async () => {
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await changeLanguage('zh');
+    try {
+      await userEvent.type(await screen.findByLabelText('名称'), 'ci-bot');
+      await userEvent.click(screen.getByText('仅限这些', { exact: true }));
+      await userEvent.click(screen.getByRole('button', { name: '签发' }));
+      expect((await screen.findByRole('alert')).textContent).toBe('请至少选择一个模型');
+      expect(fake.channelsCalled()).not.toContain('subkeys:create');
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});
+
+describe('a custom quota that is not a whole number ≥ 0', () => {
+  it('is refused by the issue form with a message, and nothing is sent', async () => {
+    const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    // The second "Custom" is the quota's (the first is the expiry's).
+    await userEvent.click(screen.getAllByText('Custom', { exact: true })[1]!);
+    const quota = screen.getByLabelText('Number of requests') as HTMLInputElement;
+    await userEvent.clear(quota);
+    await userEvent.type(quota, '12.5');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    expect(quota.value).toBe('12.5');
+    expect(screen.getByTestId('quota-result').textContent).toBe('Quota must be a whole number');
+    expect(fake.channelsCalled()).not.toContain('subkeys:create');
   });
 });
 
@@ -214,5 +273,112 @@ describe('field errors in Chinese', { timeout: 20_000 }, () => {
     } finally {
       await changeLanguage('en');
     }
+  });
+});
+
+describe('confirmation toasts', () => {
+  async function withKey(overrides: Parameters<typeof fakeApi>[0] = {}) {
+    // Toasts shown by earlier tests (with no <Notifications /> mounted) wait in one global queue.
+    notifications.clean();
+    const fake = fakeApi({
+      'subkeys:update': async (input) => subkey({ name: input.name ?? 'ci-bot' }),
+      'subkeys:remove': async ({ id }) => {
+        fake.data.subkeys = [];
+        return { id };
+      },
+      ...overrides,
+    });
+    fake.data.upstreams = [upstream()];
+    fake.data.subkeys = [subkey()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    await renderUi(
+      <>
+        <Notifications />
+        <ModalHost />
+      </>,
+      store,
+    );
+    return { fake, store };
+  }
+
+  it('says a sub-key was saved after Edit', async () => {
+    const { store } = await withKey();
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    const name = await screen.findByLabelText('Name');
+    await userEvent.clear(name);
+    await userEvent.type(name, 'ci-runner');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Sub-key “ci-runner” saved')).toBeTruthy();
+  });
+
+  it('says a sub-key was deleted after Delete, in English and in Chinese', async () => {
+    const { store, fake } = await withKey();
+    store.getState().openModal({ kind: 'subkey-remove', subkeyId: 'sk1' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText('Sub-key “ci-bot” deleted')).toBeTruthy();
+
+    const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
+    fake.data.subkeys = [subkey({ name: 'demo' })];
+    await store.getState().refreshSubkeys();
+    await changeLanguage('zh');
+    try {
+      store.getState().openModal({ kind: 'subkey-remove', subkeyId: 'sk1' });
+      await userEvent.click(await screen.findByRole('button', { name: '删除' }));
+      expect(await screen.findByText('已删除子密钥“demo”')).toBeTruthy();
+    } finally {
+      await changeLanguage('en');
+    }
+  });
+});
+
+describe('removing an upstream', () => {
+  async function removeDialog(upstreams = [upstream(), upstream({ id: 'up2', name: 'Work' })], keys = 4) {
+    const fake = fakeApi({ 'upstreams:remove': async ({ id }) => ({ id }) });
+    fake.data.upstreams = upstreams;
+    fake.data.subkeys = Array.from({ length: keys }, (_, index) => subkey({ id: `sk${index}`, name: `key-${index}` }));
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'upstream-remove', upstreamId: 'up1' });
+    await renderUi(<ModalHost />, store);
+    const removeCall = () => fake.calls.find((call) => call.channel === 'upstreams:remove')?.input;
+    return { fake, store, removeCall };
+  }
+
+  it('says how many sub-keys it has before asking, and moves them to the upstream chosen', async () => {
+    const { store, removeCall } = await removeDialog();
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog.textContent).toContain('“OpenAI” still has 4 sub-keys.');
+    expect((screen.getByRole('radio', { name: /Move the 4 sub-keys/ }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getAllByLabelText('Upstream to move them to').find((element) => element.tagName === 'INPUT') as HTMLInputElement).value).toBe('Work');
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(removeCall()).toEqual({ id: 'up1', subkeys: { moveTo: 'up2' } });
+  });
+
+  it('deletes the sub-keys with it when that is chosen', async () => {
+    const { store, removeCall } = await removeDialog();
+    await userEvent.click(await screen.findByRole('radio', { name: /Delete the 4 sub-keys/ }));
+    expect(screen.queryByLabelText('Upstream to move them to')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(removeCall()).toEqual({ id: 'up1', subkeys: 'remove' });
+  });
+
+  it('offers only deletion when there is no other upstream', async () => {
+    const { removeCall } = await removeDialog([upstream()], 1);
+    expect((await screen.findByRole('dialog')).textContent).toContain('“OpenAI” still has 1 sub-key.');
+    expect(screen.queryByRole('radio', { name: /Move/ })).toBeNull();
+    expect((screen.getByRole('radio', { name: /Delete the sub-key/ }) as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(removeCall()).toEqual({ id: 'up1', subkeys: 'remove' }));
+  });
+
+  it('asks plainly, and sends no choice, when no sub-key uses it', async () => {
+    const { removeCall } = await removeDialog(undefined, 0);
+    expect((await screen.findByRole('dialog')).textContent).toContain('Remove “OpenAI”? Its synced models are forgotten.');
+    expect(screen.queryByRole('radio')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(removeCall()).toEqual({ id: 'up1' }));
   });
 });

@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,17 @@ describe('ExpiryPicker', () => {
     expect(emitted).toEqual([existing]);
   });
 
+  it('keeps a custom time in the past as it is when the date-time dropdown closes, for the form to refuse', async () => {
+    const past = new Date(Date.now() - HOUR).toISOString();
+    const { emitted, Harness } = harness<string | null>(past, (value, onChange) => <ExpiryPicker value={value} onChange={onChange} />);
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByLabelText('Date and time'));
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(emitted).toEqual([]);
+  });
+
   it('shows an error given to it instead of the resulting date', async () => {
     await renderUi(<ExpiryPicker value={null} onChange={() => undefined} error="Expiry must be in the future" />);
     expect(screen.getByRole('alert').textContent).toBe('Expiry must be in the future');
@@ -113,15 +124,32 @@ describe('QuotaPicker', () => {
     expect(screen.getByTestId('quota-result').textContent).toBe('2,500 requests, then the key stops');
   });
 
-  it('"Custom" refuses a minus sign and a decimal point as the user types', async () => {
+  it.each([
+    ['12.5', 12.5],
+    ['-5', -5],
+  ])('"Custom" keeps "%s" as typed and says only a whole number of 0 or more is taken', async (typed, kept) => {
     const { emitted, Harness } = harness<number | null>(null, (value, onChange) => <QuotaPicker value={value} onChange={onChange} />);
     await renderUi(<Harness />);
     await userEvent.click(screen.getByText('Custom', { exact: true }));
-    const input = screen.getByLabelText('Number of requests');
+    const input = screen.getByLabelText('Number of requests') as HTMLInputElement;
     await userEvent.clear(input);
-    await userEvent.type(input, '-12.5');
-    expect(emitted.filter((value) => value !== null && !Number.isNaN(value)).every((value) => Number.isInteger(value) && value! >= 0)).toBe(true);
-    expect(emitted.at(-1)).toBe(125);
+    await userEvent.type(input, typed);
+    await userEvent.tab();
+    expect(input.value).toBe(typed);
+    expect(emitted.at(-1)).toBe(kept);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByRole('alert').textContent).toBe('Enter a whole number of 0 or more');
+  });
+
+  it('"Custom" does not clamp a number above the maximum on blur', async () => {
+    const { emitted, Harness } = harness<number | null>(null, (value, onChange) => <QuotaPicker value={value} onChange={onChange} />);
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByText('Custom', { exact: true }));
+    const input = screen.getByLabelText('Number of requests') as HTMLInputElement;
+    await userEvent.clear(input);
+    await userEvent.type(input, '2000000000');
+    await userEvent.tab();
+    expect(emitted.at(-1)).toBe(2_000_000_000);
   });
 
   it('starts on the choice that shows an existing value', async () => {
@@ -185,6 +213,25 @@ describe('ModelPolicyPicker', () => {
     await renderUi(<ModelPolicyPicker value={{ allowModels: ['gpt-4o'], denyModels: [] }} onChange={() => undefined} models={synced} />);
     expect(screen.getByText(/Only these exact names are allowed \(case is ignored\)/)).toBeTruthy();
     expect(screen.queryByTestId('deny-covers')).toBeNull();
+  });
+
+  it('"Only these" with nothing picked says a model is needed instead of counting every model as allowed', async () => {
+    const modes: string[] = [];
+    const { Harness } = harness<ModelPolicyValue>(none, (value, onChange) => (
+      <ModelPolicyPicker
+        value={value}
+        onChange={(next, mode) => {
+          modes.push(mode);
+          onChange(next);
+        }}
+        models={models}
+      />
+    ));
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByText('Only these', { exact: true }));
+    expect(modes).toEqual(['only']);
+    expect(screen.getByText('Pick at least one model')).toBeTruthy();
+    expect(screen.queryByText('4 of 4 synced models allowed')).toBeNull();
   });
 
   it('says when a pattern matches no synced model', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visibleSubkeys } from '../../renderer/src/lib/subkey-list';
+import { statusAt, visibleSubkeys } from '../../renderer/src/lib/subkey-list';
 import { subkey } from './fake-api';
 
 const keys = [
@@ -30,5 +30,18 @@ describe('the sub-key list', () => {
     const before = names(keys);
     visibleSubkeys(keys, all, 'name');
     expect(names(keys)).toEqual(before);
+  });
+
+  it('judges expiry at the given time: a key read as active that has expired since is expired, a disabled one stays disabled', () => {
+    const soon = subkey({ id: 'd', name: 'delta', expiresAt: '2026-03-01T00:00:00.000Z', status: 'active' });
+    const off = subkey({ id: 'e', name: 'echo', expiresAt: '2026-03-01T00:00:00.000Z', status: 'disabled', enabled: false });
+    const before = Date.parse('2026-02-28T23:59:59.000Z');
+    const after = Date.parse('2026-03-01T00:00:00.000Z');
+    expect(statusAt(soon, before)).toBe('active');
+    expect(statusAt(soon, after)).toBe('expired');
+    expect(statusAt(off, after)).toBe('disabled');
+    expect(names(visibleSubkeys([soon, off], { ...all, status: 'expired' }, 'name', before))).toEqual([]);
+    expect(names(visibleSubkeys([soon, off], { ...all, status: 'expired' }, 'name', after))).toEqual(['delta']);
+    expect(names(visibleSubkeys([soon, off], { ...all, status: 'active' }, 'name', after))).toEqual([]);
   });
 });

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { ProxyStatus } from '../../electron/shared/types';
-import { buildTrayModel, errorToAnnounce, toMenuTemplate, trayIconFile, type TrayItem, type TrayState } from '../../electron/main/tray-model';
+import { buildTrayModel, errorToAnnounce, storeErrorToAnnounce, toMenuTemplate, trayIconFile, type TrayItem, type TrayState } from '../../electron/main/tray-model';
 
-const running: ProxyStatus = { running: true, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, error: null };
+const running: ProxyStatus = { running: true, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, timeZone: 'UTC', defaultOutputTokens: 4096, error: null, storeError: null };
 const stopped: ProxyStatus = { ...running, running: false };
 const portInUse: ProxyStatus = { ...stopped, error: 'Port 8080 is already in use' };
+const storeFull: ProxyStatus = { ...running, storeError: 'SQLITE_FULL: database or disk is full' };
 
 const state = (proxy: ProxyStatus | null, extra: Partial<TrayState> = {}): TrayState => ({
   proxy,
@@ -53,6 +54,15 @@ describe('buildTrayModel', () => {
     expect(model.items[0]).toEqual({ kind: 'status', label: 'Stopped: Port 8080 is already in use' });
     expect(model.tooltip).toContain('Port 8080 is already in use');
     expect(action(model.items, 'toggle-proxy')).toMatchObject({ label: 'Start proxy', enabled: true });
+  });
+
+  it('store cannot be written: says requests are refused and why, until it can; the icon is not the running one', () => {
+    const model = buildTrayModel(state(storeFull));
+    expect(model.items[0]).toEqual({ kind: 'status', label: 'Refusing requests: cannot write the store (SQLITE_FULL: database or disk is full)' });
+    expect(model.tooltip).toBe('Keygate — Refusing requests: cannot write the store (SQLITE_FULL: database or disk is full)');
+    expect(model.icon).toBe('stopped');
+    expect(action(model.items, 'toggle-proxy')).toMatchObject({ label: 'Stop proxy', enabled: true });
+    expect(buildTrayModel(state({ ...storeFull, storeError: null })).icon).toBe('running');
   });
 
   it('busy: the toggle says what is happening and cannot be clicked twice', () => {
@@ -107,6 +117,16 @@ describe('errorToAnnounce', () => {
     expect(errorToAnnounce(stopped, running)).toBeNull();
     expect(errorToAnnounce(portInUse, running)).toBeNull();
     expect(errorToAnnounce(running, stopped)).toBeNull();
+  });
+});
+
+describe('storeErrorToAnnounce', () => {
+  it('announces a store failure when writes start failing, once', () => {
+    expect(storeErrorToAnnounce(running, storeFull)).toBe('SQLITE_FULL: database or disk is full');
+    expect(storeErrorToAnnounce(null, storeFull)).toBe('SQLITE_FULL: database or disk is full');
+    expect(storeErrorToAnnounce(storeFull, { ...storeFull, running: false })).toBeNull();
+    expect(storeErrorToAnnounce(storeFull, running)).toBeNull();
+    expect(storeErrorToAnnounce(running, stopped)).toBeNull();
   });
 });
 

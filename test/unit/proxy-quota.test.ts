@@ -60,11 +60,13 @@ describe('quota arithmetic', () => {
     expect(remainingOf(db, id)).toBe(4);
   });
 
-  it('never counts unlimited keys down, but marks them used', async () => {
+  it('never counts unlimited keys down, but marks them used, and commits their row before going on', async () => {
     const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: null });
     const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
-    expect(reserveQuota(subkey, record(), writes)).toBeNull();
-    writes.flush();
+    const committed = reserveQuota(subkey, record(), writes);
+    expect(usageRows(db)).toEqual([]);
+    await committed;
+    expect(usageRows(db)).toHaveLength(1);
     expect(remainingOf(db, id)).toBeNull();
     expect(db.prepare('SELECT last_used_at FROM subkeys WHERE id = ?').pluck().get(id)).toEqual(expect.any(Number));
   });

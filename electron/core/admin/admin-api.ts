@@ -7,6 +7,7 @@ import { AdminThrottle, type AdminThrottleOptions } from './admin-throttle';
 import { bearerToken, verifyAdminToken } from './admin-token';
 import { streamEvents, type EventSource } from './event-stream';
 import { readJsonBody, sendError, sendJson } from './http-io';
+import { buildAdminOpenApi, OPENAPI_PATH } from './openapi';
 import { serveUi } from './static-ui';
 
 export const ADMIN_PREFIX = '/admin';
@@ -28,6 +29,8 @@ export interface AdminApiOptions {
   /** Limits on wrong admin tokens per client address (default: 20 a minute). */
   throttle?: AdminThrottleOptions;
   log?: Logger;
+  /** Keygate's version, for the OpenAPI document's `info.version`. */
+  version?: string;
 }
 
 export interface AdminApi {
@@ -44,11 +47,15 @@ export function isAdminPath(pathname: string): boolean {
   return pathname === ADMIN_PREFIX || pathname.startsWith(`${ADMIN_PREFIX}/`);
 }
 
-/** The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`) and the UI under `/admin/`. */
+/**
+ * The admin HTTP API (`POST /admin/api/<namespace>/<verb>`, `GET /admin/api/events`, its OpenAPI document at
+ * `GET /admin/api/openapi.json`) and the UI under `/admin/`.
+ */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const streams = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
   const throttle = new AdminThrottle(options.throttle);
+  let openApi: object | null = null;
 
   /** Whether the request carries the admin token; answers it (401 or 429) when it does not. */
   function authorized(request: IncomingMessage, response: ServerResponse): boolean {
@@ -95,6 +102,11 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     if (pathname === EVENTS_PATH) {
       if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
       return openEvents(request, response);
+    }
+    if (pathname === OPENAPI_PATH) {
+      if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
+      openApi ??= buildAdminOpenApi(options.version ?? '0.0.0');
+      return sendJson(response, 200, openApi);
     }
     const channel = adminRoutes.get(pathname);
     if (!channel) {

@@ -5,17 +5,18 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
 import { ensureAdminToken, envAdminTokenProblem, readAdminTokenHash } from '../admin/admin-token';
-import { createCore, type Core } from '../app-core';
-import { refuseConnect } from '../proxy/method-gate';
+import { createCore, DATABASE_FILE, type Core } from '../app-core';
 import { defaultDataDir } from '../data-dir';
 import { stderrLogger } from '../logger';
 import { createAesSecretBox, loadMasterKey } from '../secrets/aes-secret-box';
+import { SEAL_TAGS } from '../secrets/secret-box';
 import { checkNativeModule } from '../store/database';
 import { describeListenError, isLoopbackHost, urlHost } from '../services/proxy-address';
+import { storeHoldsSealedKeys } from '../store/sealed-keys-probe';
 import { upstreamsWithUnopenableKeys } from '../services/upstreams';
 import { parseServeArgs, USAGE, type ServeOptions } from './args';
 import { ensureUiBuilt, uiDirOf } from './ensure-ui';
-import { headlessRequestHandler } from './headless-server';
+import { headlessRequestHandler, routeHeadlessSpecials } from './headless-server';
 import { whenParentExits } from './parent-watch';
 import { findProjectRoot } from './project-root';
 
@@ -120,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
   let handle: RequestListener | null = null;
   const waiting: [IncomingMessage, ServerResponse][] = [];
   const server = createServer((request, response) => (handle ? handle(request, response) : waiting.push([request, response])));
-  // No 'upgrade' listener on purpose: Node then hands WebSocket upgrades to the handler, which refuses them.
-  server.on('connect', refuseConnect);
+  let core: Core | null = null;
+  routeHeadlessSpecials(server, () => (handle ? core!.proxyController : null));
   let port: number;
   try {
     port = await listen(server, options.host, options.port);
@@ -130,13 +131,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const allowedHosts = allowedHostsFor(options);
-  let core: Core | null = null;
   let admin: AdminApi | null = null;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const masterKey = loadMasterKey(dataDir);
+    const masterKey = loadMasterKey(dataDir, process.env, { hasSealedSecrets: () => storeHoldsSealedKeys(join(dataDir, DATABASE_FILE), SEAL_TAGS.aes) });
     if (masterKey.warning) stderrLogger.warn(masterKey.warning);
     if (masterKey.origin === 'file-created') say(`created a new master key in ${join(dataDir, 'master.key')} (back it up with the database).`);
+    if (masterKey.origin === 'file-replaced') {
+      stderrLogger.warn(`${join(dataDir, 'master.key')} was empty or unreadable and nothing was sealed with it yet: made a new one (back it up with the database).`);
+    }
     const secrets = createAesSecretBox(masterKey.key);
     const opened = createCore({
       dataDir,
@@ -167,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
         uiDir: uiDirOf(PROJECT_ROOT),
         allowedHosts,
         log: stderrLogger,
+        version: readVersion(),
       });
     }
     opened.proxyController.setMountedAddress(options.host, port);

@@ -18,7 +18,11 @@ export function presentedSecret(headers: IncomingHttpHeaders): string | null {
 
 /** The sub-key a request presents; a 401 ProxyError when it presents none or an unknown one. */
 export function identify(headers: IncomingHttpHeaders, keys: KeyCache): SubkeyState {
-  const secret = presentedSecret(headers);
+  return identifySecret(presentedSecret(headers), keys);
+}
+
+/** The sub-key whose secret is `secret` (found wherever the client sent it); a 401 ProxyError when none or unknown. */
+export function identifySecret(secret: string | null, keys: KeyCache): SubkeyState {
   if (secret === null) throw proxyErrors.missingKey();
   const subkey = keys.subkeyBySecret(secret);
   if (!subkey) throw proxyErrors.unknownKey();

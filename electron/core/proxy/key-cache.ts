@@ -1,5 +1,7 @@
 import { Pool } from 'undici';
 import type { ModelPolicy } from '../../shared/model-policy';
+import type { Budget } from '../../shared/types';
+import { parseStoredBudgets } from '../store/spend-repo';
 import { isRestricted } from '../../shared/model-policy';
 import type { Permissions } from '../../shared/permissions';
 import type { SecretBox } from '../secrets/secret-box';
@@ -25,11 +27,15 @@ export interface SubkeyState {
   permissions: Permissions;
   /** How often the remaining count had been set anew when this state was loaded (see `quotaEpoch`). */
   quotaEpoch: number;
+  /** Spending limits per window (spend-gate.ts keeps what each has spent). */
+  budgets: readonly Budget[];
 }
 
 /** An upstream ready to forward to: its connection pool and the `Authorization` value with the real key. */
 export interface UpstreamState {
   id: string;
+  /** Scheme, host and port of the base URL (`https://api.openai.com`): WebSocket connections are opened to it. */
+  origin: string;
   /** Path prefix of the base URL (`/api` for `https://openrouter.ai/api`), '' for none. */
   basePath: string;
   authorization: string;
@@ -37,6 +43,8 @@ export interface UpstreamState {
   keyPattern: KeyPattern | null;
   /** Forward endpoints OpenAI does not document (for keys without a model policy). */
   passThroughUnknownEndpoints: boolean;
+  /** The base URL as configured, which tells the price data which provider this is. */
+  baseUrl: string;
   pool: Pool;
 }
 
@@ -48,6 +56,7 @@ interface SubkeyRow {
   remaining_requests: number | null;
   allow_models: string;
   deny_models: string;
+  budgets: string;
   permissions: string;
 }
 
@@ -82,7 +91,7 @@ export class KeyCache {
 
   constructor(private readonly options: KeyCacheOptions) {
     this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
-      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, permissions FROM subkeys WHERE secret_hash = ?',
+      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, budgets, permissions FROM subkeys WHERE secret_hash = ?',
     );
     this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext, pass_through_unknown_endpoints FROM upstreams WHERE id = ?');
   }
@@ -120,6 +129,8 @@ export class KeyCache {
       restricted: isRestricted(policy),
       permissions: readPermissions(row.permissions),
       quotaEpoch: this.quotaEpoch(row.id),
+      // Unreadable budgets must not lift a limit: such a key may spend nothing.
+      budgets: parseStoredBudgets(row.budgets) ?? [{ metric: 'requests', limit: 0, window: 'total' }],
     };
     this.byHash.set(hash, state);
     this.byId.set(row.id, state);
@@ -157,10 +168,12 @@ export class KeyCache {
     const timeout = this.options.upstreamTimeoutMs;
     const state: UpstreamState = {
       id,
+      origin: url.origin,
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: `Bearer ${key}`,
       keyPattern: keyPattern(key),
       passThroughUnknownEndpoints: row.pass_through_unknown_endpoints === 1,
+      baseUrl: row.base_url,
       pool: new Pool(url.origin, { connections: 256, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }),
     };
     this.upstreams.set(id, state);

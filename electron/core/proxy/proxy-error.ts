@@ -26,7 +26,7 @@ export class ProxyError extends Error {
    * endpoint or host (403), a spent quota. A rate limit (429 with another code) passes with time, so it is not final.
    */
   get final(): boolean {
-    return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota';
+    return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota' || this.code === 'budget_exceeded';
   }
 }
 
@@ -41,6 +41,32 @@ export const proxyErrors = {
   expiredKey: () => new ProxyError(401, 'authentication_error', 'subkey_expired', 'This sub-key has expired.'),
   quotaSpent: () =>
     new ProxyError(429, 'insufficient_quota', 'insufficient_quota', 'This sub-key has no requests left. Ask its owner for more quota.'),
+  budgetExceeded: (what: string, resetsAt: number | null, now: number) =>
+    new ProxyError(
+      429,
+      'insufficient_quota',
+      'budget_exceeded',
+      resetsAt === null
+        ? `This sub-key's budget of ${what} in total is spent. Ask its owner for a larger budget.`
+        : `This sub-key's budget of ${what} is spent until ${new Date(resetsAt).toISOString()}, when it resets.`,
+      null,
+      resetsAt === null ? null : { 'retry-after': String(Math.max(1, Math.ceil((resetsAt - now) / 1000))) },
+    ),
+  budgetsNotOnWebSockets: () =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'websocket_budgets_unsupported',
+      'This sub-key has budgets, which Keygate does not enforce on WebSocket connections yet: use the HTTP API.',
+    ),
+  priceUnknown: (model: string) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'price_unknown',
+      `This sub-key has a budget in US dollars, and Keygate knows no price for the model "${model.slice(0, 256)}", so it was refused rather than charged $0. Ask Keygate's owner to set a price for it.`,
+      'model',
+    ),
   modelForbidden: (model: string) =>
     new ProxyError(403, 'permission_error', 'model_not_allowed', `This sub-key may not use the model "${model}".`, 'model'),
   modelUnknown: (where: string) =>
@@ -129,8 +155,21 @@ export const proxyErrors = {
       501,
       'invalid_request_error',
       'websocket_not_supported',
-      'Keygate does not proxy WebSocket connections yet: use the HTTP API (streaming over server-sent events works).',
+      'Keygate proxies WebSocket connections only on /v1/realtime and /v1/responses: use the HTTP API here (streaming over server-sent events works).',
     ),
+  upgradeNotSupported: () =>
+    new ProxyError(400, 'invalid_request_error', 'upgrade_not_supported', 'Keygate switches protocols only to WebSocket: send this request without an Upgrade header.'),
+  badHandshake: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_websocket_handshake', `The WebSocket handshake is not valid: ${detail}.`),
+  originNotAllowed: () =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'origin_not_allowed',
+      'This Origin may not open WebSocket connections to Keygate: only pages from this machine (loopback origins) or from Keygate itself may.',
+    ),
+  invalidEvent: (detail: string) =>
+    new ProxyError(400, 'invalid_request_error', 'invalid_event', `Keygate could not read this event (${detail}): send each client event as one JSON object in a text frame.`),
+  shuttingDown: () => new ProxyError(503, 'server_error', 'proxy_shutting_down', 'Keygate is shutting down: this event was not forwarded.'),
   notFound: (path: string) => new ProxyError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${path}. Keygate serves the OpenAI API under /v1.`),
   hostNotAllowed: () =>
     new ProxyError(403, 'permission_error', 'host_not_allowed', 'This Host header is not allowed: Keygate answers loopback names and the hosts configured for it.'),
@@ -142,6 +181,13 @@ export const proxyErrors = {
       'server_error',
       'upstream_key_unreadable',
       'Keygate could not decrypt the upstream API key (the master key or OS keychain changed). Re-enter the upstream key in Keygate.',
+    ),
+  storeUnavailable: () =>
+    new ProxyError(
+      503,
+      'server_error',
+      'store_unavailable',
+      'Keygate cannot write its usage store (disk full or read-only), so it forwards nothing until it can. Try again later.',
     ),
   internal: () => new ProxyError(500, 'server_error', 'internal_error', 'Keygate failed to handle this request.'),
 };

@@ -15,20 +15,25 @@ import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
-import { KeyCache, type SubkeyState } from './key-cache';
+import { KeyCache, type SubkeyState, type UpstreamState } from './key-cache';
 import { checkMethod } from './method-gate';
 import { checkObjects, creationRecorder, isOwnedList, ObjectOwners } from './object-ownership';
 import { checkPermission } from './permission-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
-import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
+import { createSocketProxy } from './ws-proxy';
+import { SpendGate, type Reservation } from './spend-gate';
+import { requestAmounts, usageAmounts } from './spend-amounts';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
+/** While the store cannot be written, how often one request may try a write again. */
+const STORE_RETRY_MS = 1_000;
+const STORE_UNAVAILABLE = proxyErrors.storeUnavailable().code;
 
 /** One request on its way through the proxy. */
 interface Exchange {
@@ -39,10 +44,10 @@ interface Exchange {
   subkey: SubkeyState | null;
   /** The usage row is queued for writing (later changes are completions). */
   queued: boolean;
-  /** Quota was taken and not given back. */
-  reserved: boolean;
-  /** How many requests the reservation took (a batch: one per line of its input). */
-  reservedCount: number;
+  /** Quota and budgets taken and not yet settled or given back. */
+  reservation: Reservation | null;
+  /** What the request's usage is priced by (its model on its upstream), once reserved. */
+  priced: { model: string | null; upstream: UpstreamState } | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -63,6 +68,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
   let drained: (() => void) | null = null;
+  /** While the store fails: when the next request may go on to try writing (see checkStoreWritable). */
+  let storeRetryAt = 0;
 
   const writes = new WriteBatcher(
     options.db,
@@ -83,6 +90,14 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (subkey && subkey.remaining !== null) subkey.remaining -= delta;
       }
     },
+    (failure) => {
+      if (failure !== null) storeRetryAt = performance.now() + STORE_RETRY_MS;
+      try {
+        options.onStoreHealth?.(failure);
+      } catch {
+        // A listener's failure is not the request's.
+      }
+    },
   );
   const keys = new KeyCache({
     db: options.db,
@@ -90,28 +105,51 @@ export function createProxy(options: ProxyOptions): Proxy {
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
     pendingDelta: (id) => writes.pendingDelta(id),
   });
+  const gate = new SpendGate(options.db, keys, writes, options.now);
+  // WebSockets share the key cache, the write batcher and the endpoint table: the same stages check their frames.
+  const sockets = createSocketProxy({
+    keys,
+    writes,
+    table,
+    allowedHosts,
+    maxFrameBytes: maxBodyBytes,
+    upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
+  });
+
+  /**
+   * Fail closed: while the store cannot be written, requests are refused before anything is read or forwarded. One
+   * request per STORE_RETRY_MS goes on instead; its own reservation commit is the try (it is forwarded only if that
+   * commit succeeds), so the store is tried with a real write, and at a bounded rate.
+   */
+  function checkStoreWritable(): void {
+    if (writes.failure === null) return;
+    const now = performance.now();
+    if (now < storeRetryAt) throw proxyErrors.storeUnavailable();
+    storeRetryAt = now + STORE_RETRY_MS;
+  }
 
   function finish(exchange: Exchange): void {
     if (exchange.finished) return;
     exchange.finished = true;
     const { record } = exchange;
     record.latencyMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
-    if (exchange.queued) writes.enqueueComplete(record);
-    else if (exchange.subkey === null) {
-      // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
-      writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
-    } else {
-      exchange.queued = true;
-      writes.enqueueInsert(record);
+    // A store that cannot be written takes no row for the refusal either: trying would only fail again.
+    if (record.refusal !== STORE_UNAVAILABLE) {
+      if (exchange.queued) writes.enqueueComplete(record);
+      else if (exchange.subkey === null) {
+        // Refused before any sub-key was known: counted, not logged, so requests without a key cannot grow the store.
+        writes.enqueueRefusal(record.refusal ?? 'internal_error', record.at);
+      } else {
+        exchange.queued = true;
+        writes.enqueueInsert(record);
+      }
     }
     inFlight.delete(exchange);
     if (inFlight.size === 0 && drained) drained();
   }
 
   function refund(exchange: Exchange): void {
-    if (!exchange.reserved || !exchange.subkey) return;
-    exchange.reserved = false;
-    refundQuota(exchange.subkey, keys, writes, exchange.reservedCount);
+    if (exchange.reservation) gate.release(exchange.reservation);
   }
 
   function fail(exchange: Exchange, error: unknown): void {
@@ -135,8 +173,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = exchange;
     if (outcome.status !== null) {
       record.status = outcome.status;
-      // Spent only on a 2xx, which counts even when the client left mid-stream.
+      // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
+      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(options.db, exchange, outcome.usage));
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
         record.completionTokens = outcome.usage.completionTokens;
@@ -151,11 +190,12 @@ export function createProxy(options: ProxyOptions): Proxy {
   async function proxy(exchange: Exchange, path: string, query: string): Promise<void> {
     const { request, response, record } = exchange;
     const method = record.method;
+    checkStoreWritable();
     let subkey = identify(request.headers, keys);
     exchange.subkey = subkey;
     record.subkeyId = subkey.id;
     checkUsable(subkey, record.at);
-    checkQuotaLeft(subkey);
+    gate.checkLeft(subkey);
 
     // Checked after the key so that junk from anyone without one is not logged row by row.
     checkMethod(method, request.headers);
@@ -230,18 +270,19 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const committed = reserveQuota(subkey, record, writes, batchCount);
+    const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
+    // A batch takes one request per line of its input, all or none.
+    amounts.requests = batchCount;
+    const reservation = gate.reserve(subkey, amounts, record);
     exchange.queued = true;
-    exchange.reserved = subkey.remaining !== null;
-    exchange.reservedCount = batchCount;
-    if (committed) {
-      try {
-        await committed;
-      } catch (error) {
-        // The batch did not commit, so the reservation never happened (the batcher already restored the count).
-        exchange.reserved = false;
-        throw error;
-      }
+    exchange.reservation = reservation;
+    exchange.priced = { model: record.model, upstream };
+    try {
+      await reservation.committed;
+    } catch {
+      // The batch did not commit, so the reservation never happened (the batcher already restored the counts).
+      gate.abandon(reservation);
+      throw proxyErrors.storeUnavailable();
     }
     if (exchange.clientGone) throw proxyErrors.internal();
 
@@ -295,8 +336,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       started: performance.now(),
       subkey: null,
       queued: false,
-      reserved: false,
-      reservedCount: 1,
+      reservation: null,
+      priced: null,
       forwarding: null,
       clientGone: false,
       finished: false,
@@ -333,23 +374,33 @@ export function createProxy(options: ProxyOptions): Proxy {
     proxy(exchange, path, query).catch((error: unknown) => fail(exchange, error));
   }
 
+  async function drainRequests(timeoutMs: number): Promise<void> {
+    if (inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      drained = null;
+      for (const exchange of [...inFlight]) exchange.response.destroy();
+      // Let the aborted requests record how they ended before the last flush.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   return {
     handle,
+    upgrade: (request, socket, head) => sockets.upgrade(request, socket, head),
     flush: () => writes.flush(),
-    invalidate: (subkeyId, invalidateOptions) => keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false),
+    storeFailure: () => writes.failure,
+    invalidate(subkeyId, invalidateOptions) {
+      keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false);
+      // Open sockets of a sub-key that was disabled, expired or removed close within this call.
+      sockets.invalidate(subkeyId);
+    },
     async drain(timeoutMs) {
-      if (inFlight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          timer = setTimeout(resolve, timeoutMs);
-        });
-        clearTimeout(timer);
-        drained = null;
-        for (const exchange of [...inFlight]) exchange.response.destroy();
-        // Let the aborted requests record how they ended before the last flush.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await Promise.all([drainRequests(timeoutMs), sockets.drain(timeoutMs)]);
       writes.flush();
       keys.closePools();
     },

@@ -5,30 +5,29 @@ import type { WriteBatcher } from './write-batcher';
 
 /**
  * Refuses a sub-key with no requests left before its body is read (429): a spent key must not make the proxy read
- * and parse a large body. Only an early answer; `reserveQuota` still takes the request.
+ * and parse a large body, nor open a WebSocket that could send nothing. Only an early answer; `reserveQuota` still takes
+ * the request.
  */
 export function checkQuotaLeft(subkey: SubkeyState): void {
   if (subkey.remaining !== null && subkey.remaining <= 0) throw proxyErrors.quotaSpent();
 }
 
 /**
- * Takes one request (or `count`) from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
- * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
- * Resolves once the reservation is committed (at once for unlimited keys, whose row needs no wait). 429 when spent.
+ * Takes `count` requests (one, or a batch's lines: all or none) from the sub-key's quota and queues the in-flight usage
+ * row with it. The in-memory count is the authority (one process, one thread: no two requests can take the last one);
+ * the store follows in the batch.
+ * Resolves once the reservation and the row are committed: an unlimited key's row too, so no request is forwarded
+ * that the store could not record. 429 when spent.
  */
-export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1): Promise<void> | null {
-  if (subkey.remaining === null) {
-    writes.enqueueInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
-    return null;
-  }
-  // `count` > 1: a batch takes one request per line of its input, all or none.
-  if (subkey.remaining < count || subkey.remaining <= 0) throw proxyErrors.quotaSpent();
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1): Promise<void> {
+  if (subkey.remaining === null) return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
+  if (subkey.remaining <= 0 || subkey.remaining < count) throw proxyErrors.quotaSpent();
   subkey.remaining -= count;
   return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -count, at: record.at });
 }
 
 /**
- * Gives back a reserved request, or `count` (upstream did not answer 2xx): to the current cached state and to the store.
+ * Gives back `count` reserved requests (upstream did not answer 2xx): to the current cached state and to the store.
  * Not when the remaining count was set anew since the request took its share: the new count already stands for it.
  */
 export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher, count = 1): void {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Database } from '../store/database';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -13,6 +14,13 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Called after usage was recorded (for the UI's push events); keep it cheap, it runs on the hot path. */
   onUsage?: (subkeyId: string | null) => void;
+  /**
+   * Called when the store stops taking writes (with why, e.g. `SQLITE_FULL: database or disk is full`): every request
+   * is then refused with 503 `store_unavailable`; and with null once a write succeeds again.
+   */
+  onStoreHealth?: (failure: string | null) => void;
+  /** The clock budgets' windows are read from (tests pin it); Date.now by default. */
+  now?: () => number;
 }
 
 export interface InvalidateOptions {
@@ -23,13 +31,23 @@ export interface InvalidateOptions {
 export interface Proxy {
   /** Handles one HTTP request (paths under `/v1`; anything else gets an OpenAI-shaped 404). */
   handle(request: IncomingMessage, response: ServerResponse): void;
+  /**
+   * Handles an HTTP upgrade (the server's 'upgrade' event): WebSockets on `/v1/realtime` and `/v1/responses` are
+   * checked and relayed, every other upgrade is refused on the raw socket in OpenAI's error shape.
+   */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Writes pending quota and usage records now (synchronously). Call before changing sub-keys in the store. */
   flush(): void;
+  /** Why the store cannot be written (the last commit failed), or null when it can. */
+  storeFailure(): string | null;
   /**
    * Drops cached sub-key and upstream state after the store changed them (all, or one sub-key). `quotaReset`: the
    * sub-key's remaining count was set anew, so requests in flight that fail must not refund into the new count.
    */
   invalidate(subkeyId?: string, options?: InvalidateOptions): void;
-  /** Waits for in-flight requests (at most `timeoutMs`, then aborts them), then flushes. */
+  /**
+   * Waits for in-flight requests and WebSocket responses (at most `timeoutMs`, then aborts them; idle sockets close
+   * with 1001 at once), then flushes.
+   */
   drain(timeoutMs: number): Promise<void>;
 }

@@ -12,8 +12,19 @@ interface Op {
   record: UsageRecord;
 }
 
+/** A change to what one budget window has spent (reservation, settlement or release). */
+export interface SpendChange {
+  subkeyId: string;
+  metric: string;
+  window: string;
+  windowStart: number;
+  delta: number;
+}
+
 interface Batch {
   ops: Op[];
+  /** Spend changes per budget window (key: `subkeyId metric window start`), summed. */
+  spend?: Map<string, SpendChange>;
   /** Quota change per sub-key (reservations −1, refunds +1); 0 for unlimited keys, which still get last_used_at. */
   deltas: Map<string, number>;
   lastUsed: Map<string, number>;
@@ -38,10 +49,12 @@ const HOUR_MS = 3_600_000;
  * ONE immediate transaction (one WAL commit) in the check phase of that turn. A request whose quota is limited waits
  * for its batch's commit before it is forwarded, so a reservation is durable before upstream sees the request.
  * After-the-fact records (usage completions, refunds, refused requests) schedule no commit of their own: they ride
- * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes.
+ * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes. A failed commit loses its
+ * batch (`onFailed` restores the in-memory counts) and marks the store failing until a commit succeeds (`failure`).
  */
 export class WriteBatcher {
   private batch: Batch | null = null;
+  private failing: string | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly updateSubkey;
@@ -51,11 +64,16 @@ export class WriteBatcher {
   private readonly insertObject;
   private readonly insertBatchFile;
   private readonly commit;
+  private readonly upsertSpend;
+  /** Told about the spend changes of a batch that did not commit, so the in-memory ledger can take them back. */
+  private spendDropped: ((changes: Iterable<SpendChange>) => void) | null = null;
 
   constructor(
     db: Database,
     private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>) => void,
     private readonly onFailed?: (batchDeltas: ReadonlyMap<string, number>, error: unknown) => void,
+    /** Called when commits start failing (with why) and when one succeeds again (null). */
+    private readonly onHealthChange?: (failure: string | null) => void,
   ) {
     this.updateSubkey = db.prepare(
       'UPDATE subkeys SET remaining_requests = remaining_requests + ?, last_used_at = COALESCE(?, last_used_at) WHERE id = ?',
@@ -75,7 +93,13 @@ export class WriteBatcher {
     this.insertBatchFile = db.prepare(
       'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
+    this.upsertSpend = db.prepare(
+      `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
+       ON CONFLICT (subkey_id, metric, window, window_start) DO UPDATE SET amount = amount + excluded.amount`,
+    );
     this.commit = db.transaction((batch: Batch) => {
+      if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
       for (const { fileId, subkeyId, summary } of batch.batchFiles) {
         this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0);
       }
@@ -142,6 +166,24 @@ export class WriteBatcher {
     this.current(false).batchFiles.push({ fileId, subkeyId, summary });
   }
 
+  /**
+   * Queues a change to what a budget window has spent. A reservation's changes are queued before its awaited insert,
+   * so they commit in the same transaction (durable before forwarding); settlements ride in the next batch.
+   */
+  enqueueSpend(change: SpendChange): void {
+    const batch = this.current(false);
+    batch.spend ??= new Map();
+    const key = `${change.subkeyId} ${change.metric} ${change.window} ${change.windowStart}`;
+    const queued = batch.spend.get(key);
+    if (queued) queued.delta += change.delta;
+    else batch.spend.set(key, { ...change });
+  }
+
+  /** Registers who takes back the spend changes of a batch that failed to commit. */
+  onSpendDropped(listener: (changes: Iterable<SpendChange>) => void): void {
+    this.spendDropped = listener;
+  }
+
   /** Queues a quota refund (+`count`, one by default) for a sub-key. */
   enqueueRefund(subkeyId: string, count = 1): void {
     const batch = this.current(false);
@@ -151,6 +193,14 @@ export class WriteBatcher {
   /** The quota change queued but not yet written for `subkeyId`. */
   pendingDelta(subkeyId: string): number {
     return this.batch?.deltas.get(subkeyId) ?? 0;
+  }
+
+  /**
+   * Why the last commit failed (e.g. `SQLITE_FULL: database or disk is full`), or null when it succeeded: the store
+   * cannot be written until a commit succeeds again.
+   */
+  get failure(): string | null {
+    return this.failing;
   }
 
   /** Writes the pending batch now, synchronously. */
@@ -166,9 +216,12 @@ export class WriteBatcher {
       this.commit.immediate(batch);
     } catch (error) {
       this.onFailed?.(batch.deltas, error);
+      if (batch.spend) this.spendDropped?.(batch.spend.values());
       if (batch.awaited) batch.reject(error);
+      this.setFailure(describeFailure(error));
       return;
     }
+    this.setFailure(null);
     batch.resolve();
     if (this.onCommitted) {
       const touched = new Set<string | null>();
@@ -194,6 +247,12 @@ export class WriteBatcher {
   }
 
   private readonly flushNow = (): void => this.flush();
+
+  private setFailure(failure: string | null): void {
+    const changed = (failure === null) !== (this.failing === null);
+    this.failing = failure;
+    if (changed) this.onHealthChange?.(failure);
+  }
 
   private insert(record: UsageRecord): void {
     const values = [
@@ -233,6 +292,13 @@ export class WriteBatcher {
 
 function storedModel(model: string | null): string | null {
   return model === null ? null : truncated(model, MAX_STORED_MODEL);
+}
+
+/** `SQLITE_FULL: database or disk is full`: the code and SQLite's message, which name no data. */
+function describeFailure(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  return typeof code === 'string' ? `${code}: ${text}` : text;
 }
 
 function isForeignKeyError(error: unknown): boolean {

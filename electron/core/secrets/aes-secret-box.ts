@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write';
 import { SEAL_TAGS, sealTagOf, type SecretBox } from './secret-box';
 
 const KEY_BYTES = 32;
@@ -64,36 +65,69 @@ export function parseMasterKey(value: string): Buffer {
 
 export interface MasterKeySource {
   key: Buffer;
-  /** Where it came from, for the log (never the key). */
-  origin: 'env' | 'file-created' | 'file';
+  /**
+   * Where it came from, for the log (never the key). `file-replaced`: master.key was empty or unreadable and
+   * nothing was sealed with it yet, so a new one took its place.
+   */
+  origin: 'env' | 'file-created' | 'file-replaced' | 'file';
   /** Set when master.key is readable by others than its owner. */
   warning: string | null;
 }
 
-/** The master key from `KEYGATE_MASTER_KEY`, else from `<dataDir>/master.key` (created 0600 on first run). */
-export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): MasterKeySource {
+export interface LoadMasterKeyOptions {
+  /**
+   * Whether the store holds secrets sealed with this scheme (headless upstream keys). Decides what an empty or
+   * unreadable master.key means: a first start cut short (make a new one) or lost keys (stop and say how to recover).
+   * Without it, Keygate assumes there are some.
+   */
+  hasSealedSecrets?: () => boolean;
+}
+
+/**
+ * The master key from `KEYGATE_MASTER_KEY`, else from `<dataDir>/master.key`, created 0600 on first run (written
+ * whole or not at all). An empty or unreadable master.key is replaced only when nothing is sealed with it yet.
+ */
+export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env, options: LoadMasterKeyOptions = {}): MasterKeySource {
   const fromEnv = env.KEYGATE_MASTER_KEY;
   if (fromEnv !== undefined && fromEnv !== '') return { key: parseMasterKey(fromEnv), origin: 'env', warning: null };
   const file = join(dataDir, MASTER_KEY_FILE);
   const created = createKeyFileOnce(file);
   if (created) return { key: created, origin: 'file-created', warning: null };
-  return readKeyFile(file);
+  try {
+    return readKeyFile(file);
+  } catch (error) {
+    const problem = error instanceof MasterKeyError ? 'does not hold a valid master key (64 hex characters expected)' : `cannot be read (${errorCode(error)})`;
+    if (options.hasSealedSecrets?.() ?? true) throw new MasterKeyError(lostKeyMessage(file, problem));
+    const key = randomBytes(KEY_BYTES);
+    writeFileAtomic(file, keyFileText(key), { mode: 0o600, exclusive: false });
+    return { key, origin: 'file-replaced', warning: null };
+  }
 }
 
-/** Writes a fresh random key with `wx` (fails if the file exists, so two processes never overwrite each other). */
+function lostKeyMessage(file: string, problem: string): string {
+  return (
+    `${file} ${problem}, and upstream API keys in the store were sealed with it. ` +
+    'Restore master.key from a backup (or set KEYGATE_MASTER_KEY to the key). Without a backup those keys are lost: ' +
+    'delete master.key to make a new one, then enter each upstream\'s API key again (sub-keys and usage are kept).'
+  );
+}
+
+function keyFileText(key: Buffer): string {
+  return `${key.toString('hex')}\n`;
+}
+
+function errorCode(error: unknown): string {
+  return String((error as NodeJS.ErrnoException | null)?.code ?? (error as Error | null)?.message ?? error);
+}
+
+/** Writes a fresh random key, whole or not at all; null when the file exists (two processes never overwrite each other). */
 function createKeyFileOnce(file: string): Buffer | null {
-  let fd: number;
+  const key = randomBytes(KEY_BYTES);
   try {
-    fd = openSync(file, 'wx', 0o600);
+    writeFileAtomic(file, keyFileText(key), { mode: 0o600, exclusive: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
     throw error;
-  }
-  const key = randomBytes(KEY_BYTES);
-  try {
-    writeSync(fd, `${key.toString('hex')}\n`);
-  } finally {
-    closeSync(fd);
   }
   return key;
 }

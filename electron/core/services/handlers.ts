@@ -4,6 +4,7 @@ import type { SecretBox } from '../secrets/secret-box';
 import type { Database } from '../store/database';
 import { createAppInfoService } from './app-info';
 import { createModelsService } from './models';
+import { createPricesService } from './prices';
 import type { ProxyController } from './proxy-controller';
 import { createSubkeysService } from './subkeys';
 import { createUpstreamsService } from './upstreams';
@@ -17,6 +18,7 @@ export interface HandlerDeps {
   proxyController: ProxyController;
   app: { version: string; mode: AppInfo['mode']; dataDir: string };
   upstreamTimeoutMs?: number;
+  priceDataUrl?: string;
 }
 
 /** One handler per contract channel, each calling its service. Input arrives already validated by the dispatcher. */
@@ -27,6 +29,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const usage = createUsageService(deps);
   const appInfo = createAppInfoService({ ...deps.app, secrets: deps.secrets });
   const proxy = deps.proxyController;
+  const prices = createPricesService(deps);
 
   return {
     'app:info': () => appInfo.info(),
@@ -54,5 +57,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'proxy:start': () => proxy.start(),
     'proxy:stop': () => proxy.stop(),
     'proxy:configure': (input) => proxy.configure(input),
+
+    'prices:list': () => prices.list(),
+    'prices:set': (input) => prices.set(input),
+    'prices:remove': (input) => prices.remove(input),
+    'prices:update': () => prices.update(),
   };
 }

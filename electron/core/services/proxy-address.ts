@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { ErrorDetail } from '../../shared/errors';
 
 /** `http://HOST:PORT/v1`, with IPv6 hosts in brackets. */
 export function proxyUrl(host: string, port: number): string {
@@ -21,10 +22,24 @@ export function isLoopbackHost(host: string): boolean {
 
 /** A listen failure in words a user can act on. */
 export function describeListenError(error: unknown, host: string, port: number): string {
+  return listenFailure(error, host, port).message;
+}
+
+/** A listen failure in English words, with its stable reason and values for a client in another language. */
+export function listenFailure(error: unknown, host: string, port: number): { message: string } & ErrorDetail {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `Port ${port} is already in use. Choose another port or stop the program using it.`;
-  if (code === 'EACCES') return `Not allowed to listen on port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}.`;
-  if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this computer.`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `The host name ${host} could not be resolved.`;
-  return `Could not listen on ${urlHost(host)}:${port}${code ? ` (${code})` : ''}.`;
+  if (code === 'EADDRINUSE') {
+    return { message: `Port ${port} is already in use. Choose another port or stop the program using it.`, reason: 'port_in_use', params: { port } };
+  }
+  if (code === 'EACCES') {
+    return port < 1024
+      ? { message: `Not allowed to listen on port ${port} (ports below 1024 need administrator rights).`, reason: 'port_privileged', params: { port } }
+      : { message: `Not allowed to listen on port ${port}.`, reason: 'port_not_allowed', params: { port } };
+  }
+  if (code === 'EADDRNOTAVAIL') return { message: `${host} is not an address of this computer.`, reason: 'host_not_local', params: { host } };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return { message: `The host name ${host} could not be resolved.`, reason: 'host_not_resolved', params: { host } };
+  }
+  const address = `${urlHost(host)}:${port}`;
+  return { message: `Could not listen on ${address}${code ? ` (${code})` : ''}.`, reason: 'listen_failed', params: { address, code: code ?? 'unknown' } };
 }

@@ -25,7 +25,8 @@ export interface SubkeysDeps {
 }
 
 function subkeyNotFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `No sub-key with id ${id.slice(0, 100)}.`);
+  const shown = id.slice(0, 100);
+  return new AppError('NOT_FOUND', `No sub-key with id ${shown}.`, undefined, { reason: 'subkey_not_found', params: { id: shown } });
 }
 
 function msOrNull(iso: string | null | undefined): number | null {
@@ -40,6 +41,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     remainingRequests: changes.remainingRequests === undefined ? current.remainingRequests : changes.remainingRequests,
     allowModels: changes.allowModels ?? current.allowModels,
     denyModels: changes.denyModels ?? current.denyModels,
+    budgets: changes.budgets ?? current.budgets,
     enabled: changes.enabled ?? current.enabled,
     permissions: changes.permissions ?? current.permissions,
   };
@@ -76,6 +78,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 remainingRequests: input.remainingRequests ?? null,
                 allowModels: input.allowModels ?? [],
                 denyModels: input.denyModels ?? [],
+                budgets: input.budgets ?? [],
                 enabled: true,
                 permissions: input.permissions ?? unrestrictedPermissions(),
               });

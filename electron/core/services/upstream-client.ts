@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { AppError } from '../../shared/errors';
+import { AppError, type ErrorParams, type ErrorReason, type NetworkCause } from '../../shared/errors';
 import type { ModelListing } from '../store/models-repo';
 
 export const MODELS_TIMEOUT_MS = 15_000;
@@ -24,47 +24,59 @@ export async function fetchUpstreamModels(target: UpstreamTarget, timeoutMs = MO
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new AppError('UPSTREAM_ERROR', `Could not reach ${target.name} at ${url}: ${describeNetworkError(error, timeoutMs)}.`);
+    const failure = networkFailure(error, timeoutMs);
+    throw upstreamError(`Could not reach ${target.name} at ${url}: ${failure.text}.`, 'upstream_unreachable', { name: target.name, url, ...failure.params });
   }
   const text = await readBody(response.body, target, url, timeoutMs);
   if (response.statusCode < 200 || response.statusCode > 299) {
     const detail = upstreamErrorMessage(text, target.apiKey);
-    throw new AppError(
-      'UPSTREAM_ERROR',
-      `${target.name} answered ${response.statusCode}${hintForStatus(response.statusCode)}${detail ? `: ${detail}` : '.'}`,
-    );
+    const { hint, reason } = hintForStatus(response.statusCode);
+    throw upstreamError(`${target.name} answered ${response.statusCode}${hint}${detail ? `: ${detail}` : '.'}`, reason, {
+      name: target.name,
+      status: response.statusCode,
+      ...(detail && { detail }),
+    });
   }
   return parseModelList(text, target);
+}
+
+/** An UPSTREAM_ERROR with its English message and, for clients in other languages, its reason and values. */
+function upstreamError(message: string, reason: ErrorReason, params: ErrorParams): AppError {
+  return new AppError('UPSTREAM_ERROR', message, undefined, { reason, params });
 }
 
 async function readBody(body: { text(): Promise<string> }, target: UpstreamTarget, url: string, timeoutMs: number): Promise<string> {
   try {
     return await body.text();
   } catch (error) {
-    throw new AppError('UPSTREAM_ERROR', `${target.name} stopped answering at ${url}: ${describeNetworkError(error, timeoutMs)}.`);
+    const failure = networkFailure(error, timeoutMs);
+    throw upstreamError(`${target.name} stopped answering at ${url}: ${failure.text}.`, 'upstream_stopped_answering', { name: target.name, url, ...failure.params });
   }
 }
 
-function hintForStatus(status: number): string {
-  if (status === 401) return ' (the API key was refused)';
-  if (status === 403) return ' (the API key may not list models)';
-  if (status === 404) return ' (no /v1/models here: check the base URL)';
-  if (status === 429) return ' (rate limited or out of credit)';
-  return '';
+function hintForStatus(status: number): { hint: string; reason: ErrorReason } {
+  if (status === 401) return { hint: ' (the API key was refused)', reason: 'upstream_refused_key' };
+  if (status === 403) return { hint: ' (the API key may not list models)', reason: 'upstream_forbidden' };
+  if (status === 404) return { hint: ' (no /v1/models here: check the base URL)', reason: 'upstream_no_models_endpoint' };
+  if (status === 429) return { hint: ' (rate limited or out of credit)', reason: 'upstream_rate_limited' };
+  return { hint: '', reason: 'upstream_status' };
 }
 
-/** Turns a network failure into words; undici's messages name no key (the key is only in a header). */
-function describeNetworkError(error: unknown, timeoutMs: number): string {
+/** Turns a network failure into words and a stable cause; undici's messages name no key (the key is only in a header). */
+function networkFailure(error: unknown, timeoutMs: number): { text: string; params: ErrorParams & { cause: NetworkCause } } {
   const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code;
   if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+    const seconds = Math.round(timeoutMs / 1000);
+    return { text: `no answer within ${seconds} s`, params: { cause: 'timeout', seconds } };
   }
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
-  if (code?.startsWith('ERR_TLS') || code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return 'TLS certificate problem';
-  return code ? `network error ${code}` : 'network error';
+  if (code === 'ECONNREFUSED') return { text: 'connection refused', params: { cause: 'refused' } };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { text: 'host name not found', params: { cause: 'host_not_found' } };
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return { text: 'the connection was closed', params: { cause: 'closed' } };
+  if (code?.startsWith('ERR_TLS') || code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+    return { text: 'TLS certificate problem', params: { cause: 'tls' } };
+  }
+  return code ? { text: `network error ${code}`, params: { cause: 'network', networkCode: code } } : { text: 'network error', params: { cause: 'network' } };
 }
 
 /** The upstream's own `error.message` (OpenAI shape) or a short text body, with anything key-like removed. */
@@ -92,10 +104,10 @@ function parseModelList(text: string, target: UpstreamTarget): ModelListing[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new AppError('UPSTREAM_ERROR', `${target.name} did not answer JSON at /v1/models: check the base URL.`);
+    throw upstreamError(`${target.name} did not answer JSON at /v1/models: check the base URL.`, 'upstream_not_json', { name: target.name });
   }
   const data = (parsed as { data?: unknown }).data;
-  if (!Array.isArray(data)) throw new AppError('UPSTREAM_ERROR', `${target.name} answered /v1/models without a "data" list.`);
+  if (!Array.isArray(data)) throw upstreamError(`${target.name} answered /v1/models without a "data" list.`, 'upstream_no_model_list', { name: target.name });
   const models = new Map<string, ModelListing>();
   for (const item of data) {
     const id = (item as { id?: unknown }).id;

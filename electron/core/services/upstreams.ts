@@ -5,7 +5,7 @@ import type { ConnectionTest, Upstream } from '../../shared/types';
 import type { SecretBox } from '../secrets/secret-box';
 import { secretHint } from '../secrets/subkey-secret';
 import type { Database } from '../store/database';
-import { countSubkeysOfUpstream } from '../store/subkeys-repo';
+import { countSubkeysOfUpstream, deleteSubkeysOfUpstream, moveSubkeysToUpstream } from '../store/subkeys-repo';
 import {
   deleteUpstream,
   getUpstream,
@@ -29,7 +29,8 @@ export interface UpstreamsDeps {
 
 /** Upstream not found, as every service says it. */
 export function upstreamNotFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `No upstream with id ${id.slice(0, 100)}.`);
+  const shown = id.slice(0, 100);
+  return new AppError('NOT_FOUND', `No upstream with id ${shown}.`, undefined, { reason: 'upstream_not_found', params: { id: shown } });
 }
 
 /** Reads an upstream's base URL and opens its key, for calling it. Only the core ever holds the plain key. */
@@ -41,7 +42,11 @@ export function upstreamTarget(db: Database, secrets: SecretBox, id: string): Up
   try {
     apiKey = secrets.open(credentials.keyCiphertext);
   } catch (error) {
-    throw new AppError('INTERNAL', `The key of upstream "${upstream.name}" cannot be opened: ${(error as Error).message} Enter the key again.`);
+    const detail = (error as Error).message;
+    throw new AppError('INTERNAL', `The key of upstream "${upstream.name}" cannot be opened: ${detail} Enter the key again.`, undefined, {
+      reason: 'upstream_key_unopenable',
+      params: { name: upstream.name, detail },
+    });
   }
   return { name: upstream.name, baseUrl: credentials.baseUrl, apiKey };
 }
@@ -102,18 +107,28 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
       return getUpstream(db, input.id)!;
     },
 
+    /**
+     * Removes the upstream and, as asked, deletes its sub-keys or moves them to another upstream, all in one
+     * transaction; refuses (CONFLICT) when it has sub-keys and no choice was made. The proxy re-reads every key.
+     */
     remove(input: ChannelParsed<'upstreams:remove'>): { id: string } {
       withWriteHooks(hooks, () =>
         db
           .transaction(() => {
             if (!getUpstream(db, input.id)) throw upstreamNotFound(input.id);
+            const moveTo = typeof input.subkeys === 'object' ? input.subkeys.moveTo : null;
+            if (moveTo !== null) checkMoveTarget(db, input.id, moveTo);
             const subkeys = countSubkeysOfUpstream(db, input.id);
-            if (subkeys > 0) {
+            if (subkeys > 0 && input.subkeys === undefined) {
               throw new AppError(
                 'CONFLICT',
                 `This upstream still has ${subkeys} sub-key${subkeys === 1 ? '' : 's'}. Remove ${subkeys === 1 ? 'it' : 'them'} first.`,
+                undefined,
+                { reason: 'upstream_has_subkeys', params: { count: subkeys } },
               );
             }
+            if (moveTo !== null) moveSubkeysToUpstream(db, input.id, moveTo);
+            else if (input.subkeys === 'remove') deleteSubkeysOfUpstream(db, input.id);
             deleteUpstream(db, input.id);
           })
           .immediate(),
@@ -129,10 +144,21 @@ export function createUpstreamsService(deps: UpstreamsDeps) {
         return { ok: true, modelCount: models.length, latencyMs: elapsed(started), message: null };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return { ok: false, modelCount: null, latencyMs: elapsed(started), message: error.message };
+        return { ok: false, modelCount: null, latencyMs: elapsed(started), message: error.message, ...detailOf(error) };
       }
     },
   };
+}
+
+/** The upstream sub-keys move to must exist and be another one. */
+function checkMoveTarget(db: Database, removedId: string, moveTo: string): void {
+  const problem = moveTo === removedId ? 'Move the sub-keys to another upstream' : getUpstream(db, moveTo) ? null : 'Choose an existing upstream to move the sub-keys to';
+  if (problem) throw new AppError('INVALID_INPUT', problem, [{ path: ['subkeys', 'moveTo'], message: problem }]);
+}
+
+function detailOf(error: AppError): Pick<ConnectionTest, 'reason' | 'params'> {
+  if (!error.detail) return {};
+  return { reason: error.detail.reason, ...(error.detail.params && { params: error.detail.params }) };
 }
 
 function elapsed(started: number): number {

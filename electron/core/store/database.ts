@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LATEST_VERSION, migrations } from './migrations';
 import { betterSqlite3Dir, describeNativeLoadError, nativeBindingPath, runtimeOf } from './native-binding';
@@ -42,12 +42,34 @@ export function checkNativeModule(): void {
   openWithRuntimeBinding(':memory:').close();
 }
 
+export interface OpenDatabaseOptions {
+  /**
+   * Hold SQLite's exclusive lock on the file from the start until the connection closes, so no other connection,
+   * in this process or another, can read or write it meanwhile. The kernel drops the lock when the process dies,
+   * however it dies. A file another connection holds fails at once (after `lockWaitMs`) with SQLITE_BUSY.
+   */
+  exclusive?: boolean;
+  /** How long to wait for a lock another connection holds (a process that was just killed lets go within moments). */
+  lockWaitMs?: number;
+}
+
 /** Opens (creating if needed) the store at `file`, sets pragmas and applies pending migrations. */
-export function openDatabase(file: string): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+    createPrivately(file);
+  }
   const db = openWithRuntimeBinding(file);
   try {
+    if (options.exclusive) {
+      // Before anything reads the file: in WAL mode SQLite then keeps the WAL index in this process's memory
+      // (no -shm file), which is what lets it hold the lock for good.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma(`busy_timeout = ${options.lockWaitMs ?? 0}`);
+    }
     db.pragma('journal_mode = WAL');
+    // A write transaction takes the exclusive lock now rather than at the first write.
+    if (options.exclusive) db.exec('BEGIN IMMEDIATE; COMMIT');
     // NORMAL is durable across process crashes (kill -9) in WAL mode; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
     // Because foreign key support is not enabled by default!
@@ -58,6 +80,19 @@ export function openDatabase(file: string): Database {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Creates an empty database file readable by its owner only (SQLite makes new files 0644 less the umask). SQLite
+ * gives the -wal and -shm files it creates later the mode of the database file, so they are private too. An
+ * existing file is left alone: `wx` fails without opening it.
+ */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

@@ -99,6 +99,47 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
     `);
   },
 
+  function keepDeletedSubkeyNames(db) {
+    // Deleting a sub-key sets its usage rows' subkey_id to NULL, which made them look like strangers' wrong-key
+    // attempts. The name it had is copied here first, so the log can still say whose requests they were.
+    db.exec('ALTER TABLE usage ADD COLUMN subkey_name TEXT');
+  },
+
+  function addBudgetsSpendAndPrices(db) {
+    db.exec(`
+      -- A sub-key's budgets as JSON: [{ metric: 'requests' | 'tokens' | 'usd', limit, window: 'day' | 'week' | 'month' | 'total' }].
+      ALTER TABLE subkeys ADD COLUMN budgets TEXT NOT NULL DEFAULT '[]';
+
+      -- What each budget of a sub-key has spent per window (reservations of requests in flight included), kept
+      -- current by the proxy's write batcher in the same commit as the request's reservation.
+      CREATE TABLE spend (
+        subkey_id TEXT NOT NULL REFERENCES subkeys(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL,        -- requests, tokens or usd
+        window TEXT NOT NULL,        -- day, week, month or total
+        window_start INTEGER NOT NULL, -- ms since the epoch; 0 for total
+        amount REAL NOT NULL,
+        PRIMARY KEY (subkey_id, metric, window, window_start)
+      ) WITHOUT ROWID;
+
+      -- Prices the owner set per upstream and model (US dollars per million tokens); they win over the price data.
+      CREATE TABLE custom_prices (
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
+        model TEXT NOT NULL COLLATE NOCASE,
+        input_mtok REAL NOT NULL,
+        cached_input_mtok REAL,      -- NULL: cached input costs what input does
+        output_mtok REAL NOT NULL,
+        PRIMARY KEY (upstream_id, model)
+      ) WITHOUT ROWID;
+
+      -- The last good price data fetched by prices:update (@pydantic/genai-prices' format); none = the bundled copy.
+      CREATE TABLE price_data (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fetched_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+    `);
+  },
+
   function addSubkeyPermissionsAndObjectOwnership(db) {
     db.exec(`
       -- Keys issued before permissions existed keep reaching every endpoint, but mint no credentials and see only

@@ -7,6 +7,10 @@ export const SETTING_KEYS = {
   proxyPort: 'proxy.port',
   proxyAutoStart: 'proxy.autoStart',
   adminTokenHash: 'admin.tokenHash',
+  budgetTimeZone: 'budgets.timeZone',
+  /** `{ zone, changedAt }`: the zone before the last change, which the window running at the change keeps. */
+  budgetPreviousTimeZone: 'budgets.previousTimeZone',
+  defaultOutputTokens: 'budgets.defaultOutputTokens',
 } as const;
 
 /** A setting's JSON value, or undefined when unset (or unreadable: treated as unset, never a crash). */

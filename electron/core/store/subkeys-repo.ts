@@ -1,6 +1,7 @@
 import { parsePermissions, type Permissions } from '../../shared/permissions';
-import type { Subkey, SubkeyStatus } from '../../shared/types';
+import type { Budget, Subkey, SubkeyStatus } from '../../shared/types';
 import type { Database } from './database';
+import { budgetStatuses, parseStoredBudgets } from './spend-repo';
 import { isoOrNull, statement } from './statements';
 
 interface SubkeyRow {
@@ -13,13 +14,14 @@ interface SubkeyRow {
   remaining_requests: number | null;
   allow_models: string;
   deny_models: string;
+  budgets: string;
   enabled: number;
   last_used_at: number | null;
   permissions: string;
 }
 
 const COLUMNS =
-  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, enabled, last_used_at, permissions';
+  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at, permissions';
 
 /** A sub-key's status, derived at read time: disabled, then expired, then exhausted, else active. */
 export function subkeyStatus(
@@ -37,7 +39,7 @@ function parseList(json: string): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function toSubkey(row: SubkeyRow, now: number): Subkey {
+function toSubkey(row: SubkeyRow, now: number, db: Database): Subkey {
   const enabled = row.enabled === 1;
   return {
     id: row.id,
@@ -49,6 +51,7 @@ function toSubkey(row: SubkeyRow, now: number): Subkey {
     remainingRequests: row.remaining_requests,
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
+    budgets: budgetStatuses(db, row.id, parseStoredBudgets(row.budgets) ?? [], now),
     enabled,
     permissions: readPermissions(row.permissions),
     status: subkeyStatus({ enabled, expiresAt: row.expires_at, remainingRequests: row.remaining_requests }, now),
@@ -69,13 +72,13 @@ export function readPermissions(json: string): Permissions {
 export function listSubkeys(db: Database, now = Date.now()): Subkey[] {
   return statement<[], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys ORDER BY created_at, id`)
     .all()
-    .map((row) => toSubkey(row, now));
+    .map((row) => toSubkey(row, now, db));
 }
 
 /** One sub-key, or null. */
 export function getSubkey(db: Database, id: string, now = Date.now()): Subkey | null {
   const row = statement<[string], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys WHERE id = ?`).get(id);
-  return row ? toSubkey(row, now) : null;
+  return row ? toSubkey(row, now, db) : null;
 }
 
 /** The fields a caller may set; times in ms. */
@@ -85,6 +88,7 @@ export interface SubkeySettings {
   remainingRequests: number | null;
   allowModels: readonly string[];
   denyModels: readonly string[];
+  budgets: readonly Budget[];
   enabled: boolean;
   permissions: Permissions;
 }
@@ -102,9 +106,9 @@ export function insertSubkey(db: Database, key: NewSubkey): void {
   statement(
     db,
     `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, expires_at, remaining_requests,
-                          allow_models, deny_models, enabled, permissions)
+                          allow_models, deny_models, budgets, enabled, permissions)
      VALUES (@id, @name, @upstreamId, @secretHash, @hint, @createdAt, @expiresAt, @remainingRequests,
-             @allowModels, @denyModels, @enabled, @permissions)`,
+             @allowModels, @denyModels, @budgets, @enabled, @permissions)`,
   ).run({ ...key, ...settingsParams(key) });
 }
 
@@ -115,6 +119,7 @@ function settingsParams(settings: SubkeySettings) {
     remainingRequests: settings.remainingRequests,
     allowModels: JSON.stringify(settings.allowModels),
     denyModels: JSON.stringify(settings.denyModels),
+    budgets: JSON.stringify(settings.budgets.map(({ metric, limit, window }) => ({ metric, limit, window }))),
     enabled: settings.enabled ? 1 : 0,
     permissions: JSON.stringify(settings.permissions),
   };
@@ -130,6 +135,7 @@ export function getSubkeySettings(db: Database, id: string): SubkeySettings | nu
     remainingRequests: row.remaining_requests,
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
+    budgets: parseStoredBudgets(row.budgets) ?? [],
     enabled: row.enabled === 1,
     permissions: readPermissions(row.permissions),
   };
@@ -141,7 +147,7 @@ export function updateSubkeySettings(db: Database, id: string, settings: SubkeyS
     statement(
       db,
       `UPDATE subkeys SET name = @name, expires_at = @expiresAt, remaining_requests = @remainingRequests,
-         allow_models = @allowModels, deny_models = @denyModels, enabled = @enabled,
+         allow_models = @allowModels, deny_models = @denyModels, budgets = @budgets, enabled = @enabled,
          permissions = @permissions
        WHERE id = @id`,
     ).run({ id, ...settingsParams(settings) }).changes > 0
@@ -153,12 +159,35 @@ export function setSubkeySecret(db: Database, id: string, secretHash: string, hi
   return statement(db, 'UPDATE subkeys SET secret_hash = ?, hint = ? WHERE id = ?').run(secretHash, hint, id).changes > 0;
 }
 
-/** Deletes a sub-key (usage rows keep their history with subkey_id NULL); answers whether it existed. */
+/**
+ * Deletes a sub-key; its usage rows keep their history with subkey_id NULL and the key's name in subkey_name.
+ * Answers whether it existed.
+ */
 export function deleteSubkey(db: Database, id: string): boolean {
-  return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  return db.transaction(() => {
+    statement(db, 'UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE id = @id) WHERE subkey_id = @id').run({ id });
+    return statement(db, 'DELETE FROM subkeys WHERE id = ?').run(id).changes > 0;
+  })();
 }
 
 /** How many sub-keys use the upstream. */
 export function countSubkeysOfUpstream(db: Database, upstreamId: string): number {
   return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM subkeys WHERE upstream_id = ?').get(upstreamId)!.n;
+}
+
+/** Deletes every sub-key of the upstream, their usage rows keeping each one's name (as `deleteSubkey`); answers how many. */
+export function deleteSubkeysOfUpstream(db: Database, upstreamId: string): number {
+  return db.transaction(() => {
+    statement(
+      db,
+      `UPDATE usage SET subkey_name = (SELECT name FROM subkeys WHERE subkeys.id = usage.subkey_id)
+       WHERE subkey_id IN (SELECT id FROM subkeys WHERE upstream_id = ?)`,
+    ).run(upstreamId);
+    return statement(db, 'DELETE FROM subkeys WHERE upstream_id = ?').run(upstreamId).changes;
+  })();
+}
+
+/** Points every sub-key of one upstream at another; answers how many moved. */
+export function moveSubkeysToUpstream(db: Database, fromUpstreamId: string, toUpstreamId: string): number {
+  return statement(db, 'UPDATE subkeys SET upstream_id = ? WHERE upstream_id = ?').run(toUpstreamId, fromUpstreamId).changes;
 }

@@ -1,4 +1,4 @@
-import { INTERRUPTED_REFUSAL, type UsageDay, type UsageEntry } from '../../shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageDay, type UsageEntry } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
@@ -16,15 +16,27 @@ export interface UsageRow {
   completion_tokens: number | null;
   total_tokens: number | null;
   refusal: string | null;
+  /** Set only when the sub-key was deleted: the name it had. */
+  subkey_name: string | null;
 }
 
-const COLUMNS =
-  'id, subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal';
+/** A usage row with its sub-key's current name (from the join), or the kept name of a deleted one. */
+type NamedUsageRow = UsageRow & { current_name: string | null };
 
-function toUsageEntry(row: UsageRow): UsageEntry {
+const COLUMNS =
+  'u.id, u.subkey_id, u.at, u.method, u.path, u.model, u.status, u.latency_ms, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.refusal, u.subkey_name, s.name AS current_name';
+
+/** Whose request a row was: the live sub-key's name, or the kept name of a deleted one. */
+function subkeyOf(row: { subkey_id: string | null; subkey_name: string | null; current_name: string | null }) {
+  const deleted = row.subkey_id === null && row.subkey_name !== null;
+  return { subkeyName: row.current_name ?? row.subkey_name, subkeyDeleted: deleted };
+}
+
+function toUsageEntry(row: NamedUsageRow): UsageEntry {
   return {
     id: row.id,
     subkeyId: row.subkey_id,
+    ...subkeyOf(row),
     at: new Date(row.at).toISOString(),
     method: row.method,
     path: row.path,
@@ -48,12 +60,12 @@ export interface UsageQuery {
 /** Usage entries, newest first. */
 export function listUsage(db: Database, query: UsageQuery): UsageEntry[] {
   const conditions: string[] = [];
-  if (query.subkeyId !== undefined) conditions.push('subkey_id = @subkeyId');
-  if (query.before !== undefined) conditions.push('id < @before');
+  if (query.subkeyId !== undefined) conditions.push('u.subkey_id = @subkeyId');
+  if (query.before !== undefined) conditions.push('u.id < @before');
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   // One cached statement per combination of filters, so each keeps its own index plan.
-  const sql = `SELECT ${COLUMNS} FROM usage ${where} ORDER BY id DESC LIMIT @limit`;
-  return statement<[Record<string, unknown>], UsageRow>(db, sql)
+  const sql = `SELECT ${COLUMNS} FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id ${where} ORDER BY u.id DESC LIMIT @limit`;
+  return statement<[Record<string, unknown>], NamedUsageRow>(db, sql)
     .all({ limit: query.limit, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }), ...(query.before !== undefined && { before: query.before }) })
     .map(toUsageEntry);
 }
@@ -66,27 +78,55 @@ export function usageWindowStart(now: number, days: number): number {
 }
 
 /**
- * Forwarded requests and total tokens per UTC day and sub-key over the last `days` days, oldest day first.
- * Refused requests (never forwarded, nothing spent) are left out; the request log lists them.
+ * Per UTC day and sub-key over the last `days` days, oldest day first. `requests` are the charged ones: forwarded
+ * and answered, in flight, or left `interrupted` by a crash (also counted apart as `interrupted`); `refused` are the
+ * rest of the log (refused by the proxy, never forwarded, or `client_closed`), so the chart counts what the request
+ * log lists. Tokens are those of the charged requests. A deleted sub-key's rows are grouped under the name it had.
  */
 export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
-  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
-  const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, subkey_id, count(*) AS requests,
-                      coalesce(sum(total_tokens), 0) AS total_tokens
-               FROM usage WHERE at >= @since AND refusal IS NULL ${filter}
-               GROUP BY day, subkey_id ORDER BY day, subkey_id`;
-  const rows = statement<[Record<string, unknown>], { day: string; subkey_id: string | null; requests: number; total_tokens: number }>(db, sql).all({
+  const filter = query.subkeyId !== undefined ? 'AND u.subkey_id = @subkeyId' : '';
+  const charged = '(u.refusal IS NULL OR u.refusal = @interrupted)';
+  // A WebSocket connection's own row (method WS) is neither a request nor a refusal: its responses are rows of their own.
+  const sql = `SELECT strftime('%Y-%m-%d', u.at / 1000, 'unixepoch') AS day, u.subkey_id, u.subkey_name, s.name AS current_name,
+                      sum(${charged}) AS requests, sum(u.refusal IS @interrupted) AS interrupted, sum(NOT ${charged} AND u.method != 'WS') AS refused,
+                      coalesce(sum(CASE WHEN ${charged} THEN u.total_tokens END), 0) AS total_tokens
+               FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id
+               WHERE u.at >= @since ${filter}
+               GROUP BY day, u.subkey_id, u.subkey_name ORDER BY day, u.subkey_id, u.subkey_name`;
+  type DayRow = {
+    day: string;
+    subkey_id: string | null;
+    subkey_name: string | null;
+    current_name: string | null;
+    requests: number;
+    interrupted: number;
+    refused: number;
+    total_tokens: number;
+  };
+  const rows = statement<[Record<string, unknown>], DayRow>(db, sql).all({
     since,
+    interrupted: INTERRUPTED_REFUSAL,
     ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
   });
-  return rows.map((row) => ({ day: row.day, subkeyId: row.subkey_id, requests: row.requests, totalTokens: row.total_tokens }));
+  return rows.map((row) => ({
+    day: row.day,
+    subkeyId: row.subkey_id,
+    ...subkeyOf(row),
+    requests: row.requests,
+    interrupted: row.interrupted,
+    refused: row.refused,
+    totalTokens: row.total_tokens,
+  }));
 }
 
 /**
  * Marks the rows still in flight as interrupted. Only safe while no request is in flight: the core calls it at start,
- * holding the data-directory lock, so such rows can only be left over from a process that died. Returns how many.
+ * holding the data-directory lock, so such rows can only be left over from a process that died. A WebSocket
+ * connection's row is not a request: it is closed as abnormally ended (101, `ws_close_1006`) and not counted. Returns
+ * how many requests were marked.
  */
 export function markInterruptedUsage(db: Database): number {
+  statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
   return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
 }

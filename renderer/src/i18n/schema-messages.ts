@@ -1,16 +1,33 @@
 import i18next from 'i18next';
 
 /**
- * Chinese for the contract schemas' field messages. The schemas (shared with main and the admin API) speak English;
- * the window shows their messages in the UI language. Unknown messages pass through unchanged.
+ * Chinese for the contract schemas' field messages and the core's other fixed messages (those that name no value;
+ * messages with values are worded from their reason, see error-messages.ts). The schemas (shared with main and the
+ * admin API) speak English; the window shows their messages in the UI language. Unknown messages pass through.
  */
 const zh: Record<string, string> = {
   'Admin keys (sk-admin-…) cannot be used: enter a project API key': '不能使用管理员密钥（sk-admin-…）：请输入项目 API 密钥',
+  'Metric must be requests, tokens or usd': '指标必须是 requests、tokens 或 usd',
+  'Limit must be a number': '上限必须是数字',
+  'Limit must be more than 0': '上限必须大于 0',
+  'Limit must be at most 1,000,000,000,000': '上限最多为 1,000,000,000,000',
+  'Window must be day, week, month or total': '周期必须是 day、week、month 或 total',
+  'Budgets must be a list': '预算必须是列表',
+  'Price must be a number': '价格必须是数字',
+  'Price cannot be negative': '价格不能为负数',
+  'Price must be at most $1,000,000 per million tokens': '价格最多为每百万 token 1,000,000 美元',
+  'Model is required': '必须填写模型',
+  'Model is too long': '模型名称过长',
+  'Time zone is required': '必须填写时区',
+  'Unknown time zone': '未知的时区',
+  'Default output tokens must be a whole number': '默认输出 token 数必须是整数',
   'API key is required': '请输入 API 密钥',
   'API key is too long': 'API 密钥过长',
   'API key must not contain spaces': 'API 密钥不能包含空格',
   'At most 500 model patterns': '最多 500 个模型或通配符',
   'Base URL is required': '请输入基础 URL',
+  'Choose an existing upstream': '请选择已有的上游',
+  'Choose an existing upstream to move the sub-keys to': '请选择要将子密钥移至的已有上游',
   'Days must be a whole number': '天数必须是整数',
   'Enabled must be true or false': '启用状态必须是 true 或 false',
   'Access must be none, read or write': '访问级别必须是 none、read 或 write',
@@ -24,10 +41,12 @@ const zh: Record<string, string> = {
   'Host is required': '请输入主机',
   'Host must be an IP address or a host name': '主机必须是 IP 地址或主机名',
   'Id is required': '缺少 ID',
+  'Keygate cannot be reached. Is the server still running?': '无法连接 Keygate。服务器是否仍在运行？',
   'Limit must be a whole number': '数量上限必须是整数',
   'Model pattern cannot be empty': '模型通配符不能为空',
   'Model pattern is too long': '模型通配符过长',
   'Model pattern must not contain spaces or commas': '模型通配符不能包含空格或逗号',
+  'Move the sub-keys to another upstream': '请将子密钥移至另一个上游',
   'Models must be a list': '模型必须是列表',
   'Name is required': '请输入名称',
   'Name must be at most 100 characters': '名称最多 100 个字符',
@@ -38,6 +57,8 @@ const zh: Record<string, string> = {
   'Quota cannot be negative': '请求次数不能为负数',
   'Quota must be a whole number': '请求次数必须是整数',
   'Quota must be at most 1,000,000,000': '请求次数最多为 1,000,000,000',
+  'Something went wrong inside Keygate. The details are in its log.': 'Keygate 内部出错，详情见其日志。',
+  'Sub-keys must be "remove" or { "moveTo": an upstream id }': '子密钥的处理方式必须是 "remove" 或 { "moveTo": 上游 ID }',
 };
 
 /** A schema or server message in the UI language. */

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../../electron/shared/errors';
 import { ApiError } from '../api/api-error';
+import { localizeError } from '../i18n/error-messages';
 import { localizeMessage } from '../i18n/schema-messages';
 
 /** Field errors keyed the way @mantine/form keys them (`allowModels.0`). */
@@ -21,5 +22,5 @@ export function applyServerError(error: unknown, setErrors: (errors: Record<stri
   const errors = fieldErrorsOf(error.issues);
   const shown = Object.fromEntries(Object.entries(errors).filter(([key]) => fields.includes(key.split('.')[0]!)));
   setErrors(shown);
-  return Object.keys(shown).length > 0 && Object.keys(shown).length === Object.keys(errors).length ? null : localizeMessage(error.message);
+  return Object.keys(shown).length > 0 && Object.keys(shown).length === Object.keys(errors).length ? null : localizeError(error);
 }

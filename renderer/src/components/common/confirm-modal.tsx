@@ -9,10 +9,12 @@ export interface ConfirmModalProps {
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
+  /** Choices the action needs, between the text and the buttons. */
+  children?: React.ReactNode;
 }
 
 /** A destructive action's confirmation; the action's error stays in the dialog. */
-export function ConfirmModal({ title, text, confirmLabel, onConfirm, onClose }: ConfirmModalProps) {
+export function ConfirmModal({ title, text, confirmLabel, onConfirm, onClose, children }: ConfirmModalProps) {
   const { t } = useTranslation();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -33,6 +35,7 @@ export function ConfirmModal({ title, text, confirmLabel, onConfirm, onClose }: 
     <Modal opened onClose={onClose} title={title}>
       <Stack gap="md">
         <Text size="sm">{text}</Text>
+        {children}
         {error && (
           <Alert color="red" variant="light" p="xs" role="alert">
             {error}

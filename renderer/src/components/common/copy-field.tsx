@@ -10,10 +10,12 @@ export interface CopyFieldProps {
   /** Larger text, for the one value the dialog is about. */
   prominent?: boolean;
   testId?: string;
+  /** The copy button takes focus when its dialog or trap starts (Mantine's `data-autofocus`). */
+  autoFocus?: boolean;
 }
 
 /** A value in monospace with a copy button beside it. */
-export function CopyField({ value, label, block = false, prominent = false, testId }: CopyFieldProps) {
+export function CopyField({ value, label, block = false, prominent = false, testId, autoFocus = false }: CopyFieldProps) {
   const { t } = useTranslation();
   return (
     <Group gap={6} wrap="nowrap" align={block ? 'flex-start' : 'center'}>
@@ -29,7 +31,13 @@ export function CopyField({ value, label, block = false, prominent = false, test
       <CopyButton value={value} timeout={1500}>
         {({ copied, copy }) => (
           <Tooltip label={copied ? t('common.copied') : `${t('common.copy')} ${label}`} withArrow>
-            <ActionIcon variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={`${t('common.copy')} ${label}`}>
+            <ActionIcon
+              variant="subtle"
+              color={copied ? 'teal' : 'gray'}
+              onClick={copy}
+              aria-label={`${t('common.copy')} ${label}`}
+              data-autofocus={autoFocus || undefined}
+            >
               {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
             </ActionIcon>
           </Tooltip>

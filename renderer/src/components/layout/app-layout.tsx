@@ -10,6 +10,7 @@ import { UpstreamsPage } from '../upstreams/upstreams-page';
 import { ModalHost } from './modal-host';
 import { Navigation } from './navigation';
 import { Preferences } from './preferences';
+import { StoreAlert } from './store-alert';
 import { useShortcuts } from './use-shortcuts';
 
 // The chart library is most of the bundle: load it when the Usage screen is first opened.
@@ -50,6 +51,7 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
       </AppShell.Navbar>
       <AppShell.Main>
         <Container size={1100} px={0}>
+          <StoreAlert />
           <Suspense
             fallback={
               <Center mih={200}>

@@ -1,3 +1,5 @@
+import { useFocusReturn } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
 import { ConfirmModal } from '../common/confirm-modal';
@@ -5,6 +7,7 @@ import { SubkeyEditModal } from '../subkeys/subkey-edit-modal';
 import { SubkeyIssueModal } from '../subkeys/subkey-issue-modal';
 import { SubkeyRotateModal } from '../subkeys/subkey-rotate-modal';
 import { UpstreamFormModal } from '../upstreams/upstream-form-modal';
+import { UpstreamRemoveModal } from '../upstreams/upstream-remove-modal';
 
 /** Renders the one open dialog named by the store's modal state; a closed dialog is unmounted, with all it held. */
 export function ModalHost() {
@@ -13,8 +16,10 @@ export function ModalHost() {
   const closeModal = useKeygate((state) => state.closeModal);
   const upstreams = useKeygate((state) => state.upstreams);
   const subkeys = useKeygate((state) => state.subkeys);
-  const removeUpstream = useKeygate((state) => state.removeUpstream);
   const removeSubkey = useKeygate((state) => state.removeSubkey);
+  // Dialogs mount already open and unmount on close, so Modal's own returnFocus never fires: the host remembers
+  // the control that had focus when a dialog opened and gives focus back to it when the dialog closes.
+  useFocusReturn({ opened: modal.kind !== 'none' });
 
   switch (modal.kind) {
     case 'none':
@@ -28,13 +33,7 @@ export function ModalHost() {
       return modal.kind === 'upstream-edit' ? (
         <UpstreamFormModal upstream={upstream} onClose={closeModal} />
       ) : (
-        <ConfirmModal
-          title={t('upstreams.removeTitle')}
-          text={t('upstreams.removeText', { name: upstream.name })}
-          confirmLabel={t('upstreams.remove')}
-          onConfirm={() => removeUpstream(upstream.id)}
-          onClose={closeModal}
-        />
+        <UpstreamRemoveModal upstream={upstream} onClose={closeModal} />
       );
     }
     case 'subkey-issue':
@@ -51,7 +50,10 @@ export function ModalHost() {
           title={t('subkeys.removeTitle')}
           text={t('subkeys.removeText', { name: subkey.name })}
           confirmLabel={t('common.delete')}
-          onConfirm={() => removeSubkey(subkey.id)}
+          onConfirm={async () => {
+            await removeSubkey(subkey.id);
+            notifications.show({ message: t('subkeys.removed', { name: subkey.name }) });
+          }}
           onClose={closeModal}
         />
       );

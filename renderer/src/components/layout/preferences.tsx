@@ -1,5 +1,6 @@
 import { ActionIcon, Group, Menu, Tooltip, useMantineColorScheme, type MantineColorScheme } from '@mantine/core';
 import { IconDeviceDesktop, IconLanguage, IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { changeLanguage, type Language } from '../../i18n/i18n';
 
@@ -14,11 +15,13 @@ const schemeIcons: Record<MantineColorScheme, React.ReactNode> = {
 export function Preferences({ onSignOut }: { onSignOut?: () => void }) {
   const { t, i18n } = useTranslation();
   const { colorScheme, setColorScheme } = useMantineColorScheme();
+  // A button's tooltip hides while its menu is open: both open upwards, and the tooltip covered the menu.
+  const [openMenu, setOpenMenu] = useState<'language' | 'theme' | null>(null);
   return (
     <Group gap={4}>
-      <Menu position="top-start" withinPortal>
+      <Menu position="top-start" withinPortal opened={openMenu === 'language'} onChange={(opened) => setOpenMenu(opened ? 'language' : null)}>
         <Menu.Target>
-          <Tooltip label={t('app.language')}>
+          <Tooltip label={t('app.language')} disabled={openMenu === 'language'}>
             <ActionIcon variant="subtle" color="gray" aria-label={t('app.language')}>
               <IconLanguage size={16} />
             </ActionIcon>
@@ -32,9 +35,9 @@ export function Preferences({ onSignOut }: { onSignOut?: () => void }) {
           ))}
         </Menu.Dropdown>
       </Menu>
-      <Menu position="top-start" withinPortal>
+      <Menu position="top-start" withinPortal opened={openMenu === 'theme'} onChange={(opened) => setOpenMenu(opened ? 'theme' : null)}>
         <Menu.Target>
-          <Tooltip label={t('app.theme')}>
+          <Tooltip label={t('app.theme')} disabled={openMenu === 'theme'}>
             <ActionIcon variant="subtle" color="gray" aria-label={t('app.theme')}>
               {schemeIcons[colorScheme]}
             </ActionIcon>

@@ -7,6 +7,7 @@ import { FormErrorAlert } from '../common/form-error-alert';
 import { ProxyConfigureSchema } from '../../../../electron/shared/schemas';
 import type { ProxyStatus } from '../../../../electron/shared/types';
 import { useFormSubmit } from '../../lib/use-form-submit';
+import { localizeError } from '../../i18n/error-messages';
 import { useKeygate } from '../../store/store';
 
 type SettingsValues = {
@@ -32,7 +33,7 @@ export function ProxySettingsForm({ status }: { status: ProxyStatus }) {
     const next = await configureProxy(headless ? { autoStart: values.autoStart } : values);
     form.resetDirty({ host: next.host, port: next.port, autoStart: next.autoStart });
     // Saved, but the proxy could not listen there (port in use): say so on the field.
-    if (next.error && !next.running && !headless) form.setFieldError('port', next.error);
+    if (next.error && !next.running && !headless) form.setFieldError('port', localizeError({ message: next.error, reason: next.errorReason, params: next.errorParams }));
     else notifications.show({ message: t('proxy.applied') });
   });
 

@@ -3,6 +3,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api/api-error';
+import { localizeError } from '../../i18n/error-messages';
 import { useKeygate } from '../../store/store';
 import { CopyField } from '../common/copy-field';
 
@@ -24,7 +25,7 @@ export function ProxyStatusCard() {
     }
   }
 
-  const shownError = error ?? proxy.error;
+  const shownError = error ?? (proxy.error === null ? null : localizeError({ message: proxy.error, reason: proxy.errorReason, params: proxy.errorParams }));
   return (
     <Paper withBorder radius="md" p="md" mb="md">
       <Stack gap="sm">

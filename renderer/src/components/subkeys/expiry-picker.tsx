@@ -16,6 +16,10 @@ export interface ExpiryPickerProps {
   error?: React.ReactNode;
 }
 
+function isPastDay(date: string): boolean {
+  return dayjs(date).isBefore(dayjs(), 'day');
+}
+
 /** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
 export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPickerProps) {
   const { t } = useTranslation();
@@ -36,7 +40,9 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
           aria-label={t('expiry.custom')}
           value={value ? dayjs(value).format('YYYY-MM-DD HH:mm:ss') : null}
           onChange={(next) => onChange(next ? dayjs(next).toISOString() : null)}
-          minDate={new Date()}
+          // Past days are greyed out, but nothing is clamped: a `minDate` would silently turn a past time typed
+          // for today into "now" when the dropdown closes. The form says it must be in the future instead.
+          excludeDate={isPastDay}
           valueFormat="YYYY-MM-DD HH:mm"
           size="sm"
         />

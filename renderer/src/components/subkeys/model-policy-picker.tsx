@@ -16,13 +16,15 @@ export interface ModelPolicyValue {
 
 export interface ModelPolicyPickerProps {
   value: ModelPolicyValue;
-  onChange: (value: ModelPolicyValue) => void;
+  /** Also says the chosen mode: "Only these" with nothing picked emits the same lists as "All models". */
+  onChange: (value: ModelPolicyValue, mode: PolicyMode) => void;
   /** Ids of the models synced from the chosen upstream. */
   models: string[];
   error?: React.ReactNode;
 }
 
-function modeOf(value: ModelPolicyValue): PolicyMode {
+/** The mode that shows an existing policy. */
+export function policyModeOf(value: ModelPolicyValue): PolicyMode {
   if (value.allowModels.length > 0) return 'only';
   if (value.denyModels.length > 0) return 'except';
   return 'all';
@@ -35,16 +37,24 @@ export function policyOf(mode: PolicyMode, patterns: string[]): ModelPolicyValue
   return { allowModels: [], denyModels: [] };
 }
 
+/**
+ * Whether the policy lacks what its mode needs: "Only these" with no model would issue an unrestricted key, since
+ * the contract reads an empty allow-list as every model.
+ */
+export function isIncompletePolicy(mode: PolicyMode, value: ModelPolicyValue): boolean {
+  return mode === 'only' && value.allowModels.length === 0;
+}
+
 /** All models, only these, or all except these: synced models to pick from, plus free `*` patterns with their matches. */
 export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolicyPickerProps) {
   const { t } = useTranslation();
-  const [mode, setMode] = useState<PolicyMode>(modeOf(value));
+  const [mode, setMode] = useState<PolicyMode>(policyModeOf(value));
   const [patterns, setPatterns] = useState<string[]>(value.allowModels.length > 0 ? value.allowModels : value.denyModels);
 
   function update(nextMode: PolicyMode, nextPatterns: string[]) {
     setMode(nextMode);
     setPatterns(nextPatterns);
-    onChange(policyOf(nextMode, nextPatterns));
+    onChange(policyOf(nextMode, nextPatterns), nextMode);
   }
 
   const allowed = models.filter((model) => isModelAllowed(value, model)).length;
@@ -116,7 +126,12 @@ export function ModelPolicyPicker({ value, onChange, models, error }: ModelPolic
         </Text>
       )}
       <Text size="xs" c={error ? 'red' : 'dimmed'} role={error ? 'alert' : undefined}>
-        {error ?? (mode === 'all' ? t('policy.summaryAll') : t('policy.summary', { allowed, total: models.length }))}
+        {error ??
+          (mode === 'all'
+            ? t('policy.summaryAll')
+            : isIncompletePolicy(mode, value)
+              ? t('policy.pickOne')
+              : t('policy.summary', { allowed, total: models.length }))}
       </Text>
     </Stack>
   );

@@ -7,17 +7,27 @@ import { formatNumber } from '../../lib/format';
 import { choiceOfQuota, quotaChoices, quotaFromChoice, type QuotaChoice } from '../../lib/quota';
 
 export interface QuotaPickerProps {
-  /** Canonical: a whole number of requests, or null for unlimited. NaN only while the custom field is empty. */
+  /**
+   * A whole number of requests, or null for unlimited. NaN while the custom field is empty or unreadable; a fraction
+   * or a negative number while the field shows one (the picker then says it is refused).
+   */
   value: number | null;
   onChange: (value: number | null) => void;
   label?: string;
   error?: React.ReactNode;
 }
 
-/** Unlimited, a preset or a custom count; emits an integer or null. */
+/** Whether a quota is one the contract takes: null, a whole number ≥ 0, or NaN (an empty field, not yet an answer). */
+function isWholeQuota(value: number | null): boolean {
+  return value === null || Number.isNaN(value) || (Number.isInteger(value) && value >= 0);
+}
+
+/** Unlimited, a preset or a custom count; emits what was typed and refuses anything but a whole number ≥ 0. */
 export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps) {
   const { t, i18n } = useTranslation();
   const [choice, setChoice] = useState<QuotaChoice>(choiceOfQuota(value));
+
+  const shownError = error ?? (isWholeQuota(value) ? undefined : t('quota.wholeNumber'));
 
   function choose(next: QuotaChoice) {
     setChoice(next);
@@ -32,16 +42,20 @@ export function QuotaPicker({ value, onChange, label, error }: QuotaPickerProps)
           aria-label={t('quota.custom')}
           value={value === null || Number.isNaN(value) ? '' : value}
           onChange={(next) => onChange(typeof next === 'number' ? next : next === '' ? Number.NaN : Number(next))}
-          allowDecimal={false}
-          allowNegative={false}
+          // What was typed stays as typed ("12.5", "-5") and is refused with a message, never silently rewritten:
+          // stripping the point or the sign, or clamping on blur, would turn it into a different quota.
+          allowDecimal
+          allowNegative
+          clampBehavior="none"
           min={0}
           max={MAX_REMAINING_REQUESTS}
           thousandSeparator=","
           size="sm"
+          error={Boolean(shownError)}
         />
       )}
-      <Text size="xs" c={error ? 'red' : 'dimmed'} role={error ? 'alert' : undefined} data-testid="quota-result">
-        {error ??
+      <Text size="xs" c={shownError ? 'red' : 'dimmed'} role={shownError ? 'alert' : undefined} data-testid="quota-result">
+        {shownError ??
           (value === null
             ? t('quota.resultUnlimited')
             : Number.isNaN(value)

@@ -1,6 +1,9 @@
 import { Alert, Button, Group, Stack, Tabs, Text } from '@mantine/core';
+import { useFocusTrap } from '@mantine/hooks';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import type { ModelPolicy } from '../../../../electron/shared/model-policy';
+import { chooseSnippetTarget } from '../../lib/snippet-target';
 import { buildSnippets } from '../../lib/snippets';
 import { CopyField } from '../common/copy-field';
 
@@ -9,17 +12,23 @@ export interface SecretViewProps {
   /** The proxy's base URL, from `proxy:status`. */
   baseUrl: string;
   proxyRunning: boolean;
-  /** A model the key may use, for the snippets. */
-  model?: string;
+  /** The key's model policy, as answered with the secret (issue or rotate). */
+  policy: ModelPolicy;
+  /** Models synced for the key's upstream. */
+  models: readonly string[];
   onDone: () => void;
 }
 
 /** The secret, shown once, with copy buttons and ready-to-paste snippets. Holds it only as a prop. */
-export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: SecretViewProps) {
+export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDone }: SecretViewProps) {
   const { t } = useTranslation();
-  const snippets = buildSnippets(baseUrl, secret, model);
+  // Issue and rotate both land here, so both pick the snippets' model and endpoint the same way.
+  const snippets = buildSnippets(baseUrl, secret, chooseSnippetTarget(policy, models));
+  // The view replaces the form that had focus (its submit button is gone): trap focus here, starting on the
+  // secret's copy button, so the keyboard is not left on the page behind the dialog.
+  const focusTrap = useFocusTrap();
   return (
-    <Stack gap="sm">
+    <Stack gap="sm" ref={focusTrap} data-testid="secret-view">
       <Alert variant="light" color="yellow" icon={<IconAlertTriangle size={18} />} p="xs">
         {t('secret.warning')}
       </Alert>
@@ -27,7 +36,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
         <Text size="sm" fw={500} mb={4}>
           {t('secret.secret')}
         </Text>
-        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent />
+        <CopyField value={secret} label={t('secret.secret')} testId="issued-secret" prominent autoFocus />
       </div>
       {!proxyRunning && (
         <Text size="xs" c="orange">
@@ -36,20 +45,29 @@ export function SecretView({ secret, baseUrl, proxyRunning, model, onDone }: Sec
       )}
       <Tabs defaultValue="env" variant="outline" keepMounted={false}>
         <Tabs.List>
-          {(['env', 'curl', 'python', 'node'] as const).map((tab) => (
-            <Tabs.Tab key={tab} value={tab}>
-              {t(`secret.${tab}`)}
+          {snippets.map((snippet) => (
+            <Tabs.Tab key={snippet.id} value={snippet.id}>
+              {t(`secret.${snippet.id}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        {(['env', 'curl', 'python', 'node'] as const).map((tab) => (
-          <Tabs.Panel key={tab} value={tab} pt="xs">
-            <CopyField value={snippets[tab]} label={t(`secret.${tab}`)} block />
+        {snippets.map((snippet) => (
+          <Tabs.Panel key={snippet.id} value={snippet.id} pt="xs">
+            <Stack gap={6}>
+              {snippet.parts.map((part, index) => (
+                <div key={index}>
+                  <Text size="xs" c="dimmed" mb={2}>
+                    {t(`secret.notes.${part.note}`)}
+                  </Text>
+                  <CopyField value={part.code} label={t(`secret.${snippet.id}`)} block />
+                </div>
+              ))}
+            </Stack>
           </Tabs.Panel>
         ))}
       </Tabs>
       <Group justify="flex-end">
-        <Button onClick={onDone} data-autofocus>
+        <Button onClick={onDone}>
           {t('secret.done')}
         </Button>
       </Group>

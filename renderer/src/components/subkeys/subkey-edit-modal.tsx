@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
 import { formResolver } from '../../lib/form-resolver';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,7 +15,7 @@ import { formatNumber } from '../../lib/format';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
-import { ModelPolicyPicker } from './model-policy-picker';
+import { isIncompletePolicy, ModelPolicyPicker, policyModeOf, type PolicyMode } from './model-policy-picker';
 import { PermissionsPicker } from './permissions-picker';
 import type { Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
@@ -56,6 +57,7 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   const models = useModelIdsOf(subkey.upstreamId);
   const [quotaKey, setQuotaKey] = useState(0);
   const resolver = formResolver(SubkeyUpdateSchema);
+  const [policyMode, setPolicyMode] = useState<PolicyMode>(policyModeOf(subkey));
 
   const form = useForm<EditValues>({
     initialValues: {
@@ -66,7 +68,10 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
       denyModels: subkey.denyModels,
       permissions: subkey.permissions,
     },
-    validate: (values) => resolver(patchOf(subkey, values) as Record<string, unknown>),
+    validate: (values) => ({
+      ...resolver(patchOf(subkey, values) as Record<string, unknown>),
+      ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}),
+    }),
     validateInputOnChange: true,
   });
 
@@ -77,7 +82,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   }
 
   const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: EditValues) => {
-    await updateSubkey(patchOf(subkey, values));
+    const saved = await updateSubkey(patchOf(subkey, values));
+    notifications.show({ message: t('subkeys.updated', { name: saved.name }) });
     onClose();
   });
 
@@ -111,7 +117,11 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
           <ModelPolicyPicker
             models={models}
             value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
-            onChange={(policy) => form.setValues(policy)}
+            onChange={(policy, mode) => {
+              setPolicyMode(mode);
+              form.setValues(policy);
+              if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
+            }}
             error={errorUnder(form.errors, 'allowModels', 'denyModels')}
           />
           <PermissionsPicker

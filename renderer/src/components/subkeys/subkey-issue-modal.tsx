@@ -6,14 +6,14 @@ import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
-import { isModelAllowed } from '../../../../electron/shared/model-policy';
+import type { Subkey } from '../../../../electron/shared/types';
 import { expiryFromChoice } from '../../lib/expiry';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
 import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
-import { ModelPolicyPicker } from './model-policy-picker';
+import { isIncompletePolicy, ModelPolicyPicker, type PolicyMode } from './model-policy-picker';
 import { PermissionsPicker } from './permissions-picker';
 import { suggestedPermissions, type Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
@@ -38,7 +38,9 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
   const proxy = useKeygate((state) => state.proxy);
   const createSubkey = useKeygate((state) => state.createSubkey);
   // The secret lives only here, in this dialog's own state, until the dialog closes.
-  const [issued, setIssued] = useState<{ secret: string; model: string | undefined } | null>(null);
+  const [issued, setIssued] = useState<{ secret: string; subkey: Subkey } | null>(null);
+  const [policyMode, setPolicyMode] = useState<PolicyMode>('all');
+  const resolver = formResolver(SubkeyCreateSchema);
 
   const form = useForm<IssueValues>({
     initialValues: {
@@ -51,21 +53,26 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       // Like OpenAI's restricted keys: models read; chat, responses and embeddings write; nothing else.
       permissions: suggestedPermissions(),
     },
-    validate: formResolver(SubkeyCreateSchema),
+    validate: (values) => ({ ...resolver(values), ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}) }),
     validateInputOnChange: true,
   });
   const models = useModelIdsOf(form.values.upstreamId);
 
   const { saving, formError, submit } = useFormSubmit(form.setErrors, FIELDS, async (values: IssueValues) => {
-    const result = await createSubkey(values);
-    const model = models.find((id) => isModelAllowed(result.subkey, id)) ?? result.subkey.allowModels.find((id) => !id.includes('*'));
-    setIssued({ secret: result.secret, model });
+    setIssued(await createSubkey(values));
   });
 
   return (
     <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.issueTitle')} size="lg" closeOnClickOutside={!issued} closeOnEscape={!issued}>
       {issued ? (
-        <SecretView secret={issued.secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} model={issued.model} onDone={onClose} />
+        <SecretView
+          secret={issued.secret}
+          baseUrl={proxy?.url ?? ''}
+          proxyRunning={proxy?.running ?? false}
+          policy={issued.subkey}
+          models={models}
+          onDone={onClose}
+        />
       ) : (
         <form onSubmit={form.onSubmit(submit)} noValidate>
           <Stack gap="md">
@@ -92,7 +99,11 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
             <ModelPolicyPicker
               models={models}
               value={{ allowModels: form.values.allowModels, denyModels: form.values.denyModels }}
-              onChange={(policy) => form.setValues(policy)}
+              onChange={(policy, mode) => {
+                setPolicyMode(mode);
+                form.setValues(policy);
+                if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
+              }}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
             />
             <PermissionsPicker

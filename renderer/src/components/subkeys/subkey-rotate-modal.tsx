@@ -1,8 +1,9 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Subkey } from '../../../../electron/shared/types';
+import type { IssuedSubkey, Subkey } from '../../../../electron/shared/types';
 import { errorMessage } from '../../api/api-error';
+import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { SecretView } from './secret-view';
 
@@ -13,13 +14,14 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
   const proxy = useKeygate((state) => state.proxy);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [issued, setIssued] = useState<IssuedSubkey | null>(null);
+  const models = useModelIdsOf(subkey.upstreamId);
 
   async function rotate() {
     setSaving(true);
     setError(null);
     try {
-      setSecret((await rotateSubkey(subkey.id)).secret);
+      setIssued(await rotateSubkey(subkey.id));
     } catch (caught) {
       setError(errorMessage(caught));
     } finally {
@@ -28,9 +30,16 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
   }
 
   return (
-    <Modal opened onClose={onClose} title={secret ? t('secret.title') : t('subkeys.rotateTitle')} size={secret ? 'lg' : 'md'} closeOnClickOutside={!secret} closeOnEscape={!secret}>
-      {secret ? (
-        <SecretView secret={secret} baseUrl={proxy?.url ?? ''} proxyRunning={proxy?.running ?? false} onDone={onClose} />
+    <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.rotateTitle')} size={issued ? 'lg' : 'md'} closeOnClickOutside={!issued} closeOnEscape={!issued}>
+      {issued ? (
+        <SecretView
+          secret={issued.secret}
+          baseUrl={proxy?.url ?? ''}
+          proxyRunning={proxy?.running ?? false}
+          policy={issued.subkey}
+          models={models}
+          onDone={onClose}
+        />
       ) : (
         <Stack gap="md">
           <Text size="sm">{t('subkeys.rotateText', { name: subkey.name })}</Text>

@@ -2,6 +2,7 @@ import { Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Subkey } from '../../../../electron/shared/types';
 import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
+import { statusAt } from '../../lib/subkey-list';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
 import { permissionsSummary } from './permissions-picker';
@@ -39,7 +40,7 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
         <Text size="sm">{upstreamName}</Text>
       </Table.Td>
       <Table.Td>
-        <StatusChip status={subkey.status} />
+        <StatusChip status={statusAt(subkey, now)} />
       </Table.Td>
       <Table.Td data-testid="remaining" ta="right">
         <Text size="sm" ff="monospace">

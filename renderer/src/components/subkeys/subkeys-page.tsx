@@ -20,7 +20,8 @@ export function SubkeysPage() {
   const openModal = useKeygate((state) => state.openModal);
   const setPage = useKeygate((state) => state.setPage);
   const now = useNow();
-  const visible = useMemo(() => visibleSubkeys(subkeys, filter, sort), [subkeys, filter, sort]);
+  // `now` ticks, so a key that expires while the list is open moves to "Expired" without a reload.
+  const visible = useMemo(() => visibleSubkeys(subkeys, filter, sort, now), [subkeys, filter, sort, now]);
   const upstreamNames = useMemo(() => new Map(upstreams.map((upstream) => [upstream.id, upstream.name])), [upstreams]);
   const issue = () => openModal({ kind: 'subkey-issue' });
 

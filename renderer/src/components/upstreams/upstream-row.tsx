@@ -1,9 +1,10 @@
-import { ActionIcon, Button, Group, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconPencil, IconPlugConnected, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTest, Upstream } from '../../../../electron/shared/types';
-import { errorMessage } from '../../api/api-error';
+import { ApiError, errorMessage } from '../../api/api-error';
+import { localizeError, type CoreMessage } from '../../i18n/error-messages';
 import { ago, formatDateTime } from '../../lib/format';
 import { useKeygate, useKeygateStore } from '../../store/store';
 
@@ -13,7 +14,8 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
   const store = useKeygateStore();
   const openModal = useKeygate((state) => state.openModal);
   const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<ConnectionTest | { ok: false; message: string } | null>(null);
+  // A failure is kept as the core said it and worded at render, so it follows a language switch.
+  const [result, setResult] = useState<ConnectionTest | (CoreMessage & { ok: false }) | null>(null);
 
   async function test() {
     setTesting(true);
@@ -21,7 +23,7 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
     try {
       setResult(await store.getState().testUpstream(upstream.id));
     } catch (error) {
-      setResult({ ok: false, message: errorMessage(error) });
+      setResult(error instanceof ApiError ? { ok: false, message: error.message, reason: error.reason, params: error.params } : { ok: false, message: errorMessage(error) });
     } finally {
       setTesting(false);
     }
@@ -54,18 +56,19 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
         )}
       </Table.Td>
       <Table.Td>
-        <Group gap={6} wrap="nowrap">
-          <Button size="compact-sm" variant="default" leftSection={<IconPlugConnected size={14} />} loading={testing} onClick={test}>
+        {/* The result goes under the button: beside it, a long message squeezed the button until its label was cut. */}
+        <Stack gap={4} align="flex-start">
+          <Button size="compact-sm" variant="default" leftSection={<IconPlugConnected size={14} />} loading={testing} onClick={test} style={{ flexShrink: 0 }}>
             {t('upstreams.test')}
           </Button>
           {result && (
-            <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result">
+            <Text size="xs" c={result.ok ? 'teal' : 'red'} role="status" data-testid="connection-result" style={{ overflowWrap: 'anywhere' }}>
               {result.ok && 'latencyMs' in result
                 ? t('upstreams.testOk', { latency: Math.round(result.latencyMs), count: result.modelCount ?? 0 })
-                : t('upstreams.testFailed', { message: result.message ?? '' })}
+                : t('upstreams.testFailed', { message: localizeError({ message: result.message ?? '', reason: result.reason, params: result.params }) })}
             </Text>
           )}
-        </Group>
+        </Stack>
       </Table.Td>
       <Table.Td w={80}>
         <Group gap={2} wrap="nowrap" justify="flex-end">

@@ -12,6 +12,7 @@ export function UpstreamsPage() {
   const { t } = useTranslation();
   const upstreams = useKeygate((state) => state.upstreams);
   const openModal = useKeygate((state) => state.openModal);
+  const revisions = useKeygate((state) => state.upstreamRevisions);
   const add = () => openModal({ kind: 'upstream-add' });
   return (
     <>
@@ -42,7 +43,8 @@ export function UpstreamsPage() {
               </Table.Thead>
               <Table.Tbody>
                 {upstreams.map((upstream) => (
-                  <UpstreamRow key={upstream.id} upstream={upstream} />
+                  // A saved upstream (a new key, say) gets a fresh row: the last connection test no longer applies.
+                  <UpstreamRow key={`${upstream.id}:${revisions[upstream.id] ?? 0}`} upstream={upstream} />
                 ))}
               </Table.Tbody>
             </Table>

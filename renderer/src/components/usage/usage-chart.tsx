@@ -2,22 +2,33 @@ import { BarChart } from '@mantine/charts';
 import { Group, Paper, SegmentedControl, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { usageChartData } from '../../lib/usage-chart-data';
+import type { UsageDay } from '../../../../electron/shared/types';
+import { INTERRUPTED_SERIES, REFUSED_SERIES, usageChartData } from '../../lib/usage-chart-data';
+import { useNow } from '../../lib/use-now';
 import { useKeygate } from '../../store/store';
 import { USAGE_CHART_DAYS } from '../../store/usage-slice';
 
+const REFUSED_COLOR = 'gray.5';
+const INTERRUPTED_COLOR = 'yellow.6';
 const PALETTE = ['indigo.6', 'teal.6', 'grape.5', 'orange.5', 'cyan.6', 'pink.5', 'lime.6', 'yellow.6'];
 
-/** Requests or tokens per day, stacked by sub-key. */
+/** Requests or tokens per day, stacked by sub-key; interrupted (charged) and refused requests as series of their own. */
 export function UsageChart() {
   const { t } = useTranslation();
   const daily = useKeygate((state) => state.usageDaily);
   const subkeys = useKeygate((state) => state.subkeys);
   const [metric, setMetric] = useState<'requests' | 'totalTokens'>('requests');
+  const now = useNow();
   const data = useMemo(() => {
     const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
-    return usageChartData(daily, metric, USAGE_CHART_DAYS, (id) => (id ? (names.get(id) ?? t('usage.deleted')) : t('usage.unknownKey')));
-  }, [daily, metric, subkeys, t]);
+    const nameOf = (id: string | null, entry: UsageDay) =>
+      entry.subkeyDeleted
+        ? t('usage.deletedKey', { name: entry.subkeyName })
+        : id
+          ? (names.get(id) ?? entry.subkeyName ?? t('usage.deleted'))
+          : t('usage.unknownKey');
+    return usageChartData(daily, metric, USAGE_CHART_DAYS, nameOf, now, { interrupted: t('usage.interruptedSeries'), refused: t('usage.refusedSeries') });
+  }, [daily, metric, subkeys, t, now]);
 
   return (
     <Paper withBorder radius="md" p="sm" mb="md">
@@ -42,7 +53,13 @@ export function UsageChart() {
         type="stacked"
         withLegend={data.series.length > 1}
         legendProps={{ verticalAlign: 'bottom', height: 24 }}
-        series={data.series.map((series, index) => ({ name: series.name, label: series.label, color: PALETTE[index % PALETTE.length]! }))}
+        series={data.series.map((series, index) => ({
+          name: series.name,
+          label: series.label,
+          color: series.name === REFUSED_SERIES ? REFUSED_COLOR : series.name === INTERRUPTED_SERIES ? INTERRUPTED_COLOR : PALETTE[index % PALETTE.length]!,
+        }))}
+        // Counts are whole numbers: no 0.5-request ticks on a quiet day.
+        yAxisProps={{ allowDecimals: false }}
         tickLine="none"
         gridAxis="x"
         maxBarWidth={28}

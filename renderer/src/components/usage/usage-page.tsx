@@ -38,15 +38,20 @@ export function UsagePage() {
         title={t('usage.title')}
         subtitle={t('usage.subtitle')}
         action={
+          // "All sub-keys" is the empty value, shown as a placeholder, so typing searches the keys instead of
+          // appending to that label; clearing goes back to all.
           <Select
             size="xs"
             w={200}
             aria-label={t('usage.key')}
-            value={subkeyId ?? 'all'}
-            allowDeselect={false}
+            placeholder={t('usage.allKeys')}
+            value={subkeyId}
             searchable
-            onChange={(value) => setUsageSubkey(!value || value === 'all' ? null : value).catch((error) => notifications.show({ color: 'red', message: errorMessage(error) }))}
-            data={[{ value: 'all', label: t('usage.allKeys') }, ...subkeys.map((subkey) => ({ value: subkey.id, label: subkey.name }))]}
+            clearable
+            clearButtonProps={{ 'aria-label': t('usage.showAllKeys'), 'aria-hidden': false, tabIndex: 0 }}
+            nothingFoundMessage={t('usage.noKeyMatch')}
+            onChange={(value) => setUsageSubkey(value || null).catch((error) => notifications.show({ color: 'red', message: errorMessage(error) }))}
+            data={subkeys.map((subkey) => ({ value: subkey.id, label: subkey.name }))}
           />
         }
       />

@@ -1,12 +1,13 @@
 import { Badge, Paper, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { INTERRUPTED_REFUSAL, type UsageEntry } from '../../../../electron/shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageEntry } from '../../../../electron/shared/types';
 import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
 import { useKeygate } from '../../store/store';
 
 function refusalHint(refusal: string | null, t: TFunction): string {
   if (refusal === null) return '';
+  if (refusal.startsWith(WS_CLOSE_REFUSAL_PREFIX)) return t('usage.webSocketClosed', { code: refusal.slice(WS_CLOSE_REFUSAL_PREFIX.length) });
   return refusal === INTERRUPTED_REFUSAL ? t('usage.interruptedHint') : t('usage.refused', { reason: refusal });
 }
 
@@ -22,6 +23,8 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
   const { t, i18n } = useTranslation();
   const subkeys = useKeygate((state) => state.subkeys);
   const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
+  // The list's name is the freshest for a live key (a rename since this page of the log was read).
+  const nameOf = (entry: UsageEntry) => (entry.subkeyId ? (names.get(entry.subkeyId) ?? entry.subkeyName ?? '') : (entry.subkeyName ?? ''));
   const number = (value: number | null) => (value === null ? '—' : formatNumber(value, i18n.language));
   return (
     <Paper withBorder radius="md">
@@ -40,13 +43,28 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
           </Table.Thead>
           <Table.Tbody>
             {entries.map((entry) => (
-              <Table.Tr key={entry.id} data-usage-key={entry.subkeyId ? (names.get(entry.subkeyId) ?? '') : ''}>
+              <Table.Tr key={entry.id} data-usage-key={nameOf(entry)} data-usage-deleted={entry.subkeyDeleted || undefined}>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Tooltip label={formatDateTime(entry.at)} withArrow openDelay={500}>
                     <span>{formatRequestTime(entry.at)}</span>
                   </Tooltip>
                 </Table.Td>
-                <Table.Td>{entry.subkeyId ? (names.get(entry.subkeyId) ?? t('usage.deleted')) : <Text span c="dimmed" size="sm">{t('usage.unknownKey')}</Text>}</Table.Td>
+                <Table.Td>
+                  {entry.subkeyDeleted ? (
+                    <>
+                      {entry.subkeyName}{' '}
+                      <Badge color="gray" variant="outline" size="xs" radius="sm">
+                        {t('usage.deleted')}
+                      </Badge>
+                    </>
+                  ) : entry.subkeyId ? (
+                    nameOf(entry)
+                  ) : (
+                    <Text span c="dimmed" size="sm">
+                      {t('usage.unknownKey')}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td ff="monospace">
                   <Text span size="xs" c="dimmed" mr={4}>
                     {entry.method}

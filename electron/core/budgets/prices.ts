@@ -1,0 +1,35 @@
+import { calcPrice } from '@pydantic/genai-prices';
+import type { CustomPrice } from '../../shared/types';
+import type { Database } from '../store/database';
+import { getCustomPrice } from '../store/prices-repo';
+
+/** Tokens to price; `input` includes `cachedInput`, as OpenAI's `prompt_tokens` does. */
+export interface TokenCounts {
+  input: number;
+  cachedInput?: number;
+  output: number;
+}
+
+/**
+ * The price in US dollars of `tokens` on `model`, from @pydantic/genai-prices' data (bundled, or the copy
+ * `prices:update` fetched): the provider the upstream's base URL names, else any provider that lists the model.
+ * null when no price is known — never 0.
+ */
+export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl: string): number | null {
+  const usage = { input_tokens: tokens.input, cache_read_tokens: tokens.cachedInput ?? 0, output_tokens: tokens.output };
+  const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
+  return result ? result.total_price : null;
+}
+
+/** What `tokens` cost at a custom price (per million tokens; cached input at the input price unless set). */
+export function priceCustom(price: CustomPrice, tokens: TokenCounts): number {
+  const cached = Math.min(tokens.cachedInput ?? 0, tokens.input);
+  const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  return ((tokens.input - cached) * price.inputPerMillion + cached * cachedRate + tokens.output * price.outputPerMillion) / 1_000_000;
+}
+
+/** The price of `tokens` on `model` through an upstream: the owner's custom price for it first, then the price data. */
+export function priceOn(db: Database, upstream: { id: string; baseUrl: string }, model: string, tokens: TokenCounts): number | null {
+  const custom = getCustomPrice(db, upstream.id, model);
+  return custom ? priceCustom(custom, tokens) : priceTokens(model, tokens, upstream.baseUrl);
+}

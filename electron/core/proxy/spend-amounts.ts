@@ -1,0 +1,42 @@
+import { readDefaultOutputTokens } from '../budgets/budget-settings';
+import { estimateTokens } from '../budgets/estimate';
+import { priceOn } from '../budgets/prices';
+import type { Database } from '../store/database';
+import type { SubkeyState, UpstreamState } from './key-cache';
+import type { SpendAmounts } from './spend-gate';
+import type { TokenUsage } from './usage-record';
+
+/** What a request is about to send, as far as pricing it goes. */
+export interface RequestFacts {
+  json: unknown;
+  jsonBytes: number;
+  model: string | null;
+  upstream: UpstreamState;
+  db: Database;
+}
+
+/**
+ * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
+ * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets.
+ */
+export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
+  const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
+  if (!subkey.budgets.some((budget) => budget.metric !== 'requests')) return amounts;
+  const estimate = estimateTokens(facts.json, facts.jsonBytes, readDefaultOutputTokens(facts.db));
+  amounts.tokens = estimate.input + estimate.output;
+  if (facts.model !== null && amounts.tokens > 0 && subkey.budgets.some((budget) => budget.metric === 'usd')) {
+    amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);
+  }
+  return amounts;
+}
+
+/** What an answer's usage costs; null when no usage arrived (the reservation stands). */
+export function usageAmounts(db: Database, exchange: { priced: { model: string | null; upstream: UpstreamState } | null }, usage: TokenUsage | null): SpendAmounts | null {
+  if (!usage) return null;
+  const input = usage.promptTokens ?? 0;
+  const output = usage.completionTokens ?? Math.max(0, (usage.totalTokens ?? 0) - input);
+  const tokens = usage.totalTokens ?? input + output;
+  const priced = exchange.priced;
+  const usd = priced && priced.model !== null ? priceOn(db, priced.upstream, priced.model, { input, output }) : 0;
+  return { requests: 1, tokens, usd };
+}

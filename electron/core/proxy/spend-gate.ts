@@ -1,0 +1,175 @@
+import type { Budget, BudgetMetric, BudgetWindow } from '../../shared/types';
+import { readBudgetZones } from '../budgets/budget-settings';
+import { budgetWindow, type WindowBounds } from '../budgets/windows';
+import type { Database } from '../store/database';
+import { readSpend } from '../store/spend-repo';
+import type { KeyCache, SubkeyState } from './key-cache';
+import { proxyErrors } from './proxy-error';
+import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
+import type { UsageRecord } from './usage-record';
+import type { SpendChange, WriteBatcher } from './write-batcher';
+
+/** What a request takes or took: requests, tokens, and US dollars (null: no price is known for its model). */
+export interface SpendAmounts {
+  requests: number;
+  tokens: number;
+  usd: number | null;
+}
+
+interface Hold {
+  budget: Budget;
+  ledgerKey: string;
+  windowStart: number;
+  amount: number;
+}
+
+/** What one request holds until it is settled or released. */
+export interface Reservation {
+  subkey: SubkeyState;
+  /** Whether requests were taken from the lifetime quota. */
+  quota: boolean;
+  /** How many requests were taken (a batch: one per line of its input); settling never changes it. */
+  count: number;
+  holds: Hold[];
+  /** Committed with the request's in-flight usage row: forward only after it resolves (rejects if the store failed). */
+  committed: Promise<void>;
+  done: boolean;
+}
+
+const METRIC_UNITS: Record<BudgetMetric, (amount: number) => string> = {
+  requests: (amount) => `${amount} requests`,
+  tokens: (amount) => `${amount} tokens`,
+  usd: (amount) => `$${amount}`,
+};
+
+const WINDOW_NAMES: Record<BudgetWindow, string> = { day: 'a day', week: 'a week', month: 'a month', total: 'in total' };
+
+/**
+ * Reserve, then settle: the one place that decides whether a request may spend. `reserve` checks the lifetime quota
+ * and every budget at once against the request's worst case and takes it (in memory, the authority: one thread, so
+ * no two requests can take the same last dollar), queuing the store's copy in the same group commit as the request's
+ * usage row. `settle` corrects each hold to what the answer reported; `release` gives everything back (non-2xx).
+ * Spent stays within limit + (actual − reserved) of the requests in flight, whose actual exceeded their estimate.
+ */
+export class SpendGate {
+  /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
+  private readonly ledger = new Map<string, { start: number; amount: number }>();
+  private readonly windows = new Map<BudgetWindow, WindowBounds>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KeyCache,
+    private readonly writes: WriteBatcher,
+    private readonly now: () => number = Date.now,
+  ) {
+    writes.onSpendDropped((changes) => {
+      // The batch did not commit: what it would have written never happened.
+      for (const change of changes) {
+        const entry = this.ledger.get(`${change.subkeyId} ${change.metric} ${change.window}`);
+        if (entry && entry.start === change.windowStart) entry.amount -= change.delta;
+      }
+    });
+  }
+
+  /** Refuses, before the body is read, a sub-key whose quota or any budget is already spent (429). */
+  checkLeft(subkey: SubkeyState): void {
+    checkQuotaLeft(subkey);
+    if (subkey.budgets.length === 0) return;
+    const now = this.now();
+    for (const budget of subkey.budgets) {
+      const bounds = this.bounds(budget.window, now);
+      if (this.spent(subkey.id, budget, bounds.start) >= budget.limit) throw this.exceeded(budget, bounds, now);
+    }
+  }
+
+  /**
+   * Takes `amounts` (the request's worst case) from the quota and every budget, or throws: 429 `insufficient_quota`,
+   * 429 `budget_exceeded` (with Retry-After when the window resets), 403 `price_unknown` (a USD budget, no price).
+   * Queues the in-flight usage `record` with it.
+   */
+  reserve(subkey: SubkeyState, amounts: SpendAmounts, record: UsageRecord): Reservation {
+    const now = this.now();
+    const holds: Hold[] = [];
+    for (const budget of subkey.budgets) {
+      const amount = amounts[budget.metric];
+      if (amount === null) throw proxyErrors.priceUnknown(record.model ?? '');
+      const bounds = this.bounds(budget.window, now);
+      const spent = this.spent(subkey.id, budget, bounds.start);
+      if (spent >= budget.limit || spent + amount > budget.limit) throw this.exceeded(budget, bounds, now);
+      holds.push({ budget, ledgerKey: ledgerKey(subkey.id, budget), windowStart: bounds.start, amount });
+    }
+    // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
+    for (const hold of holds) this.change(subkey.id, hold, hold.amount);
+    let committed: Promise<void>;
+    try {
+      committed = reserveQuota(subkey, record, this.writes, amounts.requests);
+    } catch (error) {
+      for (const hold of holds) this.change(subkey.id, hold, -hold.amount);
+      throw error;
+    }
+    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, committed, done: false };
+  }
+
+  /**
+   * Charges what the answer reported instead of the reservation. `actual` null (no usage arrived, e.g. the client
+   * left a stream early) or a null USD amount charges what was reserved.
+   */
+  settle(reservation: Reservation, actual: SpendAmounts | null): void {
+    if (reservation.done) return;
+    reservation.done = true;
+    for (const hold of reservation.holds) {
+      // Requests are counted when reserved (a batch's lines are not its answer's usage): only tokens and USD settle.
+      const value = hold.budget.metric === 'requests' ? undefined : actual?.[hold.budget.metric];
+      if (value === undefined || value === null) continue;
+      this.change(reservation.subkey.id, hold, value - hold.amount);
+    }
+  }
+
+  /** Gives everything back (upstream did not answer 2xx, or the request never went). */
+  release(reservation: Reservation): void {
+    if (reservation.done) return;
+    reservation.done = true;
+    if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
+    for (const hold of reservation.holds) this.change(reservation.subkey.id, hold, -hold.amount);
+  }
+
+  /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
+  abandon(reservation: Reservation): void {
+    reservation.done = true;
+  }
+
+  private change(subkeyId: string, hold: Hold, delta: number): void {
+    if (delta === 0) return;
+    const entry = this.ledger.get(hold.ledgerKey);
+    // A request that outlived its window is settled in that window's row only.
+    if (entry && entry.start === hold.windowStart) entry.amount += delta;
+    const change: SpendChange = { subkeyId, metric: hold.budget.metric, window: hold.budget.window, windowStart: hold.windowStart, delta };
+    this.writes.enqueueSpend(change);
+  }
+
+  private spent(subkeyId: string, budget: Budget, start: number): number {
+    const key = ledgerKey(subkeyId, budget);
+    const entry = this.ledger.get(key);
+    if (entry && entry.start === start) return entry.amount;
+    const amount = readSpend(this.db, subkeyId, budget, start);
+    this.ledger.set(key, { start, amount });
+    return amount;
+  }
+
+  /** The current bounds of `window`, recomputed (reading the time-zone settings) only once a window has ended. */
+  private bounds(window: BudgetWindow, now: number): WindowBounds {
+    const cached = this.windows.get(window);
+    if (cached && now >= cached.start && (cached.end === null || now < cached.end)) return cached;
+    const bounds = budgetWindow(window, now, readBudgetZones(this.db));
+    this.windows.set(window, bounds);
+    return bounds;
+  }
+
+  private exceeded(budget: Budget, bounds: WindowBounds, now: number) {
+    return proxyErrors.budgetExceeded(`${METRIC_UNITS[budget.metric](budget.limit)} ${WINDOW_NAMES[budget.window]}`, bounds.end, now);
+  }
+}
+
+function ledgerKey(subkeyId: string, budget: Budget): string {
+  return `${subkeyId} ${budget.metric} ${budget.window}`;
+}

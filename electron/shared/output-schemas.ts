@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import type { Channel, ChannelOutput } from './contract';
+import { errorReasons, type ErrorCode } from './errors';
+import { PERMISSION_GROUPS, PERMISSION_LEVELS, PERMISSION_MODES, type PermissionGroup, type PermissionLevel, type PermissionMode } from './permissions';
+
+/**
+ * What every channel answers, as zod schemas. The admin API's OpenAPI document is generated from these, and tests
+ * parse the real output of every channel with them; the `satisfies` clauses below make the compiler refuse a schema
+ * that drifts from the domain types in `types.ts`.
+ */
+
+const ErrorReasonSchema = z
+  .enum(errorReasons)
+  .meta({ id: 'ErrorReason', description: 'A stable id of a message that names values, so a client can word it in its own language.' });
+const ErrorParamsSchema = z
+  .record(z.string(), z.union([z.string(), z.number()]))
+  .meta({ id: 'ErrorParams', description: 'The values the message names, e.g. `{ "count": 4 }`.' });
+
+const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC (e.g. `2030-01-31T12:00:00.000Z`).' });
+
+export const UpstreamSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    baseUrl: z.string().meta({ description: 'Without a trailing slash or `/v1`: the proxy appends the incoming `/v1/...` path.' }),
+    keyHint: z.string().meta({ description: 'e.g. `sk-…wxyz`: enough to recognise the real key, never enough to use it.' }),
+    createdAt: Timestamp,
+    lastSyncedAt: Timestamp.nullable(),
+    passThroughUnknownEndpoints: z
+      .boolean()
+      .meta({ description: 'Forward endpoints OpenAI does not document (only for sub-keys without a model policy).' }),
+  })
+  .meta({ id: 'Upstream', description: 'An OpenAI-compatible API and its real key (which is never answered).' });
+
+export const ModelSchema = z
+  .object({ id: z.string(), upstreamId: z.string(), ownedBy: z.string().nullable(), syncedAt: Timestamp })
+  .meta({ id: 'Model', description: 'A model listed by an upstream at its last sync.' });
+
+export const SubkeyStatusSchema = z
+  .enum(['active', 'disabled', 'expired', 'exhausted'])
+  .meta({ id: 'SubkeyStatus', description: 'Derived from `enabled`, `expiresAt` and `remainingRequests` when read.' });
+
+const PermissionLevelOutputSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]]);
+
+/** A sub-key's permissions as answered: every group present (the input schema's `PermissionsSchema` fills them in). */
+export const PermissionsOutputSchema = z
+  .object({
+    mode: z
+      .enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]])
+      .meta({ description: '`all`: every endpoint; `read_only`: GET on every endpoint; `restricted`: per group, see `groups`.' }),
+    groups: z
+      .object(Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, PermissionLevelOutputSchema])) as Record<PermissionGroup, typeof PermissionLevelOutputSchema>)
+      .meta({ description: 'Per endpoint group, read in `restricted` mode only: `none`, `read` (GET) or `write` (every method).' }),
+    mintCredentials: z.boolean().meta({ description: 'May call endpoints that mint credentials (realtime client secrets…); off even in mode `all`.' }),
+    shareProjectObjects: z.boolean().meta({ description: 'Sees every object of the project; otherwise only those it created through Keygate.' }),
+  })
+  .meta({ id: 'Permissions', description: "A sub-key's endpoint permissions, like OpenAI's restricted keys." });
+
+export const SubkeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    upstreamId: z.string(),
+    hint: z.string().meta({ description: 'e.g. `sk-kg-…wxyz`.' }),
+    createdAt: Timestamp,
+    expiresAt: Timestamp.nullable().meta({ description: 'null = never expires.' }),
+    remainingRequests: z.number().int().min(0).nullable().meta({ description: 'Requests left; null = unlimited.' }),
+    allowModels: z.array(z.string()).meta({ description: 'Empty = every model. Patterns may use `*`.' }),
+    denyModels: z.array(z.string()).meta({ description: 'Deny wins over allow.' }),
+    budgets: z.array(
+      z.object({
+        metric: z.enum(['requests', 'tokens', 'usd']),
+        limit: z.number(),
+        window: z.enum(['day', 'week', 'month', 'total']),
+        spent: z.number().meta({ description: 'Spent in the current window, reservations of requests in flight included.' }),
+        resetsAt: Timestamp.nullable().meta({ description: 'When the current window ends; null for `total`.' }),
+      }),
+    ),
+    enabled: z.boolean(),
+    permissions: PermissionsOutputSchema,
+    status: SubkeyStatusSchema,
+    lastUsedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'Subkey', description: 'A sub-key, without its secret (only its SHA-256 is stored).' });
+
+export const IssuedSubkeySchema = z
+  .object({ subkey: SubkeySchema, secret: z.string().meta({ description: '`sk-kg-` + 40 characters. Answered this once only.' }) })
+  .meta({ id: 'IssuedSubkey', description: 'A sub-key and its secret, answered once at creation or rotation.' });
+
+export const RemovedSchema = z.object({ id: z.string() }).meta({ id: 'Removed', description: 'The id of what was removed.' });
+
+export const UsageEntrySchema = z
+  .object({
+    id: z.number().int().meta({ description: 'Increasing; pass the last one as `before` for the next page.' }),
+    subkeyId: z.string().nullable().meta({ description: 'null when the request named no known sub-key.' }),
+    subkeyName: z.string().nullable().meta({ description: 'The sub-key\'s current name, or the one it had when deleted; null for no known sub-key.' }),
+    subkeyDeleted: z.boolean().meta({ description: 'The sub-key was deleted since (then `subkeyId` is null).' }),
+    at: Timestamp,
+    method: z.string(),
+    path: z.string(),
+    model: z.string().nullable(),
+    status: z.number().int().nullable().meta({ description: 'HTTP status answered to the client; null while in flight or interrupted.' }),
+    latencyMs: z.number().nullable(),
+    promptTokens: z.number().int().nullable(),
+    completionTokens: z.number().int().nullable(),
+    totalTokens: z.number().int().nullable(),
+    refusal: z.string().nullable().meta({
+      description:
+        'Why the request did not end normally: the proxy\'s refusal code (then it was never forwarded), `client_closed` or `interrupted`; null otherwise.',
+    }),
+  })
+  .meta({ id: 'UsageEntry', description: 'One request through the proxy, refused ones included.' });
+
+export const UsageDaySchema = z
+  .object({
+    day: z.iso.date(),
+    subkeyId: z.string().nullable(),
+    subkeyName: z.string().nullable(),
+    subkeyDeleted: z.boolean(),
+    requests: z.number().int().meta({ description: 'Requests charged: answered, in flight, or `interrupted` (Keygate stopped before they ended).' }),
+    interrupted: z.number().int().meta({ description: 'Of `requests`, how many Keygate\'s stop left `interrupted`: charged, their answer unknown.' }),
+    refused: z.number().int().meta({ description: 'The rest of the log that day: refused by the proxy (never forwarded), or `client_closed`.' }),
+    totalTokens: z.number().int(),
+  })
+  .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
+
+export const PriceListSchema = z
+  .object({
+    dataDate: z.string().meta({ description: 'The day of the price data in use (YYYY-MM-DD).' }),
+    source: z.enum(['bundled', 'fetched']).meta({ description: 'The copy bundled with Keygate, or the one `prices:update` fetched last.' }),
+    custom: z.array(
+      z.object({
+        upstreamId: z.string(),
+        model: z.string(),
+        inputPerMillion: z.number(),
+        cachedInputPerMillion: z.number().nullable(),
+        outputPerMillion: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'PriceList', description: 'The prices budgets use: the price data in use and the custom prices (US dollars per million tokens).' });
+
+export const ProxyStatusSchema = z
+  .object({
+    running: z.boolean(),
+    url: z.string().meta({ description: 'The base URL tools should use, e.g. `http://127.0.0.1:8080/v1`.' }),
+    host: z.string(),
+    port: z.number().int(),
+    autoStart: z.boolean(),
+    timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
+    defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
+    error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
+    errorReason: ErrorReasonSchema.optional(),
+    errorParams: ErrorParamsSchema.optional(),
+    storeError: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the store cannot be written, while it cannot: every proxied request is refused with 503 `store_unavailable`.' }),
+  })
+  .meta({ id: 'ProxyStatus', description: 'The `/v1` proxy: whether it serves, and where.' });
+
+export const AppInfoSchema = z
+  .object({
+    version: z.string(),
+    mode: z.enum(['desktop', 'headless']),
+    secretStorage: z.enum(['os-keychain', 'weak', 'master-key']).meta({ description: 'How upstream keys are protected at rest.' }),
+    dataDir: z.string(),
+  })
+  .meta({ id: 'AppInfo' });
+
+export const ConnectionTestSchema = z
+  .object({
+    ok: z.boolean(),
+    modelCount: z.number().int().nullable().meta({ description: 'Models the upstream listed, when it answered.' }),
+    latencyMs: z.number(),
+    message: z.string().nullable(),
+    reason: ErrorReasonSchema.optional(),
+    params: ErrorParamsSchema.optional(),
+  })
+  .meta({ id: 'ConnectionTest', description: 'The result of calling the upstream\'s `GET /v1/models` with its real key.' });
+
+export const ErrorCodeSchema = z.enum([
+  'INVALID_INPUT',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'UNKNOWN_CHANNEL',
+  'INTERNAL',
+] as const satisfies readonly ErrorCode[]);
+
+/** The body of every admin API error. */
+export const RefusalCountSchema = z
+  .object({
+    reason: z.string().meta({ description: 'The refusal\'s error code, e.g. `missing_api_key`.' }),
+    lastDay: z.number().int().min(0).meta({ description: 'In the current hour and the 23 before it.' }),
+    lastWeek: z.number().int().min(0).meta({ description: 'In the current hour and the 167 before it.' }),
+  })
+  .meta({ id: 'RefusalCount', description: 'Requests refused before a sub-key was known (no key, unknown key, foreign Host), counted per reason.' });
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: ErrorCodeSchema,
+      message: z.string(),
+      reason: ErrorReasonSchema.optional(),
+      params: ErrorParamsSchema.optional(),
+      issues: z
+        .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
+        .optional()
+        .meta({ description: 'Field by field, for `INVALID_INPUT`: `path` names the field, e.g. `["remainingRequests"]`.' }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'What every admin API error answers, whatever its status.' });
+
+/** Each channel's output schema; the mapped type makes a channel without one (or with a wrong one) a compile error. */
+export const channelOutputSchemas = {
+  'app:info': AppInfoSchema,
+
+  'upstreams:list': z.array(UpstreamSchema),
+  'upstreams:add': UpstreamSchema,
+  'upstreams:update': UpstreamSchema,
+  'upstreams:remove': RemovedSchema,
+  'upstreams:test': ConnectionTestSchema,
+
+  'models:sync': z.array(ModelSchema),
+  'models:list': z.array(ModelSchema),
+
+  'subkeys:list': z.array(SubkeySchema),
+  'subkeys:create': IssuedSubkeySchema,
+  'subkeys:update': SubkeySchema,
+  'subkeys:rotate': IssuedSubkeySchema,
+  'subkeys:remove': RemovedSchema,
+
+  'usage:list': z.array(UsageEntrySchema),
+  'usage:daily': z.array(UsageDaySchema),
+  'usage:refusals': z.array(RefusalCountSchema),
+
+  'proxy:status': ProxyStatusSchema,
+  'proxy:start': ProxyStatusSchema,
+  'proxy:stop': ProxyStatusSchema,
+  'proxy:configure': ProxyStatusSchema,
+  'prices:list': PriceListSchema,
+  'prices:set': PriceListSchema,
+  'prices:remove': PriceListSchema,
+  'prices:update': PriceListSchema,
+} satisfies { [C in Channel]: z.ZodType<ChannelOutput<C>> };
+
+/** The schemas' own output types equal the domain types both ways (a schema missing a field fails here too). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SchemaDrift =
+  | { [C in Channel]: Same<z.output<(typeof channelOutputSchemas)[C]>, ChannelOutput<C>> extends true ? never : C }[Channel]
+  | (Same<z.output<typeof ErrorCodeSchema>, ErrorCode> extends true ? never : 'ErrorCode');
+/** Compiles only while no schema drifted; otherwise the error names the channel (or `ErrorCode`). */
+export const OUTPUT_SCHEMAS_MATCH_TYPES: [SchemaDrift] extends [never] ? true : SchemaDrift = true;

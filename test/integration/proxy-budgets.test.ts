@@ -1,0 +1,231 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { priceTokens } from '../../electron/core/budgets/prices';
+import { putCustomPrice } from '../../electron/core/store/prices-repo';
+import { writeSetting } from '../../electron/core/store/settings-repo';
+import type { Database } from '../../electron/core/store/database';
+import type { Budget } from '../../electron/shared/types';
+import { usageRows } from '../helpers/proxy-fixtures';
+import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { chatStreamEvents } from '../helpers/stand-in-upstream';
+
+let h: ProxyHarness;
+/** The proxy's clock: pinned, moved by the tests. */
+let clock = Date.parse('2026-12-04T10:00:00Z');
+
+beforeAll(async () => {
+  h = await startProxyHarness({ now: () => clock });
+  writeSetting(h.db, 'budgets.timeZone', 'Europe/Berlin');
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(() => {
+  h.upstream.reset();
+  clock = Date.parse('2026-12-04T10:00:00Z');
+});
+
+function keyWithBudgets(budgets: Budget[]): { id: string; secret: string } {
+  const key = h.subkey();
+  h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify(budgets), key.id);
+  return key;
+}
+
+function spendOf(db: Database, subkeyId: string, metric: string, window: string): number {
+  return (db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number) ?? 0;
+}
+
+async function refusal(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  return error as InstanceType<typeof OpenAI.APIError>;
+}
+
+const chat = (client: OpenAI, extra: Record<string, unknown> = {}) =>
+  client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra });
+
+describe('request budgets per window', () => {
+  it('refuses the request past a daily budget with 429 budget_exceeded, Retry-After to local midnight and no retry', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'requests', limit: 2, window: 'day' }]);
+    const client = h.client(secret);
+    await chat(client);
+    await chat(client);
+    const error = await refusal(chat(client));
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('budget_exceeded');
+    // Midnight in Berlin (UTC+1 in December) is 23:00 UTC; the clock says 10:00 UTC.
+    expect(error.message).toContain('2 requests a day');
+    expect(error.message).toContain('2026-12-04T23:00:00.000Z');
+    expect(error.headers?.get('retry-after')).toBe(String(13 * 3600));
+    expect(error.headers?.get('x-should-retry')).toBe('false');
+    expect(h.upstream.requests).toHaveLength(2);
+
+    clock = Date.parse('2026-12-04T23:00:01Z');
+    await chat(client);
+    expect(h.upstream.requests).toHaveLength(3);
+  });
+
+  it('counts weekly and monthly windows from Monday and the 1st', async () => {
+    const { id, secret } = keyWithBudgets([
+      { metric: 'requests', limit: 1, window: 'week' },
+      { metric: 'requests', limit: 5, window: 'month' },
+    ]);
+    const client = h.client(secret);
+    await chat(client);
+    const error = await refusal(chat(client));
+    // Friday 4 December: the week ends Monday 7 December 00:00 Berlin.
+    expect(error.message).toContain('1 requests a week');
+    expect(error.message).toContain('2026-12-06T23:00:00.000Z');
+    clock = Date.parse('2026-12-06T23:00:00Z');
+    await chat(client);
+    await h.settled();
+    expect(spendOf(h.db, id, 'requests', 'week')).toBe(2);
+    expect(spendOf(h.db, id, 'requests', 'month')).toBe(2);
+  });
+
+  it('answers a spent total budget without Retry-After (it never resets)', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'requests', limit: 1, window: 'total' }]);
+    const client = h.client(secret);
+    await chat(client);
+    const error = await refusal(chat(client));
+    expect(error.code).toBe('budget_exceeded');
+    expect(error.message).toContain('1 requests in total');
+    expect(error.headers?.get('retry-after')).toBeNull();
+  });
+});
+
+describe('token budgets: reserve the worst case, settle to usage', () => {
+  it('commits the reservation before upstream sees the request, and settles it to the reported usage', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 100_000, window: 'month' }]);
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 };
+    const reserved = Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 100;
+    let seenByUpstream = -1;
+    h.upstream.respond = () => {
+      // The upstream stand-in reads the store the moment the request reaches it.
+      seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
+      return false;
+    };
+    await h.client(secret).chat.completions.create(body as never);
+    expect(seenByUpstream).toBe(reserved);
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(18);
+  });
+
+  it('reserves the default output cap (4,096) when the request names none, and refuses what cannot fit', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'tokens', limit: 4000, window: 'day' }]);
+    const client = h.client(secret);
+    const error = await refusal(chat(client));
+    expect(error.code).toBe('budget_exceeded');
+    expect(error.message).toContain('4000 tokens a day');
+    expect(h.upstream.requests).toHaveLength(0);
+    await chat(client, { max_completion_tokens: 500 });
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  it('gives back a reservation that upstream answered non-2xx', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 10_000, window: 'day' }]);
+    h.upstream.respond = (_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}');
+    };
+    await refusal(chat(h.client(secret), { max_tokens: 50 }));
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'day')).toBe(0);
+  });
+
+  it('settles a stream to the usage it reported', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 10_000, window: 'day' }]);
+    const stream = await chat(h.client(secret), { stream: true, max_tokens: 50 });
+    for await (const chunk of stream as unknown as AsyncIterable<unknown>) void chunk;
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'day')).toBe(18);
+  });
+
+  it('charges the reservation to a client that leaves a stream before usage arrived', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 10_000, window: 'day' }]);
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50, stream: true };
+    const reserved = Math.ceil(Buffer.byteLength(JSON.stringify({ ...body, stream_options: { include_usage: true } })) / 4) + 50;
+    h.upstream.respond = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(chatStreamEvents('gpt-4o-mini', true)[0]);
+      // …and never finishes: the client leaves.
+    };
+    const controller = new AbortController();
+    const stream = await h.client(secret).chat.completions.create(body as never, { signal: controller.signal });
+    for await (const chunk of stream as unknown as AsyncIterable<unknown>) {
+      void chunk;
+      controller.abort();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await h.settled();
+    const spent = spendOf(h.db, id, 'tokens', 'day');
+    // The proxy reserves for the body it forwards (with include_usage spliced in), within a few bytes of this one.
+    expect(spent).toBeGreaterThanOrEqual(reserved - 2);
+    expect(spent).toBeLessThanOrEqual(reserved + 2);
+    expect(usageRows(h.db).filter((row) => row.subkey_id === id)[0]!.status).toBe(200);
+  });
+});
+
+describe('USD budgets', () => {
+  it('charges the priced usage', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 1, window: 'month' }]);
+    await chat(h.client(secret), { max_tokens: 20 });
+    await h.settled();
+    // gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens; the stand-in reports 11 + 7.
+    expect(spendOf(h.db, id, 'usd', 'month')).toBeCloseTo(11 * 0.15e-6 + 7 * 0.6e-6, 12);
+  });
+
+  it('refuses a model without a price with 403 price_unknown, never charging $0', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'usd', limit: 1, window: 'month' }]);
+    const error = await refusal(h.client(secret).chat.completions.create({ model: 'my-local-llama', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(error.status).toBe(403);
+    expect(error.code).toBe('price_unknown');
+    expect(error.headers?.get('x-should-retry')).toBe('false');
+    expect(h.upstream.requests).toHaveLength(0);
+    // A key without a USD budget may use it.
+    const plain = keyWithBudgets([{ metric: 'tokens', limit: 100_000, window: 'month' }]);
+    await h.client(plain.secret).chat.completions.create({ model: 'my-local-llama', messages: [{ role: 'user', content: 'hi' }] });
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  it('does not overspend under concurrency: 100 simultaneous requests on a $0.01 budget', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
+    // Upstream reports more input than the estimate, so every settlement exceeds its reservation a little.
+    const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
+    h.upstream.respond = (_request, response) => {
+      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(body);
+      }, 20);
+    };
+    const client = h.client(secret);
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 200 })),
+    );
+    const ok = results.filter((result) => result.status === 'fulfilled').length;
+    const refused = results.filter((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'budget_exceeded').length;
+    expect(ok + refused).toBe(100);
+    expect(ok).toBeGreaterThan(0);
+    expect(h.upstream.requests).toHaveLength(ok);
+    await h.settled(50);
+    const oneRequest = priceTokens('gpt-4o', { input: 60, output: 200 }, h.upstream.baseUrl)!;
+    const spent = spendOf(h.db, id, 'usd', 'day');
+    expect(spent).toBeCloseTo(ok * oneRequest, 12);
+    expect(spent).toBeLessThanOrEqual(0.01 + oneRequest);
+  });
+});
+
+describe('custom prices', () => {
+  it('prices a model the price data does not know from the custom price of its upstream', async () => {
+    putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'my-custom-llama', inputPerMillion: 2, cachedInputPerMillion: null, outputPerMillion: 4 });
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 1, window: 'month' }]);
+    await h.client(secret).chat.completions.create({ model: 'my-custom-llama', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+    await h.settled();
+    // The stand-in reports 11 input and 7 output tokens.
+    expect(spendOf(h.db, id, 'usd', 'month')).toBeCloseTo((11 * 2 + 7 * 4) / 1e6, 12);
+  });
+});
