@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { modelPathsByOperation, type OpenApiDocument } from './openapi-model-paths';
 import { groupOfTag, PATH_GROUPS, tagsByOperation } from './openapi-groups';
+import { objectIdPathsByOperation } from './openapi-object-ids';
 
 const INDIRECT: Record<string, string> = {
   'POST /batches': 'a batch names its models inside the uploaded input file',
@@ -49,6 +50,7 @@ const lines = readFileSync(input, 'utf8').split('\n').filter((line) => line.trim
 const document = parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as OpenApiDocument;
 const modelPaths = modelPathsByOperation(document);
 const tags = tagsByOperation(document);
+const idPaths = objectIdPathsByOperation(document);
 const seen = new Set<string>();
 const rows: string[] = [];
 for (const line of lines) {
@@ -80,6 +82,8 @@ for (const line of lines) {
   // The top-level `model` is always read; the spec's deeper places are listed per endpoint.
   const nested = (modelPaths.get(key) ?? []).filter((path) => path !== 'model');
   if (nested.length > 0) fields.push(`nestedModels: [${nested.map((path) => `'${path}'`).join(', ')}]`);
+  const ids = idPaths.get(key) ?? [];
+  if (ids.length > 0) fields.push(`objectIds: [${ids.map((path) => `'${path}'`).join(', ')}]`);
   if (!modelPaths.has(key)) console.warn(`note: ${key} is not in ${specFile}`);
   rows.push(`  { ${fields.join(', ')} },`);
 }

@@ -274,6 +274,45 @@ describe.each([
       expect((await shared.files.retrieve(fileA)).id).toBe(fileA);
     });
 
+    it('reads ids only where OpenAI takes them: a Codex-shaped body with UUIDs elsewhere passes as sent, a repeated id member is refused', async () => {
+      respondWithObjects();
+      const issued = await issue(undefined);
+      const sdk = client(issued.secret);
+      const mine = (await sdk.responses.create({ model: 'gpt-4o', input: 'hi' })).id;
+      upstream.requests.length = 0;
+      const uuid = '01a24209-6aa2-75c2-8e5a-f341cabaf3ee';
+      const codex = {
+        model: 'gpt-4o',
+        instructions: 'You are Codex.',
+        input: [
+          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Say hello' }] },
+          // Replayed output: a citation of a file and the automatic container a code interpreter ran in.
+          { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'x', annotations: [{ type: 'file_citation', file_id: 'file-owner', index: 0 }] }] },
+          { type: 'code_interpreter_call', id: 'ci_1', container_id: 'cntr_auto', code: '', outputs: [] },
+          { type: 'function_call', call_id: uuid, name: 'shell', arguments: '{}' },
+          { type: 'function_call_output', call_id: uuid, output: 'ok' },
+        ],
+        tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
+        store: false,
+        prompt_cache_key: uuid,
+        client_metadata: { session_id: uuid, thread_id: uuid, conversation_id: uuid, file_id: uuid },
+        metadata: { previous_response_id: uuid },
+      };
+      expect(await send(sdk, 'POST', '/v1/responses', codex)).toEqual({ status: 200 });
+      expect(JSON.parse(upstream.requests[0]!.body.toString('utf8'))).toEqual(codex);
+      expect(await send(sdk, 'POST', '/v1/responses', { ...codex, previous_response_id: mine })).toEqual({ status: 200 });
+      expect(await send(sdk, 'POST', '/v1/responses', { ...codex, previous_response_id: uuid })).toMatchObject({ status: 404, code: 'object_not_found' });
+
+      // JSON.parse keeps the last of two members, a first-wins reader the first: Keygate would check one id, upstream use another.
+      const raw = async (text: string) => {
+        const answer = await fetch(`${target.origin}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${issued.secret}`, 'content-type': 'application/json' }, body: text });
+        return { status: answer.status, code: ((await answer.json()) as { error: { code: string } }).error.code };
+      };
+      expect(await raw(`{"model":"gpt-4o","input":"hi","previous_response_id":"resp_foreign","previous_response_id":"${mine}"}`)).toEqual({ status: 400, code: 'ambiguous_request' });
+      expect(await raw(`{"model":"gpt-4o","input":"hi","previous\\u005fresponse_id":"resp_foreign","previous_response_id":"${mine}"}`)).toEqual({ status: 400, code: 'ambiguous_request' });
+      expect(upstream.requests).toHaveLength(2);
+    });
+
     const batchFile = (lines: object[]) => new File([lines.map((line) => JSON.stringify(line)).join('\n') + '\n'], 'batch.jsonl');
     const line = (model: string, url = '/v1/chat/completions') => ({ custom_id: model, method: 'POST', url, body: { model, messages: [{ role: 'user', content: 'hi' }] } });
     const remaining = async (id: string) => (await target.call<Subkey[]>('subkeys:list')).find((subkey) => subkey.id === id)?.remainingRequests;

@@ -24,4 +24,9 @@ export interface EndpointSpec {
    * spec: `tools[].model` is the `model` of each element of `tools`, `a.*.model` of each value of the map `a`.
    */
   nestedModels?: readonly string[];
+  /**
+   * Where a JSON body names objects whose owner Keygate records (`file_id`, `previous_response_id`, `conversation`,
+   * `tools[].vector_store_ids`, …), as paths from OpenAI's spec written like `nestedModels` (object-ownership.ts).
+   */
+  objectIds?: readonly string[];
 }

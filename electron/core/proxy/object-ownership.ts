@@ -1,5 +1,6 @@
 import type { Database } from '../store/database';
 import type { EndpointSpec } from './endpoint-spec';
+import { idPlacesOf, mayHideIds, readObjectIds } from './object-id-places';
 import { proxyErrors } from './proxy-error';
 
 /** Endpoints whose 2xx answer creates an object, the object's kind, and where its id is in the answer. */
@@ -56,22 +57,6 @@ function ownedPlaceholder(path: string, placeholder: string): boolean {
   return true;
 }
 
-/** JSON members naming one owned object (at any depth), and members holding a list of them. */
-const ID_MEMBERS = new Set([
-  'file_id',
-  'input_file_id',
-  'training_file',
-  'validation_file',
-  'previous_response_id',
-  'response_id',
-  'conversation_id',
-  'vector_store_id',
-  'assistant_id',
-  'thread_id',
-  'container_id',
-]);
-const ID_LIST_MEMBERS = new Set(['file_ids', 'vector_store_ids']);
-
 /** Collection endpoints (GET) whose list answer is filtered to the key's own objects. */
 const LISTS = new Set(['/files', '/batches', '/vector_stores', '/containers', '/fine_tuning/jobs', '/evals', '/videos', '/chat/completions', '/assistants']);
 
@@ -99,43 +84,34 @@ export class ObjectOwners {
 
 /**
  * Refuses (404, as OpenAI answers for an id it does not know) a request that names an object this sub-key did not
- * create through Keygate: ids in the path, and in the JSON body wherever OpenAI takes one (`file_id`,
- * `previous_response_id`, `conversation`, `vector_store_ids`, `tools[].container`, … at any depth, `metadata` aside).
+ * create through Keygate: ids in the path's object placeholders, and in the JSON body only where OpenAI's spec takes
+ * one (`EndpointSpec.objectIds`: `previous_response_id`, `conversation`, `file_id`, `tools[].vector_store_ids`, …).
+ * A body whose bytes could hide an id from JSON.parse (a repeated member) is refused as ambiguous (400).
  */
-export function checkObjects(spec: EndpointSpec | undefined, path: string, json: unknown, subkeyId: string, owners: ObjectOwners): void {
+export function checkObjects(
+  spec: EndpointSpec | undefined,
+  path: string,
+  json: unknown,
+  jsonBytes: Buffer | null,
+  subkeyId: string,
+  owners: ObjectOwners,
+): void {
   if (!spec) return;
-  const check = (id: string): void => {
-    if (owners.owner(id) !== subkeyId) throw proxyErrors.objectNotFound(id);
+  const check = (id: string, param: string): void => {
+    if (owners.owner(id) !== subkeyId) throw proxyErrors.objectNotFound(id, param);
   };
   const specSegments = spec.path.split('/');
   const segments = path.split('/');
   specSegments.forEach((segment, index) => {
-    if (segment.startsWith('{') && ownedPlaceholder(spec.path, segment.slice(1, -1))) check(segments[index]!);
+    if (segment.startsWith('{') && ownedPlaceholder(spec.path, segment.slice(1, -1))) check(segments[index]!, 'id');
   });
-  if (json !== undefined) walk(json, check, 0);
-}
-
-function walk(value: unknown, check: (id: string) => void, depth: number): void {
-  if (depth > 64 || typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, check, depth + 1);
-    return;
+  const places = idPlacesOf(spec);
+  if (!places || json === undefined) return;
+  const { ids, members } = readObjectIds(json, places);
+  if (jsonBytes && mayHideIds(jsonBytes, places, members)) {
+    throw proxyErrors.ambiguousRequest('the JSON body gives a member twice in one object where it names objects, or nests too deep to tell');
   }
-  for (const [name, member] of Object.entries(value)) {
-    // Metadata is the caller's own data, which OpenAI never reads as ids.
-    if (name === 'metadata') continue;
-    if (ID_MEMBERS.has(name) && typeof member === 'string') check(member);
-    else if (ID_LIST_MEMBERS.has(name) && Array.isArray(member)) {
-      for (const id of member) if (typeof id === 'string') check(id);
-    } else if (name === 'conversation' || name === 'container') {
-      // A conversation is named by id or `{ id }`; a code-interpreter container by id or `{ type: 'auto', file_ids }`.
-      if (typeof member === 'string') check(member);
-      else if (name === 'conversation' && typeof member === 'object' && member !== null && typeof (member as { id?: unknown }).id === 'string') {
-        check((member as { id: string }).id);
-      }
-    }
-    walk(member, check, depth + 1);
-  }
+  for (const { id, member } of ids) check(id, member);
 }
 
 /** Whether a GET on `spec` answers a list of objects that must be filtered to the key's own. */

@@ -109,8 +109,8 @@ export const proxyErrors = {
     ),
   mintBody: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_request', `Keygate could not check this credential request: ${detail}.`, 'expires_after'),
   batchInput: (why: string) => new ProxyError(403, 'permission_error', 'batch_input_not_allowed', `This batch was refused: ${why}.`, 'input_file_id'),
-  objectNotFound: (id: string) =>
-    new ProxyError(404, 'invalid_request_error', 'object_not_found', `No such object: ${id.slice(0, 200)} (or it belongs to another sub-key).`, 'id'),
+  objectNotFound: (id: string, param = 'id') =>
+    new ProxyError(404, 'invalid_request_error', 'object_not_found', `No such object: ${id.slice(0, 200)} (or it belongs to another sub-key).`, param),
   modelNotFound: (model: string) => new ProxyError(404, 'invalid_request_error', 'model_not_found', `The model "${model}" does not exist or you do not have access to it.`, 'model'),
   badJson: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
   badForm: (detail: string) => new ProxyError(400, 'invalid_request_error', 'invalid_multipart', `The multipart request body could not be read: ${detail}`),

@@ -228,10 +228,11 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (queryModels.length > 1) throw proxyErrors.duplicateModel();
     const queryModel = queryModels[0] ?? null;
     // Another key's objects are not found (404), before anything else is said about them.
-    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
+    const jsonBytes = bodyKind === 'json' ? (body as Buffer) : null;
+    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
     // A batch counts one request per line of its input, whose models and endpoints were read at upload.
     const batchCount = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : 1;
-    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
+    const claims = { method, endpoint, bodyKind, json, jsonBytes, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
     // Recorded before the policy is applied, so a refused request's row still says what it asked for.
     record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
@@ -243,7 +244,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       checkUsable(subkey, Date.now());
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
       checkPermission(method, endpoint, subkey);
-      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, subkey.id, owners);
+      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
       if (endpoint?.spec.path === '/batches' && method === 'POST') checkBatch(json, subkey, batchFiles, table);
       record.model = authorize(subkey, claims);
     }
