@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Channel, ChannelOutput } from './contract';
 import { errorReasons, type ErrorCode } from './errors';
+import { PERMISSION_GROUPS, PERMISSION_LEVELS, PERMISSION_MODES, type PermissionGroup, type PermissionLevel, type PermissionMode } from './permissions';
 
 /**
  * What every channel answers, as zod schemas. The admin API's OpenAPI document is generated from these, and tests
@@ -39,6 +40,22 @@ export const SubkeyStatusSchema = z
   .enum(['active', 'disabled', 'expired', 'exhausted'])
   .meta({ id: 'SubkeyStatus', description: 'Derived from `enabled`, `expiresAt` and `remainingRequests` when read.' });
 
+const PermissionLevelOutputSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]]);
+
+/** A sub-key's permissions as answered: every group present (the input schema's `PermissionsSchema` fills them in). */
+export const PermissionsOutputSchema = z
+  .object({
+    mode: z
+      .enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]])
+      .meta({ description: '`all`: every endpoint; `read_only`: GET on every endpoint; `restricted`: per group, see `groups`.' }),
+    groups: z
+      .object(Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, PermissionLevelOutputSchema])) as Record<PermissionGroup, typeof PermissionLevelOutputSchema>)
+      .meta({ description: 'Per endpoint group, read in `restricted` mode only: `none`, `read` (GET) or `write` (every method).' }),
+    mintCredentials: z.boolean().meta({ description: 'May call endpoints that mint credentials (realtime client secrets…); off even in mode `all`.' }),
+    shareProjectObjects: z.boolean().meta({ description: 'Sees every object of the project; otherwise only those it created through Keygate.' }),
+  })
+  .meta({ id: 'Permissions', description: "A sub-key's endpoint permissions, like OpenAI's restricted keys." });
+
 export const SubkeySchema = z
   .object({
     id: z.string(),
@@ -60,6 +77,7 @@ export const SubkeySchema = z
       }),
     ),
     enabled: z.boolean(),
+    permissions: PermissionsOutputSchema,
     status: SubkeyStatusSchema,
     lastUsedAt: Timestamp.nullable(),
   })

@@ -1,4 +1,5 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
+import type { Permissions } from './permissions';
 
 import type { ErrorParams, ErrorReason } from './errors';
 
@@ -61,6 +62,8 @@ export interface Subkey {
   /** Spending limits per window, with what is spent in the current one. */
   budgets: BudgetStatus[];
   enabled: boolean;
+  /** Which endpoint groups the key may call, and whether it may mint credentials or see other keys' objects. */
+  permissions: Permissions;
   /** Derived from enabled, expiresAt and remainingRequests at read time. */
   status: SubkeyStatus;
   lastUsedAt: string | null;

@@ -16,16 +16,17 @@ type Schema = Record<string, unknown>;
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /** Whether a media type carries JSON (`application/json`, `application/merge-patch+json`, …). */
-function isJsonMedia(type: string): boolean {
+export function isJsonMedia(type: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
 }
 
-function isSchema(value: unknown): value is Schema {
+/** Whether a spec node is a schema object. */
+export function isSchema(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The target of a local `$ref` (`#/components/schemas/X`, JSON-pointer escapes undone). */
-function resolveRef(document: OpenApiDocument, ref: string): Schema {
+export function resolveRef(document: OpenApiDocument, ref: string): Schema {
   if (!ref.startsWith('#/')) throw new Error(`Only local $refs are supported, got ${ref}`);
   let node: unknown = document;
   for (const raw of ref.slice(2).split('/')) {

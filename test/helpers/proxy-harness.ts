@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase, type Database } from '../../electron/core/store/database';
 import type { ProxyOptions } from '../../electron/core/proxy/types';
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import { insertSubkey, insertUpstream, startProxy, testSecretBox, type RunningProxy, type SubkeyFixture } from './proxy-fixtures';
 import { startStandInUpstream, type StandInUpstream } from './stand-in-upstream';
 
@@ -47,7 +48,8 @@ export async function startProxyHarness(options: Partial<Omit<ProxyOptions, 'db'
     upstream,
     upstreamId,
     running,
-    subkey: (fixture = {}) => insertSubkey(db, { upstreamId, ...fixture }),
+    // Ids in these tests' paths are made up, so keys see every object unless a test gives permissions of its own.
+    subkey: (fixture = {}) => insertSubkey(db, { upstreamId, permissions: { ...unrestrictedPermissions(), shareProjectObjects: true }, ...fixture }),
     client: (secret) => new OpenAI({ apiKey: secret, baseURL: running.baseURL, maxRetries: 0, timeout: 15_000 }),
     raw: (method, path, headers, body) =>
       new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import type { Channel, ChannelInput, ChannelOutput, KeygateApi } from '../../electron/shared/contract';
 import type { Model, ProxyStatus, RefusalCount, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
 
@@ -32,6 +33,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     denyModels: [],
     budgets: [],
     enabled: true,
+    permissions: unrestrictedPermissions(),
     status: 'active',
     lastUsedAt: null,
     ...overrides,

@@ -168,6 +168,23 @@ export const en = {
     resultUnlimited: 'No request limit',
     wholeNumber: 'Enter a whole number of 0 or more',
   },
+  permissions: {
+    label: 'Permissions',
+    modes: { all: 'All', restricted: 'Restricted', read_only: 'Read only' },
+    modeHint: {
+      all: 'Every endpoint (the model rules above still apply).',
+      restricted: 'Choose per group: Read allows GET requests, Write allows every request.',
+      read_only: 'GET requests on every endpoint, nothing that creates, changes or deletes.',
+    },
+    levels: { none: 'None', read: 'Read', write: 'Write' },
+    groups: { models: 'Models', chat_completions: 'Chat completions', responses: 'Responses', embeddings: 'Embeddings', images: 'Images', audio: 'Audio', moderations: 'Moderations', files: 'Files', uploads: 'Uploads', batches: 'Batches', fine_tuning: 'Fine-tuning', vector_stores: 'Vector stores', assistants_threads: 'Assistants and threads', evals: 'Evals', containers: 'Containers', videos: 'Videos', conversations: 'Conversations', realtime: 'Realtime', chatkit: 'ChatKit', skills: 'Skills' },
+    short: { models: 'models', chat_completions: 'chat', responses: 'responses', embeddings: 'embeddings', images: 'images', audio: 'audio', moderations: 'moderations', files: 'files', uploads: 'uploads', batches: 'batches', fine_tuning: 'fine-tuning', vector_stores: 'vector stores', assistants_threads: 'assistants', evals: 'evals', containers: 'containers', videos: 'videos', conversations: 'conversations', realtime: 'realtime', chatkit: 'ChatKit', skills: 'skills' },
+    mintCredentials: 'Allow minting credentials (realtime client secrets, ChatKit sessions)',
+    mintWarning: 'A minted credential talks to OpenAI directly: its traffic bypasses Keygate, which only caps its life at 10 minutes and counts the mint as one request.',
+    shareProjectObjects: 'See other keys’ objects (files, responses, conversations…)',
+    shareWarning: 'This key can read, use and delete what every other key of this upstream created.',
+    summary: { all: 'All endpoints', read_only: 'Read only', restricted: 'Restricted: {{groups}}', nothing: 'Restricted: no endpoints' },
+  },
   policy: {
     label: 'Models',
     modes: { all: 'All models', only: 'Only these', except: 'All except these' },

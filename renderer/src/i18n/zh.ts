@@ -170,6 +170,23 @@ export const zh: Messages = {
     resultUnlimited: '不限请求次数',
     wholeNumber: '请输入大于或等于 0 的整数',
   },
+  permissions: {
+    label: '权限',
+    modes: { all: '全部', restricted: '受限', read_only: '只读' },
+    modeHint: {
+      all: '可调用所有端点（上面的模型规则仍然适用）。',
+      restricted: '按分组选择：读取允许 GET 请求，写入允许所有请求。',
+      read_only: '所有端点只允许 GET 请求，不能创建、修改或删除。',
+    },
+    levels: { none: '无', read: '读取', write: '写入' },
+    groups: { models: '模型', chat_completions: '对话补全', responses: 'Responses', embeddings: '嵌入', images: '图像', audio: '音频', moderations: '内容审核', files: '文件', uploads: '分片上传', batches: '批处理', fine_tuning: '微调', vector_stores: '向量存储', assistants_threads: '助手与线程', evals: '评估', containers: '容器', videos: '视频', conversations: '对话记录', realtime: '实时', chatkit: 'ChatKit', skills: '技能' },
+    short: { models: '模型', chat_completions: '对话', responses: 'responses', embeddings: '嵌入', images: '图像', audio: '音频', moderations: '审核', files: '文件', uploads: '上传', batches: '批处理', fine_tuning: '微调', vector_stores: '向量存储', assistants_threads: '助手', evals: '评估', containers: '容器', videos: '视频', conversations: '对话记录', realtime: '实时', chatkit: 'ChatKit', skills: '技能' },
+    mintCredentials: '允许签发凭据（实时客户端密钥、ChatKit 会话）',
+    mintWarning: '签发的凭据直接访问 OpenAI：其流量绕过 Keygate，Keygate 只把它的有效期限制在 10 分钟，并把签发计为一次请求。',
+    shareProjectObjects: '可查看其他密钥的对象（文件、响应、对话记录等）',
+    shareWarning: '此密钥可以读取、使用和删除本上游其他所有密钥创建的内容。',
+    summary: { all: '所有端点', read_only: '只读', restricted: '受限：{{groups}}', nothing: '受限：无端点' },
+  },
   policy: {
     label: '模型',
     modes: { all: '全部模型', only: '仅限这些', except: '排除这些' },
