@@ -111,6 +111,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     keys,
     writes,
     table,
+    owners,
     allowedHosts,
     maxFrameBytes: maxBodyBytes,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,

@@ -9,7 +9,8 @@ import { KeyScrubber, type KeyPattern } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
-import { checkClientEvent, checkSessionModel, type SocketKind } from './ws-checks';
+import { recordObject, type ObjectOwners } from './object-ownership';
+import { checkClientEvent, checkEventAccess, checkSessionModel, type SocketKind } from './ws-checks';
 import { errorEvent, parseServerEvent, peekEventType, readClientEvent, type ClientEvent } from './ws-events';
 import { ResponseLedger, type ResponseEnd } from './ws-ledger';
 
@@ -50,6 +51,8 @@ export interface SocketSessionOptions {
   keys: KeyCache;
   writes: WriteBatcher;
   table: EndpointTable;
+  /** Who created which object: a `response.create` may name only its key's, and responses made here are recorded. */
+  owners: ObjectOwners;
   keyPattern: KeyPattern | null;
   onClosed: (session: SocketSession) => void;
 }
@@ -151,6 +154,8 @@ export class SocketSession {
     if (!subkey) return;
     let model: string | null;
     try {
+      // HTTP's order: permissions and objects before the model policy.
+      checkEventAccess(subkey, this.options.kind, event, this.options.table, this.options.owners);
       model = checkClientEvent(subkey, this.options.kind, event, this.options.table, Date.now());
       if (event.type === 'response.create') checkSessionModel(subkey, this.options.kind, this.sessionModel);
     } catch (error) {
@@ -256,6 +261,10 @@ export class SocketSession {
     const response = (event().response ?? {}) as { id?: unknown; status?: unknown; usage?: unknown; model?: unknown };
     const responseId = stringOf(response.id);
     const lane = this.laneOf(event());
+    // Codex chains responses by `previous_response_id`: one made here is this key's, as one made over HTTP is.
+    if (responseId !== null && this.options.kind === 'responses' && (type === 'response.created' || type === 'response.completed')) {
+      recordObject(this.options.owners, this.options.writes, responseId, this.subkeyId, 'response');
+    }
     if (type === 'response.created') {
       if (responseId !== null && !this.ledger.bind(responseId, lane)) this.unsolicited(responseId, lane, stringOf(response.model));
       return;
