@@ -4,7 +4,6 @@ import type { EndpointMatch, EndpointTable } from './endpoint-table';
 import type { SubkeyState } from './key-cache';
 import { checkObjects, type ObjectOwners } from './object-ownership';
 import { checkPermission } from './permission-gate';
-import { proxyErrors } from './proxy-error';
 import { checkQuotaLeft } from './quota';
 import type { ClientEvent } from './ws-events';
 
@@ -47,8 +46,6 @@ export function checkUpgrade(subkey: SubkeyState, kind: SocketKind, queryModel: 
   checkPermission('POST', endpoint, subkey);
   const model = authorize(subkey, { method: 'GET', endpoint, bodyKind: 'none', json: undefined, jsonBytes: null, formModel: null, queryModel });
   checkQuotaLeft(subkey);
-  // Events are not yet reserved against budgets: a key with budgets must not open a socket that would bypass them.
-  if (subkey.budgets.length > 0) throw proxyErrors.budgetsNotOnWebSockets();
   return model;
 }
 
