@@ -23,7 +23,8 @@ async function issueDialog(create: () => Promise<IssuedSubkey>) {
   return { fake, store };
 }
 
-// The issue form holds a row of choices per endpoint group: slower to render than the 5 s default allows on a busy machine.
+// The issue form holds a row of choices per endpoint group: slower to render in happy-dom than the 5 s default allows
+// on a busy machine (every describe below that opens it has the same allowance).
 describe('the issue form', { timeout: 20_000 }, () => {
   it('validates with the contract schema as the user types', async () => {
     await issueDialog(() => Promise.reject(new Error('must not be called')));
@@ -74,7 +75,7 @@ describe('the issue form', { timeout: 20_000 }, () => {
   });
 });
 
-describe('"Only these" with no model', () => {
+describe('"Only these" with no model', { timeout: 20_000 }, () => {
   it('is refused by the issue form, which sends nothing', async () => {
     const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
     await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
@@ -116,7 +117,7 @@ describe('"Only these" with no model', () => {
   });
 });
 
-describe('a custom quota that is not a whole number ≥ 0', () => {
+describe('a custom quota that is not a whole number ≥ 0', { timeout: 20_000 }, () => {
   it('is refused by the issue form with a message, and nothing is sent', async () => {
     const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
     await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');

@@ -10,7 +10,8 @@ interface IdNode {
 /** Where one endpoint's JSON body names owned objects, and the member names those places end in. */
 export interface IdPlaces {
   root: IdNode;
-  leaves: readonly string[];
+  /** The member names the places end in, quoted as JSON writes them (`"file_id"`), for the byte count. */
+  leaves: readonly Buffer[];
 }
 
 /** An object id a body names, and the member it was named in (the error's `param`). */
@@ -39,7 +40,7 @@ function compile(paths: readonly string[]): IdPlaces {
     at.isId = true;
     leaves.add(segments[segments.length - 1]!.replace(/(?:\[\])+$/, ''));
   }
-  return { root, leaves: [...leaves] };
+  return { root, leaves: [...leaves].map((leaf) => Buffer.from(`"${leaf}"`)) };
 }
 
 const compiled = new WeakMap<EndpointSpec, IdPlaces>();
@@ -105,11 +106,12 @@ const ESCAPE = Buffer.from('\\u00');
  */
 export function mayHideIds(body: Buffer, places: IdPlaces, members: number): boolean {
   let strings = 0;
-  for (const leaf of places.leaves) {
-    const quoted = Buffer.from(`"${leaf}"`);
+  for (const quoted of places.leaves) {
     for (let at = body.indexOf(quoted); at !== -1; at = body.indexOf(quoted, at + quoted.length)) strings++;
   }
   let escaped = false;
+  // Most bodies have no backslash at all: one scan for it spares the escape search.
+  if (body.indexOf(0x5c) === -1) return strings > members && repeatsAnyMember(body);
   for (let at = body.indexOf(ESCAPE); at !== -1 && !escaped; at = body.indexOf(ESCAPE, at + 4)) {
     const digit = body[at + 4];
     // `\u005f`–`\u007a`: an escaped lower-case letter or `_`, as a member name could be spelled.

@@ -2,6 +2,7 @@ import type { Database } from '../store/database';
 import type { EndpointSpec } from './endpoint-spec';
 import { idPlacesOf, mayHideIds, readObjectIds } from './object-id-places';
 import { proxyErrors } from './proxy-error';
+import type { WriteBatcher } from './write-batcher';
 
 /** Endpoints whose 2xx answer creates an object, the object's kind, and where its id is in the answer. */
 const CREATES: Record<string, { kind: string; id: (body: Record<string, unknown>) => unknown }> = {
@@ -59,6 +60,16 @@ function ownedPlaceholder(path: string, placeholder: string): boolean {
 
 /** Collection endpoints (GET) whose list answer is filtered to the key's own objects. */
 const LISTS = new Set(['/files', '/batches', '/vector_stores', '/containers', '/fine_tuning/jobs', '/evals', '/videos', '/chat/completions', '/assistants']);
+
+/**
+ * Records that `subkeyId` created object `id` (a response made over a WebSocket): known at once, written with the next
+ * batch. The first owner stays, so an id seen again (its final event) is not written twice.
+ */
+export function recordObject(owners: ObjectOwners, writes: WriteBatcher, id: string, subkeyId: string, kind: string): void {
+  if (id === '' || id.length > 256 || owners.owner(id) !== null) return;
+  owners.remember(id, subkeyId);
+  writes.enqueueObject(id, subkeyId, kind, Date.now());
+}
 
 /** Who owns each object created through the proxy: the `objects` table, plus what is queued but not yet written. */
 export class ObjectOwners {

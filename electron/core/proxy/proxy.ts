@@ -112,6 +112,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     keys,
     writes,
     table,
+    owners,
     allowedHosts,
     maxFrameBytes: maxBodyBytes,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,

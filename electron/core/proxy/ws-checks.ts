@@ -2,6 +2,7 @@ import { checkUsable } from './authenticate';
 import { authorize } from './authorize';
 import type { EndpointMatch, EndpointTable } from './endpoint-table';
 import type { SubkeyState } from './key-cache';
+import { checkObjects, type ObjectOwners } from './object-ownership';
 import { checkPermission } from './permission-gate';
 import { checkQuotaLeft } from './quota';
 import type { ClientEvent } from './ws-events';
@@ -68,4 +69,17 @@ export function checkClientEvent(subkey: SubkeyState, kind: SocketKind, event: C
 export function checkSessionModel(subkey: SubkeyState, kind: SocketKind, sessionModel: string | null): void {
   if (kind !== 'realtime') return;
   authorize(subkey, { method: 'GET', endpoint: REALTIME_UPGRADE, bodyKind: 'none', json: undefined, jsonBytes: null, formModel: null, queryModel: sessionModel });
+}
+
+/**
+ * The key's endpoint permissions and object ownership over one client event, as HTTP applies them to a request
+ * (the key's permissions may have changed since the upgrade): every event needs write on the socket's group, and a
+ * Responses `response.create` may name only the key's own objects where `POST /v1/responses` takes ids
+ * (`previous_response_id`, `conversation`, files…; the event is forwarded re-serialised, so no member can hide).
+ * Throws 403 `permission_denied` or 404 `object_not_found`.
+ */
+export function checkEventAccess(subkey: SubkeyState, kind: SocketKind, event: ClientEvent, table: EndpointTable, owners: ObjectOwners): void {
+  checkPermission('POST', kind === 'realtime' ? REALTIME_UPGRADE : RESPONSES_UPGRADE, subkey);
+  if (kind !== 'responses' || event.type !== 'response.create' || subkey.permissions.shareProjectObjects) return;
+  checkObjects(table.match('POST', '/responses')?.spec, '/responses', event.value, null, subkey.id, owners);
 }
