@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Statement } from 'better-sqlite3';
+import OpenAI from 'openai';
 import type * as Prices from '../../electron/core/budgets/prices';
+import { deleteCustomPrice, putCustomPrice } from '../../electron/core/store/prices-repo';
+import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Budget } from '../../electron/shared/types';
 import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
 
@@ -35,7 +39,30 @@ function keyWithBudgets(budgets: Budget[]): { id: string; secret: string } {
   return key;
 }
 
-const chat = (secret: string) => h.client(secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+const chat = (secret: string, model = 'gpt-4o-mini') => h.client(secret).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+
+function spendOf(subkeyId: string, metric: string): number {
+  return h.db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ?').pluck().get(subkeyId, metric) as number;
+}
+
+/** Counts, while `during` runs, the rows read from the store by statements whose SQL names `table`. */
+async function readsOf(table: string, during: () => Promise<unknown>): Promise<number> {
+  const prototype = Object.getPrototypeOf(h.db.prepare('SELECT 1')) as Statement;
+  const reads = { count: 0 };
+  const spies = (['get', 'all', 'iterate'] as const).map((method) => {
+    const original = prototype[method] as (...args: unknown[]) => unknown;
+    return vi.spyOn(prototype, method).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+      if (this.source.includes(table)) reads.count++;
+      return original.apply(this, args);
+    } as never);
+  });
+  try {
+    await during();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return reads.count;
+}
 
 describe('what a request costs the proxy', () => {
   it('prices no request of a key without a budget in dollars, and still settles its token budget', async () => {
@@ -54,5 +81,56 @@ describe('what a request costs the proxy', () => {
     await chat(usd.secret);
     await h.settled();
     expect(priceCalls.count).toBe(2);
+  });
+
+  it('reads neither custom prices nor settings from the store per request once it knows them', async () => {
+    const usd = keyWithBudgets([
+      { metric: 'usd', limit: 100, window: 'day' },
+      { metric: 'tokens', limit: 1_000_000, window: 'day' },
+    ]);
+    await chat(usd.secret);
+    expect(await readsOf('custom_prices', () => chat(usd.secret))).toBe(0);
+    expect(await readsOf('settings', () => chat(usd.secret))).toBe(0);
+  });
+
+  it('prices the next request by a custom price set or removed since', async () => {
+    const usd = keyWithBudgets([{ metric: 'usd', limit: 100, window: 'total' }]);
+    const refused = await chat(usd.secret, 'my-cached-llama').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('price_unknown');
+    // Set in another spelling: the column compares ASCII letters case-insensitively.
+    putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'My-Cached-LLAMA', inputPerMillion: 2, cachedInputPerMillion: null, outputPerMillion: 4 });
+    await chat(usd.secret, 'my-cached-llama');
+    await h.settled();
+    // The stand-in reports 11 input and 7 output tokens.
+    expect(spendOf(usd.id, 'usd')).toBeCloseTo((11 * 2 + 7 * 4) / 1e6, 12);
+    putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'my-cached-llama', inputPerMillion: 20, cachedInputPerMillion: null, outputPerMillion: 40 });
+    await chat(usd.secret, 'my-cached-llama');
+    await h.settled();
+    expect(spendOf(usd.id, 'usd')).toBeCloseTo((11 * 22 + 7 * 44) / 1e6, 12);
+    deleteCustomPrice(h.db, h.upstreamId, 'MY-CACHED-LLAMA');
+    const again = await chat(usd.secret, 'my-cached-llama').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect((again as InstanceType<typeof OpenAI.APIError>).code).toBe('price_unknown');
+  });
+
+  it('reserves by the default output tokens set since the last request', async () => {
+    const tokens = keyWithBudgets([{ metric: 'tokens', limit: 1000, window: 'total' }]);
+    writeSetting(h.db, 'budgets.defaultOutputTokens', 100);
+    await chat(tokens.secret);
+    // A reservation of the body's bytes / 4 + 2000 output tokens would not fit in what is left (1000 − 18).
+    writeSetting(h.db, 'budgets.defaultOutputTokens', 2000);
+    const refused = await chat(tokens.secret).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('budget_exceeded');
+    writeSetting(h.db, 'budgets.defaultOutputTokens', 100);
+    await chat(tokens.secret);
   });
 });
