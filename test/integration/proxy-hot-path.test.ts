@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Statement } from 'better-sqlite3';
 import OpenAI from 'openai';
+import type * as GenaiPrices from '@pydantic/genai-prices';
 import type * as Prices from '../../electron/core/budgets/prices';
 import { deleteCustomPrice, putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
@@ -16,6 +17,19 @@ vi.mock('../../electron/core/budgets/prices', async (importOriginal) => {
     priceOn: (...args: Parameters<typeof actual.priceOn>) => {
       priceCalls.count++;
       return actual.priceOn(...args);
+    },
+  };
+});
+
+// The library behind the price lookup: how often it is asked for a price.
+const libraryCalls = vi.hoisted(() => ({ calcPrice: 0 }));
+vi.mock('@pydantic/genai-prices', async (importOriginal) => {
+  const actual = await importOriginal<typeof GenaiPrices>();
+  return {
+    ...actual,
+    calcPrice: (...args: Parameters<typeof actual.calcPrice>) => {
+      libraryCalls.calcPrice++;
+      return actual.calcPrice(...args);
     },
   };
 });
@@ -81,6 +95,16 @@ describe('what a request costs the proxy', () => {
     await chat(usd.secret);
     await h.settled();
     expect(priceCalls.count).toBe(2);
+  });
+
+  it('asks the price data once per price when the upstream URL names no provider (a loopback stand-in)', async () => {
+    const usd = keyWithBudgets([{ metric: 'usd', limit: 100, window: 'total' }]);
+    await chat(usd.secret);
+    libraryCalls.calcPrice = 0;
+    await chat(usd.secret);
+    await h.settled();
+    expect(libraryCalls.calcPrice).toBe(2);
+    expect(spendOf(usd.id, 'usd')).toBeGreaterThan(0);
   });
 
   it('reads neither custom prices nor settings from the store per request once it knows them', async () => {
