@@ -157,4 +157,22 @@ describe('what a request costs the proxy', () => {
     writeSetting(h.db, 'budgets.defaultOutputTokens', 100);
     await chat(tokens.secret);
   });
+
+  it('commits the reservation of a request alone in flight before the end of the event-loop turn', async () => {
+    const key = h.subkey({ remainingRequests: 10 });
+    const rowsAt: number[] = [];
+    const countRows = (): number => h.db.prepare('SELECT count(*) FROM usage WHERE subkey_id = ?').pluck().get(key.id) as number;
+    // Listens after the proxy's handler: the first check phase after the request arrived.
+    const onRequest = (): void => void setImmediate(() => rowsAt.push(countRows()));
+    h.running.server.on('request', onRequest);
+    try {
+      // Headers and body in one write, so the whole request arrives in one read.
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      const answer = await h.raw('POST', '/v1/chat/completions', { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
+      expect(answer.status).toBe(200);
+    } finally {
+      h.running.server.off('request', onRequest);
+    }
+    expect(rowsAt).toEqual([1]);
+  });
 });

@@ -252,6 +252,8 @@ export function createProxy(options: ProxyOptions): Proxy {
 
     const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
     const reservation = gate.reserve(subkey, amounts, record);
+    // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
+    if (inFlight.size === 1) writes.flush();
     exchange.queued = true;
     exchange.reservation = reservation;
     // Priced only for a budget in dollars (the price lookup is the costliest step of settling).
