@@ -1,4 +1,4 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { getCustomPrice } from '../store/prices-repo';
@@ -31,8 +31,36 @@ export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl:
     ...(tokens.cachedAudio !== undefined && { cache_audio_read_tokens: tokens.cachedAudio }),
     ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
   };
-  const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
+  const provider = providerOf(upstreamBaseUrl);
+  const result = (provider === null ? null : calcPrice(usage, model, provider)) ?? calcPrice(usage, model);
   return result ? result.total_price : null;
+}
+
+/**
+ * Which provider's prices an upstream's base URL names, found once per URL: the library matches the URL against
+ * every provider's pattern with a new RegExp each, which cost more than the price itself. The answer is what
+ * `providerApiUrl` would pick, asked for by id (found by the same id first), or the URL itself when the id would be
+ * read otherwise (LiteLLM's ids take a provider prefix from the model). Null when no provider's pattern matches.
+ */
+function providerOf(baseUrl: string): { providerId: string } | { providerApiUrl: string } | null {
+  let cached = providers.get(baseUrl);
+  if (cached === undefined) {
+    const found = findProvider({ providerApiUrl: baseUrl });
+    if (!found) cached = null;
+    else if (found.id.toLowerCase() !== 'litellm' && findProvider({ providerId: found.id }) === found) cached = { providerId: found.id };
+    else cached = { providerApiUrl: baseUrl };
+    // Base URLs are the owner's upstreams: few, but bounded all the same.
+    if (providers.size >= 100) providers.clear();
+    providers.set(baseUrl, cached);
+  }
+  return cached;
+}
+
+const providers = new Map<string, { providerId: string } | { providerApiUrl: string } | null>();
+
+/** Forgets which provider each base URL names: called when other price data becomes the data in use. */
+export function forgetPriceProviders(): void {
+  providers.clear();
 }
 
 /** What `tokens` cost at a custom price (per million tokens; cached input at the input price unless set). */

@@ -46,7 +46,7 @@ interface Exchange {
   queued: boolean;
   /** Quota and budgets taken and not yet settled or given back. */
   reservation: Reservation | null;
-  /** What the request's usage is priced by (its model on its upstream), once reserved. */
+  /** What the request's usage is priced by (its model on its upstream), once reserved with a budget in dollars. */
   priced: { model: string | null; upstream: UpstreamState } | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
@@ -179,7 +179,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.status = outcome.status;
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
-      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(options.db, exchange, outcome.usage));
+      else if (exchange.reservation) {
+        // Without budgets there is nothing to settle: pricing the usage would cost tens of µs for nothing.
+        const holds = exchange.reservation.holds.length > 0;
+        gate.settle(exchange.reservation, holds ? usageAmounts(options.db, exchange, outcome.usage) : null);
+      }
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
         record.completionTokens = outcome.usage.completionTokens;
@@ -279,9 +283,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     // A batch takes one request per line of its input, all or none.
     amounts.requests = batchCount;
     const reservation = gate.reserve(subkey, amounts, record);
+    // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
+    if (inFlight.size === 1) writes.flush();
     exchange.queued = true;
     exchange.reservation = reservation;
-    exchange.priced = { model: record.model, upstream };
+    // Priced only for a budget in dollars (the price lookup is the costliest step of settling).
+    exchange.priced = reservation.holds.some((hold) => hold.budget.metric === 'usd') ? { model: record.model, upstream } : null;
     try {
       await reservation.committed;
     } catch {
