@@ -87,6 +87,17 @@ function walk(document: OpenApiDocument, schema: unknown, path: readonly string[
  * `/responses?beta=true` adds to `/responses`).
  */
 export function modelPathsByOperation(document: OpenApiDocument): Map<string, string[]> {
+  return requestBodyPathsByOperation(document, modelPathsOf);
+}
+
+/**
+ * What `pathsOf` finds in every operation's JSON request body (none for an operation without one), keyed
+ * `METHOD /path` (the path without its query, so `/responses?beta=true` adds to `/responses`), sorted.
+ */
+export function requestBodyPathsByOperation(
+  document: OpenApiDocument,
+  pathsOf: (document: OpenApiDocument, schema: unknown) => string[],
+): Map<string, string[]> {
   const byOperation = new Map<string, Set<string>>();
   for (const [rawPath, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item)) {
@@ -98,7 +109,7 @@ export function modelPathsByOperation(document: OpenApiDocument): Map<string, st
       if (isSchema(body) && typeof body.$ref === 'string') body = resolveRef(document, body.$ref);
       if (!isSchema(body) || !isSchema(body.content)) continue;
       for (const [type, media] of Object.entries(body.content)) {
-        if (isJsonMedia(type) && isSchema(media)) for (const found of modelPathsOf(document, media.schema)) paths.add(found);
+        if (isJsonMedia(type) && isSchema(media)) for (const found of pathsOf(document, media.schema)) paths.add(found);
       }
     }
   }

@@ -4,7 +4,7 @@
  * openapi-model-paths.ts walks for `model`. Only those places are checked, so a UUID in any other member (Codex's
  * `prompt_cache_key`, `client_metadata`, …) is never taken for an object id. Used by generate-openai-endpoints.ts.
  */
-import { isJsonMedia, isSchema, resolveRef, type OpenApiDocument } from './openapi-model-paths';
+import { isSchema, requestBodyPathsByOperation, resolveRef, type OpenApiDocument } from './openapi-model-paths';
 
 /**
  * Members that name an object of a kind Keygate records (file, response, conversation, vector store, assistant,
@@ -33,8 +33,6 @@ export const ID_MEMBERS: ReadonlySet<string> = new Set([
  */
 const ANSWER_RECORD = /^(?:Beta)?\w+ToolCall$/;
 const ANSWER_MEMBERS = new Set(['annotations']);
-
-const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /** Every object-id path in `schema`, sorted; throws when a recursive schema names one (no fixed paths then). */
 export function objectIdPathsOf(document: OpenApiDocument, schema: unknown): string[] {
@@ -83,20 +81,5 @@ function walk(document: OpenApiDocument, schema: unknown, path: readonly string[
 
 /** The object-id paths of every operation's JSON request body, keyed `METHOD /path` (query of the spec's path dropped). */
 export function objectIdPathsByOperation(document: OpenApiDocument): Map<string, string[]> {
-  const byOperation = new Map<string, Set<string>>();
-  for (const [rawPath, item] of Object.entries(document.paths ?? {})) {
-    for (const [method, operation] of Object.entries(item)) {
-      if (!METHODS.has(method) || !isSchema(operation)) continue;
-      const key = `${method.toUpperCase()} ${rawPath.split('?')[0]}`;
-      const paths = byOperation.get(key) ?? new Set<string>();
-      byOperation.set(key, paths);
-      let body = operation.requestBody;
-      if (isSchema(body) && typeof body.$ref === 'string') body = resolveRef(document, body.$ref);
-      if (!isSchema(body) || !isSchema(body.content)) continue;
-      for (const [type, media] of Object.entries(body.content)) {
-        if (isJsonMedia(type) && isSchema(media)) for (const found of objectIdPathsOf(document, media.schema)) paths.add(found);
-      }
-    }
-  }
-  return new Map([...byOperation].map(([key, paths]) => [key, [...paths].sort()]));
+  return requestBodyPathsByOperation(document, objectIdPathsOf);
 }
