@@ -1,10 +1,10 @@
 /**
  * Where OpenAI's spec lets a JSON request body name an object Keygate records the owner of (object-ownership.ts): every
- * property path that ends in one of ID_MEMBERS, found by walking each operation's request-body schema like
- * openapi-model-paths.ts walks for `model`. Only those places are checked, so a UUID in any other member (Codex's
+ * property path that ends in one of ID_MEMBERS, found by the same walk of each operation's request-body schema that
+ * finds `model` (memberPathsOf in openapi-model-paths.ts). Only those places are checked, so a UUID in any other member (Codex's
  * `prompt_cache_key`, `client_metadata`, …) is never taken for an object id. Used by generate-openai-endpoints.ts.
  */
-import { isSchema, requestBodyPathsByOperation, resolveRef, type OpenApiDocument } from './openapi-model-paths';
+import { memberPathsOf, requestBodyPathsByOperation, type OpenApiDocument } from './openapi-model-paths';
 
 /**
  * Members that name an object of a kind Keygate records (file, response, conversation, vector store, assistant,
@@ -36,47 +36,13 @@ const ANSWER_MEMBERS = new Set(['annotations']);
 
 /** Every object-id path in `schema`, sorted; throws when a recursive schema names one (no fixed paths then). */
 export function objectIdPathsOf(document: OpenApiDocument, schema: unknown): string[] {
-  const found = new Set<string>();
-  const cutRefs = new Set<string>();
-  walk(document, schema, [], [], found, cutRefs);
-  for (const ref of cutRefs) {
-    const inside = new Set<string>();
-    walk(document, resolveRef(document, ref), [], [ref], inside, new Set());
-    if (inside.size > 0) throw new Error(`${ref} is recursive and names an object id (${[...inside].join(', ')}): the proxy could not read it at fixed paths`);
-  }
-  return [...found].sort();
-}
-
-function walk(document: OpenApiDocument, schema: unknown, path: readonly string[], refs: readonly string[], found: Set<string>, cutRefs: Set<string>): void {
-  if (!isSchema(schema)) return;
-  if (typeof schema.$ref === 'string') {
-    if (ANSWER_RECORD.test(schema.$ref.slice(schema.$ref.lastIndexOf('/') + 1))) return;
-    if (refs.includes(schema.$ref)) {
-      cutRefs.add(schema.$ref);
-      return;
-    }
-    walk(document, resolveRef(document, schema.$ref), path, [...refs, schema.$ref], found, cutRefs);
-  }
-  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const variants = schema[key];
-    if (Array.isArray(variants)) for (const variant of variants) walk(document, variant, path, refs, found, cutRefs);
-  }
-  const inArray = (): string[] => (path.length === 0 ? ['[]'] : [...path.slice(0, -1), `${path[path.length - 1]}[]`]);
-  if (schema.items !== undefined) walk(document, schema.items, inArray(), refs, found, cutRefs);
-  if (Array.isArray(schema.prefixItems)) for (const item of schema.prefixItems) walk(document, item, inArray(), refs, found, cutRefs);
-  if (isSchema(schema.additionalProperties)) walk(document, schema.additionalProperties, [...path, '*'], refs, found, cutRefs);
-  if (isSchema(schema.patternProperties)) {
-    for (const value of Object.values(schema.patternProperties)) walk(document, value, [...path, '*'], refs, found, cutRefs);
-  }
-  if (isSchema(schema.properties)) {
-    for (const [name, value] of Object.entries(schema.properties)) {
-      // `metadata` is the caller's own strings, never read as ids.
-      if (name === 'metadata' || ANSWER_MEMBERS.has(name)) continue;
-      const next = [...path, name];
-      if (ID_MEMBERS.has(name)) found.add(next.join('.'));
-      walk(document, value, next, refs, found, cutRefs);
-    }
-  }
+  return memberPathsOf(document, schema, {
+    what: 'an object id',
+    matches: (name) => ID_MEMBERS.has(name),
+    // `metadata` is the caller's own strings, never read as ids.
+    skipsMember: (name) => name === 'metadata' || ANSWER_MEMBERS.has(name),
+    skipsRef: (name) => ANSWER_RECORD.test(name),
+  });
 }
 
 /** The object-id paths of every operation's JSON request body, keyed `METHOD /path` (query of the spec's path dropped). */
