@@ -112,7 +112,11 @@ export class ResponseLedger {
     const charged = end === 'completed' || reservation.output;
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
-    if (charged) this.gate.settle(reservation.spend, this.spend.usageAmounts(reservation.record.model, usage));
+    if (charged) {
+      // Priced only for a budget in dollars, as over HTTP: pricing costs tens of µs a response for nothing otherwise.
+      const inUsd = reservation.spend.holds.some((hold) => hold.budget.metric === 'usd');
+      this.gate.settle(reservation.spend, this.spend.usageAmounts(reservation.record.model, usage, inUsd));
+    }
     this.finish(reservation, charged ? 200 : end === 'cancelled' ? 499 : 500, null, charged);
   }
 
