@@ -31,6 +31,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     allowModels: [],
     denyModels: [],
     budgets: [],
+    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null },
     enabled: true,
     status: 'active',
     lastUsedAt: null,
