@@ -134,7 +134,7 @@ describe('a custom quota that is not a whole number ≥ 0', () => {
 describe('the edit form', () => {
   it('sends only what changed, so an untouched past expiry or a spent quota is never written back', () => {
     const key = subkey({ expiresAt: '2020-01-01T00:00:00.000Z', remainingRequests: 3, allowModels: ['gpt-4o'] });
-    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [] };
+    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [], budgets: [], rateLimits: key.rateLimits };
     expect(patchOf(key, values)).toEqual({ id: 'sk1' });
     expect(patchOf(key, { ...values, remainingRequests: 13 })).toEqual({ id: 'sk1', remainingRequests: 13 });
     expect(patchOf(key, { ...values, allowModels: [] })).toEqual({ id: 'sk1', allowModels: [], denyModels: [] });

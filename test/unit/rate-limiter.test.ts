@@ -63,4 +63,16 @@ describe('RateLimiter', () => {
     const larger = refusal(() => limiter.checkFits('k', tpm, 700, 20_000));
     expect(larger.headers?.['retry-after-ms']).toBe('50000');
   });
+
+  it('keeps one entry per millisecond, so a busy key holds at most a minute of milliseconds', () => {
+    const limiter = new RateLimiter();
+    const rpm = limits(1_000_000, 1_000_000_000);
+    let last = limiter.take('k', rpm, 10, 0);
+    for (let index = 1; index < 100_000; index++) last = limiter.take('k', rpm, 10, Math.floor(index / 100));
+    expect(last.window.entries.length).toBe(1000);
+    expect(limiter.headers('k', rpm, 999)['x-ratelimit-remaining-requests']).toBe(String(1_000_000 - 100_000));
+    expect(limiter.headers('k', rpm, 999)['x-ratelimit-remaining-tokens']).toBe(String(1_000_000_000 - 1_000_000));
+    // A minute on, every millisecond has aged out.
+    expect(limiter.headers('k', rpm, 61_000)['x-ratelimit-remaining-requests']).toBe('1000000');
+  });
 });

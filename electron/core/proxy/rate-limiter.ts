@@ -6,12 +6,15 @@ export const RATE_WINDOW_MS = 60_000;
 /** A full concurrency cap cannot say when a request will end: clients are told to try again in a second. */
 const CONCURRENCY_RETRY_MS = 1_000;
 
-/** One request in a key's window: when it was let through and the tokens it holds (reserved, then settled). */
+/**
+ * The requests a key let through in one millisecond and the tokens they hold (reserved, then settled). One entry per
+ * millisecond, not per request, keeps a window at most 60,000 entries whatever the rate, and loses nothing: the clock
+ * has no finer grain.
+ */
 interface Entry {
   at: number;
+  requests: number;
   tokens: number;
-  /** Still counts as a request (false once dropped: its batch never committed, so it never went). */
-  counted: boolean;
   /** Still inside the window's sums (false once it aged out). */
   live: boolean;
 }
@@ -30,7 +33,7 @@ class KeyWindow {
     while (this.head < this.entries.length && this.entries[this.head]!.at <= cutoff) {
       const entry = this.entries[this.head++]!;
       entry.live = false;
-      if (entry.counted) this.requests--;
+      this.requests -= entry.requests;
       this.tokens -= entry.tokens;
     }
     if (this.head === this.entries.length) {
@@ -49,7 +52,7 @@ class KeyWindow {
     let freed = 0;
     for (let index = this.head; index < this.entries.length; index++) {
       const entry = this.entries[index]!;
-      freed += tokens ? entry.tokens : entry.counted ? 1 : 0;
+      freed += tokens ? entry.tokens : entry.requests;
       if (used - freed + need <= limit) return entry.at + RATE_WINDOW_MS - now;
     }
     return RATE_WINDOW_MS;
@@ -59,7 +62,7 @@ class KeyWindow {
   resetIn(now: number, tokens: boolean): number {
     for (let index = this.entries.length - 1; index >= this.head; index--) {
       const entry = this.entries[index]!;
-      if (tokens ? entry.tokens > 0 : entry.counted) return entry.at + RATE_WINDOW_MS - now;
+      if ((tokens ? entry.tokens : entry.requests) > 0) return entry.at + RATE_WINDOW_MS - now;
     }
     return 0;
   }
@@ -68,8 +71,10 @@ class KeyWindow {
 /** What one request holds of its key's rate limits until it ends. */
 export interface RateHold {
   window: KeyWindow;
-  /** Its place in the requests and tokens windows (null for a key limited only in concurrency). */
+  /** Its millisecond in the requests and tokens windows (null for a key limited only in concurrency). */
   entry: Entry | null;
+  /** The tokens it holds in that entry. */
+  tokens: number;
   done: boolean;
 }
 
@@ -123,12 +128,18 @@ export class RateLimiter {
     window.inFlight++;
     let entry: Entry | null = null;
     if (limits.requestsPerMinute !== null || limits.tokensPerMinute !== null) {
-      entry = { at: now, tokens, counted: true, live: true };
-      window.entries.push(entry);
+      const last = window.entries[window.entries.length - 1];
+      if (last && last.at === now) entry = last;
+      else {
+        entry = { at: now, requests: 0, tokens: 0, live: true };
+        window.entries.push(entry);
+      }
+      entry.requests++;
+      entry.tokens += tokens;
       window.requests++;
       window.tokens += tokens;
     }
-    return { window, entry, done: false };
+    return { window, entry, tokens, done: false };
   }
 
   /** The request ended with `tokens` used (null: no usage arrived, the reservation stands); its place in flight frees. */
@@ -148,10 +159,9 @@ export class RateLimiter {
     if (!this.end(hold)) return;
     this.setTokens(hold, 0);
     const entry = hold.entry;
-    if (entry && entry.counted) {
-      entry.counted = false;
-      if (entry.live) hold.window.requests--;
-    }
+    if (!entry) return;
+    entry.requests--;
+    if (entry.live) hold.window.requests--;
   }
 
   /**
@@ -186,9 +196,11 @@ export class RateLimiter {
   private setTokens(hold: RateHold, tokens: number): void {
     const entry = hold.entry;
     if (!entry) return;
+    const delta = tokens - hold.tokens;
+    hold.tokens = tokens;
+    entry.tokens += delta;
     // An entry that aged out while its request ran is no longer in the sums.
-    if (entry.live) hold.window.tokens += tokens - entry.tokens;
-    entry.tokens = tokens;
+    if (entry.live) hold.window.tokens += delta;
   }
 
   /** The key's window, pruned to now; an empty one is forgotten (unless `create`), so idle keys cost nothing. */

@@ -8,7 +8,7 @@ import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
 import { SubkeyUpdateSchema } from '../../../../electron/shared/schemas';
-import type { Subkey } from '../../../../electron/shared/types';
+import type { Budget, RateLimits, Subkey } from '../../../../electron/shared/types';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
 import { formatNumber } from '../../lib/format';
@@ -17,6 +17,9 @@ import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
 import { isIncompletePolicy, ModelPolicyPicker, policyModeOf, type PolicyMode } from './model-policy-picker';
 import { QuotaPicker } from './quota-picker';
+import { BudgetPicker } from './budget-picker';
+import { RateLimitPicker } from './rate-limit-picker';
+import { budgetsOf, sameBudgets, sameRateLimits } from '../../lib/budgets';
 
 type EditValues = {
   name: string;
@@ -24,9 +27,11 @@ type EditValues = {
   remainingRequests: number | null;
   allowModels: string[];
   denyModels: string[];
+  budgets: Budget[];
+  rateLimits: RateLimits;
 };
 
-const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'budgets', 'rateLimits'];
 const ADD_STEPS = [10, 100, 1000];
 
 function sameList(a: string[], b: string[]): boolean {
@@ -43,6 +48,8 @@ export function patchOf(subkey: Subkey, values: EditValues): SubkeyUpdateInput {
     patch.allowModels = values.allowModels;
     patch.denyModels = values.denyModels;
   }
+  if (!sameBudgets(values.budgets, budgetsOf(subkey.budgets))) patch.budgets = values.budgets;
+  if (!sameRateLimits(values.rateLimits, subkey.rateLimits)) patch.rateLimits = values.rateLimits;
   return patch;
 }
 
@@ -62,6 +69,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
       remainingRequests: subkey.remainingRequests,
       allowModels: subkey.allowModels,
       denyModels: subkey.denyModels,
+      budgets: budgetsOf(subkey.budgets),
+      rateLimits: subkey.rateLimits,
     },
     validate: (values) => ({
       ...resolver(patchOf(subkey, values) as Record<string, unknown>),
@@ -119,6 +128,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
             }}
             error={errorUnder(form.errors, 'allowModels', 'denyModels')}
           />
+          <BudgetPicker value={form.values.budgets} onChange={(budgets) => form.setFieldValue('budgets', budgets)} errors={form.errors} />
+          <RateLimitPicker value={form.values.rateLimits} onChange={(limits) => form.setFieldValue('rateLimits', limits)} errors={form.errors} />
           <FormErrorAlert message={formError} />
           <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} />
         </Stack>

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
-import type { Subkey } from '../../../../electron/shared/types';
+import type { Budget, RateLimits, Subkey } from '../../../../electron/shared/types';
 import { expiryFromChoice } from '../../lib/expiry';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
@@ -15,6 +15,9 @@ import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
 import { isIncompletePolicy, ModelPolicyPicker, type PolicyMode } from './model-policy-picker';
 import { QuotaPicker } from './quota-picker';
+import { BudgetPicker } from './budget-picker';
+import { RateLimitPicker } from './rate-limit-picker';
+import { NO_RATE_LIMITS } from '../../lib/budgets';
 import { SecretView } from './secret-view';
 
 type IssueValues = {
@@ -24,9 +27,11 @@ type IssueValues = {
   remainingRequests: number | null;
   allowModels: string[];
   denyModels: string[];
+  budgets: Budget[];
+  rateLimits: RateLimits;
 };
 
-const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'budgets', 'rateLimits'];
 
 /** Issues a sub-key, then shows its secret once; closing forgets it. */
 export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
@@ -47,6 +52,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       remainingRequests: 1000,
       allowModels: [],
       denyModels: [],
+      budgets: [],
+      rateLimits: NO_RATE_LIMITS,
     },
     validate: (values) => ({ ...resolver(values), ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}) }),
     validateInputOnChange: true,
@@ -101,6 +108,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
               }}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
             />
+            <BudgetPicker value={form.values.budgets} onChange={(budgets) => form.setFieldValue('budgets', budgets)} errors={form.errors} />
+            <RateLimitPicker value={form.values.rateLimits} onChange={(limits) => form.setFieldValue('rateLimits', limits)} errors={form.errors} />
             <FormErrorAlert message={formError} />
             <ModalFormActions submitLabel={t('subkeys.submitIssue')} saving={saving} onCancel={onClose} />
           </Stack>

@@ -5,6 +5,7 @@ import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
 import { statusAt } from '../../lib/subkey-list';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
+import { SubkeyLimits } from './subkey-limits';
 
 function policyText(subkey: Subkey, t: (key: string, options?: Record<string, unknown>) => string): string {
   if (subkey.allowModels.length > 0) return t('subkeys.policyOnly', { models: subkey.allowModels.join(', ') });
@@ -30,6 +31,7 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
               · {policyText(subkey, t)}
             </Text>
           </Group>
+          <SubkeyLimits subkey={subkey} now={now} />
         </Stack>
       </Table.Td>
       <Table.Td>
