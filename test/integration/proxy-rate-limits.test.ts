@@ -5,7 +5,8 @@ import { deferred } from '../helpers/deferred';
 import { usageRows } from '../helpers/proxy-fixtures';
 import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
 import { chatStreamEvents } from '../helpers/stand-in-upstream';
-import { refusedUpgrade } from '../helpers/ws-client';
+import { openSocket, type TestSocket } from '../helpers/ws-client';
+import type { RecordedUpgrade } from '../helpers/ws-stand-in';
 
 let h: ProxyHarness;
 /** The proxy's clock: pinned, moved by the tests (the sliding windows read it). */
@@ -293,13 +294,76 @@ describe('requests in flight', () => {
   });
 });
 
-describe('WebSockets', () => {
-  it('refuses a key with rate limits before the upgrade (403), since events are not counted against them', async () => {
-    const { secret } = keyWithRateLimits({ requestsPerMinute: 100 });
-    const answer = await refusedUpgrade(h.running.port, '/v1/responses', { headers: { authorization: `Bearer ${secret}` } });
-    expect(answer.status).toBe(403);
-    expect((JSON.parse(answer.body) as { error: { code: string } }).error.code).toBe('websocket_rate_limits_unsupported');
-    expect(h.upstream.sockets.upgrades).toHaveLength(0);
+describe('WebSocket responses', () => {
+  async function openResponses(secret: string): Promise<{ client: TestSocket; upgrade: RecordedUpgrade }> {
+    const upgrade = h.upstream.sockets.nextUpgrade();
+    const client = await openSocket(h.running.port, '/v1/responses', { headers: { authorization: `Bearer ${secret}` } });
+    return { client, upgrade: await upgrade };
+  }
+
+  /** Sends a response.create and waits for what answers it: its completion or the error event refusing it. */
+  async function create(client: TestSocket, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const seen = client.events.length;
+    client.send({ type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 64, ...extra });
+    return client.nextEvent((event) => client.events.indexOf(event) >= seen && (event.type === 'response.completed' || event.type === 'error'));
+  }
+
+  const relayedCreates = (upgrade: RecordedUpgrade) => upgrade.events.filter((event) => (event as { type?: string }).type === 'response.create').length;
+
+  it('counts each response.create against requests per minute: past the limit an error event, the socket stays open', async () => {
+    const { secret } = keyWithRateLimits({ requestsPerMinute: 2 });
+    const { client, upgrade } = await openResponses(secret);
+    expect((await create(client)).type).toBe('response.completed');
+    expect((await create(client)).type).toBe('response.completed');
+    const refused = await create(client);
+    expect(refused).toMatchObject({ type: 'error', status: 429, error: { type: 'requests', code: 'rate_limit_exceeded' } });
+    expect((refused.error as { message: string }).message).toContain('requests per min (RPM): Limit 2, Used 2');
+    expect(relayedCreates(upgrade)).toBe(2);
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    clock = START + 60_000;
+    expect((await create(client)).type).toBe('response.completed');
+    client.socket.close();
+  });
+
+  it('holds a place in flight per response until its final event, or until the socket closes', async () => {
+    const { secret } = keyWithRateLimits({ maxConcurrent: 1 });
+    const { client, upgrade } = await openResponses(secret);
+    h.upstream.sockets.respond = (event, socket) => {
+      if (event.input !== 'slow') return false;
+      socket.socket.send(JSON.stringify({ type: 'response.created', response: { id: 'resp_slow', object: 'response', model: event.model, status: 'in_progress' } }));
+    };
+    client.send({ type: 'response.create', model: 'gpt-4o', input: 'slow', max_output_tokens: 64 });
+    await client.nextEvent((event) => event.type === 'response.created');
+    const refused = await create(client);
+    expect(refused).toMatchObject({ status: 429, error: { type: 'requests', code: 'rate_limit_exceeded' } });
+    expect((refused.error as { message: string }).message).toContain('concurrent requests: Limit 1, In flight 1');
+    // Upstream finishes the slow response: the place frees.
+    upgrade.socket.send(JSON.stringify({ type: 'response.completed', response: { id: 'resp_slow', object: 'response', model: 'gpt-4o', status: 'completed', usage: { input_tokens: 5, output_tokens: 3, total_tokens: 8 } } }));
+    await client.nextEvent((event) => event.type === 'response.completed');
+    expect((await create(client)).type).toBe('response.completed');
+
+    // A socket closed with a response in flight gives its place back when the response is settled at the close.
+    client.send({ type: 'response.create', model: 'gpt-4o', input: 'slow', max_output_tokens: 64 });
+    await client.nextEvent((event) => event.type === 'response.created' && client.events.filter((each) => each.type === 'response.created').length === 3);
+    client.socket.close();
+    await client.closed;
+    const next = await openResponses(secret);
+    expect((await create(next.client)).type).toBe('response.completed');
+    next.client.socket.close();
+  });
+
+  it('reserves a response\'s tokens per minute with the budgets\' estimate and settles them to its usage', async () => {
+    const { secret } = keyWithRateLimits({ tokensPerMinute: 1000 });
+    const { client } = await openResponses(secret);
+    expect((await create(client, { max_output_tokens: 600 })).type).toBe('response.completed');
+    // Settled to the 8 tokens reported, so a second 600 fits; reserved while it is in flight, so a third does not.
+    h.upstream.sockets.respond = () => undefined;
+    client.send({ type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 600 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.events.filter((event) => event.type === 'error')).toHaveLength(0);
+    const refused = await create(client, { max_output_tokens: 600 });
+    expect(refused).toMatchObject({ status: 429, error: { type: 'tokens', code: 'rate_limit_exceeded' } });
+    client.socket.close();
   });
 });
 

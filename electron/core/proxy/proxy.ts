@@ -108,6 +108,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     allowedHosts,
     maxFrameBytes: maxBodyBytes,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
+    gate,
+    db: options.db,
   });
 
   /**
