@@ -233,9 +233,7 @@ async function main(): Promise<void> {
   console.log(`  added to first chunk ≤ ${TARGETS.addedFirstChunkMs} ms (vs direct):   ${fmt(addedFirstChunk, 3)} ms  ${verdict(addedFirstChunk <= TARGETS.addedFirstChunkMs)}`);
   console.log(`  RSS after load ≤ ${TARGETS.rssMb} MB:                 ${fmt(rssMb, 1)} MB  ${verdict(rssMb <= TARGETS.rssMb)}`);
   if (d.failures + b.failures + k.failures > 0) console.log('  warning: some requests failed; the figures above are suspect');
-  // Keygate refuses WebSocket upgrades for keys with budgets or rate limits (events are not reserved against them yet).
-  if (process.env.KG_BUDGETS || process.env.KG_RATE_LIMITS) console.log('\nbench: WebSocket round trips skipped (the key has budgets or rate limits)');
-  else await benchWebSocket();
+  await benchWebSocket();
 }
 
 try {
