@@ -19,7 +19,8 @@ export function createWindowOptions({ preloadPath, iconPath, dark }: WindowOptio
     title: 'Keygate',
     width: 1120,
     height: 760,
-    minWidth: 820,
+    // 800×600 must fit: the sidebar collapses to icons below 1,000 px.
+    minWidth: 800,
     minHeight: 560,
     show: false,
     autoHideMenuBar: true,

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { KeygateClient } from '../api/client';
 import { createHttpClient } from '../api/http-client';
 import { createIpcClient, findBridge } from '../api/ipc-client';
-import { theme } from '../theme';
+import { cssVariablesResolver, theme } from '../theme';
 import { KeygateApp } from './keygate-app';
 import { LoginScreen } from './login/login-screen';
 
@@ -53,7 +53,7 @@ function Transport() {
 export function Root() {
   const { i18n } = useTranslation();
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <DatesProvider settings={{ locale: i18n.language.startsWith('zh') ? 'zh-cn' : 'en', firstDayOfWeek: 1 }}>
         <Notifications position="bottom-right" limit={3} autoClose={3000} />
         <Transport />

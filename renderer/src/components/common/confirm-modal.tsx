@@ -32,7 +32,7 @@ export function ConfirmModal({ title, text, confirmLabel, onConfirm, onClose, ch
   }
 
   return (
-    <Modal opened onClose={onClose} title={title}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('common.close') }} title={title}>
       <Stack gap="md">
         <Text size="sm">{text}</Text>
         {children}

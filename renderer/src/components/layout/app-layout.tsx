@@ -1,4 +1,5 @@
 import { AppShell, Center, Container, Group, Loader, Stack, Text, ThemeIcon } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconKey } from '@tabler/icons-react';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,33 +24,40 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   const { t } = useTranslation();
   const page = useKeygate((state) => state.page);
   const Screen = screens[page];
+  // Below 1,000 px the sidebar shows icons only, so an 800 px window keeps room for the tables.
+  const compact = useMediaQuery('(max-width: 999.98px)') ?? false;
   useShortcuts();
   return (
-    <AppShell navbar={{ width: 208, breakpoint: 0 }} padding="lg">
+    <AppShell navbar={{ width: compact ? 60 : 208, breakpoint: 0 }} padding={compact ? 'md' : 'lg'}>
+      <a href="#main-content" className="skip-link">
+        {t('common.skipToContent')}
+      </a>
       <AppShell.Navbar p="sm" aria-label={t('app.name')}>
         <AppShell.Section>
           <Group gap="xs" mb="md" px={6} pt={4} wrap="nowrap">
             <ThemeIcon size={28} radius="md">
               <IconKey size={16} />
             </ThemeIcon>
-            <Stack gap={0}>
-              <Text fw={700} size="sm" lh={1.2}>
-                {t('app.name')}
-              </Text>
-              <Text size="xs" c="dimmed" lh={1.2}>
-                {t('app.tagline')}
-              </Text>
-            </Stack>
+            {!compact && (
+              <Stack gap={0}>
+                <Text fw={700} size="sm" lh={1.2}>
+                  {t('app.name')}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {t('app.tagline')}
+                </Text>
+              </Stack>
+            )}
           </Group>
         </AppShell.Section>
         <AppShell.Section grow>
-          <Navigation />
+          <Navigation compact={compact} />
         </AppShell.Section>
         <AppShell.Section>
           <Preferences onSignOut={onSignOut} />
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
         <Container size={1100} px={0}>
           <StoreAlert />
           <Suspense

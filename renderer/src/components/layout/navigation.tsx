@@ -12,8 +12,8 @@ const icons: Record<Page, React.ReactNode> = {
   proxy: <IconTopologyStar size={16} />,
 };
 
-/** The screens, with counts where they help. */
-export function Navigation() {
+/** The screens, with counts where they help; `compact` shows icons only, named by their tooltip and aria-label. */
+export function Navigation({ compact = false }: { compact?: boolean }) {
   const { t } = useTranslation();
   const page = useKeygate((state) => state.page);
   const setPage = useKeygate((state) => state.setPage);
@@ -28,6 +28,7 @@ export function Navigation() {
           key={each}
           label={
             <>
+              {compact && `${t(`nav.${each}`)} · `}
               {t('app.shortcut')} <Kbd size="xs">{index + 1}</Kbd>
             </>
           }
@@ -37,7 +38,8 @@ export function Navigation() {
         >
           <NavLink
             component="button"
-            label={t(`nav.${each}`)}
+            label={compact ? undefined : t(`nav.${each}`)}
+            aria-label={compact ? t(`nav.${each}`) : undefined}
             leftSection={icons[each]}
             active={page === each}
             aria-current={page === each ? 'page' : undefined}
@@ -45,7 +47,7 @@ export function Navigation() {
             variant="light"
             style={{ borderRadius: 'var(--mantine-radius-md)' }}
             rightSection={
-              each === 'proxy' ? (
+              compact ? null : each === 'proxy' ? (
                 <Badge size="xs" variant="dot" color={proxyRunning ? 'teal' : 'gray'}>
                   {proxyRunning ? t('proxy.on') : t('proxy.off')}
                 </Badge>

@@ -28,7 +28,7 @@ export function LoginScreen({ onSignedIn, expired }: { onSignedIn: (token: strin
   }
 
   return (
-    <Center mih="100vh" p="md">
+    <Center component="main" mih="100vh" p="md">
       <Paper withBorder radius="lg" p="xl" w={380} shadow="sm">
         <form onSubmit={submit} noValidate>
           <Stack gap="md">

@@ -1,7 +1,7 @@
 import { Stack, Text } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import dayjs from 'dayjs';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LabelledChoice } from './labelled-choice';
 import { choiceOfExpiry, expiryChoices, expiryFromChoice, type ExpiryChoice } from '../../lib/expiry';
@@ -23,6 +23,8 @@ function isPastDay(date: string): boolean {
 /** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
 export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPickerProps) {
   const { t } = useTranslation();
+  // One id for the field and its popover, so the calendar dialog is named by the field it belongs to.
+  const pickerId = useId();
   const [choice, setChoice] = useState<ExpiryChoice>(initialChoice ?? choiceOfExpiry(value));
 
   function choose(next: ExpiryChoice) {
@@ -37,7 +39,22 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
       <LabelledChoice label={t('expiry.label')} choices={expiryChoices} value={choice} labelOf={(each) => t(`expiry.choices.${each}`)} onChange={choose} />
       {choice === 'custom' && (
         <DateTimePicker
-          aria-label={t('expiry.custom')}
+          id={pickerId}
+          popoverProps={{ id: pickerId }}
+          // A visible label, not an aria-label: the field's text is the date, and a name set by aria-label must
+          // contain the visible text (WCAG 2.5.3), which "Date and time" alone does not.
+          label={t('expiry.custom')}
+          // The month and year buttons keep their visible text ("January 2027") as their name, for the same reason.
+          ariaLabels={{
+            previousMonth: t('expiry.previousMonth'),
+            nextMonth: t('expiry.nextMonth'),
+            previousYear: t('expiry.previousYear'),
+            nextYear: t('expiry.nextYear'),
+            previousDecade: t('expiry.previousDecade'),
+            nextDecade: t('expiry.nextDecade'),
+          }}
+          submitButtonProps={{ 'aria-label': t('expiry.confirm') }}
+          timePickerProps={{ 'aria-label': t('expiry.time') }}
           value={value ? dayjs(value).format('YYYY-MM-DD HH:mm:ss') : null}
           onChange={(next) => onChange(next ? dayjs(next).toISOString() : null)}
           // Past days are greyed out, but nothing is clamped: a `minDate` would silently turn a past time typed

@@ -49,7 +49,10 @@ export function SubkeyActions({ subkey }: { subkey: Subkey }) {
           {t('subkeys.rotate')}
         </Menu.Item>
         <Menu.Divider />
-        <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => open({ kind: 'subkey-remove', subkeyId: subkey.id })}>
+        <Menu.Item
+          // color="red" paints red.6 in both schemes (3.3:1 on white); the scheme's red text passes 4.5:1.
+          color="var(--mantine-color-red-text)"
+          leftSection={<IconTrash size={14} />} onClick={() => open({ kind: 'subkey-remove', subkeyId: subkey.id })}>
           {t('common.delete')}
         </Menu.Item>
       </Menu.Dropdown>

@@ -92,7 +92,7 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
   });
 
   return (
-    <Modal opened onClose={onClose} title={t('subkeys.editTitle', { name: subkey.name })} size="lg">
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('common.close') }} title={t('subkeys.editTitle', { name: subkey.name })} size="lg">
       <form onSubmit={form.onSubmit(submit)} noValidate>
         <Stack gap="md">
           <TextInput label={t('subkeys.name')} data-autofocus {...form.getInputProps('name')} />

@@ -30,7 +30,7 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
   }
 
   return (
-    <Modal opened onClose={onClose} title={issued ? t('secret.title') : t('subkeys.rotateTitle')} size={issued ? 'lg' : 'md'} closeOnClickOutside={!issued} closeOnEscape={!issued}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('common.close') }} title={issued ? t('secret.title') : t('subkeys.rotateTitle')} size={issued ? 'lg' : 'md'} closeOnClickOutside={!issued} closeOnEscape={!issued}>
       {issued ? (
         <SecretView
           secret={issued.secret}
@@ -52,7 +52,7 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
             </Button>
-            <Button color="orange" onClick={rotate} loading={saving} data-autofocus>
+            <Button color="red" onClick={rotate} loading={saving} data-autofocus>
               {t('subkeys.rotateSubmit')}
             </Button>
           </Group>

@@ -1,4 +1,4 @@
-import { Button, Kbd, Paper, Table, Text, Tooltip } from '@mantine/core';
+import { Button, Kbd, Paper, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconKey, IconPlus } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -71,7 +71,9 @@ export function SubkeysPage() {
                     <Table.Th ta="right">{t('subkeys.remaining')}</Table.Th>
                     <Table.Th>{t('subkeys.expires')}</Table.Th>
                     <Table.Th>{t('subkeys.lastUsed')}</Table.Th>
-                    <Table.Th />
+                    <Table.Th>
+                      <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>

@@ -63,7 +63,7 @@ export function UpstreamFormModal({ upstream, onClose }: { upstream?: Upstream; 
   });
 
   return (
-    <Modal opened onClose={onClose} title={upstream ? t('upstreams.editTitle') : t('upstreams.addTitle')}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': t('common.close') }} title={upstream ? t('upstreams.editTitle') : t('upstreams.addTitle')}>
       <form onSubmit={form.onSubmit(submit)} noValidate>
         <Stack gap="sm">
           <Select

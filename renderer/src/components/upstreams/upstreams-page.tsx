@@ -1,4 +1,4 @@
-import { Button, Paper, Table } from '@mantine/core';
+import { Button, Paper, Table, VisuallyHidden } from '@mantine/core';
 import { IconPlus, IconServer } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useKeygate } from '../../store/store';
@@ -38,7 +38,9 @@ export function UpstreamsPage() {
                   <Table.Th>{t('upstreams.key')}</Table.Th>
                   <Table.Th>{t('upstreams.lastSynced')}</Table.Th>
                   <Table.Th>{t('upstreams.connection')}</Table.Th>
-                  <Table.Th />
+                  <Table.Th>
+                    <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
