@@ -26,6 +26,8 @@ export default defineConfig({
           environment: 'happy-dom',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['test/renderer/setup.ts'],
+          // Mantine dialogs re-render per keystroke; on a loaded 2-core machine a typing test can pass 5 s.
+          testTimeout: 20_000,
         },
       },
       {

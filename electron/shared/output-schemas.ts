@@ -76,6 +76,13 @@ export const SubkeySchema = z
         resetsAt: Timestamp.nullable().meta({ description: 'When the current window ends; null for `total`.' }),
       }),
     ),
+    rateLimits: z
+      .object({
+        requestsPerMinute: z.number().int().nullable().meta({ description: 'Requests in any 60 seconds; null = no limit.' }),
+        tokensPerMinute: z.number().int().nullable().meta({ description: 'Tokens in any 60 seconds; null = no limit.' }),
+        maxConcurrent: z.number().int().nullable().meta({ description: 'Requests in flight at once; null = no limit.' }),
+      })
+      .meta({ description: 'Rate limits; all null = none.' }),
     enabled: z.boolean(),
     permissions: PermissionsOutputSchema,
     status: SubkeyStatusSchema,

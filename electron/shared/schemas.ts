@@ -107,6 +107,42 @@ export const BudgetsSchema = z
     });
   });
 
+/**
+ * A sub-key's rate limits; a field left out is null on create and unchanged on update. Zero is not a limit: a key
+ * that may make no requests is disabled instead.
+ */
+export const RateLimitsSchema = z
+  .object(
+    {
+      requestsPerMinute: z
+        .number({ error: 'Requests per minute must be a whole number' })
+        .int('Requests per minute must be a whole number')
+        .min(1, 'Requests per minute must be at least 1')
+        .max(1_000_000, 'Requests per minute must be at most 1,000,000')
+        .nullable()
+        .optional()
+        .meta({ description: 'Requests the sub-key may make in any 60 seconds; null = no limit.' }),
+      tokensPerMinute: z
+        .number({ error: 'Tokens per minute must be a whole number' })
+        .int('Tokens per minute must be a whole number')
+        .min(1, 'Tokens per minute must be at least 1')
+        .max(1_000_000_000, 'Tokens per minute must be at most 1,000,000,000')
+        .nullable()
+        .optional()
+        .meta({ description: 'Tokens (input + output, reserved then settled to usage) in any 60 seconds; null = no limit.' }),
+      maxConcurrent: z
+        .number({ error: 'Concurrent requests must be a whole number' })
+        .int('Concurrent requests must be a whole number')
+        .min(1, 'Concurrent requests must be at least 1')
+        .max(10_000, 'Concurrent requests must be at most 10,000')
+        .nullable()
+        .optional()
+        .meta({ description: 'Requests in flight at once (a stream until it ends); null = no limit.' }),
+    },
+    { error: 'Rate limits must be an object' },
+  )
+  .strict();
+
 /** A model id or a pattern with `*` wildcards, e.g. `gpt-4o*`. */
 export const ModelPatternSchema = z
   .string()
@@ -178,6 +214,7 @@ export const SubkeyCreateSchema = z
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
     budgets: BudgetsSchema.optional(),
+    rateLimits: RateLimitsSchema.optional(),
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     /** Left out: mode `all` (every endpoint, as before permissions existed); the issue form sends `restricted`. */
@@ -194,6 +231,7 @@ export const SubkeyUpdateSchema = z
     expiresAt: ExpiresAtSchema.optional(),
     remainingRequests: RemainingRequestsSchema.optional(),
     budgets: BudgetsSchema.optional(),
+    rateLimits: RateLimitsSchema.optional(),
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),

@@ -44,6 +44,16 @@ export interface BudgetStatus extends Budget {
   resetsAt: string | null;
 }
 
+/**
+ * A sub-key's rate limits, each null for none: requests and tokens (input + output, settled to usage) in any 60
+ * seconds, and requests in flight at once.
+ */
+export interface RateLimits {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  maxConcurrent: number | null;
+}
+
 export interface Subkey {
   id: string;
   name: string;
@@ -61,6 +71,8 @@ export interface Subkey {
   denyModels: string[];
   /** Spending limits per window, with what is spent in the current one. */
   budgets: BudgetStatus[];
+  /** Per-minute limits (sliding windows) and a cap on requests in flight; all null = none. */
+  rateLimits: RateLimits;
   enabled: boolean;
   /** Which endpoint groups the key may call, and whether it may mint credentials or see other keys' objects. */
   permissions: Permissions;

@@ -31,6 +31,16 @@ db.prepare(
 if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests = NULL').run();
 // KG_BUDGETS: the key's budgets as JSON, to measure what reserving and settling them costs.
 if (process.env.KG_BUDGETS) db.prepare('UPDATE subkeys SET budgets = ?').run(process.env.KG_BUDGETS);
+// KG_RATE_LIMITS: the key's rate limits as JSON ({ requestsPerMinute, tokensPerMinute, maxConcurrent }), to measure
+// what the sliding windows cost (set them high enough that nothing is refused, or the figures measure refusals).
+if (process.env.KG_RATE_LIMITS) {
+  const limits = JSON.parse(process.env.KG_RATE_LIMITS) as Record<string, number | null | undefined>;
+  db.prepare('UPDATE subkeys SET rate_requests_per_minute = ?, rate_tokens_per_minute = ?, rate_max_concurrent = ?').run(
+    limits.requestsPerMinute ?? null,
+    limits.tokensPerMinute ?? null,
+    limits.maxConcurrent ?? null,
+  );
+}
 
 // KG_ROWS: a store with that many usage rows already; KG_WINDOW: with an open window following the pushes.
 if (process.env.KG_ROWS) seedUsage(db, Number(process.env.KG_ROWS));

@@ -32,6 +32,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     allowModels: [],
     denyModels: [],
     budgets: [],
+    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null },
     enabled: true,
     permissions: unrestrictedPermissions(),
     status: 'active',

@@ -136,7 +136,7 @@ describe('a custom quota that is not a whole number ≥ 0', { timeout: 20_000 },
 describe('the edit form', () => {
   it('sends only what changed, so an untouched past expiry or a spent quota is never written back', () => {
     const key = subkey({ expiresAt: '2020-01-01T00:00:00.000Z', remainingRequests: 3, allowModels: ['gpt-4o'] });
-    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [], permissions: key.permissions };
+    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [], permissions: key.permissions, budgets: [], rateLimits: key.rateLimits };
     expect(patchOf(key, values)).toEqual({ id: 'sk1' });
     expect(patchOf(key, { ...values, remainingRequests: 13 })).toEqual({ id: 'sk1', remainingRequests: 13 });
     expect(patchOf(key, { ...values, allowModels: [] })).toEqual({ id: 'sk1', allowModels: [], denyModels: [] });

@@ -33,7 +33,7 @@ describe('subkeyStatus', () => {
 });
 
 describe('mergeSubkeySettings', () => {
-  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], budgets: [], enabled: true, permissions: unrestrictedPermissions() };
+  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], budgets: [], rateLimits: { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null }, enabled: true, permissions: unrestrictedPermissions() };
   it('keeps fields that were not given', () => {
     expect(mergeSubkeySettings(current, { id: 'x', name: 'b' })).toEqual({ ...current, name: 'b' });
   });

@@ -8,7 +8,7 @@ import { unrestrictedPermissions } from '../../electron/shared/permissions';
 const table = new EndpointTable();
 
 function subkey(allowModels: string[] = [], denyModels: string[] = []): SubkeyState {
-  return { id: 'k', hash: 'h', upstreamId: 'u', enabled: true, expiresAt: null, remaining: null, policy: { allowModels, denyModels }, restricted: allowModels.length + denyModels.length > 0, permissions: unrestrictedPermissions(), quotaEpoch: 0, budgets: [] };
+  return { id: 'k', hash: 'h', upstreamId: 'u', enabled: true, expiresAt: null, remaining: null, policy: { allowModels, denyModels }, restricted: allowModels.length + denyModels.length > 0, permissions: unrestrictedPermissions(), quotaEpoch: 0, budgets: [], rateLimits: { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null } };
 }
 
 function claims(method: string, path: string, rest: Partial<ModelClaims> = {}): ModelClaims {

@@ -1,7 +1,8 @@
 import { Pool } from 'undici';
 import type { ModelPolicy } from '../../shared/model-policy';
-import type { Budget } from '../../shared/types';
+import type { Budget, RateLimits } from '../../shared/types';
 import { parseStoredBudgets } from '../store/spend-repo';
+import { rateLimitsOf } from '../store/subkeys-repo';
 import { isRestricted } from '../../shared/model-policy';
 import type { Permissions } from '../../shared/permissions';
 import type { SecretBox } from '../secrets/secret-box';
@@ -29,6 +30,8 @@ export interface SubkeyState {
   quotaEpoch: number;
   /** Spending limits per window (spend-gate.ts keeps what each has spent). */
   budgets: readonly Budget[];
+  /** Per-minute and in-flight limits (rate-limiter.ts keeps the windows). */
+  rateLimits: RateLimits;
 }
 
 /** An upstream ready to forward to: its connection pool and the `Authorization` value with the real key. */
@@ -58,6 +61,9 @@ interface SubkeyRow {
   deny_models: string;
   budgets: string;
   permissions: string;
+  rate_requests_per_minute: number | null;
+  rate_tokens_per_minute: number | null;
+  rate_max_concurrent: number | null;
 }
 
 interface UpstreamRow {
@@ -96,7 +102,8 @@ export class KeyCache {
 
   constructor(private readonly options: KeyCacheOptions) {
     this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
-      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, budgets, permissions FROM subkeys WHERE secret_hash = ?',
+      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, budgets, permissions, ' +
+        'rate_requests_per_minute, rate_tokens_per_minute, rate_max_concurrent FROM subkeys WHERE secret_hash = ?',
     );
     this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext, pass_through_unknown_endpoints FROM upstreams WHERE id = ?');
   }
@@ -143,6 +150,7 @@ export class KeyCache {
       quotaEpoch: this.quotaEpoch(row.id),
       // Unreadable budgets must not lift a limit: such a key may spend nothing.
       budgets: parseStoredBudgets(row.budgets) ?? [{ metric: 'requests', limit: 0, window: 'total' }],
+      rateLimits: rateLimitsOf(row),
     };
     this.byHash.set(hash, state);
     this.byId.set(row.id, state);

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 
 /** OpenAI's error `type` values the proxy answers with. */
-export type ProxyErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'insufficient_quota' | 'server_error' | 'not_found_error';
+export type ProxyErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'insufficient_quota' | 'server_error' | 'not_found_error'
+  // OpenAI's rate-limit errors name the limit that was reached as their type.
+  | 'requests' | 'tokens';
 
 /**
  * The one error a proxy stage throws to refuse or fail a request. Its message is shown to the client as is:
@@ -183,7 +185,36 @@ export const proxyErrors = {
       'Keygate cannot write its usage store (disk full or read-only), so it forwards nothing until it can. Try again later.',
     ),
   internal: () => new ProxyError(500, 'server_error', 'internal_error', 'Keygate failed to handle this request.'),
+  /**
+   * A sub-key's rate limit is reached: 429 with Retry-After (and the SDKs' own `retry-after-ms`), and without
+   * `x-should-retry: false`, so SDKs wait and retry on their own.
+   */
+  rateLimited: (type: 'requests' | 'tokens', what: string, retryAfterMs: number) => {
+    const wait = Math.max(1, Math.ceil(retryAfterMs));
+    return new ProxyError(
+      429,
+      type,
+      'rate_limit_exceeded',
+      `Rate limit reached for this sub-key on ${what}. Please try again in ${formatWait(wait)}.`,
+      null,
+      { 'retry-after': String(Math.ceil(wait / 1000)), 'retry-after-ms': String(wait) },
+    );
+  },
+  /** A request whose tokens alone exceed the key's tokens per minute: it can never pass, so SDKs are told not to retry. */
+  requestTooLarge: (limit: number, requested: number) =>
+    new ProxyError(
+      429,
+      'tokens',
+      'rate_limit_exceeded',
+      `Request too large for this sub-key's tokens per min (TPM): Limit ${limit}, Requested ${requested}. Lower max_tokens (Keygate counts the output cap, or the default output tokens when none is set) or the input.`,
+      null,
+      { 'x-should-retry': 'false' },
+    ),
 };
+
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 100) / 10}s`;
+}
 
 /** Headers every /v1 answer carries: browser tools may call the proxy (bearer auth, never credentials). */
 export const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' } as const;

@@ -28,6 +28,7 @@ import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
 import { requestAmounts, usageAmounts } from './spend-amounts';
+import { hasRateLimits } from './rate-limiter';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
@@ -168,7 +169,9 @@ export function createProxy(options: ProxyOptions): Proxy {
       // A body the proxy did not read must not be taken for the next request on this connection. A request without
       // one (no length, not chunked) may be refused before Node marks it complete: its connection can stay open.
       const unreadBody = !exchange.request.complete && hasBody(exchange.request);
-      sendError(exchange.response, proxyError, unreadBody ? { connection: 'close' } : undefined);
+      // A rate-limited key's refusals say where its limits stand too.
+      const rate = exchange.subkey ? gate.rateHeaders(exchange.subkey) : null;
+      sendError(exchange.response, proxyError, unreadBody || rate ? { ...rate, ...(unreadBody && { connection: 'close' }) } : undefined);
     }
     finish(exchange);
   }
@@ -328,6 +331,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         modelFilter,
         created,
         bodyFailure: limited ? () => limited.failure : null,
+        rateHeaders: hasRateLimits(subkey.rateLimits) ? () => gate.rateHeaders(subkey) : null,
       },
       response,
       (outcome) => settle(exchange, outcome),

@@ -17,11 +17,12 @@ export interface RequestFacts {
 
 /**
  * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
- * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets.
+ * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets
+ * (tokens also for a tokens-per-minute limit, which takes the same estimate).
  */
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
-  if (!subkey.budgets.some((budget) => budget.metric !== 'requests')) return amounts;
+  if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
   const estimate = estimateTokens(facts.json, facts.jsonBytes, readDefaultOutputTokens(facts.db));
   amounts.tokens = estimate.input + estimate.output;
   if (facts.model !== null && amounts.tokens > 0 && subkey.budgets.some((budget) => budget.metric === 'usd')) {

@@ -6,6 +6,7 @@ import { readSpend } from '../store/spend-repo';
 import type { KeyCache, SubkeyState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
+import { hasRateLimits, RateLimiter, type RateHold } from './rate-limiter';
 import type { UsageRecord } from './usage-record';
 import type { SpendChange, WriteBatcher } from './write-batcher';
 
@@ -31,6 +32,8 @@ export interface Reservation {
   /** How many requests were taken (a batch: one per line of its input); settling never changes it. */
   count: number;
   holds: Hold[];
+  /** Its request, tokens and place in flight under the key's rate limits (null: the key has none). */
+  rate: RateHold | null;
   /** Committed with the request's in-flight usage row: forward only after it resolves (rejects if the store failed). */
   committed: Promise<void>;
   done: boolean;
@@ -55,6 +58,7 @@ export class SpendGate {
   /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
   private readonly ledger = new Map<string, { start: number; amount: number }>();
   private readonly windows = new Map<BudgetWindow, WindowBounds>();
+  private readonly rates = new RateLimiter();
 
   constructor(
     private readonly db: Database,
@@ -71,21 +75,24 @@ export class SpendGate {
     });
   }
 
-  /** Refuses, before the body is read, a sub-key whose quota or any budget is already spent (429). */
+  /** Refuses, before the body is read, a sub-key whose quota or any budget is already spent, or a rate limit reached (429). */
   checkLeft(subkey: SubkeyState): void {
     checkQuotaLeft(subkey);
-    if (subkey.budgets.length === 0) return;
+    if (subkey.budgets.length === 0 && !hasRateLimits(subkey.rateLimits)) return;
     const now = this.now();
     for (const budget of subkey.budgets) {
       const bounds = this.bounds(budget.window, now);
       if (this.spent(subkey.id, budget, bounds.start) >= budget.limit) throw this.exceeded(budget, bounds, now);
     }
+    // Budgets first: a spent budget is final, a rate limit only says "later".
+    this.rates.checkLeft(subkey.id, subkey.rateLimits, now);
   }
 
   /**
    * Takes `amounts` (the request's worst case) from the quota and every budget, or throws: 429 `insufficient_quota`,
-   * 429 `budget_exceeded` (with Retry-After when the window resets), 403 `price_unknown` (a USD budget, no price).
-   * Queues the in-flight usage `record` with it.
+   * 429 `budget_exceeded` (with Retry-After when the window resets), 403 `price_unknown` (a USD budget, no price),
+   * 429 `rate_limit_exceeded` (a rate limit; the same token estimate as the budgets). Queues the in-flight usage
+   * `record` with it.
    */
   reserve(subkey: SubkeyState, amounts: SpendAmounts, record: UsageRecord): Reservation {
     const now = this.now();
@@ -98,6 +105,8 @@ export class SpendGate {
       if (spent >= budget.limit || spent + amount > budget.limit) throw this.exceeded(budget, bounds, now);
       holds.push({ budget, ledgerKey: ledgerKey(subkey.id, budget), windowStart: bounds.start, amount });
     }
+    const limited = hasRateLimits(subkey.rateLimits);
+    if (limited) this.rates.checkFits(subkey.id, subkey.rateLimits, amounts.tokens, now);
     // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
     for (const hold of holds) this.change(subkey.id, hold, hold.amount);
     let committed: Promise<void>;
@@ -107,7 +116,9 @@ export class SpendGate {
       for (const hold of holds) this.change(subkey.id, hold, -hold.amount);
       throw error;
     }
-    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, committed, done: false };
+    // Checked above in this same synchronous run, so it cannot fail now.
+    const rate = limited ? this.rates.take(subkey.id, subkey.rateLimits, amounts.tokens, now) : null;
+    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, rate, committed, done: false };
   }
 
   /**
@@ -117,6 +128,7 @@ export class SpendGate {
   settle(reservation: Reservation, actual: SpendAmounts | null): void {
     if (reservation.done) return;
     reservation.done = true;
+    if (reservation.rate) this.rates.settle(reservation.rate, actual?.tokens ?? null);
     for (const hold of reservation.holds) {
       // Requests are counted when reserved (a batch's lines are not its answer's usage): only tokens and USD settle.
       const value = hold.budget.metric === 'requests' ? undefined : actual?.[hold.budget.metric];
@@ -129,6 +141,7 @@ export class SpendGate {
   release(reservation: Reservation): void {
     if (reservation.done) return;
     reservation.done = true;
+    if (reservation.rate) this.rates.release(reservation.rate);
     if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
     for (const hold of reservation.holds) this.change(reservation.subkey.id, hold, -hold.amount);
   }
@@ -136,6 +149,16 @@ export class SpendGate {
   /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
   abandon(reservation: Reservation): void {
     reservation.done = true;
+    if (reservation.rate) this.rates.drop(reservation.rate);
+  }
+
+  /**
+   * The `x-ratelimit-*` headers every answer to a key with rate limits carries (its own limits, replacing upstream's),
+   * or null for a key without.
+   */
+  rateHeaders(subkey: SubkeyState): Record<string, string> | null {
+    if (!hasRateLimits(subkey.rateLimits)) return null;
+    return this.rates.headers(subkey.id, subkey.rateLimits, this.now());
   }
 
   private change(subkeyId: string, hold: Hold, delta: number): void {

@@ -51,7 +51,8 @@ export class SocketSpend {
    */
   responseAmounts(subkey: SubkeyState, frame: { value: Record<string, unknown>; bytes: number } | null, model: string | null): SpendAmounts {
     const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
-    if (!subkey.budgets.some((budget) => budget.metric !== 'requests')) return amounts;
+    // Tokens per minute take the same estimate as token and USD budgets.
+    if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
     const counts = this.kind === 'responses' ? this.responsesEstimate(frame) : this.realtimeEstimate(frame);
     amounts.tokens = counts.input + counts.output;
     if (subkey.budgets.some((budget) => budget.metric === 'usd')) amounts.usd = this.price(model, counts);

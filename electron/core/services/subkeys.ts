@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, fieldError } from '../../shared/errors';
 import { unrestrictedPermissions } from '../../shared/permissions';
 import type { ChannelParsed } from '../../shared/contract';
-import type { IssuedSubkey, Subkey } from '../../shared/types';
+import type { IssuedSubkey, RateLimits, Subkey } from '../../shared/types';
 import { generateSubkeySecret, hashSubkeySecret, secretHint } from '../secrets/subkey-secret';
 import type { Database } from '../store/database';
 import {
@@ -33,6 +33,18 @@ function subkeyNotFound(id: string): AppError {
   return new AppError('NOT_FOUND', `No sub-key with id ${shown}.`, undefined, { reason: 'subkey_not_found', params: { id: shown } });
 }
 
+const NO_RATE_LIMITS: RateLimits = { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null };
+
+/** Rate limits with the fields given replaced (`null` lifts a limit) and the others kept. */
+export function mergeRateLimits(current: RateLimits, changes: Partial<RateLimits> | undefined): RateLimits {
+  if (!changes) return current;
+  return {
+    requestsPerMinute: changes.requestsPerMinute === undefined ? current.requestsPerMinute : changes.requestsPerMinute,
+    tokensPerMinute: changes.tokensPerMinute === undefined ? current.tokensPerMinute : changes.tokensPerMinute,
+    maxConcurrent: changes.maxConcurrent === undefined ? current.maxConcurrent : changes.maxConcurrent,
+  };
+}
+
 function msOrNull(iso: string | null | undefined): number | null {
   return iso == null ? null : Date.parse(iso);
 }
@@ -46,6 +58,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     allowModels: changes.allowModels ?? current.allowModels,
     denyModels: changes.denyModels ?? current.denyModels,
     budgets: changes.budgets ?? current.budgets,
+    rateLimits: mergeRateLimits(current.rateLimits, changes.rateLimits),
     enabled: changes.enabled ?? current.enabled,
     permissions: changes.permissions ?? current.permissions,
   };
@@ -87,6 +100,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 allowModels: input.allowModels ?? [],
                 denyModels: input.denyModels ?? [],
                 budgets: input.budgets ?? [],
+                rateLimits: mergeRateLimits(NO_RATE_LIMITS, input.rateLimits),
                 enabled: true,
                 permissions: input.permissions ?? unrestrictedPermissions(),
               });

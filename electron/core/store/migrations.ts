@@ -247,6 +247,16 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+
+  function addRateLimits(db) {
+    db.exec(`
+      -- A sub-key's rate limits; NULL = none, so every existing key stays unlimited. The proxy keeps the sliding
+      -- windows themselves in memory (a restart forgets at most a minute).
+      ALTER TABLE subkeys ADD COLUMN rate_requests_per_minute INTEGER;
+      ALTER TABLE subkeys ADD COLUMN rate_tokens_per_minute INTEGER;
+      ALTER TABLE subkeys ADD COLUMN rate_max_concurrent INTEGER;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

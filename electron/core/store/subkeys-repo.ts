@@ -1,5 +1,5 @@
 import { parsePermissions, type Permissions } from '../../shared/permissions';
-import type { Budget, Subkey, SubkeyStatus } from '../../shared/types';
+import type { Budget, RateLimits, Subkey, SubkeyStatus } from '../../shared/types';
 import type { Database } from './database';
 import { budgetStatuses, parseStoredBudgets } from './spend-repo';
 import { isoOrNull, statement } from './statements';
@@ -18,10 +18,14 @@ interface SubkeyRow {
   enabled: number;
   last_used_at: number | null;
   permissions: string;
+  rate_requests_per_minute: number | null;
+  rate_tokens_per_minute: number | null;
+  rate_max_concurrent: number | null;
 }
 
 const COLUMNS =
-  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at, permissions';
+  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at, permissions, ' +
+  'rate_requests_per_minute, rate_tokens_per_minute, rate_max_concurrent';
 
 /** A sub-key's status, derived at read time: disabled, then expired, then exhausted, else active. */
 export function subkeyStatus(
@@ -52,6 +56,7 @@ function toSubkey(row: SubkeyRow, now: number, db: Database): Subkey {
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
     budgets: budgetStatuses(db, row.id, parseStoredBudgets(row.budgets) ?? [], now),
+    rateLimits: rateLimitsOf(row),
     enabled,
     permissions: readPermissions(row.permissions),
     status: subkeyStatus({ enabled, expiresAt: row.expires_at, remainingRequests: row.remaining_requests }, now),
@@ -66,6 +71,11 @@ export function readPermissions(json: string): Permissions {
   } catch {
     return parsePermissions(null);
   }
+}
+
+/** The rate-limit columns of a row, as the domain reads them. */
+export function rateLimitsOf(row: { rate_requests_per_minute: number | null; rate_tokens_per_minute: number | null; rate_max_concurrent: number | null }): RateLimits {
+  return { requestsPerMinute: row.rate_requests_per_minute, tokensPerMinute: row.rate_tokens_per_minute, maxConcurrent: row.rate_max_concurrent };
 }
 
 /** Every sub-key, oldest first. */
@@ -109,6 +119,7 @@ export interface SubkeySettings {
   allowModels: readonly string[];
   denyModels: readonly string[];
   budgets: readonly Budget[];
+  rateLimits: RateLimits;
   enabled: boolean;
   permissions: Permissions;
 }
@@ -126,9 +137,11 @@ export function insertSubkey(db: Database, key: NewSubkey): void {
   statement(
     db,
     `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, expires_at, remaining_requests,
-                          allow_models, deny_models, budgets, enabled, permissions)
+                          allow_models, deny_models, budgets, enabled, permissions,
+                          rate_requests_per_minute, rate_tokens_per_minute, rate_max_concurrent)
      VALUES (@id, @name, @upstreamId, @secretHash, @hint, @createdAt, @expiresAt, @remainingRequests,
-             @allowModels, @denyModels, @budgets, @enabled, @permissions)`,
+             @allowModels, @denyModels, @budgets, @enabled, @permissions,
+             @requestsPerMinute, @tokensPerMinute, @maxConcurrent)`,
   ).run({ ...key, ...settingsParams(key) });
 }
 
@@ -142,6 +155,9 @@ function settingsParams(settings: SubkeySettings) {
     budgets: JSON.stringify(settings.budgets.map(({ metric, limit, window }) => ({ metric, limit, window }))),
     enabled: settings.enabled ? 1 : 0,
     permissions: JSON.stringify(settings.permissions),
+    requestsPerMinute: settings.rateLimits.requestsPerMinute,
+    tokensPerMinute: settings.rateLimits.tokensPerMinute,
+    maxConcurrent: settings.rateLimits.maxConcurrent,
   };
 }
 
@@ -156,6 +172,7 @@ export function getSubkeySettings(db: Database, id: string): SubkeySettings | nu
     allowModels: parseList(row.allow_models),
     denyModels: parseList(row.deny_models),
     budgets: parseStoredBudgets(row.budgets) ?? [],
+    rateLimits: rateLimitsOf(row),
     enabled: row.enabled === 1,
     permissions: readPermissions(row.permissions),
   };
@@ -168,7 +185,9 @@ export function updateSubkeySettings(db: Database, id: string, settings: SubkeyS
       db,
       `UPDATE subkeys SET name = @name, expires_at = @expiresAt, remaining_requests = @remainingRequests,
          allow_models = @allowModels, deny_models = @denyModels, budgets = @budgets, enabled = @enabled,
-         permissions = @permissions
+         permissions = @permissions,
+         rate_requests_per_minute = @requestsPerMinute, rate_tokens_per_minute = @tokensPerMinute,
+         rate_max_concurrent = @maxConcurrent
        WHERE id = @id`,
     ).run({ id, ...settingsParams(settings) }).changes > 0
   );

@@ -8,7 +8,7 @@ import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import type { SubkeyUpdateInput } from '../../../../electron/shared/schemas';
 import { SubkeyUpdateSchema } from '../../../../electron/shared/schemas';
-import type { Subkey } from '../../../../electron/shared/types';
+import type { Budget, RateLimits, Subkey } from '../../../../electron/shared/types';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
 import { formatNumber } from '../../lib/format';
@@ -19,6 +19,9 @@ import { isIncompletePolicy, ModelPolicyPicker, policyModeOf, type PolicyMode } 
 import { PermissionsPicker } from './permissions-picker';
 import type { Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
+import { BudgetPicker } from './budget-picker';
+import { RateLimitPicker } from './rate-limit-picker';
+import { budgetsOf, sameBudgets, sameRateLimits } from '../../lib/budgets';
 
 type EditValues = {
   name: string;
@@ -27,9 +30,11 @@ type EditValues = {
   allowModels: string[];
   denyModels: string[];
   permissions: Permissions;
+  budgets: Budget[];
+  rateLimits: RateLimits;
 };
 
-const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions'];
+const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions', 'budgets', 'rateLimits'];
 const ADD_STEPS = [10, 100, 1000];
 
 function sameList(a: string[], b: string[]): boolean {
@@ -47,6 +52,8 @@ export function patchOf(subkey: Subkey, values: EditValues): SubkeyUpdateInput {
     patch.denyModels = values.denyModels;
   }
   if (JSON.stringify(values.permissions) !== JSON.stringify(subkey.permissions)) patch.permissions = values.permissions;
+  if (!sameBudgets(values.budgets, budgetsOf(subkey.budgets))) patch.budgets = values.budgets;
+  if (!sameRateLimits(values.rateLimits, subkey.rateLimits)) patch.rateLimits = values.rateLimits;
   return patch;
 }
 
@@ -67,6 +74,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
       allowModels: subkey.allowModels,
       denyModels: subkey.denyModels,
       permissions: subkey.permissions,
+      budgets: budgetsOf(subkey.budgets),
+      rateLimits: subkey.rateLimits,
     },
     validate: (values) => ({
       ...resolver(patchOf(subkey, values) as Record<string, unknown>),
@@ -129,6 +138,8 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
             onChange={(permissions) => form.setFieldValue('permissions', permissions)}
             error={errorUnder(form.errors, 'permissions')}
           />
+          <BudgetPicker value={form.values.budgets} onChange={(budgets) => form.setFieldValue('budgets', budgets)} errors={form.errors} />
+          <RateLimitPicker value={form.values.rateLimits} onChange={(limits) => form.setFieldValue('rateLimits', limits)} errors={form.errors} />
           <FormErrorAlert message={formError} />
           <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} />
         </Stack>

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { FormErrorAlert } from '../common/form-error-alert';
 import { ModalFormActions } from '../common/modal-form-actions';
 import { SubkeyCreateSchema } from '../../../../electron/shared/schemas';
-import type { Subkey } from '../../../../electron/shared/types';
+import type { Budget, RateLimits, Subkey } from '../../../../electron/shared/types';
 import { expiryFromChoice } from '../../lib/expiry';
 import { errorUnder } from '../../lib/errors-under';
 import { useFormSubmit } from '../../lib/use-form-submit';
@@ -17,6 +17,9 @@ import { isIncompletePolicy, ModelPolicyPicker, type PolicyMode } from './model-
 import { PermissionsPicker } from './permissions-picker';
 import { suggestedPermissions, type Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
+import { BudgetPicker } from './budget-picker';
+import { RateLimitPicker } from './rate-limit-picker';
+import { NO_RATE_LIMITS } from '../../lib/budgets';
 import { SecretView } from './secret-view';
 
 type IssueValues = {
@@ -27,9 +30,11 @@ type IssueValues = {
   allowModels: string[];
   denyModels: string[];
   permissions: Permissions;
+  budgets: Budget[];
+  rateLimits: RateLimits;
 };
 
-const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions'];
+const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions', 'budgets', 'rateLimits'];
 
 /** Issues a sub-key, then shows its secret once; closing forgets it. */
 export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
@@ -52,6 +57,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       denyModels: [],
       // Like OpenAI's restricted keys: models read; chat, responses and embeddings write; nothing else.
       permissions: suggestedPermissions(),
+      budgets: [],
+      rateLimits: NO_RATE_LIMITS,
     },
     validate: (values) => ({ ...resolver(values), ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}) }),
     validateInputOnChange: true,
@@ -111,6 +118,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
               onChange={(permissions) => form.setFieldValue('permissions', permissions)}
               error={errorUnder(form.errors, 'permissions')}
             />
+            <BudgetPicker value={form.values.budgets} onChange={(budgets) => form.setFieldValue('budgets', budgets)} errors={form.errors} />
+            <RateLimitPicker value={form.values.rateLimits} onChange={(limits) => form.setFieldValue('rateLimits', limits)} errors={form.errors} />
             <FormErrorAlert message={formError} />
             <ModalFormActions submitLabel={t('subkeys.submitIssue')} saving={saving} onCancel={onClose} />
           </Stack>

@@ -6,6 +6,7 @@ import { statusAt } from '../../lib/subkey-list';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
 import { permissionsSummary } from './permissions-picker';
+import { SubkeyLimits } from './subkey-limits';
 
 function policyText(subkey: Subkey, t: (key: string, options?: Record<string, unknown>) => string): string {
   if (subkey.allowModels.length > 0) return t('subkeys.policyOnly', { models: subkey.allowModels.join(', ') });
@@ -34,6 +35,7 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
               · {permissionsSummary(subkey.permissions, t)}
             </Text>
           </Group>
+          <SubkeyLimits subkey={subkey} now={now} />
         </Stack>
       </Table.Td>
       <Table.Td>
