@@ -316,6 +316,9 @@ export const en = {
   validation: {
     formError: 'Could not save: {{message}}',
   },
+  subkeyPage: {
+    upstreamOf: 'Upstream: {{name}}',
+  },
 };
 
 /** The shape every language file must have. */

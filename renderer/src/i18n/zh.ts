@@ -316,4 +316,7 @@ export const zh: Messages = {
   validation: {
     formError: '无法保存：{{message}}',
   },
+  subkeyPage: {
+    upstreamOf: '上游：{{name}}',
+  },
 };

@@ -66,7 +66,7 @@ export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDo
           </Tabs.Panel>
         ))}
       </Tabs>
-      <Group justify="flex-end">
+      <Group justify="flex-end" className="modal-footer">
         <Button onClick={onDone}>
           {t('secret.done')}
         </Button>

@@ -12,29 +12,37 @@ function policyText(subkey: Subkey, t: (key: string, options?: Record<string, un
   return t('subkeys.policyAll');
 }
 
-/** One sub-key in the list. */
-export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstreamName: string; now: number }) {
+/** One sub-key in the list; `compact` (a narrow window) shows the upstream under the name instead of in a column. */
+export function SubkeyRow({ subkey, upstreamName, now, compact = false }: { subkey: Subkey; upstreamName: string; now: number; compact?: boolean }) {
   const { t, i18n } = useTranslation();
   return (
     <Table.Tr data-subkey={subkey.name}>
       <Table.Td>
         <Stack gap={0}>
-          <Text size="sm" fw={500}>
+          <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
             {subkey.name}
           </Text>
-          <Group gap={6} wrap="nowrap">
-            <Text size="xs" c="dimmed" ff="monospace">
+          {/* The policy goes under the hint when the column is narrow, rather than widen the table. */}
+          <Group gap={0} wrap="wrap" style={{ columnGap: 6 }}>
+            <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
               {subkey.hint}
             </Text>
             <Text size="xs" c="dimmed" truncate maw={220} title={policyText(subkey, t)}>
               · {policyText(subkey, t)}
             </Text>
           </Group>
+          {compact && (
+            <Text size="xs" c="dimmed" data-testid="row-upstream">
+              {t('subkeyPage.upstreamOf', { name: upstreamName })}
+            </Text>
+          )}
         </Stack>
       </Table.Td>
-      <Table.Td>
-        <Text size="sm">{upstreamName}</Text>
-      </Table.Td>
+      {!compact && (
+        <Table.Td>
+          <Text size="sm">{upstreamName}</Text>
+        </Table.Td>
+      )}
       <Table.Td>
         <StatusChip status={statusAt(subkey, now)} />
       </Table.Td>

@@ -3,6 +3,7 @@ import { IconKey, IconPlus } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { visibleSubkeys } from '../../lib/subkey-list';
+import { useCompact } from '../../lib/use-compact';
 import { useNow } from '../../lib/use-now';
 import { useKeygate } from '../../store/store';
 import { EmptyState } from '../common/empty-state';
@@ -20,6 +21,7 @@ export function SubkeysPage() {
   const openModal = useKeygate((state) => state.openModal);
   const setPage = useKeygate((state) => state.setPage);
   const now = useNow();
+  const compact = useCompact();
   // `now` ticks, so a key that expires while the list is open moves to "Expired" without a reload.
   const visible = useMemo(() => visibleSubkeys(subkeys, filter, sort, now), [subkeys, filter, sort, now]);
   const upstreamNames = useMemo(() => new Map(upstreams.map((upstream) => [upstream.id, upstream.name])), [upstreams]);
@@ -61,28 +63,27 @@ export function SubkeysPage() {
         <>
           <SubkeyFilters />
           <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={760} type="native">
-              <Table verticalSpacing={6} highlightOnHover>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('subkeys.name')}</Table.Th>
-                    <Table.Th>{t('subkeys.upstream')}</Table.Th>
-                    <Table.Th>{t('subkeys.status')}</Table.Th>
-                    <Table.Th ta="right">{t('subkeys.remaining')}</Table.Th>
-                    <Table.Th>{t('subkeys.expires')}</Table.Th>
-                    <Table.Th>{t('subkeys.lastUsed')}</Table.Th>
-                    <Table.Th>
-                      <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {visible.map((subkey) => (
-                    <SubkeyRow key={subkey.id} subkey={subkey} upstreamName={upstreamNames.get(subkey.upstreamId) ?? '—'} now={now} />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            {/* No minimum width: columns wrap, and a narrow window stacks the upstream under the name rather than scroll. */}
+            <Table verticalSpacing={6} highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('subkeys.name')}</Table.Th>
+                  {!compact && <Table.Th>{t('subkeys.upstream')}</Table.Th>}
+                  <Table.Th>{t('subkeys.status')}</Table.Th>
+                  <Table.Th ta="right">{t('subkeys.remaining')}</Table.Th>
+                  <Table.Th>{t('subkeys.expires')}</Table.Th>
+                  <Table.Th>{t('subkeys.lastUsed')}</Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {visible.map((subkey) => (
+                  <SubkeyRow key={subkey.id} subkey={subkey} upstreamName={upstreamNames.get(subkey.upstreamId) ?? '—'} now={now} compact={compact} />
+                ))}
+              </Table.Tbody>
+            </Table>
             {visible.length === 0 && (
               <Text size="sm" c="dimmed" ta="center" p="md">
                 {t('subkeys.noMatch')}
