@@ -6,6 +6,7 @@ import { createModelsSlice } from './models-slice';
 import { createProxySlice } from './proxy-slice';
 import type { KeygateState } from './store-types';
 import { createSubkeysSlice } from './subkeys-slice';
+import { createSubkeyUsageSlice } from './subkey-usage-slice';
 import { createUiSlice } from './ui-slice';
 import { createUpstreamsSlice } from './upstreams-slice';
 import type { Page } from './ui-slice';
@@ -22,6 +23,7 @@ export function createKeygateStore(api: KeygateApi): KeygateStore {
     ...createUsageSlice(api)(...args),
     ...createProxySlice(api)(...args),
     ...createUiSlice(api)(...args),
+    ...createSubkeyUsageSlice(api)(...args),
   }));
 }
 
@@ -44,8 +46,9 @@ export async function loadAll(store: KeygateStore): Promise<void> {
 export async function refreshPage(store: KeygateStore, page: Page): Promise<void> {
   const state = store.getState();
   const upstreamsAndModels = () => state.refreshUpstreams().then(() => store.getState().refreshAllModels());
+  const subkeyPage = () => (state.subkeyPageId ? state.refreshSubkeyUsage(state.subkeyPageId) : Promise.resolve());
   const refreshers: Record<Page, () => Promise<unknown>> = {
-    subkeys: () => Promise.all([state.refreshSubkeys(), upstreamsAndModels()]),
+    subkeys: () => Promise.all([state.refreshSubkeys(), upstreamsAndModels(), subkeyPage()]),
     upstreams: () => Promise.all([upstreamsAndModels(), state.refreshAppInfo()]),
     models: upstreamsAndModels,
     usage: () => Promise.all([state.refreshUsage(), state.refreshSubkeys()]),
@@ -58,9 +61,12 @@ export async function refreshPage(store: KeygateStore, page: Page): Promise<void
 export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient, 'on'>): () => void {
   const quiet = (promise: Promise<unknown>) => void promise.catch(() => undefined);
   const offProxy = client.on('proxy:changed', (status) => store.getState().receiveProxyStatus(status));
-  const offUsage = client.on('usage:changed', () => {
+  const offUsage = client.on('usage:changed', ({ subkeyId }) => {
     quiet(store.getState().refreshSubkeys());
     quiet(store.getState().refreshUsage());
+    // A key's open page follows its own requests (a change with no key named may be any key's).
+    const open = store.getState().subkeyPageId;
+    if (open && (subkeyId === null || subkeyId === open)) quiet(store.getState().refreshSubkeyUsage(open));
   });
   return () => {
     offProxy();

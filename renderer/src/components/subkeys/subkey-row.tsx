@@ -1,8 +1,9 @@
-import { Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Group, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Subkey } from '../../../../electron/shared/types';
 import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
 import { statusAt } from '../../lib/subkey-list';
+import { useKeygate } from '../../store/store';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
 
@@ -15,13 +16,23 @@ function policyText(subkey: Subkey, t: (key: string, options?: Record<string, un
 /** One sub-key in the list; `compact` (a narrow window) shows the upstream under the name instead of in a column. */
 export function SubkeyRow({ subkey, upstreamName, now, compact = false }: { subkey: Subkey; upstreamName: string; now: number; compact?: boolean }) {
   const { t, i18n } = useTranslation();
+  const openSubkeyPage = useKeygate((state) => state.openSubkeyPage);
   return (
     <Table.Tr data-subkey={subkey.name}>
       <Table.Td>
         <Stack gap={0}>
-          <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
+          {/* The name opens the key's own page: a button, so it is in the Tab order and answers Enter and Space. */}
+          <UnstyledButton
+            onClick={() => openSubkeyPage(subkey.id)}
+            fz="sm"
+            fw={500}
+            c="var(--mantine-color-anchor)"
+            ta="left"
+            style={{ overflowWrap: 'anywhere' }}
+            data-open-subkey={subkey.id}
+          >
             {subkey.name}
-          </Text>
+          </UnstyledButton>
           {/* The policy goes under the hint when the column is narrow, rather than widen the table. */}
           <Group gap={0} wrap="wrap" style={{ columnGap: 6 }}>
             <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
