@@ -14,6 +14,7 @@ import type { WriteHooks } from './services/write-hooks';
 import { openOwnedStore } from './store/data-dir-lock';
 import { exposedStorePaths } from './store/file-modes';
 import type { Database } from './store/database';
+import { getSubkey } from './store/subkeys-repo';
 import { markInterruptedUsage } from './store/usage-repo';
 
 export const DATABASE_FILE = 'keygate.db';
@@ -71,7 +72,12 @@ export function createCore(options: CoreOptions): Core {
   }
   applyStoredPriceData(db);
   const hub = createEventHub((error) => log.error('push event listener failed', error));
-  const usageChanged = createUsageThrottle((payload) => hub.emit('usage:changed', payload));
+  // Pushes carry the changed sub-keys (a few primary-key reads, at most 4 a second) and the finished rows.
+  const usageChanged = createUsageThrottle(
+    (payload) => hub.emit('usage:changed', payload),
+    undefined,
+    (ids) => ids.flatMap((id) => getSubkey(db, id) ?? []),
+  );
   // The proxy reads this array on every request; it is updated in place when the configured host changes.
   const allowedHosts: string[] = [...(options.allowedHosts ?? [])];
   const proxy = createProxy({
@@ -80,6 +86,7 @@ export function createCore(options: CoreOptions): Core {
     allowedHosts,
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
+    onUsageRows: (entries) => usageChanged.rows(entries),
     onStoreHealth: (failure) => {
       if (failure !== null) log.error(`Keygate cannot write its store (${failure}): every /v1 request is refused with 503 store_unavailable until a write succeeds.`);
       else log.info('Keygate can write its store again: serving /v1 requests.');

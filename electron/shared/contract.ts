@@ -12,6 +12,7 @@ import {
   UpstreamRemoveSchema,
   UpstreamUpdateSchema,
   UsageDailySchema,
+  SubkeyListSchema,
   UsageListSchema,
 } from './schemas';
 import type { Result } from './errors';
@@ -50,7 +51,7 @@ export const contract = {
   'models:sync': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
   'models:list': { input: UpstreamIdInputSchema, output: returns<Model[]>() },
 
-  'subkeys:list': { input: EmptySchema, output: returns<Subkey[]>() },
+  'subkeys:list': { input: SubkeyListSchema, output: returns<Subkey[]>() },
   'subkeys:create': { input: SubkeyCreateSchema, output: returns<IssuedSubkey>() },
   'subkeys:update': { input: SubkeyUpdateSchema, output: returns<Subkey>() },
   'subkeys:rotate': { input: IdInputSchema, output: returns<IssuedSubkey>() },
@@ -97,11 +98,23 @@ export type Handlers = { [C in Channel]: (input: ChannelParsed<C>) => ChannelOut
 /** The client the renderer uses, whatever the transport (Electron IPC or the admin HTTP API). */
 export type KeygateApi = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
 
+/**
+ * What a `usage:changed` push carries, so a window patches what it shows instead of re-reading it. `subkeyId` names
+ * the one sub-key that changed (null: several, or requests without one). `subkeys`: the current state of each
+ * sub-key whose counts changed; `entries`: the usage rows written or finished since the last push, newest first.
+ * Either is left out when there was too much to carry: then re-read.
+ */
+export interface UsageChanged {
+  subkeyId: string | null;
+  subkeys?: Subkey[];
+  entries?: UsageEntry[];
+}
+
 /** Events main pushes to the renderer. */
 export interface PushEvents {
   'proxy:changed': ProxyStatus;
   /** Something changed that list views show (a request was proxied, a key was spent). */
-  'usage:changed': { subkeyId: string | null };
+  'usage:changed': UsageChanged;
 }
 export type PushEvent = keyof PushEvents;
 export const pushEvents: PushEvent[] = ['proxy:changed', 'usage:changed'];

@@ -207,6 +207,15 @@ export const UsageListSchema = z
   })
   .strict();
 
+export const SubkeyListSchema = z
+  .object({
+    limit: z.number().int('Limit must be a whole number').min(1).max(1000).optional(),
+    cursor: IdSchema.optional().meta({
+      description: 'The id of the last sub-key of the previous page: answer the ones after it (oldest first). A page shorter than `limit` is the last.',
+    }),
+  })
+  .strict();
+
 export const UsageDailySchema = z
   .object({
     days: z.number().int('Days must be a whole number').min(1).max(366).optional(),

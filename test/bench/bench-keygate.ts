@@ -12,6 +12,7 @@ import { hashSubkeySecret } from '../../electron/core/secrets/subkey-secret';
 import { openDatabase } from '../../electron/core/store/database';
 import { testSecretBox } from '../helpers/proxy-fixtures';
 import { serveForBench } from './bench-child';
+import { openWindow, seedUsage } from './bench-window';
 
 const [, , target, secret] = process.argv;
 if (!target || !secret) throw new Error('usage: bench-keygate.ts UPSTREAM_URL SUBKEY_SECRET');
@@ -31,7 +32,9 @@ if (process.env.KG_UNLIMITED) db.prepare('UPDATE subkeys SET remaining_requests 
 // KG_BUDGETS: the key's budgets as JSON, to measure what reserving and settling them costs.
 if (process.env.KG_BUDGETS) db.prepare('UPDATE subkeys SET budgets = ?').run(process.env.KG_BUDGETS);
 
-const proxy = createProxy({ db, secrets: box });
+// KG_ROWS: a store with that many usage rows already; KG_WINDOW: with an open window following the pushes.
+if (process.env.KG_ROWS) seedUsage(db, Number(process.env.KG_ROWS));
+const proxy = createProxy({ db, secrets: box, ...(process.env.KG_WINDOW && openWindow(db)) });
 const server = createServer((request, response) => proxy.handle(request, response));
 server.on('upgrade', (request, socket, head) => proxy.upgrade(request, socket, head));
 serveForBench(server);

@@ -22,7 +22,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['custom_prices', 'models', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'upstreams', 'usage']);
+    expect(tables).toEqual(['custom_prices', 'models', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'upstreams', 'usage', 'usage_daily']);
     db.close();
   });
 

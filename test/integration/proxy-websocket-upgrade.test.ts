@@ -41,13 +41,24 @@ describe('WebSocket upgrades are refused before upgrading, like HTTP requests', 
     expect(h.upstream.requests).toHaveLength(0);
   });
 
-  it('refuses a key with budgets before the upgrade (403), since events are not reserved against budgets yet', async () => {
+  it('upgrades a key with budgets, and refuses one whose budget is spent (429 budget_exceeded, Retry-After, no retry)', async () => {
     const { secret, id } = h.subkey({});
-    h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'usd', limit: 1, window: 'day' }]), id);
-    const answer = await refusedUpgrade(h.running.port, '/v1/responses', { headers: { authorization: `Bearer ${secret}` } });
-    expect(answer.status).toBe(403);
-    expect(errorOf(answer.body).code).toBe('websocket_budgets_unsupported');
-    expect(h.upstream.sockets.upgrades).toHaveLength(0);
+    h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'requests', limit: 1, window: 'day' }]), id);
+    h.running.proxy.invalidate(id);
+    const auth = { headers: { authorization: `Bearer ${secret}` } };
+    const socket = await openSocket(h.running.port, '/v1/responses', auth);
+    socket.send({ type: 'response.create', model: 'gpt-4o', input: 'hi' });
+    await socket.nextEvent((event) => event.type === 'response.completed');
+    socket.socket.close();
+    await socket.closed;
+
+    const answer = await refusedUpgrade(h.running.port, '/v1/responses', auth);
+    expect(answer.status).toBe(429);
+    expect(errorOf(answer.body)).toMatchObject({ type: 'insufficient_quota', code: 'budget_exceeded' });
+    expect(errorOf(answer.body).message).toContain('1 requests a day');
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answer.headers['x-should-retry']).toBe('false');
+    expect(h.upstream.sockets.upgrades).toHaveLength(1);
   });
 
   it('refuses disabled and expired keys (401), a forbidden or missing ?model= (403), and a spent quota (429)', async () => {

@@ -172,3 +172,31 @@ describe('write hooks', () => {
     ]);
   });
 });
+
+describe('subkeys:list pages', () => {
+  it('answers every sub-key without limit or cursor, and the same ones page by page with them', async () => {
+    for (let i = 0; i < 7; i++) await fx.call<IssuedSubkey>('subkeys:create', { name: `k${i}`, upstreamId: upstream.id });
+    const all = await fx.call<Subkey[]>('subkeys:list', {});
+    expect(all.map((subkey) => subkey.name).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+    const pages: Subkey[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await fx.call<Subkey[]>('subkeys:list', { limit: 3, ...(cursor !== undefined && { cursor }) });
+      pages.push(page);
+      if (page.length < 3) break;
+      cursor = page.at(-1)!.id;
+    }
+    expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(all);
+  });
+
+  it('refuses a cursor naming a removed sub-key, and a bad limit', async () => {
+    const issued = await fx.call<IssuedSubkey>('subkeys:create', { name: 'gone', upstreamId: upstream.id });
+    await fx.call('subkeys:remove', { id: issued.subkey.id });
+    expect(await fx.core.dispatch('subkeys:list', { cursor: issued.subkey.id })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', issues: [{ path: ['cursor'] }] },
+    });
+    expect(await fx.core.dispatch('subkeys:list', { limit: 0 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+});

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newUsageRecord } from '../../electron/core/proxy/usage-record';
+import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
 import type { IssuedSubkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
 
@@ -6,13 +8,21 @@ let fx: CoreFixture;
 let keyA: string;
 let keyB: string;
 
+/** Logs a finished request the way the proxy does: through a write batcher, which also keeps the daily roll-up. */
 function logRequest(subkeyId: string | null, at: number, extra: { totalTokens?: number; refusal?: string } = {}): void {
-  fx.core.db
-    .prepare(
-      `INSERT INTO usage (subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal)
-       VALUES (?, ?, 'POST', '/v1/chat/completions', 'gpt-4o', ?, 12.5, ?, ?, ?, ?)`,
-    )
-    .run(subkeyId, at, extra.refusal ? 401 : 200, extra.totalTokens ?? null, null, extra.totalTokens ?? null, extra.refusal ?? null);
+  const record = newUsageRecord('POST', '/v1/chat/completions', at);
+  Object.assign(record, {
+    subkeyId,
+    model: 'gpt-4o',
+    status: extra.refusal ? 401 : 200,
+    latencyMs: 12.5,
+    promptTokens: extra.totalTokens ?? null,
+    totalTokens: extra.totalTokens ?? null,
+    refusal: extra.refusal ?? null,
+  });
+  const writes = new WriteBatcher(fx.core.db);
+  writes.enqueueInsert(record);
+  writes.flush();
 }
 
 beforeEach(async () => {
@@ -124,9 +134,13 @@ describe('usage:daily', () => {
     const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
     logRequest(keyA, midnight + 1000, { totalTokens: 4 });
     // In flight (reserved, forwarded, no answer recorded yet) when the process died.
-    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'POST', '/v1/chat/completions')").run(keyA, midnight + 2000);
+    const inFlight = { ...newUsageRecord('POST', '/v1/chat/completions', midnight + 2000), subkeyId: keyA };
     // A WebSocket still open then: its connection row is no request, and ends as an abnormal close.
-    fx.core.db.prepare("INSERT INTO usage (subkey_id, at, method, path) VALUES (?, ?, 'WS', '/v1/realtime')").run(keyA, midnight + 2500);
+    const openSocket = { ...newUsageRecord('WS', '/v1/realtime', midnight + 2500), subkeyId: keyA };
+    const writes = new WriteBatcher(fx.core.db);
+    writes.enqueueInsert(inFlight, { subkeyId: keyA, delta: 0, at: inFlight.at });
+    writes.enqueueInsert(openSocket, { subkeyId: keyA, delta: 0, at: openSocket.at });
+    writes.flush();
     logRequest(keyA, midnight + 3000, { refusal: 'insufficient_quota' });
     await fx.core.close();
     const restarted = startCore({ dataDir: fx.dataDir });

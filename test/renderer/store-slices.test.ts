@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PushEvent, PushEvents } from '../../electron/shared/contract';
 import type { Model } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
 import { createKeygateStore, followPushEvents, loadAll, refreshPage } from '../../renderer/src/store/store';
 import { deferred } from '../helpers/deferred';
-import { fakeApi, proxyStatus, subkey, upstream } from './fake-api';
+import { fakeApi, proxyStatus, subkey, upstream, usageEntry } from './fake-api';
 
 const SECRET = 'sk-kg-THISISTHESECRETTHATMUSTNEVERBESTORED0123';
 
@@ -269,5 +269,65 @@ describe('push events', () => {
 
     stop();
     expect(events.count()).toBe(0);
+  });
+
+  it('patches pushed sub-keys and rows in place and re-reads only the totals, at most once a second', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeApi();
+      const events = fakeEvents();
+      const store = createKeygateStore(fake.api);
+      const row = (id: number, status: number | null) => ({ ...usageEntry(id), status });
+      fake.data.subkeys = [subkey({ remainingRequests: 9 }), subkey({ id: 'sk2', remainingRequests: null })];
+      fake.data.usage = [row(2, null), row(1, 200)];
+      await Promise.all([store.getState().refreshSubkeys(), store.getState().refreshUsage()]);
+      fake.calls.length = 0;
+      const stop = followPushEvents(store, events);
+
+      for (let i = 0; i < 10; i++) {
+        events.emit('usage:changed', { subkeyId: 'sk1', subkeys: [subkey({ remainingRequests: 8 - i })], entries: [row(3 + i, 200), row(2, 200)] });
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      const state = store.getState();
+      expect(state.subkeys.map((each) => [each.id, each.remainingRequests])).toEqual([['sk1', -1], ['sk2', null]]);
+      expect(state.usage.map((each) => [each.id, each.status])).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => [12 - i, 200]),
+        [2, 200],
+        [1, 200],
+      ]);
+      expect(fake.channelsCalled().filter((channel) => channel === 'subkeys:list' || channel === 'usage:list')).toEqual([]);
+      // Ten pushes in half a second: the totals are read once at once and once after the second is over.
+      expect(fake.channelsCalled().filter((channel) => channel === 'usage:daily')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(fake.channelsCalled().filter((channel) => channel === 'usage:daily')).toHaveLength(2);
+
+      // A push that could not carry the rows, or names a sub-key not loaded, is re-read (coalesced the same way).
+      events.emit('usage:changed', { subkeyId: null, subkeys: [subkey({ id: 'new' })] });
+      events.emit('usage:changed', { subkeyId: null });
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(fake.channelsCalled().filter((channel) => channel === 'subkeys:list')).toHaveLength(1);
+      expect(fake.channelsCalled().filter((channel) => channel === 'usage:list')).toHaveLength(1);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("re-reads an open key page's usage when that key (or an unnamed one) changes, not another key's", async () => {
+    const fake = fakeApi();
+    const events = fakeEvents();
+    const store = createKeygateStore(fake.api);
+    const stop = followPushEvents(store, events);
+    store.getState().openSubkeyPage('sk1');
+    const pageReads = () => fake.calls.filter((call) => call.channel === 'usage:list' && (call.input as { limit?: number }).limit === 1000);
+
+    events.emit('usage:changed', { subkeyId: 'sk2', subkeys: [], entries: [] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pageReads()).toEqual([]);
+    events.emit('usage:changed', { subkeyId: 'sk1', subkeys: [], entries: [] });
+    await expect.poll(() => pageReads().length).toBe(1);
+    expect(pageReads()[0]!.input).toEqual({ subkeyId: 'sk1', limit: 1000 });
+    expect(store.getState().subkeyUsage?.subkeyId).toBe('sk1');
+    stop();
   });
 });

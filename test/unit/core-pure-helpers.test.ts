@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearerToken, generateAdminToken, hashAdminToken, verifyAdminToken } from '../../electron/core/admin/admin-token';
 import { resolveUiFile } from '../../electron/core/admin/static-ui';
-import { createUsageThrottle } from '../../electron/core/event-hub';
+import { createUsageThrottle, PUSH_MAX_ENTRIES } from '../../electron/core/event-hub';
+import type { UsageChanged } from '../../electron/shared/contract';
+import type { Subkey, UsageEntry } from '../../electron/shared/types';
 import { isProxyPath } from '../../electron/core/headless/headless-server';
 import { describeListenError, isLoopbackHost, proxyUrl } from '../../electron/core/services/proxy-address';
 import { mergeSubkeySettings } from '../../electron/core/services/subkeys';
@@ -133,6 +135,50 @@ describe('usage throttle', () => {
     expect(emitted).toEqual([{ subkeyId: 'a' }, { subkeyId: null }]);
     vi.advanceTimersByTime(1000);
     expect(emitted).toHaveLength(2);
+  });
+});
+
+describe('usage throttle with payloads', () => {
+  afterEach(() => vi.useRealTimers());
+  const entry = (id: number) => ({ id }) as UsageEntry;
+  it('carries the changed sub-keys read at push time and the rows of the window, newest first, named', () => {
+    vi.useFakeTimers();
+    const emitted: UsageChanged[] = [];
+    const reads: string[][] = [];
+    const throttle = createUsageThrottle((payload) => emitted.push(payload), 250, (ids) => {
+      reads.push([...ids]);
+      return ids.map((id) => ({ id, name: `name of ${id}` }) as Subkey);
+    });
+    const row = (id: number, subkeyId: string | null) => ({ id, subkeyId, subkeyName: null, subkeyDeleted: false }) as UsageEntry;
+    throttle.notify('a');
+    throttle.rows([row(1, 'a'), row(2, null)]);
+    throttle.notify('b');
+    throttle.rows([row(3, 'b')]);
+    vi.advanceTimersByTime(0);
+    expect(emitted).toEqual([
+      {
+        subkeyId: null,
+        subkeys: [{ id: 'a', name: 'name of a' }, { id: 'b', name: 'name of b' }],
+        entries: [{ ...row(3, 'b'), subkeyName: 'name of b' }, row(2, null), { ...row(1, 'a'), subkeyName: 'name of a' }],
+      },
+    ]);
+    expect(reads).toEqual([['a', 'b']]);
+    throttle.notify(null);
+    vi.advanceTimersByTime(300);
+    expect(emitted[1]).toEqual({ subkeyId: null, subkeys: [], entries: [] });
+  });
+
+  it('leaves out the rows, or the sub-keys, when the window saw more than a push carries', () => {
+    vi.useFakeTimers();
+    const emitted: UsageChanged[] = [];
+    const throttle = createUsageThrottle((payload) => emitted.push(payload), 250, (ids) => ids.map((id) => ({ id }) as Subkey));
+    for (let i = 0; i < PUSH_MAX_ENTRIES + 1; i++) {
+      throttle.notify(`k${i}`);
+      throttle.rows([entry(i)]);
+    }
+    vi.advanceTimersByTime(0);
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]).toEqual({ subkeyId: null });
   });
 });
 

@@ -173,7 +173,7 @@ export function buildAdminOpenApi(version: string): JsonObject {
       tags: ['events'],
       summary: 'Push events as server-sent events',
       description:
-        '`event: proxy:changed` (data: a `ProxyStatus`) and `event: usage:changed` (data: `{ "subkeyId": string | null }`), plus a `: heartbeat` comment line every 15 s.',
+        '`event: proxy:changed` (data: a `ProxyStatus`) and `event: usage:changed` (data: `{ "subkeyId": string | null, "subkeys"?: Subkey[], "entries"?: UsageEntry[] }`: the changed sub-keys and the finished rows, newest first, left out when too many: then re-read), plus a `: heartbeat` comment line every 15 s.',
       responses: { '200': { description: 'An endless `text/event-stream`.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errorRefs(['401', '403', '405']) },
     },
   };

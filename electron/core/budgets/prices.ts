@@ -3,11 +3,17 @@ import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { getCustomPrice } from '../store/prices-repo';
 
-/** Tokens to price; `input` includes `cachedInput`, as OpenAI's `prompt_tokens` does. */
+/**
+ * Tokens to price; `input` includes `cachedInput` and `inputAudio`, as OpenAI's `prompt_tokens` does, and `output`
+ * includes `outputAudio`. `cachedAudio` is the audio part of `cachedInput` (the Realtime API reports all four).
+ */
 export interface TokenCounts {
   input: number;
   cachedInput?: number;
   output: number;
+  inputAudio?: number;
+  cachedAudio?: number;
+  outputAudio?: number;
 }
 
 /**
@@ -16,7 +22,15 @@ export interface TokenCounts {
  * null when no price is known — never 0.
  */
 export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl: string): number | null {
-  const usage = { input_tokens: tokens.input, cache_read_tokens: tokens.cachedInput ?? 0, output_tokens: tokens.output };
+  const usage = {
+    input_tokens: tokens.input,
+    cache_read_tokens: tokens.cachedInput ?? 0,
+    output_tokens: tokens.output,
+    // Audio is priced at its own rates (Realtime models); the library takes them out of the text totals above.
+    ...(tokens.inputAudio !== undefined && { input_audio_tokens: tokens.inputAudio }),
+    ...(tokens.cachedAudio !== undefined && { cache_audio_read_tokens: tokens.cachedAudio }),
+    ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
+  };
   const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
   return result ? result.total_price : null;
 }

@@ -66,7 +66,12 @@ export interface KeyCacheOptions {
   upstreamTimeoutMs: number;
   /** Quota changes queued but not yet written, per sub-key: added to the stored value when a sub-key is (re)loaded. */
   pendingDelta: (subkeyId: string) => number;
+  /** How many presented secrets to remember (least recently used ones go first). Default SECRET_CACHE_LIMIT. */
+  secretCacheLimit?: number;
 }
+
+/** Secrets remembered by default: beyond it the least recently used one is forgotten (and hashed again if it comes back). */
+export const SECRET_CACHE_LIMIT = 10_000;
 
 /**
  * Sub-keys by secret hash and upstreams by id, loaded from the store on first use and dropped by `invalidate`.
@@ -93,10 +98,17 @@ export class KeyCache {
   /** The sub-key whose secret is `secret`, or null when none is. */
   subkeyBySecret(secret: string): SubkeyState | null {
     const cached = this.bySecret.get(secret);
-    if (cached) return cached;
+    if (cached) {
+      // A Map iterates in insertion order: moving a hit to the end keeps the least recently used one first.
+      this.bySecret.delete(secret);
+      this.bySecret.set(secret, cached);
+      return cached;
+    }
     const state = this.subkeyByHash(hashSubkeySecret(secret));
     if (state) {
-      if (this.bySecret.size >= 10_000) this.bySecret.clear();
+      if (this.bySecret.size >= (this.options.secretCacheLimit ?? SECRET_CACHE_LIMIT)) {
+        this.bySecret.delete(this.bySecret.keys().next().value!);
+      }
       this.bySecret.set(secret, state);
     }
     return state;

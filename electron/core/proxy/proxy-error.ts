@@ -52,13 +52,6 @@ export const proxyErrors = {
       null,
       resetsAt === null ? null : { 'retry-after': String(Math.max(1, Math.ceil((resetsAt - now) / 1000))) },
     ),
-  budgetsNotOnWebSockets: () =>
-    new ProxyError(
-      403,
-      'permission_error',
-      'websocket_budgets_unsupported',
-      'This sub-key has budgets, which Keygate does not enforce on WebSocket connections yet: use the HTTP API.',
-    ),
   priceUnknown: (model: string) =>
     new ProxyError(
       403,

@@ -18,7 +18,7 @@ import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
-import { newUsageRecord, type UsageRecord } from './usage-record';
+import { newUsageRecord, usageEntryOf, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
@@ -66,7 +66,8 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   const writes = new WriteBatcher(
     options.db,
-    (subkeyIds) => {
+    (subkeyIds, finished) => {
+      if (options.onUsageRows && finished.length > 0) options.onUsageRows(finished.map(usageEntryOf));
       if (!options.onUsage) return;
       for (const id of subkeyIds) {
         try {
@@ -107,6 +108,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     allowedHosts,
     maxFrameBytes: maxBodyBytes,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
+    gate,
+    db: options.db,
   });
 
   /**

@@ -19,8 +19,13 @@ export function writeSocketAnswer(socket: Duplex, status: number, headers: Recor
   socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), bytes]));
 }
 
-/** Writes `error` on a raw socket in OpenAI's shape, with the same headers `sendError` gives an HTTP refusal. */
+/** Writes `error` on a raw socket in OpenAI's shape, with the same headers `sendError` gives an HTTP refusal (`Retry-After` included). */
 export function writeSocketError(socket: Duplex, error: ProxyError): void {
   const body = JSON.stringify({ error: { message: error.message, type: error.type, param: error.param, code: error.code } });
-  writeSocketAnswer(socket, error.status, { ...CORS_HEADERS, 'content-type': 'application/json', ...(error.final && { 'x-should-retry': 'false' }) }, body);
+  writeSocketAnswer(
+    socket,
+    error.status,
+    { ...CORS_HEADERS, 'content-type': 'application/json', ...(error.final && { 'x-should-retry': 'false' }), ...error.headers },
+    body,
+  );
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { UsageEntry } from '../../shared/types';
 import type { Database } from '../store/database';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -14,6 +15,8 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Called after usage was recorded (for the UI's push events); keep it cheap, it runs on the hot path. */
   onUsage?: (subkeyId: string | null) => void;
+  /** Called after each commit with the usage rows it finished, oldest first (for pushes that carry them). */
+  onUsageRows?: (entries: UsageEntry[]) => void;
   /**
    * Called when the store stops taking writes (with why, e.g. `SQLITE_FULL: database or disk is full`): every request
    * is then refused with 503 `store_unavailable`; and with null once a write succeeds again.

@@ -1,3 +1,5 @@
+import type { UsageEntry } from '../../shared/types';
+
 /** Token counts read from an answer; null where unknown. */
 export interface TokenUsage {
   promptTokens: number | null;
@@ -37,6 +39,29 @@ export function truncated(text: string, max: number): string {
 export function storedTokens(count: number | null): number | null {
   if (count === null || Number.isNaN(count)) return null;
   return Math.min(Math.max(Math.round(count), 0), MAX_STORED_TOKENS);
+}
+
+/**
+ * A record as the usage log answers it once written (its row id set): the stored, bounded values. The sub-key's name
+ * is not the proxy's to know: the usage:changed throttle fills it in from the sub-keys it reads anyway.
+ */
+export function usageEntryOf(record: UsageRecord): UsageEntry {
+  return {
+    id: Number(record.rowId),
+    subkeyId: record.subkeyId,
+    subkeyName: null,
+    subkeyDeleted: false,
+    at: new Date(record.at).toISOString(),
+    method: record.method,
+    path: record.path,
+    model: record.model === null ? null : truncated(record.model, MAX_STORED_MODEL),
+    status: record.status,
+    latencyMs: record.latencyMs,
+    promptTokens: storedTokens(record.promptTokens),
+    completionTokens: storedTokens(record.completionTokens),
+    totalTokens: storedTokens(record.totalTokens),
+    refusal: record.refusal,
+  };
 }
 
 /** A fresh record for a request that just arrived (its path cut to MAX_STORED_PATH). */

@@ -1,4 +1,5 @@
 import type { Database } from '../store/database';
+import { DailyRollup } from './daily-rollup';
 import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
@@ -24,8 +25,9 @@ interface Batch {
   ops: Op[];
   /** Spend changes per budget window (key: `subkeyId metric window start`), summed. */
   spend?: Map<string, SpendChange>;
-  /** Quota change per sub-key (reservations −1, refunds +1); 0 for unlimited keys, which still get last_used_at. */
+  /** Quota change per sub-key (reservations −1, refunds +1); limited keys only. */
   deltas: Map<string, number>;
+  /** last_used_at to write per sub-key: at most one write per key per LAST_USED_EVERY_MS. */
   lastUsed: Map<string, number>;
   /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
   refusals: Map<string, { hour: number; reason: string; count: number }>;
@@ -39,6 +41,11 @@ interface Batch {
 /** How long after-the-fact records may wait for a reservation's batch to ride in before they are written anyway. */
 const LAZY_FLUSH_MS = 25;
 const HOUR_MS = 3_600_000;
+/**
+ * How stale a sub-key's stored last_used_at may get while it is in use: writing it on every batch cost a row update
+ * per key per batch even for unlimited keys. The first use after a quiet spell is always written.
+ */
+export const LAST_USED_EVERY_MS = 30_000;
 
 /**
  * Group commit: the quota reservations and usage rows of every request seen in one event-loop turn are written in
@@ -58,13 +65,17 @@ export class WriteBatcher {
   private readonly completeUsage;
   private readonly countRefusals;
   private readonly commit;
+  private readonly rollup;
+  /** The last_used_at last committed per sub-key. */
+  private readonly lastUsedWritten = new Map<string, number>();
   private readonly upsertSpend;
   /** Told about the spend changes of a batch that did not commit, so the in-memory ledger can take them back. */
   private spendDropped: ((changes: Iterable<SpendChange>) => void) | null = null;
 
   constructor(
     db: Database,
-    private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>) => void,
+    /** With the sub-keys whose rows a commit finished, and those rows (as stored, oldest first). */
+    private readonly onCommitted?: (subkeyIds: ReadonlySet<string | null>, finished: readonly UsageRecord[]) => void,
     private readonly onFailed?: (batchDeltas: ReadonlyMap<string, number>, error: unknown) => void,
     /** Called when commits start failing (with why) and when one succeeds again (null). */
     private readonly onHealthChange?: (failure: string | null) => void,
@@ -82,6 +93,7 @@ export class WriteBatcher {
     this.countRefusals = db.prepare(
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
+    this.rollup = new DailyRollup(db);
     // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
     this.upsertSpend = db.prepare(
       `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
@@ -90,11 +102,13 @@ export class WriteBatcher {
     this.commit = db.transaction((batch: Batch) => {
       if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
+      for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
       for (const op of batch.ops) {
         if (op.kind === OpKind.Insert) this.insert(op.record);
         else if (op.record.rowId !== null) this.complete(op.record);
       }
+      this.rollup.write();
     });
   }
 
@@ -117,8 +131,11 @@ export class WriteBatcher {
     const batch = this.current(urgent);
     batch.ops.push({ kind: OpKind.Insert, record });
     if (quota) {
-      batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
-      batch.lastUsed.set(quota.subkeyId, quota.at);
+      if (quota.delta !== 0) batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
+      const written = this.lastUsedWritten.get(quota.subkeyId);
+      if (batch.lastUsed.has(quota.subkeyId) || written === undefined || quota.at - written >= LAST_USED_EVERY_MS) {
+        batch.lastUsed.set(quota.subkeyId, quota.at);
+      }
     }
     return batch;
   }
@@ -190,19 +207,27 @@ export class WriteBatcher {
     try {
       this.commit.immediate(batch);
     } catch (error) {
+      this.rollup.settle(false);
       this.onFailed?.(batch.deltas, error);
       if (batch.spend) this.spendDropped?.(batch.spend.values());
       if (batch.awaited) batch.reject(error);
       this.setFailure(describeFailure(error));
       return;
     }
+    this.rollup.settle(true);
+    for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
     this.setFailure(null);
     batch.resolve();
     if (this.onCommitted) {
       const touched = new Set<string | null>();
-      for (const op of batch.ops) if (op.record.status !== null) touched.add(op.record.subkeyId);
+      const finished: UsageRecord[] = [];
+      for (const op of batch.ops) {
+        if (op.record.status === null || op.record.rowId === null) continue;
+        touched.add(op.record.subkeyId);
+        finished.push(op.record);
+      }
       if (batch.refusals.size > 0) touched.add(null);
-      if (touched.size > 0) this.onCommitted(touched);
+      if (touched.size > 0) this.onCommitted(touched, finished);
     }
   }
 
@@ -244,10 +269,12 @@ export class WriteBatcher {
     ] as const;
     try {
       record.rowId = this.insertUsage.run(record.subkeyId, ...values).lastInsertRowid;
+      this.rollup.inserted(record, record.subkeyId);
     } catch (error) {
       // The sub-key was deleted while its request was on its way: keep the row, unattributed (as ON DELETE SET NULL would).
       if (record.subkeyId === null || !isForeignKeyError(error)) throw error;
       record.rowId = this.insertUsage.run(null, ...values).lastInsertRowid;
+      this.rollup.inserted(record, null);
     }
   }
 
@@ -262,6 +289,7 @@ export class WriteBatcher {
       record.refusal,
       record.rowId,
     );
+    this.rollup.updated(record);
   }
 }
 

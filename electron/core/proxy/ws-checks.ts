@@ -2,7 +2,6 @@ import { checkUsable } from './authenticate';
 import { authorize } from './authorize';
 import type { EndpointMatch, EndpointTable } from './endpoint-table';
 import type { SubkeyState } from './key-cache';
-import { proxyErrors } from './proxy-error';
 import { checkQuotaLeft } from './quota';
 import type { ClientEvent } from './ws-events';
 
@@ -42,8 +41,6 @@ export function checkUpgrade(subkey: SubkeyState, kind: SocketKind, queryModel: 
   const endpoint = kind === 'realtime' ? REALTIME_UPGRADE : RESPONSES_UPGRADE;
   const model = authorize(subkey, { method: 'GET', endpoint, bodyKind: 'none', json: undefined, jsonBytes: null, formModel: null, queryModel });
   checkQuotaLeft(subkey);
-  // Events are not yet reserved against budgets: a key with budgets must not open a socket that would bypass them.
-  if (subkey.budgets.length > 0) throw proxyErrors.budgetsNotOnWebSockets();
   return model;
 }
 

@@ -1,17 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import type { KeyCache, SubkeyState } from './key-cache';
-import { refundQuota, reserveQuota } from './quota';
+import type { SubkeyState } from './key-cache';
+import type { SpendAmounts, SpendGate, Reservation as SpendReservation } from './spend-gate';
 import { normalizeUsage } from './usage-parse';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
+import type { SocketSpend } from './ws-spend';
 
-/** One response on a socket, with the request it took from the quota and its usage row. */
+/** One response on a socket, with what it holds of the quota and budgets (SpendGate) and its usage row. */
 export interface Reservation {
   record: UsageRecord;
-  /** The sub-key state the request was taken from (a refund checks its quota epoch against the current one). */
-  subkey: SubkeyState;
-  /** Quota was taken and not given back. */
-  reserved: boolean;
+  /** The request and budget amounts taken for it, until settled or released. */
+  spend: SpendReservation;
+  /** The client's event went upstream: from then on a close charges the reservation (upstream may be at work). */
+  relayed: boolean;
   /** The Responses WebSocket lane (`stream_id`, '' for the default one); Realtime has one lane. */
   lane: string;
   /** The `event_id` of the client event that asked for it (Realtime errors name it). */
@@ -27,18 +28,21 @@ export interface Reservation {
 export type ResponseEnd = 'completed' | 'failed' | 'cancelled';
 
 /**
- * The responses of one WebSocket connection, in the order they were asked for. Each takes one request from the
- * quota when it is asked for (`reserveQuota`, as an HTTP request does), and its usage row is completed when it ends:
- * charged when it completed or had produced output, refunded (`refundQuota`) when it failed or was cancelled before
- * any output. What is still open when the connection closes is charged if output had started, refunded otherwise.
+ * The responses of one WebSocket connection, in the order they were asked for. Each reserves one request and its
+ * budgets' worst case through the SpendGate when it is asked for, as an HTTP request does, and its usage row is
+ * completed when it ends: settled to the usage of its final event when it completed or had produced output, released
+ * when it failed, was cancelled or was refused before any output. What is still open when the connection closes is
+ * charged its reservation if it had gone upstream (as an HTTP stream the client left: no usage came), released
+ * otherwise.
  */
 export class ResponseLedger {
   private readonly open: Reservation[] = [];
 
   constructor(
     private readonly path: string,
-    private readonly keys: KeyCache,
+    private readonly gate: SpendGate,
     private readonly writes: WriteBatcher,
+    private readonly spend: SocketSpend,
   ) {}
 
   /** How many responses are still open. */
@@ -47,17 +51,18 @@ export class ResponseLedger {
   }
 
   /**
-   * Takes one request for a response (its usage row is written with the reservation). Throws the 429 ProxyError when
-   * the sub-key has none left. `committed` resolves once the reservation is durable (null for an unlimited key).
+   * Reserves `amounts` (one request, and the response's worst case in tokens and USD) for a response; its usage row is
+   * written with the reservation. Throws the ProxyError when it does not fit (429 `insufficient_quota` /
+   * `budget_exceeded`, 403 `price_unknown`). `committed` resolves once the reservation is durable.
    */
-  reserve(subkey: SubkeyState, method: string, model: string | null, lane: string, eventId: string | null): { reservation: Reservation; committed: Promise<void> | null } {
+  reserve(subkey: SubkeyState, method: string, model: string | null, lane: string, eventId: string | null, amounts: SpendAmounts): { reservation: Reservation; committed: Promise<void> } {
     const record = newUsageRecord(method, this.path, Date.now());
     record.subkeyId = subkey.id;
     record.model = model;
-    const committed = reserveQuota(subkey, record, this.writes);
-    const reservation: Reservation = { record, subkey, reserved: subkey.remaining !== null, lane, eventId, responseId: null, output: false, started: performance.now() };
+    const spend = this.gate.reserve(subkey, amounts, record);
+    const reservation: Reservation = { record, spend, relayed: false, lane, eventId, responseId: null, output: false, started: performance.now() };
     this.open.push(reservation);
-    return { reservation, committed };
+    return { reservation, committed: spend.committed };
   }
 
   /**
@@ -66,7 +71,7 @@ export class ResponseLedger {
    */
   abandon(reservation: Reservation): void {
     if (!this.open.includes(reservation)) return;
-    reservation.reserved = false;
+    this.gate.abandon(reservation.spend);
     reservation.record.rowId = null;
     reservation.record.status = 500;
     reservation.record.refusal = 'internal_error';
@@ -75,11 +80,12 @@ export class ResponseLedger {
   }
 
   /**
-   * Upstream started a response (`response.created`): it belongs to the oldest reservation of its lane that has none
-   * yet. Null when no reservation waits: upstream started it on its own (Realtime's voice activity detection).
+   * Upstream started a response (`response.created`): it belongs to the oldest reservation of its lane that went
+   * upstream and has none yet (upstream answers a lane's events in order). Null when no reservation waits: upstream
+   * started it on its own (Realtime's voice activity detection).
    */
   bind(responseId: string, lane: string): Reservation | null {
-    const reservation = this.open.find((candidate) => candidate.responseId === null && candidate.lane === lane);
+    const reservation = this.open.find((candidate) => candidate.responseId === null && candidate.relayed && candidate.lane === lane);
     if (reservation) reservation.responseId = responseId;
     return reservation ?? null;
   }
@@ -97,7 +103,8 @@ export class ResponseLedger {
 
   /**
    * A response ended (`response.done`, `response.completed`, `response.failed`…): its row gets the status and tokens
-   * from the event's `usage`; it is charged when it completed or had output, refunded otherwise.
+   * from the event's `usage`; when it completed or had output its reservation is settled to that usage (priced, audio
+   * included), else released.
    */
   settle(responseId: string | null, lane: string, end: ResponseEnd, usage: unknown): void {
     const reservation = this.started(responseId, lane);
@@ -105,6 +112,7 @@ export class ResponseLedger {
     const charged = end === 'completed' || reservation.output;
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
+    if (charged) this.gate.settle(reservation.spend, this.spend.usageAmounts(reservation.record.model, usage));
     this.finish(reservation, charged ? 200 : end === 'cancelled' ? 499 : 500, null, charged);
   }
 
@@ -123,13 +131,17 @@ export class ResponseLedger {
   }
 
   /**
-   * The connection closed: responses with output are charged (status 200), the others refunded and logged with
-   * `refusal` (who closed: `client_closed`, `upstream_closed`, or the reason Keygate closed it).
+   * The connection closed with responses open, so no usage will come for them. One that had gone upstream is charged
+   * its reservation (logged 200 when upstream had started it, else 499 with `refusal`: who closed —
+   * `client_closed`, `upstream_closed`, or the reason Keygate closed it); one still waiting for its reservation to
+   * commit is released (499 with `refusal`).
    */
   closeAll(refusal: string): void {
     for (const reservation of [...this.open]) {
-      if (reservation.output) this.finish(reservation, 200, null, true);
-      else this.finish(reservation, 499, refusal, false);
+      const started = reservation.responseId !== null || reservation.output;
+      const charged = reservation.relayed || started;
+      if (charged) this.gate.settle(reservation.spend, null);
+      this.finish(reservation, started ? 200 : 499, started ? null : refusal, charged);
     }
   }
 
@@ -140,10 +152,8 @@ export class ResponseLedger {
 
   private finish(reservation: Reservation, status: number, refusal: string | null, charged: boolean): void {
     this.remove(reservation);
-    if (!charged && reservation.reserved) {
-      reservation.reserved = false;
-      refundQuota(reservation.subkey, this.keys, this.writes);
-    }
+    // Settling or releasing twice is a no-op: a charged reservation was settled by the caller.
+    if (!charged) this.gate.release(reservation.spend);
     const { record } = reservation;
     record.status = status;
     record.refusal = refusal;

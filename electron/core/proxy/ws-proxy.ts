@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { Database } from '../store/database';
 import { checkUsable, identifySecret, presentedSecret } from './authenticate';
 import type { EndpointTable } from './endpoint-table';
 import { clientResponseHeaders } from './forward-headers';
@@ -10,6 +11,7 @@ import type { KeyCache, SubkeyState, UpstreamState } from './key-cache';
 import { KeyScrubber } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { headerCount } from './raw-headers';
+import type { SpendGate } from './spend-gate';
 import { writeSocketAnswer, writeSocketError } from './socket-answer';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
@@ -30,6 +32,10 @@ export interface SocketProxyOptions {
   /** Largest frame accepted from either side (the HTTP body limit); larger closes the connection with 1009. */
   maxFrameBytes: number;
   upstreamTimeoutMs: number;
+  /** The HTTP requests' SpendGate: each `response.create` reserves and settles its quota and budgets there. */
+  gate: SpendGate;
+  /** Prices and settings for what a response reserves. */
+  db: Database;
 }
 
 /** WebSocket upgrades under /v1, and the connections they opened. */
@@ -128,6 +134,8 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
     const models = params.getAll('model');
     if (models.length > 1) throw proxyErrors.duplicateModel();
     record.model = checkUpgrade(subkey, kind, models[0] ?? null);
+    // A key whose quota or any budget is already spent could open a socket but never start a response (as HTTP's early check).
+    options.gate.checkLeft(subkey);
     const upstream = keys.upstream(subkey.upstreamId);
     // Re-serialised: upstream reads exactly the parameters that were checked, however the client spelled them.
     return { kind, path, query: params.toString(), subkey, upstream, protocols };
@@ -227,6 +235,7 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
           writes,
           table: options.table,
           keyPattern: upstream.keyPattern,
+          spend: { gate: options.gate, db: options.db, upstream },
           onClosed: (closed) => {
             sessions.delete(closed);
             if (sessions.size === 0) drained?.();

@@ -2,16 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
 import { WS_CLOSE_REFUSAL_PREFIX } from '../../shared/types';
+import type { Database } from '../store/database';
 import { checkUsable } from './authenticate';
 import type { EndpointTable } from './endpoint-table';
-import type { KeyCache, SubkeyState } from './key-cache';
+import type { KeyCache, SubkeyState, UpstreamState } from './key-cache';
 import { KeyScrubber, type KeyPattern } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
+import type { SpendGate } from './spend-gate';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
 import { checkClientEvent, checkSessionModel, type SocketKind } from './ws-checks';
 import { errorEvent, parseServerEvent, peekEventType, readClientEvent, type ClientEvent } from './ws-events';
 import { ResponseLedger, type ResponseEnd } from './ws-ledger';
+import { SocketSpend } from './ws-spend';
 
 /** Bytes queued toward one side before the other side is paused, and the level at which it is resumed. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
@@ -51,6 +54,8 @@ export interface SocketSessionOptions {
   writes: WriteBatcher;
   table: EndpointTable;
   keyPattern: KeyPattern | null;
+  /** Where each `response.create` reserves and settles (the HTTP requests' SpendGate), and what prices it. */
+  spend: { gate: SpendGate; db: Database; upstream: UpstreamState };
   onClosed: (session: SocketSession) => void;
 }
 
@@ -65,6 +70,7 @@ export class SocketSession {
   readonly subkeyId: string;
   private readonly hash: string;
   private readonly ledger: ResponseLedger;
+  private readonly spend: SocketSpend;
   private toClient = 0;
   private toUpstream = 0;
   private upstreamPaused = false;
@@ -86,7 +92,8 @@ export class SocketSession {
     this.subkeyId = subkey.id;
     this.hash = subkey.hash;
     this.sessionModel = options.record.model;
-    this.ledger = new ResponseLedger(options.path, options.keys, options.writes);
+    this.spend = new SocketSpend(options.kind, options.spend.db, options.spend.upstream);
+    this.ledger = new ResponseLedger(options.path, options.spend.gate, options.writes, this.spend);
     client.on('message', (data, isBinary) => this.onClientMessage(data, isBinary));
     upstream.on('message', (data, isBinary) => this.onUpstreamMessage(data, isBinary));
     client.on('close', (code) => this.finish(code));
@@ -159,7 +166,10 @@ export class SocketSession {
       else this.refuse(error, event);
       return;
     }
-    if (this.options.kind === 'realtime' && event.type === 'session.update') this.noteSessionModel(event.value);
+    if (this.options.kind === 'realtime' && event.type === 'session.update') {
+      this.noteSessionModel(event.value);
+      this.spend.noteSessionUpdate(event.value);
+    }
     if (event.type !== 'response.create') {
       this.sendUpstream(JSON.stringify(event.value));
       return;
@@ -167,7 +177,7 @@ export class SocketSession {
     this.startResponse(subkey, event, model);
   }
 
-  /** A `response.create`: one request is reserved (durably, for a limited key) before the event goes upstream. */
+  /** A `response.create`: one request and its budgets are reserved (durably) before the event goes upstream. */
   private startResponse(subkey: SubkeyState, event: ClientEvent, model: string | null): void {
     if (this.draining) {
       this.refuse(proxyErrors.shuttingDown(), event);
@@ -180,16 +190,15 @@ export class SocketSession {
       event.value.event_id = eventId;
     }
     const lane = this.laneOf(event.value);
+    const text = JSON.stringify(event.value);
+    const priced = this.spend.modelFor(model ?? this.sessionModel);
     let reserved: ReturnType<ResponseLedger['reserve']>;
     try {
-      reserved = this.ledger.reserve(subkey, 'response.create', model ?? this.sessionModel, lane, eventId);
+      // Estimated from the frame as relayed (an event_id Keygate added included).
+      const amounts = this.spend.responseAmounts(subkey, { value: event.value, bytes: Buffer.byteLength(text) }, priced);
+      reserved = this.ledger.reserve(subkey, 'response.create', priced, lane, eventId, amounts);
     } catch (error) {
       this.refuse(error, event);
-      return;
-    }
-    const text = JSON.stringify(event.value);
-    if (!reserved.committed) {
-      this.sendUpstream(text);
       return;
     }
     this.waiting = true;
@@ -197,7 +206,7 @@ export class SocketSession {
     reserved.committed.then(
       () => {
         this.waiting = false;
-        if (!this.ending) this.sendUpstream(text);
+        if (!this.ending && this.sendUpstream(text)) reserved.reservation.relayed = true;
         this.drainBacklog();
       },
       () => {
@@ -236,6 +245,10 @@ export class SocketSession {
     let parsed: Record<string, unknown> | undefined;
     const event = (): Record<string, unknown> => (parsed ??= parseServerEvent(data) ?? {});
     const type = peekEventType(data) ?? stringOf(event().type) ?? '';
+    if (type === 'session.created' || type === 'session.updated') {
+      if (this.options.kind === 'realtime') this.spend.noteServerSession(event().session);
+      return;
+    }
     if (type === 'error') {
       const error = event().error as { event_id?: unknown; type?: unknown } | undefined;
       if (this.options.kind === 'realtime') {
@@ -261,7 +274,9 @@ export class SocketSession {
       return;
     }
     const end = responseEnd(type, response.status);
-    if (end) this.ledger.settle(responseId, lane, end, response.usage);
+    if (!end) return;
+    this.ledger.settle(responseId, lane, end, response.usage);
+    this.spend.noteUsage(responseId, response.usage);
   }
 
   /** The Responses WebSocket lane an event belongs to (`stream_id`); Realtime has one. */
@@ -277,9 +292,12 @@ export class SocketSession {
     const subkey = this.currentSubkey();
     if (!subkey) return;
     try {
-      const { reservation, committed } = this.ledger.reserve(subkey, 'response.created', model ?? this.sessionModel, lane, null);
+      const priced = this.spend.modelFor(model ?? this.sessionModel);
+      const { reservation, committed } = this.ledger.reserve(subkey, 'response.created', priced, lane, null, this.spend.responseAmounts(subkey, null, priced));
+      // Upstream is at work on it already: a close charges it like a relayed response.create.
       reservation.responseId = responseId;
-      committed?.catch(() => this.ledger.abandon(reservation));
+      reservation.relayed = true;
+      committed.catch(() => this.ledger.abandon(reservation));
     } catch (error) {
       this.sendUpstream(JSON.stringify({ type: 'response.cancel', response_id: responseId }));
       this.refuse(error, null, true, 'response.created');
@@ -401,9 +419,10 @@ export class SocketSession {
     this.updateFlow();
   }
 
-  private sendUpstream(text: string): void {
+  /** Sends a client event upstream; false when upstream's socket is no longer open (nothing was sent). */
+  private sendUpstream(text: string): boolean {
     const { upstream } = this.options;
-    if (upstream.readyState !== WebSocket.OPEN) return;
+    if (upstream.readyState !== WebSocket.OPEN) return false;
     const size = text.length + FRAME_OVERHEAD_BYTES;
     this.toUpstream += size;
     upstream.send(text, { binary: false }, () => {
@@ -411,6 +430,7 @@ export class SocketSession {
       this.updateFlow();
     });
     this.updateFlow();
+    return true;
   }
 
   /** Pauses a side's socket while the other side has too much waiting to be written; resumes it once drained. */

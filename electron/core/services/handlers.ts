@@ -43,7 +43,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'models:sync': (input) => models.sync(input),
     'models:list': (input) => models.list(input),
 
-    'subkeys:list': () => subkeys.list(),
+    'subkeys:list': (input) => subkeys.list(input),
     'subkeys:create': (input) => subkeys.create(input),
     'subkeys:update': (input) => subkeys.update(input),
     'subkeys:rotate': (input) => subkeys.rotate(input),

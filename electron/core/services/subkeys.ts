@@ -10,6 +10,7 @@ import {
   getSubkeySettings,
   insertSubkey,
   listSubkeys,
+  pageSubkeys,
   setSubkeySecret,
   updateSubkeySettings,
   type SubkeySettings,
@@ -22,6 +23,9 @@ export interface SubkeysDeps {
   hooks?: WriteHooks;
   now?: () => number;
 }
+
+/** The page size of `subkeys:list` when a cursor comes without a limit. */
+export const SUBKEY_PAGE_LIMIT = 100;
 
 function subkeyNotFound(id: string): AppError {
   const shown = id.slice(0, 100);
@@ -52,8 +56,12 @@ export function createSubkeysService(deps: SubkeysDeps) {
   const now = deps.now ?? Date.now;
 
   return {
-    list(): Subkey[] {
-      return listSubkeys(db, now());
+    /** Every sub-key; or, given `limit` or `cursor`, one page of them (a page shorter than `limit` is the last). */
+    list(input: ChannelParsed<'subkeys:list'> = {}): Subkey[] {
+      if (input.limit === undefined && input.cursor === undefined) return listSubkeys(db, now());
+      const page = pageSubkeys(db, { limit: input.limit ?? SUBKEY_PAGE_LIMIT, cursor: input.cursor }, now());
+      if (page === null) throw fieldError('cursor', 'No sub-key with this id (removed?): start again from the first page.');
+      return page;
     },
 
     create(input: ChannelParsed<'subkeys:create'>): IssuedSubkey {

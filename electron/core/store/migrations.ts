@@ -139,6 +139,85 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+
+  function indexUsageAndRollUpDailyTotals(db) {
+    db.exec(`
+      -- Per-key reads by time, and the start-up scan for rows left in flight, without reading the whole log.
+      CREATE INDEX usage_subkey_at ON usage(subkey_id, at);
+      CREATE INDEX usage_in_flight ON usage(id) WHERE status IS NULL;
+
+      -- Charged requests per UTC day and sub-key (subkey_id '' when none), so the daily chart never scans the log
+      -- and survives the log's retention. A row is charged when it was forwarded: refusal NULL or 'interrupted'.
+      -- The write batcher adds each batch's changes (daily-rollup.ts); the start-up interrupted scan adds its own.
+      CREATE TABLE usage_daily (
+        day INTEGER NOT NULL, -- start of the UTC day, ms since the epoch
+        subkey_id TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        interrupted INTEGER NOT NULL,
+        total_tokens INTEGER NOT NULL,
+        PRIMARY KEY (day, subkey_id)
+      ) WITHOUT ROWID;
+
+      INSERT INTO usage_daily (day, subkey_id, requests, interrupted, total_tokens)
+        SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), count(*), count(refusal), coalesce(sum(total_tokens), 0)
+        FROM usage WHERE refusal IS NULL OR refusal = 'interrupted'
+        GROUP BY 1, 2;
+
+      -- Deleting a sub-key sets its rows' subkey_id to NULL (ON DELETE SET NULL): their totals move to '' with them.
+      -- Only that statement names subkey_id, so the proxy's writes never run this trigger.
+      CREATE TRIGGER usage_daily_unattribute AFTER UPDATE OF subkey_id ON usage
+        WHEN old.subkey_id IS NOT new.subkey_id AND (old.refusal IS NULL OR old.refusal = 'interrupted')
+      BEGIN
+        UPDATE usage_daily SET requests = requests - 1, interrupted = interrupted - (old.refusal IS NOT NULL),
+            total_tokens = total_tokens - coalesce(old.total_tokens, 0)
+          WHERE day = (old.at / 86400000) * 86400000 AND subkey_id = coalesce(old.subkey_id, '');
+        INSERT INTO usage_daily (day, subkey_id, requests, interrupted, total_tokens)
+          VALUES ((old.at / 86400000) * 86400000, coalesce(new.subkey_id, ''), 1, old.refusal IS NOT NULL,
+                  coalesce(old.total_tokens, 0))
+          ON CONFLICT (day, subkey_id) DO UPDATE SET requests = requests + 1,
+            interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens;
+      END;
+    `);
+  },
+
+  function rollUpRefusalsAndDeletedKeyNames(db) {
+    db.exec(`
+      -- usage:daily also counts refusals and groups a deleted sub-key's rows under the name it had
+      -- (usage.subkey_name): the roll-up gains those, and is rebuilt from the log once.
+      DROP TRIGGER usage_daily_unattribute;
+      DROP TABLE usage_daily;
+      CREATE TABLE usage_daily (
+        day INTEGER NOT NULL,      -- start of the UTC day, ms since the epoch
+        subkey_id TEXT NOT NULL,   -- '' for no known sub-key, or a deleted one
+        subkey_name TEXT NOT NULL, -- '' but for a deleted sub-key's rows: the name it had (names are never empty)
+        rows INTEGER NOT NULL,     -- log rows of any kind: a day with only a WebSocket connection's row is still listed
+        requests INTEGER NOT NULL, -- charged: refusal NULL (answered or in flight) or 'interrupted'
+        interrupted INTEGER NOT NULL,
+        refused INTEGER NOT NULL,  -- the other rows but a WebSocket connection's own (method 'WS')
+        total_tokens INTEGER NOT NULL, -- of the charged rows
+        PRIMARY KEY (day, subkey_id, subkey_name)
+      ) WITHOUT ROWID;
+
+      INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+        SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), count(*),
+               sum(refusal IS NULL OR refusal = 'interrupted'), sum(refusal IS 'interrupted'),
+               sum(NOT (refusal IS NULL OR refusal = 'interrupted') AND method != 'WS'),
+               coalesce(sum(CASE WHEN refusal IS NULL OR refusal = 'interrupted' THEN total_tokens END), 0)
+        FROM usage GROUP BY 1, 2, 3;
+
+      -- A sub-key's days move to its name when it goes, pruned days too (the log's rows get that name in
+      -- deleteSubkey). One statement per day of the key, instead of a trigger per usage row.
+      CREATE TRIGGER usage_daily_forget_subkey BEFORE DELETE ON subkeys
+      BEGIN
+        INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+          SELECT day, '', old.name, rows, requests, interrupted, refused, total_tokens FROM usage_daily WHERE subkey_id = old.id
+          ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
+            requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
+            refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens;
+        DELETE FROM usage_daily WHERE subkey_id = old.id;
+      END;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

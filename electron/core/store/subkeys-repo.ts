@@ -63,6 +63,26 @@ export function listSubkeys(db: Database, now = Date.now()): Subkey[] {
     .map((row) => toSubkey(row, now, db));
 }
 
+/**
+ * A page of sub-keys in the same order as listSubkeys: at most `limit`, after the sub-key `cursor` when given.
+ * Answers null when `cursor` names no sub-key (it was removed: the caller starts over).
+ */
+export function pageSubkeys(db: Database, page: { limit: number; cursor?: string | undefined }, now = Date.now()): Subkey[] | null {
+  if (page.cursor === undefined) {
+    return statement<[number], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys ORDER BY created_at, id LIMIT ?`)
+      .all(page.limit)
+      .map((row) => toSubkey(row, now, db));
+  }
+  const after = statement<[string], { created_at: number; id: string }>(db, 'SELECT created_at, id FROM subkeys WHERE id = ?').get(page.cursor);
+  if (!after) return null;
+  return statement<[number, string, number], SubkeyRow>(
+    db,
+    `SELECT ${COLUMNS} FROM subkeys WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
+  )
+    .all(after.created_at, after.id, page.limit)
+    .map((row) => toSubkey(row, now, db));
+}
+
 /** One sub-key, or null. */
 export function getSubkey(db: Database, id: string, now = Date.now()): Subkey | null {
   const row = statement<[string], SubkeyRow>(db, `SELECT ${COLUMNS} FROM subkeys WHERE id = ?`).get(id);

@@ -77,13 +77,61 @@ export function usageWindowStart(now: number, days: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
 }
 
+/** A day of one sub-key as both reads answer it. */
+type DayRow = {
+  day: string;
+  subkey_id: string | null;
+  subkey_name: string | null;
+  current_name: string | null;
+  requests: number;
+  interrupted: number;
+  refused: number;
+  total_tokens: number;
+};
+
+function toUsageDay(row: DayRow): UsageDay {
+  return {
+    day: row.day,
+    subkeyId: row.subkey_id,
+    ...subkeyOf(row),
+    requests: row.requests,
+    interrupted: row.interrupted,
+    refused: row.refused,
+    totalTokens: row.total_tokens,
+  };
+}
+
 /**
  * Per UTC day and sub-key over the last `days` days, oldest day first. `requests` are the charged ones: forwarded
  * and answered, in flight, or left `interrupted` by a crash (also counted apart as `interrupted`); `refused` are the
  * rest of the log (refused by the proxy, never forwarded, or `client_closed`), so the chart counts what the request
  * log lists. Tokens are those of the charged requests. A deleted sub-key's rows are grouped under the name it had.
+ * Read from the `usage_daily` roll-up (kept by the write batcher), never from the log itself, so days whose rows
+ * retention pruned still count.
  */
 export function dailyUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
+  // '' is how the roll-up stores "no sub-key"; no sub-key has that id.
+  if (query.subkeyId === '') return [];
+  const since = usageWindowStart(query.now ?? Date.now(), query.days);
+  const filter = query.subkeyId !== undefined ? 'AND d.subkey_id = @subkeyId' : '';
+  const sql = `SELECT strftime('%Y-%m-%d', d.day / 1000, 'unixepoch') AS day, d.subkey_id, d.subkey_name, s.name AS current_name,
+                      d.requests, d.interrupted, d.refused, d.total_tokens
+               FROM usage_daily d LEFT JOIN subkeys s ON s.id = d.subkey_id
+               WHERE d.day >= @since AND d.rows > 0 ${filter}
+               ORDER BY d.day, d.subkey_id, d.subkey_name`;
+  type RollupRow = Omit<DayRow, 'subkey_id' | 'subkey_name'> & { subkey_id: string; subkey_name: string };
+  const rows = statement<[Record<string, unknown>], RollupRow>(db, sql).all({
+    since,
+    ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
+  });
+  return rows.map((row) => toUsageDay({ ...row, subkey_id: row.subkey_id || null, subkey_name: row.subkey_name || null }));
+}
+
+/**
+ * The same totals as dailyUsage, computed by scanning the log: the reference the roll-up is checked against
+ * (and what dailyUsage read before the roll-up existed).
+ */
+export function dailyUsageScan(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageDay[] {
   const since = usageWindowStart(query.now ?? Date.now(), query.days);
   const filter = query.subkeyId !== undefined ? 'AND u.subkey_id = @subkeyId' : '';
   const charged = '(u.refusal IS NULL OR u.refusal = @interrupted)';
@@ -94,30 +142,12 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
                FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id
                WHERE u.at >= @since ${filter}
                GROUP BY day, u.subkey_id, u.subkey_name ORDER BY day, u.subkey_id, u.subkey_name`;
-  type DayRow = {
-    day: string;
-    subkey_id: string | null;
-    subkey_name: string | null;
-    current_name: string | null;
-    requests: number;
-    interrupted: number;
-    refused: number;
-    total_tokens: number;
-  };
   const rows = statement<[Record<string, unknown>], DayRow>(db, sql).all({
     since,
     interrupted: INTERRUPTED_REFUSAL,
     ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
   });
-  return rows.map((row) => ({
-    day: row.day,
-    subkeyId: row.subkey_id,
-    ...subkeyOf(row),
-    requests: row.requests,
-    interrupted: row.interrupted,
-    refused: row.refused,
-    totalTokens: row.total_tokens,
-  }));
+  return rows.map(toUsageDay);
 }
 
 /**
@@ -127,6 +157,19 @@ export function dailyUsage(db: Database, query: { days: number; subkeyId?: strin
  * how many requests were marked.
  */
 export function markInterruptedUsage(db: Database): number {
-  statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
-  return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
+  return db.transaction(() => {
+    // The roll-up counted these rows as charged requests already: a request now also counts as interrupted, and a
+    // connection's row (a request while open, in the log's own terms) counts as neither from now on.
+    statement(
+      db,
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+       SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), 0, -sum(method = 'WS'),
+              sum(method != 'WS'), 0, -coalesce(sum(CASE WHEN method = 'WS' THEN total_tokens END), 0)
+       FROM usage WHERE status IS NULL AND refusal IS NULL GROUP BY 1, 2, 3
+       ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET requests = requests + excluded.requests,
+         interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens`,
+    ).run();
+    statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
+    return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
+  })();
 }

@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { KeygateApi } from '../../../electron/shared/contract';
 import type { KeygateClient } from '../api/client';
+import { coalesced } from './coalesce';
 import { createModelsSlice } from './models-slice';
 import { createProxySlice } from './proxy-slice';
 import type { KeygateState } from './store-types';
@@ -57,20 +58,36 @@ export async function refreshPage(store: KeygateStore, page: Page): Promise<void
   await refreshers[page]();
 }
 
-/** Keeps the cache fresh from main's push events; returns the unsubscribe. */
+/**
+ * Keeps the cache fresh from main's push events; returns the unsubscribe. A `usage:changed` push is patched in
+ * (the sub-keys and rows it carries); what it cannot patch is re-read, each view at most once a second.
+ */
 export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient, 'on'>): () => void {
-  const quiet = (promise: Promise<unknown>) => void promise.catch(() => undefined);
-  const offProxy = client.on('proxy:changed', (status) => store.getState().receiveProxyStatus(status));
-  const offUsage = client.on('usage:changed', ({ subkeyId }) => {
-    quiet(store.getState().refreshSubkeys());
-    quiet(store.getState().refreshUsage());
-    // A key's open page follows its own requests (a change with no key named may be any key's).
+  const readSubkeys = coalesced(() => store.getState().refreshSubkeys());
+  const readUsage = coalesced(() => store.getState().refreshUsage());
+  const readTotals = coalesced(() => store.getState().refreshUsageTotals());
+  const readSubkeyPage = coalesced(() => {
     const open = store.getState().subkeyPageId;
-    if (open && (subkeyId === null || subkeyId === open)) quiet(store.getState().refreshSubkeyUsage(open));
+    return open ? store.getState().refreshSubkeyUsage(open) : Promise.resolve();
+  });
+  const offProxy = client.on('proxy:changed', (status) => store.getState().receiveProxyStatus(status));
+  const offUsage = client.on('usage:changed', (change) => {
+    const state = store.getState();
+    if (!change.subkeys || !state.patchSubkeys(change.subkeys)) readSubkeys();
+    if (change.entries) {
+      state.patchUsage(change.entries);
+      readTotals();
+    } else readUsage();
+    // A key's open page follows its own requests (a change naming no key may be any key's).
+    if (state.subkeyPageId && (change.subkeyId === null || change.subkeyId === state.subkeyPageId)) readSubkeyPage();
   });
   return () => {
     offProxy();
     offUsage();
+    readSubkeys.cancel();
+    readUsage.cancel();
+    readTotals.cancel();
+    readSubkeyPage.cancel();
   };
 }
 

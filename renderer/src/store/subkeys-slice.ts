@@ -6,6 +6,8 @@ export interface SubkeysSlice {
   subkeys: Subkey[];
   subkeysLoaded: boolean;
   refreshSubkeys: () => Promise<void>;
+  /** Puts pushed sub-keys in place of the loaded ones; false when one is not loaded (then re-read the list). */
+  patchSubkeys: (changed: readonly Subkey[]) => boolean;
   /** Answers the secret to the caller, which shows it once; the store keeps only the sub-key. */
   createSubkey: (input: ChannelInput<'subkeys:create'>) => Promise<IssuedSubkey>;
   updateSubkey: (input: ChannelInput<'subkeys:update'>) => Promise<Subkey>;
@@ -22,6 +24,19 @@ export const createSubkeysSlice: SliceCreator<SubkeysSlice> = (api) => (set, get
   async refreshSubkeys() {
     const subkeys = await api['subkeys:list']({});
     set({ subkeys, subkeysLoaded: true });
+  },
+  patchSubkeys(changed) {
+    const byId = new Map(changed.map((subkey) => [subkey.id, subkey]));
+    const { subkeys } = get();
+    let found = 0;
+    const next = subkeys.map((subkey) => {
+      const update = byId.get(subkey.id);
+      if (!update) return subkey;
+      found++;
+      return update;
+    });
+    if (found > 0) set({ subkeys: next });
+    return found === byId.size;
   },
   async createSubkey(input) {
     const issued = await api['subkeys:create'](input);

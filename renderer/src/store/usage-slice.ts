@@ -17,6 +17,10 @@ export interface UsageSlice {
   /** Show only this sub-key's requests; null = all. */
   usageSubkeyId: string | null;
   refreshUsage: () => Promise<void>;
+  /** Re-reads the per-day totals and refusal counts only (both small: the log is not read). */
+  refreshUsageTotals: () => Promise<void>;
+  /** Merges pushed rows into the loaded log (by id, newest first), keeping to the sub-key filter. */
+  patchUsage: (entries: readonly UsageEntry[]) => void;
   setUsageSubkey: (subkeyId: string | null) => Promise<void>;
   /** Appends the next page of older entries (cursor: the oldest loaded id). */
   loadOlderUsage: () => Promise<void>;
@@ -41,6 +45,36 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) =>
     // A filter change while this was in flight wins.
     if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
     set({ usage, usageDaily, usageRefusals, usageLoaded: true, usageHasMore: usage.length === limit });
+  },
+  async refreshUsageTotals() {
+    const subkeyId = get().usageSubkeyId ?? undefined;
+    const [usageDaily, usageRefusals] = await Promise.all([
+      api['usage:daily']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
+      api['usage:refusals']({}),
+    ]);
+    if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
+    set({ usageDaily, usageRefusals });
+  },
+  patchUsage(entries) {
+    const { usage, usageSubkeyId, usageLoaded } = get();
+    if (!usageLoaded) return;
+    const wanted = entries.filter((entry) => usageSubkeyId === null || entry.subkeyId === usageSubkeyId);
+    if (wanted.length === 0) return;
+    // The first of several versions of a row is the newest; older pages stay as loaded.
+    const byId = new Map<number, UsageEntry>();
+    for (const entry of wanted) if (!byId.has(entry.id)) byId.set(entry.id, entry);
+    const oldest = usage.at(-1)?.id ?? -Infinity;
+    const merged = usage.map((entry) => {
+      const update = byId.get(entry.id);
+      if (update) byId.delete(entry.id);
+      return update ?? entry;
+    });
+    const added = [...byId.values()].filter((entry) => entry.id > oldest || !get().usageHasMore);
+    if (added.length === 0 && merged.every((entry, i) => entry === usage[i])) return;
+    // The log keeps its length: what a refresh would re-read (the newest ones), older ones a page away again.
+    const all = [...added, ...merged].sort((x, y) => y.id - x.id);
+    const keep = Math.max(USAGE_PAGE_SIZE, usage.length);
+    set({ usage: all.slice(0, keep), ...(all.length > keep && { usageHasMore: true }) });
   },
   async setUsageSubkey(subkeyId) {
     set({ usageSubkeyId: subkeyId, usage: [] });

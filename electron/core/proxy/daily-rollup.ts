@@ -1,0 +1,119 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { INTERRUPTED_REFUSAL } from '../../shared/types';
+import { storedTokens, type UsageRecord } from './usage-record';
+
+const DAY_MS = 86_400_000;
+
+/** What one usage row adds to the `usage_daily` roll-up, under the sub-key it was stored with ('' for none). */
+interface Counted {
+  day: number;
+  subkeyId: string;
+  requests: number;
+  interrupted: number;
+  refused: number;
+  tokens: number;
+}
+
+/** The sums of one day and sub-key in a batch, and a row of theirs (to read a deleted key's kept name from). */
+interface Sum extends Counted {
+  rows: number;
+  rowId: number | bigint | null;
+}
+
+/** Mirrors `dailyUsageScan`: charged rows, their interrupted ones and tokens, and refusals but a connection's own row. */
+function counted(record: UsageRecord, storedSubkeyId: string | null): Counted {
+  const charged = record.refusal === null || record.refusal === INTERRUPTED_REFUSAL;
+  return {
+    day: Math.floor(record.at / DAY_MS) * DAY_MS,
+    subkeyId: storedSubkeyId ?? '',
+    requests: charged ? 1 : 0,
+    interrupted: record.refusal === INTERRUPTED_REFUSAL ? 1 : 0,
+    refused: !charged && record.method !== 'WS' ? 1 : 0,
+    tokens: charged ? (storedTokens(record.totalTokens) ?? 0) : 0,
+  };
+}
+
+/**
+ * Keeps `usage_daily` current from the write batcher: each row's contribution is remembered, and a batch adds the
+ * differences, summed per day and sub-key, with one upsert each (not one per request). Contributions become the
+ * remembered ones only when their batch commits, so a failed batch leaves the roll-up and the memory in step.
+ */
+export class DailyRollup {
+  /** What each written row counts for in the committed roll-up. */
+  private readonly written = new WeakMap<UsageRecord, Counted>();
+  /** The open batch's view: contributions written in it, and the sums it adds. */
+  private readonly batchWritten = new Map<UsageRecord, Counted>();
+  private readonly sums = new Map<string, Sum>();
+  private readonly upsert: Statement;
+
+  constructor(db: Database) {
+    // A sub-key deleted since its row was written had its days moved to ('', its name) (usage_daily_forget_subkey);
+    // the row itself keeps that name in usage.subkey_name, so the change goes there too.
+    this.upsert = db.prepare(
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+       VALUES (@day, coalesce((SELECT id FROM subkeys WHERE id = @subkeyId), ''),
+               CASE WHEN EXISTS (SELECT 1 FROM subkeys WHERE id = @subkeyId) THEN ''
+                    ELSE coalesce((SELECT subkey_name FROM usage WHERE id = @rowId), '') END,
+               @rows, @requests, @interrupted, @refused, @tokens)
+       ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
+         requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
+         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens`,
+    );
+  }
+
+  /** Counts a row just inserted, stored under `storedSubkeyId`. */
+  inserted(record: UsageRecord, storedSubkeyId: string | null): void {
+    const now = counted(record, storedSubkeyId);
+    this.batchWritten.set(record, now);
+    this.add(now, 1, 1, record.rowId);
+  }
+
+  /** Counts the change of a row just updated to the record's current state. */
+  updated(record: UsageRecord): void {
+    const before = this.batchWritten.get(record) ?? this.written.get(record);
+    // A row this process did not write (its batch failed) has nothing in the roll-up to change.
+    if (before === undefined) return;
+    const now = counted(record, before.subkeyId === '' ? null : before.subkeyId);
+    this.batchWritten.set(record, now);
+    this.add(before, -1, 0, record.rowId);
+    this.add(now, 1, 0, record.rowId);
+  }
+
+  /** Writes the batch's sums; runs inside the batch's transaction. */
+  write(): void {
+    for (const sum of this.sums.values()) {
+      if (sum.rows === 0 && sum.requests === 0 && sum.interrupted === 0 && sum.refused === 0 && sum.tokens === 0) continue;
+      this.upsert.run({
+        day: sum.day,
+        subkeyId: sum.subkeyId,
+        rowId: sum.subkeyId === '' ? null : sum.rowId,
+        rows: sum.rows,
+        requests: sum.requests,
+        interrupted: sum.interrupted,
+        refused: sum.refused,
+        tokens: sum.tokens,
+      });
+    }
+  }
+
+  /** After the batch's transaction: keeps its contributions when it committed, forgets them when it failed. */
+  settle(committed: boolean): void {
+    if (committed) for (const [record, now] of this.batchWritten) this.written.set(record, now);
+    this.batchWritten.clear();
+    this.sums.clear();
+  }
+
+  private add(change: Counted, sign: 1 | -1, rows: number, rowId: number | bigint | null): void {
+    const key = `${change.day} ${change.subkeyId}`;
+    let sum = this.sums.get(key);
+    if (!sum) {
+      sum = { day: change.day, subkeyId: change.subkeyId, rows: 0, requests: 0, interrupted: 0, refused: 0, tokens: 0, rowId };
+      this.sums.set(key, sum);
+    }
+    sum.rows += rows;
+    sum.requests += sign * change.requests;
+    sum.interrupted += sign * change.interrupted;
+    sum.refused += sign * change.refused;
+    sum.tokens += sign * change.tokens;
+  }
+}
