@@ -43,9 +43,17 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     // Red under white text (Remove, Delete) is 3.8:1 at shade 7.
     '--mantine-color-red-filled': 'var(--mantine-color-red-9)',
     '--mantine-color-red-filled-hover': '#a51d1d',
+    // Orange and yellow are too light even at shade 9 (4.0:1 and 2.8:1 on their tint): "403" and "Expired" chips.
+    '--mantine-color-orange-text': '#b03a06',
+    '--mantine-color-orange-light-color': '#b03a06',
+    '--mantine-color-yellow-text': '#8f5300',
+    '--mantine-color-yellow-light-color': '#8f5300',
+    // Links and the key names that open a key's page: shade 7 is 4.5:1 on white but 4.47:1 on a hovered row.
+    '--mantine-color-anchor': 'var(--mantine-primary-color-8)',
   },
   dark: {
     '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
+    '--mantine-color-anchor': 'var(--mantine-primary-color-3)',
     ...Object.fromEntries(colorNames.map((name) => [`--mantine-color-${name}-text`, `var(--mantine-color-${name}-3)`])),
     ...Object.fromEntries(colorNames.map((name) => [`--mantine-color-${name}-light-color`, `var(--mantine-color-${name}-2)`])),
   },

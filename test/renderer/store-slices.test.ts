@@ -312,4 +312,22 @@ describe('push events', () => {
       vi.useRealTimers();
     }
   });
+
+  it("re-reads an open key page's usage when that key (or an unnamed one) changes, not another key's", async () => {
+    const fake = fakeApi();
+    const events = fakeEvents();
+    const store = createKeygateStore(fake.api);
+    const stop = followPushEvents(store, events);
+    store.getState().openSubkeyPage('sk1');
+    const pageReads = () => fake.calls.filter((call) => call.channel === 'usage:list' && (call.input as { limit?: number }).limit === 1000);
+
+    events.emit('usage:changed', { subkeyId: 'sk2', subkeys: [], entries: [] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pageReads()).toEqual([]);
+    events.emit('usage:changed', { subkeyId: 'sk1', subkeys: [], entries: [] });
+    await expect.poll(() => pageReads().length).toBe(1);
+    expect(pageReads()[0]!.input).toEqual({ subkeyId: 'sk1', limit: 1000 });
+    expect(store.getState().subkeyUsage?.subkeyId).toBe('sk1');
+    stop();
+  });
 });

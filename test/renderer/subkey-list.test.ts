@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusAt, visibleSubkeys } from '../../renderer/src/lib/subkey-list';
+import { naturalDirection, statusAt, visibleSubkeys } from '../../renderer/src/lib/subkey-list';
 import { subkey } from './fake-api';
 
 const keys = [
@@ -43,5 +43,60 @@ describe('the sub-key list', () => {
     expect(names(visibleSubkeys([soon, off], { ...all, status: 'expired' }, 'name', before))).toEqual([]);
     expect(names(visibleSubkeys([soon, off], { ...all, status: 'expired' }, 'name', after))).toEqual(['delta']);
     expect(names(visibleSubkeys([soon, off], { ...all, status: 'active' }, 'name', after))).toEqual([]);
+  });
+
+  it('sorts every column both ways: the natural direction first, then reversed, ties by name A to Z either way', () => {
+    const upstreamNames = new Map([
+      ['up1', 'Zeta'],
+      ['up2', 'Alpha'],
+    ]);
+    const both = (sort: Parameters<typeof visibleSubkeys>[2]) => [
+      names(visibleSubkeys(keys, all, sort, undefined, { direction: 'ascending', upstreamNames })),
+      names(visibleSubkeys(keys, all, sort, undefined, { direction: 'descending', upstreamNames })),
+    ];
+    expect(both('name')).toEqual([
+      ['alpha', 'bravo', 'charlie'],
+      ['charlie', 'bravo', 'alpha'],
+    ]);
+    expect(both('created')).toEqual([
+      ['alpha', 'charlie', 'bravo'],
+      ['bravo', 'charlie', 'alpha'],
+    ]);
+    // Never expiring is the latest expiry; unlimited the most remaining; never used the longest ago.
+    expect(both('expiry')).toEqual([
+      ['charlie', 'bravo', 'alpha'],
+      ['alpha', 'bravo', 'charlie'],
+    ]);
+    expect(both('remaining')).toEqual([
+      ['bravo', 'charlie', 'alpha'],
+      ['alpha', 'charlie', 'bravo'],
+    ]);
+    expect(both('lastUsed')).toEqual([
+      ['alpha', 'charlie', 'bravo'],
+      ['bravo', 'charlie', 'alpha'],
+    ]);
+    expect(both('upstream')).toEqual([
+      ['bravo', 'alpha', 'charlie'],
+      ['alpha', 'charlie', 'bravo'],
+    ]);
+    expect(both('status')).toEqual([
+      ['alpha', 'charlie', 'bravo'],
+      ['bravo', 'charlie', 'alpha'],
+    ]);
+    expect(naturalDirection('created')).toBe('descending');
+    expect(naturalDirection('lastUsed')).toBe('descending');
+    expect(naturalDirection('name')).toBe('ascending');
+  });
+
+  it('breaks ties by name A to Z in both directions, and sorts statuses as they are at `now`', () => {
+    const same = [
+      subkey({ id: 'x', name: 'xray', remainingRequests: 5 }),
+      subkey({ id: 'w', name: 'whiskey', remainingRequests: 5 }),
+      subkey({ id: 'e', name: 'echo', expiresAt: '2026-03-01T00:00:00.000Z', status: 'active' }),
+    ];
+    expect(names(visibleSubkeys(same, all, 'remaining', undefined, { direction: 'ascending' }))).toEqual(['whiskey', 'xray', 'echo']);
+    expect(names(visibleSubkeys(same, all, 'remaining', undefined, { direction: 'descending' }))).toEqual(['echo', 'whiskey', 'xray']);
+    const later = Date.parse('2026-03-02T00:00:00.000Z');
+    expect(names(visibleSubkeys(same, all, 'status', later, { direction: 'descending' }))).toEqual(['echo', 'whiskey', 'xray']);
   });
 });

@@ -7,6 +7,7 @@ import { createModelsSlice } from './models-slice';
 import { createProxySlice } from './proxy-slice';
 import type { KeygateState } from './store-types';
 import { createSubkeysSlice } from './subkeys-slice';
+import { createSubkeyUsageSlice } from './subkey-usage-slice';
 import { createUiSlice } from './ui-slice';
 import { createUpstreamsSlice } from './upstreams-slice';
 import type { Page } from './ui-slice';
@@ -23,6 +24,7 @@ export function createKeygateStore(api: KeygateApi): KeygateStore {
     ...createUsageSlice(api)(...args),
     ...createProxySlice(api)(...args),
     ...createUiSlice(api)(...args),
+    ...createSubkeyUsageSlice(api)(...args),
   }));
 }
 
@@ -45,8 +47,9 @@ export async function loadAll(store: KeygateStore): Promise<void> {
 export async function refreshPage(store: KeygateStore, page: Page): Promise<void> {
   const state = store.getState();
   const upstreamsAndModels = () => state.refreshUpstreams().then(() => store.getState().refreshAllModels());
+  const subkeyPage = () => (state.subkeyPageId ? state.refreshSubkeyUsage(state.subkeyPageId) : Promise.resolve());
   const refreshers: Record<Page, () => Promise<unknown>> = {
-    subkeys: () => Promise.all([state.refreshSubkeys(), upstreamsAndModels()]),
+    subkeys: () => Promise.all([state.refreshSubkeys(), upstreamsAndModels(), subkeyPage()]),
     upstreams: () => Promise.all([upstreamsAndModels(), state.refreshAppInfo()]),
     models: upstreamsAndModels,
     usage: () => Promise.all([state.refreshUsage(), state.refreshSubkeys()]),
@@ -63,6 +66,10 @@ export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient
   const readSubkeys = coalesced(() => store.getState().refreshSubkeys());
   const readUsage = coalesced(() => store.getState().refreshUsage());
   const readTotals = coalesced(() => store.getState().refreshUsageTotals());
+  const readSubkeyPage = coalesced(() => {
+    const open = store.getState().subkeyPageId;
+    return open ? store.getState().refreshSubkeyUsage(open) : Promise.resolve();
+  });
   const offProxy = client.on('proxy:changed', (status) => store.getState().receiveProxyStatus(status));
   const offUsage = client.on('usage:changed', (change) => {
     const state = store.getState();
@@ -71,6 +78,8 @@ export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient
       state.patchUsage(change.entries);
       readTotals();
     } else readUsage();
+    // A key's open page follows its own requests (a change naming no key may be any key's).
+    if (state.subkeyPageId && (change.subkeyId === null || change.subkeyId === state.subkeyPageId)) readSubkeyPage();
   });
   return () => {
     offProxy();
@@ -78,6 +87,7 @@ export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient
     readSubkeys.cancel();
     readUsage.cancel();
     readTotals.cancel();
+    readSubkeyPage.cancel();
   };
 }
 

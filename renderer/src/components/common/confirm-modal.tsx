@@ -41,7 +41,7 @@ export function ConfirmModal({ title, text, confirmLabel, onConfirm, onClose, ch
             {error}
           </Alert>
         )}
-        <Group justify="flex-end" gap="xs">
+        <Group justify="flex-end" gap="xs" className="modal-footer">
           <Button variant="default" onClick={onClose} data-autofocus>
             {t('common.cancel')}
           </Button>

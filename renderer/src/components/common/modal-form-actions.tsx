@@ -8,11 +8,14 @@ export interface ModalFormActionsProps {
   mt?: MantineSpacing;
 }
 
-/** A form dialog's Cancel and submit buttons; submit shows progress and cannot be pressed twice while saving. */
+/**
+ * A form dialog's Cancel and submit buttons, kept in view while the form scrolls; submit shows progress and cannot be
+ * pressed twice while saving.
+ */
 export function ModalFormActions({ submitLabel, saving, onCancel, mt }: ModalFormActionsProps) {
   const { t } = useTranslation();
   return (
-    <Group justify="flex-end" gap="xs" mt={mt}>
+    <Group justify="flex-end" gap="xs" mt={mt} className="modal-footer">
       <Button variant="default" onClick={onCancel}>
         {t('common.cancel')}
       </Button>

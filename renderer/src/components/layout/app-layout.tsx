@@ -1,8 +1,8 @@
 import { AppShell, Center, Container, Group, Loader, Stack, Text, ThemeIcon } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { IconKey } from '@tabler/icons-react';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCompact } from '../../lib/use-compact';
 import { useKeygate } from '../../store/store';
 import { ModelsPage } from '../models/models-page';
 import { ProxyPage } from '../proxy/proxy-page';
@@ -25,7 +25,7 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
   const page = useKeygate((state) => state.page);
   const Screen = screens[page];
   // Below 1,000 px the sidebar shows icons only, so an 800 px window keeps room for the tables.
-  const compact = useMediaQuery('(max-width: 999.98px)') ?? false;
+  const compact = useCompact();
   useShortcuts();
   return (
     <AppShell navbar={{ width: compact ? 60 : 208, breakpoint: 0 }} padding={compact ? 'md' : 'lg'}>

@@ -1,11 +1,10 @@
-import { Alert, Button, Group, Stack, Tabs, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { useFocusTrap } from '@mantine/hooks';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { ModelPolicy } from '../../../../electron/shared/model-policy';
-import { chooseSnippetTarget } from '../../lib/snippet-target';
-import { buildSnippets } from '../../lib/snippets';
 import { CopyField } from '../common/copy-field';
+import { SnippetTabs } from './snippet-tabs';
 
 export interface SecretViewProps {
   secret: string;
@@ -22,8 +21,6 @@ export interface SecretViewProps {
 /** The secret, shown once, with copy buttons and ready-to-paste snippets. Holds it only as a prop. */
 export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDone }: SecretViewProps) {
   const { t } = useTranslation();
-  // Issue and rotate both land here, so both pick the snippets' model and endpoint the same way.
-  const snippets = buildSnippets(baseUrl, secret, chooseSnippetTarget(policy, models));
   // The view replaces the form that had focus (its submit button is gone): trap focus here, starting on the
   // secret's copy button, so the keyboard is not left on the page behind the dialog.
   const focusTrap = useFocusTrap();
@@ -43,30 +40,8 @@ export function SecretView({ secret, baseUrl, proxyRunning, policy, models, onDo
           {t('secret.proxyStopped')}
         </Text>
       )}
-      <Tabs defaultValue="env" variant="outline" keepMounted={false}>
-        <Tabs.List>
-          {snippets.map((snippet) => (
-            <Tabs.Tab key={snippet.id} value={snippet.id}>
-              {t(`secret.${snippet.id}`)}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
-        {snippets.map((snippet) => (
-          <Tabs.Panel key={snippet.id} value={snippet.id} pt="xs">
-            <Stack gap={6}>
-              {snippet.parts.map((part, index) => (
-                <div key={index}>
-                  <Text size="xs" c="dimmed" mb={2}>
-                    {t(`secret.notes.${part.note}`)}
-                  </Text>
-                  <CopyField value={part.code} label={t(`secret.${snippet.id}`)} block />
-                </div>
-              ))}
-            </Stack>
-          </Tabs.Panel>
-        ))}
-      </Tabs>
-      <Group justify="flex-end">
+      <SnippetTabs baseUrl={baseUrl} secret={secret} policy={policy} models={models} />
+      <Group justify="flex-end" className="modal-footer">
         <Button onClick={onDone}>
           {t('secret.done')}
         </Button>

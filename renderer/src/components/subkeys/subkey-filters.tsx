@@ -6,7 +6,7 @@ import { useKeygate } from '../../store/store';
 import type { SubkeySort } from '../../store/ui-slice';
 
 const statuses: (SubkeyStatus | 'all')[] = ['all', 'active', 'disabled', 'expired', 'exhausted'];
-const sorts: SubkeySort[] = ['created', 'name', 'expiry', 'remaining', 'lastUsed'];
+const sorts: SubkeySort[] = ['created', 'name', 'expiry', 'remaining', 'lastUsed', 'upstream', 'status'];
 
 /** Text filter, status, upstream and sort for the sub-key list. */
 export function SubkeyFilters() {

@@ -48,7 +48,7 @@ export function SubkeyRotateModal({ subkey, onClose }: { subkey: Subkey; onClose
               {error}
             </Alert>
           )}
-          <Group justify="flex-end" gap="xs">
+          <Group justify="flex-end" gap="xs" className="modal-footer">
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
             </Button>

@@ -1,8 +1,9 @@
-import { Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Group, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Subkey } from '../../../../electron/shared/types';
 import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
 import { statusAt } from '../../lib/subkey-list';
+import { useKeygate } from '../../store/store';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
 import { permissionsSummary } from './permissions-picker';
@@ -14,18 +15,29 @@ function policyText(subkey: Subkey, t: (key: string, options?: Record<string, un
   return t('subkeys.policyAll');
 }
 
-/** One sub-key in the list. */
-export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstreamName: string; now: number }) {
+/** One sub-key in the list; `compact` (a narrow window) shows the upstream under the name instead of in a column. */
+export function SubkeyRow({ subkey, upstreamName, now, compact = false }: { subkey: Subkey; upstreamName: string; now: number; compact?: boolean }) {
   const { t, i18n } = useTranslation();
+  const openSubkeyPage = useKeygate((state) => state.openSubkeyPage);
   return (
     <Table.Tr data-subkey={subkey.name}>
       <Table.Td>
         <Stack gap={0}>
-          <Text size="sm" fw={500}>
+          {/* The name opens the key's own page: a button, so it is in the Tab order and answers Enter and Space. */}
+          <UnstyledButton
+            onClick={() => openSubkeyPage(subkey.id)}
+            fz="sm"
+            fw={500}
+            c="var(--mantine-color-anchor)"
+            ta="left"
+            style={{ overflowWrap: 'anywhere' }}
+            data-open-subkey={subkey.id}
+          >
             {subkey.name}
-          </Text>
-          <Group gap={6} wrap="nowrap">
-            <Text size="xs" c="dimmed" ff="monospace">
+          </UnstyledButton>
+          {/* The policy goes under the hint when the column is narrow, rather than widen the table. */}
+          <Group gap={0} wrap="wrap" style={{ columnGap: 6 }}>
+            <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
               {subkey.hint}
             </Text>
             <Text size="xs" c="dimmed" truncate maw={220} title={policyText(subkey, t)}>
@@ -36,11 +48,18 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
             </Text>
           </Group>
           <SubkeyLimits subkey={subkey} now={now} />
+          {compact && (
+            <Text size="xs" c="dimmed" data-testid="row-upstream">
+              {t('subkeyPage.upstreamOf', { name: upstreamName })}
+            </Text>
+          )}
         </Stack>
       </Table.Td>
-      <Table.Td>
-        <Text size="sm">{upstreamName}</Text>
-      </Table.Td>
+      {!compact && (
+        <Table.Td>
+          <Text size="sm">{upstreamName}</Text>
+        </Table.Td>
+      )}
       <Table.Td>
         <StatusChip status={statusAt(subkey, now)} />
       </Table.Td>

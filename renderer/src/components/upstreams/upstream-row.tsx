@@ -40,7 +40,7 @@ export function UpstreamRow({ upstream }: { upstream: Upstream }) {
         </Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" ff="monospace">
+        <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
           {upstream.keyHint}
         </Text>
       </Table.Td>

@@ -12,10 +12,14 @@ const REFUSED_COLOR = 'gray.5';
 const INTERRUPTED_COLOR = 'yellow.6';
 const PALETTE = ['indigo.6', 'teal.6', 'grape.5', 'orange.5', 'cyan.6', 'pink.5', 'lime.6', 'yellow.6'];
 
-/** Requests or tokens per day, stacked by sub-key; interrupted (charged) and refused requests as series of their own. */
-export function UsageChart() {
+/**
+ * Requests or tokens per day, stacked by sub-key; interrupted (charged) and refused requests as series of their own.
+ * Shows the Usage screen's totals, or the `daily` given (a key's own page).
+ */
+export function UsageChart({ daily: given }: { daily?: UsageDay[] } = {}) {
   const { t } = useTranslation();
-  const daily = useKeygate((state) => state.usageDaily);
+  const shown = useKeygate((state) => state.usageDaily);
+  const daily = given ?? shown;
   const subkeys = useKeygate((state) => state.subkeys);
   const [metric, setMetric] = useState<'requests' | 'totalTokens'>('requests');
   const now = useNow();

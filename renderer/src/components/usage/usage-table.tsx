@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageEntry } from '../../../../electron/shared/types';
 import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
+import { useCompact } from '../../lib/use-compact';
 import { useKeygate } from '../../store/store';
 
 function refusalHint(refusal: string | null, t: TFunction): string {
@@ -18,37 +19,42 @@ function statusColor(status: number | null): string {
   return 'red';
 }
 
-/** The most recent requests, newest first. */
-export function UsageTable({ entries }: { entries: UsageEntry[] }) {
+/**
+ * The most recent requests, newest first. A narrow window stacks the model under the endpoint and the latency under
+ * the tokens instead of scrolling sideways; `withKey={false}` leaves out the sub-key column (a key's own page).
+ */
+export function UsageTable({ entries, withKey = true }: { entries: UsageEntry[]; withKey?: boolean }) {
   const { t, i18n } = useTranslation();
+  const compact = useCompact();
   const subkeys = useKeygate((state) => state.subkeys);
   const names = new Map(subkeys.map((subkey) => [subkey.id, subkey.name]));
   // The list's name is the freshest for a live key (a rename since this page of the log was read).
   const nameOf = (entry: UsageEntry) => (entry.subkeyId ? (names.get(entry.subkeyId) ?? entry.subkeyName ?? '') : (entry.subkeyName ?? ''));
   const number = (value: number | null) => (value === null ? '—' : formatNumber(value, i18n.language));
+  const latency = (entry: UsageEntry) => (entry.latencyMs === null ? '—' : formatLatency(entry.latencyMs, i18n.language));
   return (
     <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={760} type="native">
-        <Table verticalSpacing={4} fz="sm" striped="even" data-testid="usage-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('usage.time')}</Table.Th>
-              <Table.Th>{t('usage.key')}</Table.Th>
-              <Table.Th>{t('usage.endpoint')}</Table.Th>
-              <Table.Th>{t('usage.model')}</Table.Th>
-              <Table.Th>{t('usage.status')}</Table.Th>
-              <Table.Th ta="right">{t('usage.latency')}</Table.Th>
-              <Table.Th ta="right">{t('usage.tokens')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((entry) => (
-              <Table.Tr key={entry.id} data-usage-key={nameOf(entry)} data-usage-deleted={entry.subkeyDeleted || undefined}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Tooltip label={formatDateTime(entry.at)} withArrow openDelay={500}>
-                    <span>{formatRequestTime(entry.at)}</span>
-                  </Tooltip>
-                </Table.Td>
+      <Table verticalSpacing={4} fz="sm" striped="even" data-testid="usage-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('usage.time')}</Table.Th>
+            {withKey && <Table.Th>{t('usage.key')}</Table.Th>}
+            <Table.Th>{t('usage.endpoint')}</Table.Th>
+            {!compact && <Table.Th>{t('usage.model')}</Table.Th>}
+            <Table.Th>{t('usage.status')}</Table.Th>
+            {!compact && <Table.Th ta="right">{t('usage.latency')}</Table.Th>}
+            <Table.Th ta="right">{t('usage.tokens')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {entries.map((entry) => (
+            <Table.Tr key={entry.id} data-usage-key={nameOf(entry)} data-usage-deleted={entry.subkeyDeleted || undefined}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Tooltip label={formatDateTime(entry.at)} withArrow openDelay={500}>
+                  <span>{formatRequestTime(entry.at)}</span>
+                </Tooltip>
+              </Table.Td>
+              {withKey && (
                 <Table.Td>
                   {entry.subkeyDeleted ? (
                     <>
@@ -65,37 +71,49 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td ff="monospace">
-                  <Text span size="xs" c="dimmed" mr={4}>
-                    {entry.method}
+              )}
+              <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                <Text span size="xs" c="dimmed" mr={4}>
+                  {entry.method}
+                </Text>
+                {entry.path}
+                {compact && (
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {entry.model ?? '—'}
                   </Text>
-                  {entry.path}
-                </Table.Td>
-                <Table.Td ff="monospace">{entry.model ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Tooltip label={refusalHint(entry.refusal, t)} disabled={!entry.refusal} withArrow>
-                    <Badge color={statusColor(entry.status)} variant="light" size="sm" radius="sm">
-                      {entry.status ?? (entry.refusal === INTERRUPTED_REFUSAL ? t('usage.interrupted') : '…')}
-                    </Badge>
-                  </Tooltip>
-                </Table.Td>
+                )}
+              </Table.Td>
+              {!compact && <Table.Td ff="monospace">{entry.model ?? '—'}</Table.Td>}
+              <Table.Td>
+                <Tooltip label={refusalHint(entry.refusal, t)} disabled={!entry.refusal} withArrow>
+                  <Badge color={statusColor(entry.status)} variant="light" size="sm" radius="sm" miw="max-content">
+                    {entry.status ?? (entry.refusal === INTERRUPTED_REFUSAL ? t('usage.interrupted') : '…')}
+                  </Badge>
+                </Tooltip>
+              </Table.Td>
+              {!compact && (
                 <Table.Td ta="right" ff="monospace">
-                  {entry.latencyMs === null ? '—' : formatLatency(entry.latencyMs, i18n.language)}
+                  {latency(entry)}
                 </Table.Td>
-                <Table.Td ta="right" ff="monospace">
-                  <Tooltip
-                    label={`${number(entry.promptTokens)} + ${number(entry.completionTokens)}`}
-                    disabled={entry.promptTokens === null && entry.completionTokens === null}
-                    withArrow
-                  >
-                    <span>{number(entry.totalTokens)}</span>
-                  </Tooltip>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+              )}
+              <Table.Td ta="right" ff="monospace">
+                <Tooltip
+                  label={`${number(entry.promptTokens)} + ${number(entry.completionTokens)}`}
+                  disabled={entry.promptTokens === null && entry.completionTokens === null}
+                  withArrow
+                >
+                  <span>{number(entry.totalTokens)}</span>
+                </Tooltip>
+                {compact && (
+                  <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                    {latency(entry)}
+                  </Text>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
     </Paper>
   );
 }
