@@ -183,9 +183,9 @@ export function createProxy(options: ProxyOptions): Proxy {
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
       else if (exchange.reservation) {
-        // Without budgets there is nothing to settle: pricing the usage would cost tens of µs for nothing.
-        const holds = exchange.reservation.holds.length > 0;
-        gate.settle(exchange.reservation, holds ? usageAmounts(options.db, exchange, outcome.usage) : null);
+        // Without budgets or rate limits there is nothing to settle: reading the usage would cost for nothing.
+        const settles = exchange.reservation.holds.length > 0 || exchange.reservation.rate !== null;
+        gate.settle(exchange.reservation, settles ? usageAmounts(options.db, exchange, outcome.usage) : null);
       }
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
