@@ -49,7 +49,9 @@ async function serveWithSubkey(stand: StandInUpstream, remainingRequests: number
   return { server, client };
 }
 
-describe('npm run serve', () => {
+// Each test starts one to three real `npm run serve` processes (tsx compiles on start): on a loaded 2-core machine
+// that alone can pass the default 20 s.
+describe('npm run serve', { timeout: 60_000 }, () => {
   it('prints exactly one "listening on" line with the real port for --port 0, serves /v1, and exits 0 on SIGTERM', async () => {
     const server = await serve(['--port', '0']);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -177,7 +179,7 @@ describe('npm run serve', () => {
   });
 });
 
-describe('npm run serve, end to end with the official SDK', () => {
+describe('npm run serve, end to end with the official SDK', { timeout: 60_000 }, () => {
   it('issues a sub-key over the admin API and proxies with it; usage shows up as a push event and in the log', async () => {
     const upstreamKey = 'sk-proj-E2ErealUpstreamKey0123456789';
     const stand = await startStandInUpstream();
