@@ -6,6 +6,7 @@ import { createKeygateStore, loadAll } from '../../renderer/src/store/store';
 import { fakeApi, subkey, upstream } from './fake-api';
 import type { UsageEntry } from '../../electron/shared/types';
 import { renderUi } from './render-ui';
+import { suggestedPermissions } from '../../electron/shared/permissions';
 
 function logEntry(id: number, overrides: Partial<UsageEntry> = {}): UsageEntry {
   return {
@@ -40,6 +41,8 @@ async function showList() {
       allowModels: ['gpt-4o-mini', 'gpt-4.1*'],
       expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
       budgets: [{ metric: 'usd', limit: 5, window: 'month', spent: 1.25, resetsAt: new Date(Date.now() + 10 * 86_400_000).toISOString() }],
+      rateLimits: { requestsPerMinute: 60, tokensPerMinute: null, maxConcurrent: 2 },
+      permissions: { ...suggestedPermissions(), mintCredentials: true },
     }),
   ];
   fake.data.usage = [logEntry(1), logEntry(2, { model: 'gpt-4.1-nano', totalTokens: 100 }), logEntry(3), logEntry(4, { model: 'dall-e-3', status: 403, refusal: 'model_not_allowed', totalTokens: null })];
@@ -70,6 +73,11 @@ describe("a sub-key's own page", { timeout: 20_000 }, () => {
     expect(screen.getByTestId('ability-quota').textContent).toContain('41 requests left, then it stops');
     expect(screen.getByTestId('ability-models').textContent).toBe('ModelsOnly:gpt-4o-minigpt-4.1*');
     expect(screen.getByTestId('ability-budgets').textContent).toContain('$1.25 of $5.00 this month');
+    expect(screen.getByTestId('ability-rate-limits').textContent).toBe('Rate limits60 requests/min · 2 at once');
+    const permissions = screen.getByTestId('ability-permissions');
+    expect(permissions.textContent).toContain('Restricted: chat, responses, embeddings');
+    expect([...permissions.querySelectorAll('[data-group]')].map((item) => item.textContent)).toEqual(['Models: Read', 'Chat completions: Write', 'Responses: Write', 'Embeddings: Write']);
+    expect(permissions.textContent).toContain('May mint credentials');
     const used = within(screen.getByTestId('subkey-models-used'))
       .getAllByRole('row')
       .slice(1)
@@ -80,6 +88,14 @@ describe("a sub-key's own page", { timeout: 20_000 }, () => {
     expect(refused.textContent).toContain('1');
     expect(screen.getByTestId('subkey-base-url').textContent).toBe('http://127.0.0.1:8080/v1');
     expect(screen.getByText(/export OPENAI_API_KEY=YOUR_SUBKEY_SECRET/)).toBeTruthy();
+  });
+
+  it('says so when a key has no rate limit and may call every endpoint', async () => {
+    await showList();
+    await userEvent.click(screen.getByRole('button', { name: 'alpha' }));
+    await screen.findByTestId('subkey-models-used', {}, { timeout: 10_000 });
+    expect(screen.getByTestId('ability-rate-limits').textContent).toBe('Rate limitsNo rate limit');
+    expect(screen.getByTestId('ability-permissions').textContent).toBe('PermissionsAll endpoints');
   });
 
   it('goes back to the list with its Back button, which gives the key\'s name the focus again', async () => {

@@ -4,7 +4,9 @@ import type { Subkey } from '../../../../electron/shared/types';
 import { AbilityBudgets } from './ability-budgets';
 import { AbilityExpiry } from './ability-expiry';
 import { AbilityModels } from './ability-models';
+import { AbilityPermissions } from './ability-permissions';
 import { AbilityQuota } from './ability-quota';
+import { AbilityRateLimits } from './ability-rate-limits';
 
 /** What every section of "What it may do" is given. */
 export interface AbilityProps {
@@ -22,6 +24,8 @@ export const abilitySections: { id: string; Section: (props: AbilityProps) => Re
   { id: 'quota', Section: AbilityQuota },
   { id: 'models', Section: AbilityModels },
   { id: 'budgets', Section: AbilityBudgets },
+  { id: 'rateLimits', Section: AbilityRateLimits },
+  { id: 'permissions', Section: AbilityPermissions },
 ];
 
 /** "What it may do": every section of `abilitySections` for one key. */

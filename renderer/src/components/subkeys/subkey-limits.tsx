@@ -1,6 +1,6 @@
 import { Group, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { BudgetStatus, Subkey } from '../../../../electron/shared/types';
+import type { BudgetStatus, RateLimits, Subkey } from '../../../../electron/shared/types';
 import { formatMetricNumber, spentPercent } from '../../lib/budgets';
 import { formatDateTime, formatNumber, fromNow } from '../../lib/format';
 
@@ -43,15 +43,20 @@ function BudgetBar({ budget, now }: { budget: BudgetStatus; now: number }) {
   );
 }
 
+/** A key's rate limits in words, one part per limit it has ("60 requests/min"); empty for a key without any. */
+export function rateLimitParts(limits: RateLimits, t: (key: string, options?: Record<string, unknown>) => string, language: string): string[] {
+  const { requestsPerMinute, tokensPerMinute, maxConcurrent } = limits;
+  return [
+    requestsPerMinute !== null && t('rateLimits.summaryRequests', { value: formatNumber(requestsPerMinute, language) }),
+    tokensPerMinute !== null && t('rateLimits.summaryTokens', { value: formatNumber(tokensPerMinute, language) }),
+    maxConcurrent !== null && t('rateLimits.summaryConcurrent', { value: formatNumber(maxConcurrent, language) }),
+  ].filter((part): part is string => Boolean(part));
+}
+
 /** A sub-key's budgets as progress bars with their reset times, and its rate limits in one line; nothing for a key with neither. */
 export function SubkeyLimits({ subkey, now }: { subkey: Subkey; now: number }) {
   const { t, i18n } = useTranslation();
-  const { requestsPerMinute, tokensPerMinute, maxConcurrent } = subkey.rateLimits;
-  const rates = [
-    requestsPerMinute !== null && t('rateLimits.summaryRequests', { value: formatNumber(requestsPerMinute, i18n.language) }),
-    tokensPerMinute !== null && t('rateLimits.summaryTokens', { value: formatNumber(tokensPerMinute, i18n.language) }),
-    maxConcurrent !== null && t('rateLimits.summaryConcurrent', { value: formatNumber(maxConcurrent, i18n.language) }),
-  ].filter((part): part is string => Boolean(part));
+  const rates = rateLimitParts(subkey.rateLimits, t, i18n.language);
   if (subkey.budgets.length === 0 && rates.length === 0) return null;
   return (
     <Stack gap={4} mt={4} maw={320} data-testid="subkey-limits">
