@@ -8,7 +8,14 @@ export interface Spellings {
   loose: Set<string>;
   /** The shortest reduced name: a member shorter than that cannot reduce to any of them. */
   shortest: number;
+  /**
+   * Names already found to be no other spelling (`call_id`, `description`): bodies repeat the same few members in
+   * every item, and a lookup costs less than reducing the name again. Bounded, since names come from clients.
+   */
+  unrelated: Set<string>;
 }
+
+const MAX_UNRELATED = 256;
 
 /**
  * A member name reduced to lower-case letters and digits: `Model`, `mo-del` and `model\0` become `model`, and
@@ -21,7 +28,7 @@ export function looseName(name: string): string {
 
 /** An empty set of spellings, for one object of a places tree. */
 export function spellings(): Spellings {
-  return { loose: new Set(), shortest: Infinity };
+  return { loose: new Set(), shortest: Infinity, unrelated: new Set() };
 }
 
 /** Adds a member name the reader looks for to `into`. */
@@ -37,7 +44,12 @@ export function addSpelling(into: Spellings, name: string): void {
  * member this reader skipped, and use a model or an object that was never checked. `what` names it in the message.
  */
 export function refuseOtherSpelling(known: Spellings, name: string, what = 'JSON member'): void {
-  if (name.length < known.shortest || !known.loose.has(looseName(name))) return;
+  if (name.length < known.shortest || known.unrelated.has(name)) return;
+  if (!known.loose.has(looseName(name))) {
+    if (known.unrelated.size >= MAX_UNRELATED) known.unrelated.clear();
+    known.unrelated.add(name);
+    return;
+  }
   const shown = name.length <= 64 ? JSON.stringify(name) : 'a long member name';
   throw proxyErrors.ambiguousRequest(`the ${what} ${shown} differs from a member Keygate reads only by case or punctuation`);
 }
