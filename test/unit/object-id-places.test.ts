@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
-import { idPlacesOf, mayHideIds, readObjectIds } from '../../electron/core/proxy/object-id-places';
+import { formIdPath, idPlacesOf, mayHideIds, readObjectIds } from '../../electron/core/proxy/object-id-places';
+import { ProxyError } from '../../electron/core/proxy/proxy-error';
 import type { OpenApiDocument } from '../../electron/tools/openapi-model-paths';
 import { objectIdPathsOf } from '../../electron/tools/openapi-object-ids';
 
@@ -101,5 +102,44 @@ describe('reading object ids from a body', () => {
     // The same name where no id is read (a citation) sends the body to the full look, which finds no repetition.
     expect(check('{"previous_response_id":"resp_mine","input":[{"content":[{"annotations":[{"file_id":"file-x"}]}]}]}')).toBe(false);
     expect(check('{"input":"say \\"previous_response_id\\"","previous_response_id":"resp_mine"}')).toBe(false);
+  });
+
+  it('refuses an id member, or one on the way to it, spelled another way than the spec spells it, as the model reader does', () => {
+    const code = (body: unknown): string | null => {
+      try {
+        readObjectIds(body, responses);
+        return null;
+      } catch (error) {
+        return error instanceof ProxyError ? `${error.status} ${error.code}` : 'other';
+      }
+    };
+    for (const body of [
+      { Previous_Response_Id: 'resp_1' },
+      { previousResponseId: 'resp_1' },
+      { 'previous-response-id': 'resp_1' },
+      { CONVERSATION: 'conv_1' },
+      { input: [{ content: [{ fileId: 'file-1' }] }] },
+      { tools: [{ Vector_Store_Ids: ['vs_1'] }] },
+      { Tools: [{ vector_store_ids: ['vs_1'] }] },
+      { prompt: { variables: { x: { FILE_ID: 'file-1' } } } },
+    ]) {
+      expect(code(body), JSON.stringify(body)).toBe('400 ambiguous_request');
+    }
+    // Members that only resemble a place elsewhere (metadata, a tool's own names) stay unread.
+    expect(code({ metadata: { Previous_Response_Id: 'x' }, tools: [{ type: 'function', name: 'file_id' }], previous_response: 'x' })).toBeNull();
+  });
+
+  it('reads a form field’s name as a member path, as lenient form readers nest one', () => {
+    const containerFiles = idPlacesOf(table.match('POST', '/containers/c1/files')!.spec)!;
+    const imageEdits = idPlacesOf(table.match('POST', '/images/edits')!.spec)!;
+    expect(formIdPath(containerFiles, 'file_id')).toBe('file_id');
+    expect(formIdPath(containerFiles, 'purpose')).toBeNull();
+    expect(formIdPath(imageEdits, 'mask[file_id]')).toBe('mask.file_id');
+    expect(formIdPath(imageEdits, 'mask.file_id')).toBe('mask.file_id');
+    expect(formIdPath(imageEdits, 'images[0][file_id]')).toBe('images.file_id');
+    expect(formIdPath(imageEdits, 'prompt')).toBeNull();
+    for (const [places, name] of [[containerFiles, 'File_Id'], [containerFiles, 'fileId'], [imageEdits, 'Mask[file_id]'], [imageEdits, 'mask[FILE-ID]']] as const) {
+      expect(() => formIdPath(places, name), name).toThrow(expect.objectContaining({ status: 400, code: 'ambiguous_request' }));
+    }
   });
 });

@@ -123,6 +123,8 @@ describe('authorize', () => {
       '{"model":"gpt-4o","input":"x","tools":[{"type":"image_generation","model":"gpt-image-1","model":"dall-e-3"}]}',
       '{"model":"gpt-4o","input":"x","tools":[{"type":"image_generation","model":"gpt-image-1"}],"tools":[]}',
       '{"model":"gpt-4o","input":"x","tools":[{"type":"image_generation","Model":"dall-e-3"}]}',
+      // `_` counts as punctuation too (member-spelling.ts), as camelCase readers would take `moDel` for `mo_del`.
+      '{"model":"gpt-4o-mini","mo_del":"gpt-4o"}',
     ];
     for (const text of ambiguous) {
       const path = text.includes('"tools"') ? '/responses' : '/chat/completions';

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { BatchFileScan } from './batch-files';
-import { proxyErrors, type ProxyError } from './proxy-error';
+import { formIdPath, type IdPlaces, type NamedId } from './object-id-places';
+import { ProxyError, proxyErrors } from './proxy-error';
 import type { LimitedStream } from './request-body';
 
 /** The most parts a multipart body may have: each costs a parse, and a body of tiny parts would hold the proxy up. */
@@ -16,6 +17,8 @@ export interface FormHead {
   bytes: Buffer;
   /** Whether the body ended while it was read (no `model` field before its end). */
   complete: boolean;
+  /** The object ids the fields read so far name (object-id places of the endpoint; none unless asked for). */
+  ids: readonly NamedId[];
 }
 
 /**
@@ -38,6 +41,11 @@ export class FormBody {
   private wake: (() => void) | null = null;
   /** A chunk is being parsed: the reader looks at the outcome once all of that chunk is. */
   private writing = false;
+  private readonly ids: NamedId[] = [];
+  /** The id places already named, by path: a second field for one could be read either way. */
+  private readonly idPaths = new Set<string>();
+  /** Checks each id met after the head (set by `rest`): one that fails fails the form. */
+  private checkId: ((named: NamedId) => void) | null = null;
 
   /** Throws a 400 ProxyError when the content type is not one busboy can read. */
   constructor(
@@ -46,6 +54,8 @@ export class FormBody {
     private readonly limit: number,
     /** Reads the uploaded file's lines as they go by (a file upload that may be a batch's input). */
     scan: BatchFileScan | null = null,
+    /** The endpoint's object-id places, when the fields naming objects must be collected and checked. */
+    private readonly idPlaces: IdPlaces | null = null,
   ) {
     try {
       // One more than allowed: busboy reports `partsLimit` once that many parts are complete.
@@ -62,6 +72,7 @@ export class FormBody {
     }
     this.parser.on('field', (name, value) => {
       if (name === 'purpose') this.purpose = value;
+      if (this.idPlaces) this.readId(name, value);
       if (name !== 'model') return;
       // Two model fields could mean two different models to two parsers: refuse the ambiguity.
       if (++this.models > 1) this.fail(proxyErrors.badForm('the field "model" appears more than once'));
@@ -84,7 +95,7 @@ export class FormBody {
         settled = true;
         cleanup();
         if (error) reject(error);
-        else resolve({ model: this.model, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete });
+        else resolve({ model: this.model, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete, ids: this.ids });
       };
       this.wake = () => {
         // Not halfway through a chunk: a second model field later in the same chunk must be seen first.
@@ -131,8 +142,10 @@ export class FormBody {
    * The whole body for upstream: `head` (what readHead read), then the rest of the request as it arrives, still
    * parsed and counted. Each chunk goes on once the next one arrived, and the last once the parser found the form
    * complete: a form that turns out bad never reaches upstream whole. `failure` holds the 400/413 once it failed.
+   * `checkId` checks each object id a later field names (throwing a ProxyError fails the form too).
    */
-  rest(head: Buffer): LimitedStream {
+  rest(head: Buffer, checkId: ((named: NamedId) => void) | null = null): LimitedStream {
+    this.checkId = checkId;
     let held = head;
     const stream = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
@@ -178,6 +191,28 @@ export class FormBody {
       this.writing = false;
     }
     this.wake?.();
+  }
+
+  /**
+   * Collects the id a field names at the endpoint's object-id places, read as object-id-places.ts reads a JSON body:
+   * a field spelled like a place but not exactly, or a second field for the same place (unless named as a list,
+   * `file_ids[]`), fails the form as ambiguous, since first-wins and case-folding readers upstream would take another.
+   */
+  private readId(name: string, value: string): void {
+    try {
+      const path = formIdPath(this.idPlaces!, name);
+      if (path === null) return;
+      if (this.idPaths.has(path) && !name.endsWith('[]')) {
+        throw proxyErrors.ambiguousRequest(`the form gives the field "${path}" more than once`);
+      }
+      this.idPaths.add(path);
+      const named = { id: value, member: name };
+      this.ids.push(named);
+      this.checkId?.(named);
+    } catch (error) {
+      if (!(error instanceof ProxyError)) throw error;
+      this.fail(error);
+    }
   }
 
   /** Counts a chunk against the size limit; true (and a 413 failure) when it goes over. */

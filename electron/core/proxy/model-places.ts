@@ -1,14 +1,13 @@
 import type { EndpointSpec } from './endpoint-spec';
+import { addSpelling, refuseOtherSpelling, spellings, type Spellings } from './member-spelling';
 import { proxyErrors } from './proxy-error';
 
 /** One step of the places tree: the members read below an object, and whether this member is itself a model. */
 interface PlaceNode {
   children: Map<string, PlaceNode>;
   isModel: boolean;
-  /** The children's names reduced by `looseName`, to spot other spellings of them. */
-  loose: Set<string>;
-  /** The shortest child name: a shorter member cannot be another spelling of one. */
-  shortest: number;
+  /** The children's names, to spot other spellings of them. */
+  spellings: Spellings;
 }
 
 /** Where a JSON body of one endpoint names models: its top-level `model` plus the spec's nested places. */
@@ -22,12 +21,7 @@ export interface ModelPlaces {
 }
 
 function node(): PlaceNode {
-  return { children: new Map(), isModel: false, loose: new Set(), shortest: Infinity };
-}
-
-/** A member name reduced to lower-case letters, digits and `_`: `Model`, `mo-del` and `model\0` all become `model`. */
-function looseName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]/g, '');
+  return { children: new Map(), isModel: false, spellings: spellings() };
 }
 
 function compile(nested: readonly string[]): ModelPlaces {
@@ -44,8 +38,7 @@ function compile(nested: readonly string[]): ModelPlaces {
         at.children.set(name, (child = node()));
         if (name === '*' || !/^[a-z_]+$/.test(name)) anyName = true;
         if (name !== '*') {
-          at.loose.add(looseName(name));
-          at.shortest = Math.min(at.shortest, name.length);
+          addSpelling(at.spellings, name);
           names.add(name);
         }
       }
@@ -92,7 +85,7 @@ export interface NamedModels {
  * Reads the models at `places` in a parsed JSON body. Arrays are looked into at any depth wherever they appear (a
  * reader that takes one object where the spec says a list, or the reverse, still sees every model). A `null` model
  * counts as absent, like an omitted one. Throws 400 `invalid_model` for any other non-string model, and 400
- * `ambiguous_request` for a member spelled like a place but not exactly (`Model`, `mo-del`): case-insensitive or
+ * `ambiguous_request` for a member spelled like a place but not exactly (`Model`, `mo-del`; member-spelling.ts): case-insensitive or
  * lenient readers upstream would take it for the place this reader skips.
  */
 export function readModels(json: unknown, places: ModelPlaces): NamedModels {
@@ -110,10 +103,7 @@ export function readModels(json: unknown, places: ModelPlaces): NamedModels {
     for (const key in record) {
       const child = at.children.get(key) ?? at.children.get('*');
       if (!child) {
-        if (key.length >= at.shortest && at.loose.has(looseName(key))) {
-          const shown = key.length <= 64 ? JSON.stringify(key) : 'a long member name';
-          throw proxyErrors.ambiguousRequest(`the JSON member ${shown} differs from a member Keygate reads only by case or punctuation`);
-        }
+        refuseOtherSpelling(at.spellings, key);
         continue;
       }
       const member = record[key];

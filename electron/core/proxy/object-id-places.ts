@@ -1,10 +1,13 @@
 import { visit } from 'jsonc-parser';
 import type { EndpointSpec } from './endpoint-spec';
+import { addSpelling, refuseOtherSpelling, spellings, type Spellings } from './member-spelling';
 
 /** One step of an endpoint's object-id places: the members read below an object, and whether this one is an id. */
 interface IdNode {
   children: Map<string, IdNode>;
   isId: boolean;
+  /** The children's names, to spot other spellings of them (the model reader's rule, member-spelling.ts). */
+  spellings: Spellings;
 }
 
 /** Where one endpoint's JSON body names owned objects, and the member names those places end in. */
@@ -21,7 +24,7 @@ export interface NamedId {
 }
 
 function node(): IdNode {
-  return { children: new Map(), isId: false };
+  return { children: new Map(), isId: false, spellings: spellings() };
 }
 
 function compile(paths: readonly string[]): IdPlaces {
@@ -34,7 +37,10 @@ function compile(paths: readonly string[]): IdPlaces {
       // `[]` only says an array is expected there; arrays are looked into wherever they appear.
       const name = segment.replace(/(?:\[\])+$/, '');
       let child = at.children.get(name);
-      if (!child) at.children.set(name, (child = node()));
+      if (!child) {
+        at.children.set(name, (child = node()));
+        if (name !== '*') addSpelling(at.spellings, name);
+      }
       at = child;
     }
     at.isId = true;
@@ -56,7 +62,10 @@ export function idPlacesOf(spec: EndpointSpec | null | undefined): IdPlaces | nu
 /**
  * The ids a parsed JSON body names at `places`: a string, each string of a list (`file_ids`), or a `conversation`
  * given as `{ id }`. Nothing else in the body is read, so a UUID elsewhere is never taken for an object id. Also
- * answers how many id members were met (any value), which `mayHideIds` compares with the body's bytes.
+ * answers how many id members were met (any value), which `mayHideIds` compares with the body's bytes. Throws 400
+ * `ambiguous_request` for a member spelled like a place (or one on the way to it) but not exactly
+ * (`Previous_Response_Id`, `vectorStoreIds`, `Tools`), as the model reader does: a lenient reader upstream would use
+ * the id this reader skipped.
  */
 export function readObjectIds(json: unknown, places: IdPlaces): { ids: NamedId[]; members: number } {
   const ids: NamedId[] = [];
@@ -73,7 +82,10 @@ export function readObjectIds(json: unknown, places: IdPlaces): { ids: NamedId[]
     const record = value as Record<string, unknown>;
     for (const key in record) {
       const child = at.children.get(key) ?? at.children.get('*');
-      if (!child) continue;
+      if (!child) {
+        refuseOtherSpelling(at.spellings, key);
+        continue;
+      }
       const member = record[key];
       if (child.isId) {
         members++;
@@ -83,6 +95,28 @@ export function readObjectIds(json: unknown, places: IdPlaces): { ids: NamedId[]
     }
   }
   return { ids, members };
+}
+
+/**
+ * Whether a multipart field names an object at `places`, its name read as a member path the way lenient form readers
+ * nest one (`mask[file_id]`, `mask.file_id`; list indices and `[]` left out). Answers that path (`mask.file_id`), so
+ * a caller can tell two fields naming the same place, or null when the field names none. Throws 400
+ * `ambiguous_request` for a segment spelled like a place but not exactly (`File_Id`), as for a JSON member.
+ */
+export function formIdPath(places: IdPlaces, name: string): string | null {
+  let at = places.root;
+  const path: string[] = [];
+  for (const segment of name.split(/[[\].]+/)) {
+    if (segment === '' || /^\d+$/.test(segment)) continue;
+    const child = at.children.get(segment) ?? at.children.get('*');
+    if (!child) {
+      refuseOtherSpelling(at.spellings, segment, 'form field');
+      return null;
+    }
+    path.push(segment);
+    at = child;
+  }
+  return at.isId ? path.join('.') : null;
 }
 
 function collect(value: unknown, member: string, ids: NamedId[]): void {

@@ -1,6 +1,6 @@
 import type { Database } from '../store/database';
 import type { EndpointSpec } from './endpoint-spec';
-import { idPlacesOf, mayHideIds, readObjectIds } from './object-id-places';
+import { idPlacesOf, mayHideIds, readObjectIds, type NamedId } from './object-id-places';
 import { proxyErrors } from './proxy-error';
 import type { WriteBatcher } from './write-batcher';
 
@@ -93,11 +93,18 @@ export class ObjectOwners {
   }
 }
 
+/** Refuses (404, as OpenAI answers for an id it does not know) an id this sub-key did not create through Keygate. */
+export function checkOwned(named: NamedId, subkeyId: string, owners: ObjectOwners): void {
+  if (owners.owner(named.id) !== subkeyId) throw proxyErrors.objectNotFound(named.id, named.member);
+}
+
 /**
  * Refuses (404, as OpenAI answers for an id it does not know) a request that names an object this sub-key did not
  * create through Keygate: ids in the path's object placeholders, and in the JSON body only where OpenAI's spec takes
- * one (`EndpointSpec.objectIds`: `previous_response_id`, `conversation`, `file_id`, `tools[].vector_store_ids`, …).
- * A body whose bytes could hide an id from JSON.parse (a repeated member) is refused as ambiguous (400).
+ * one (`EndpointSpec.objectIds`: `previous_response_id`, `conversation`, `file_id`, `tools[].vector_store_ids`, …),
+ * and `formIds`, those a multipart body's fields named so far (form-body.ts). A body whose bytes could hide an id from
+ * JSON.parse (a repeated member), or with a member spelled like an id place but not exactly, is refused as
+ * ambiguous (400).
  */
 export function checkObjects(
   spec: EndpointSpec | undefined,
@@ -106,16 +113,16 @@ export function checkObjects(
   jsonBytes: Buffer | null,
   subkeyId: string,
   owners: ObjectOwners,
+  formIds: readonly NamedId[] = [],
 ): void {
   if (!spec) return;
-  const check = (id: string, param: string): void => {
-    if (owners.owner(id) !== subkeyId) throw proxyErrors.objectNotFound(id, param);
-  };
+  const check = (id: string, member: string): void => checkOwned({ id, member }, subkeyId, owners);
   const specSegments = spec.path.split('/');
   const segments = path.split('/');
   specSegments.forEach((segment, index) => {
     if (segment.startsWith('{') && ownedPlaceholder(spec.path, segment.slice(1, -1))) check(segments[index]!, 'id');
   });
+  for (const named of formIds) checkOwned(named, subkeyId, owners);
   const places = idPlacesOf(spec);
   if (!places || json === undefined) return;
   const { ids, members } = readObjectIds(json, places);

@@ -17,7 +17,8 @@ import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState, type UpstreamState } from './key-cache';
 import { checkMethod } from './method-gate';
-import { checkObjects, creationRecorder, isOwnedList, ObjectOwners } from './object-ownership';
+import { idPlacesOf } from './object-id-places';
+import { checkObjects, checkOwned, creationRecorder, isOwnedList, ObjectOwners } from './object-ownership';
 import { checkPermission } from './permission-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
@@ -229,7 +230,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     } else if (bodyKind === 'form') {
       // A file upload may be a batch's input: its lines are read as they go by, and kept if its purpose is `batch`.
       if (method === 'POST' && endpoint?.spec.path === '/files') scan = new BatchFileScan();
-      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes, scan);
+      // Its fields naming objects are collected for every key, so a key whose sharing ends mid-upload is checked too.
+      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes, scan, idPlacesOf(endpoint?.spec));
       formHead = await form.readHead();
       formModel = formHead.model;
       body = formHead.bytes;
@@ -240,7 +242,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const queryModel = queryModels[0] ?? null;
     // Another key's objects are not found (404), before anything else is said about them.
     const jsonBytes = bodyKind === 'json' ? (body as Buffer) : null;
-    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
+    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners, formHead?.ids);
     // A batch counts one request per line of its input, whose models and endpoints were read at upload.
     const batchCount = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : 1;
     const claims = { method, endpoint, bodyKind, json, jsonBytes, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
@@ -255,7 +257,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       checkUsable(subkey, Date.now());
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
       checkPermission(method, endpoint, subkey);
-      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
+      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners, formHead?.ids);
       if (endpoint?.spec.path === '/batches' && method === 'POST') checkBatch(json, subkey, batchFiles, table);
       record.model = authorize(subkey, claims);
     }
@@ -278,7 +280,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = request.pipe(limited);
     } else if (form && formHead && !formHead.complete) {
       // The model is known: what is left of the upload streams to upstream as it arrives.
-      limited = form.rest(formHead.bytes);
+      limited = form.rest(formHead.bytes, ownOnly ? (named) => checkOwned(named, subkey.id, owners) : null);
       body = limited;
     }
 

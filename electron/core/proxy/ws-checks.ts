@@ -75,11 +75,13 @@ export function checkSessionModel(subkey: SubkeyState, kind: SocketKind, session
  * The key's endpoint permissions and object ownership over one client event, as HTTP applies them to a request
  * (the key's permissions may have changed since the upgrade): every event needs write on the socket's group, and a
  * Responses `response.create` may name only the key's own objects where `POST /v1/responses` takes ids
- * (`previous_response_id`, `conversation`, files…; the event is forwarded re-serialised, so no member can hide).
- * Throws 403 `permission_denied` or 404 `object_not_found`.
+ * (`previous_response_id`, `conversation`, files…), read by the HTTP body's rule: a member spelled like an id place
+ * but not exactly, or given twice, is 400 `ambiguous_request`, as for the event's model (the event is forwarded
+ * re-serialised, but the rule is one for both readers and both transports). Throws 403 `permission_denied` or 404
+ * `object_not_found`.
  */
 export function checkEventAccess(subkey: SubkeyState, kind: SocketKind, event: ClientEvent, table: EndpointTable, owners: ObjectOwners): void {
   checkPermission('POST', kind === 'realtime' ? REALTIME_UPGRADE : RESPONSES_UPGRADE, subkey);
   if (kind !== 'responses' || event.type !== 'response.create' || subkey.permissions.shareProjectObjects) return;
-  checkObjects(table.match('POST', '/responses')?.spec, '/responses', event.value, null, subkey.id, owners);
+  checkObjects(table.match('POST', '/responses')?.spec, '/responses', event.value, event.bytes, subkey.id, owners);
 }
