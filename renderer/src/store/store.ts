@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { KeygateApi } from '../../../electron/shared/contract';
 import type { KeygateClient } from '../api/client';
+import { createAlertsSlice } from './alerts-slice';
 import { coalesced } from './coalesce';
 import { createModelsSlice } from './models-slice';
 import { createProxySlice } from './proxy-slice';
@@ -23,6 +24,7 @@ export function createKeygateStore(api: KeygateApi): KeygateStore {
     ...createUsageSlice(api)(...args),
     ...createProxySlice(api)(...args),
     ...createUiSlice(api)(...args),
+    ...createAlertsSlice(api)(...args),
   }));
 }
 
@@ -72,7 +74,9 @@ export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient
       readTotals();
     } else readUsage();
   });
+  const offAlerts = client.on('budget:threshold', (alert) => store.getState().receiveAlert(alert));
   return () => {
+    offAlerts();
     offProxy();
     offUsage();
     readSubkeys.cancel();
