@@ -7,6 +7,7 @@ import { createProxy } from './proxy/proxy';
 import type { Proxy } from './proxy/types';
 import type { SecretBox } from './secrets/secret-box';
 import { applyStoredPriceData } from './budgets/price-data';
+import { ExpiryAlerts } from './budgets/expiry-alerts';
 import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
@@ -93,13 +94,22 @@ export function createCore(options: CoreOptions): Core {
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
     onUsage: (subkeyId) => usageChanged.notify(subkeyId),
     onUsageRows: (entries) => usageChanged.rows(entries),
+    onBudgetThreshold: (event) => hub.emit('budget:threshold', event),
     onStoreHealth: (failure) => {
       if (failure !== null) log.error(`Keygate cannot write its store (${failure}): every /v1 request is refused with 503 store_unavailable until a write succeeds.`);
       else log.info('Keygate can write its store again: serving /v1 requests.');
       hub.emit('proxy:changed', proxyController.status());
     },
   });
-  const hooks: WriteHooks = { beforeWrite: () => proxy.flush(), afterWrite: (subkeyId, options) => proxy.invalidate(subkeyId, options) };
+  // Keys within 24 h of expiring are announced by one timer, set again whenever a key is written.
+  const expiry = new ExpiryAlerts(db, (event) => hub.emit('budget:threshold', event), undefined, (error) => log.error('expiry warnings failed', error));
+  const hooks: WriteHooks = {
+    beforeWrite: () => proxy.flush(),
+    afterWrite: (subkeyId, options) => {
+      proxy.invalidate(subkeyId, options);
+      expiry.changed();
+    },
+  };
   const proxyController = createProxyController({
     db,
     proxy,
@@ -113,6 +123,8 @@ export function createCore(options: CoreOptions): Core {
   // Request rows past retention go in small steps on a timer, and at once when the retention is shortened.
   const pruner = createUsagePruner({ db, log });
   pruner.start();
+  // After this turn, once the shell that called createCore has subscribed to the pushes.
+  expiry.changed();
   let retentionDays = proxyController.status().usageRetentionDays;
   proxyController.onChange((status) => {
     acceptConfiguredHost(status.host);
@@ -136,6 +148,7 @@ export function createCore(options: CoreOptions): Core {
 
   async function close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     await pruner.stop();
+    expiry.stop();
     await proxyController.close();
     await proxy.drain(timeoutMs);
     usageChanged.cancel();

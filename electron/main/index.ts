@@ -8,6 +8,7 @@ import { openDesktopSecrets } from './desktop-secrets';
 import { bindIpc, forwardPushEvents } from './ipc';
 import { createElectronLoginItem, createXdgLoginItem, noLoginItem, startedAtLogin, type LoginItem } from './login-item';
 import { QuitCoordinator } from './quit-coordinator';
+import { notifyThresholds } from './threshold-notifier';
 import { iconPaths } from './resource-paths';
 import { KeygateTray } from './tray';
 import { errorToAnnounce, storeErrorToAnnounce, type TrayAction, type TrayState } from './tray-model';
@@ -127,6 +128,7 @@ function startApp(): void {
     serveRenderer(join(outDir(), 'renderer'));
     bindIpc({ dispatch: opened.dispatch, devServerUrl: devServerUrl(), log });
     forwardPushEvents(opened.events, () => (window && !window.isDestroyed() ? [window.webContents] : []));
+    notifyThresholds(opened.events, () => window, log);
 
     opened.events.on('proxy:changed', (status) => {
       const announce = errorToAnnounce(trayState.proxy, status);

@@ -33,7 +33,7 @@ export const channelNames = [
 ] as const satisfies readonly Channel[];
 
 /** Push events main sends to the renderer (see `PushEvents` in the contract). */
-export const pushEventNames = ['proxy:changed', 'usage:changed'] as const satisfies readonly PushEvent[];
+export const pushEventNames = ['proxy:changed', 'usage:changed', 'budget:threshold'] as const satisfies readonly PushEvent[];
 
 /** The IPC channel a push event travels on: its own namespace, so it can never collide with a contract channel. */
 export function pushChannelOf(event: PushEvent): `keygate-push:${PushEvent}` {

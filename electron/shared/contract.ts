@@ -18,6 +18,7 @@ import {
 import type { Result } from './errors';
 import type {
   AppInfo,
+  BudgetThreshold,
   ConnectionTest,
   IssuedSubkey,
   Model,
@@ -117,9 +118,11 @@ export interface PushEvents {
   'proxy:changed': ProxyStatus;
   /** Something changed that list views show (a request was proxied, a key was spent). */
   'usage:changed': UsageChanged;
+  /** A key reached 80 % or 100 % of a budget, or will expire within 24 h: once per window (or expiry). */
+  'budget:threshold': BudgetThreshold;
 }
 export type PushEvent = keyof PushEvents;
-export const pushEvents: PushEvent[] = ['proxy:changed', 'usage:changed'];
+export const pushEvents: PushEvent[] = ['proxy:changed', 'usage:changed', 'budget:threshold'];
 
 /**
  * What the preload exposes as `window.keygate`: one method per channel answering a `Result` (errors cross

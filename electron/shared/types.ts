@@ -231,3 +231,32 @@ export interface StorageInfo {
   /** Pruned rows' space goes back to the file system (false: it is reused, until a start switches the store over). */
   shrinks: boolean;
 }
+
+/** A key reached 80 % or 100 % of one of its budgets in the current window (once per window, limit and percent). */
+export interface BudgetThresholdReached {
+  kind: 'budget';
+  subkeyId: string;
+  subkeyName: string;
+  metric: BudgetMetric;
+  window: BudgetWindow;
+  percent: 80 | 100;
+  spent: number;
+  limit: number;
+  /** When the window ends; null for `total`. */
+  resetsAt: string | null;
+  /** When it was announced. */
+  at: string;
+}
+
+/** A key will expire within 24 hours (once per expiry value). */
+export interface ExpiryThresholdReached {
+  kind: 'expiry';
+  subkeyId: string;
+  subkeyName: string;
+  expiresAt: string;
+  /** When it was announced. */
+  at: string;
+}
+
+/** What a `budget:threshold` push carries. */
+export type BudgetThreshold = BudgetThresholdReached | ExpiryThresholdReached;

@@ -175,7 +175,7 @@ export function buildAdminOpenApi(version: string): JsonObject {
       tags: ['events'],
       summary: 'Push events as server-sent events',
       description:
-        '`event: proxy:changed` (data: a `ProxyStatus`) and `event: usage:changed` (data: `{ "subkeyId": string | null, "subkeys"?: Subkey[], "entries"?: UsageEntry[] }`: the changed sub-keys and the finished rows, newest first, left out when too many: then re-read), plus a `: heartbeat` comment line every 15 s.',
+        '`event: proxy:changed` (data: a `ProxyStatus`) and `event: usage:changed` (data: `{ "subkeyId": string | null, "subkeys"?: Subkey[], "entries"?: UsageEntry[] }`: the changed sub-keys and the finished rows, newest first, left out when too many: then re-read) and `event: budget:threshold` (data: `{ "kind": "budget", "subkeyId", "subkeyName", "metric", "window", "percent": 80 | 100, "spent", "limit", "resetsAt": string | null, "at" }` once per window and limit when a key reaches 80 % and 100 % of a budget, or `{ "kind": "expiry", "subkeyId", "subkeyName", "expiresAt", "at" }` once per expiry when an enabled key will expire within 24 h), plus a `: heartbeat` comment line every 15 s.',
       responses: { '200': { description: 'An endless `text/event-stream`.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errorRefs(['401', '403', '405']) },
     },
   };

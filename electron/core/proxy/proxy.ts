@@ -30,6 +30,7 @@ import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
 import { requestAmounts, usageAmounts } from './spend-amounts';
 import { hasRateLimits } from './rate-limiter';
+import { BudgetAlerts } from '../budgets/budget-alerts';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;
@@ -109,6 +110,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     pendingDelta: (id) => writes.pendingDelta(id),
   });
   const gate = new SpendGate(options.db, keys, writes, options.now);
+  // Budget thresholds are looked at after the turn a key with budgets settled in, off the request's path.
+  const alerts = options.onBudgetThreshold ? new BudgetAlerts(options.db, gate, options.onBudgetThreshold, options.now) : null;
+  if (alerts) gate.onSettle((subkey) => alerts.settled(subkey.id, subkey.budgets));
   // WebSockets share the key cache, the write batcher and the endpoint table: the same stages check their frames.
   const sockets = createSocketProxy({
     keys,
@@ -420,6 +424,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     async drain(timeoutMs) {
       await Promise.all([drainRequests(timeoutMs), sockets.drain(timeoutMs)]);
       writes.flush();
+      alerts?.flush();
       keys.closePools();
     },
   };

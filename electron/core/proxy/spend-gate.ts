@@ -59,6 +59,7 @@ export class SpendGate {
   private readonly ledger = new Map<string, { start: number; amount: number }>();
   private readonly windows = new Map<BudgetWindow, WindowBounds>();
   private readonly rates = new RateLimiter();
+  private settledListener: ((subkey: SubkeyState) => void) | null = null;
 
   constructor(
     private readonly db: Database,
@@ -135,6 +136,7 @@ export class SpendGate {
       if (value === undefined || value === null) continue;
       this.change(reservation.subkey.id, hold, value - hold.amount);
     }
+    if (reservation.holds.length > 0) this.settledListener?.(reservation.subkey);
   }
 
   /** Gives everything back (upstream did not answer 2xx, or the request never went). */
@@ -190,6 +192,17 @@ export class SpendGate {
 
   private exceeded(budget: Budget, bounds: WindowBounds, now: number) {
     return proxyErrors.budgetExceeded(`${METRIC_UNITS[budget.metric](budget.limit)} ${WINDOW_NAMES[budget.window]}`, bounds.end, now);
+  }
+
+  /** Registers who hears that a key with budgets settled a request (threshold alerts); it runs on the hot path. */
+  onSettle(listener: (subkey: SubkeyState) => void): void {
+    this.settledListener = listener;
+  }
+
+  /** What `budget`'s current window has spent for `subkeyId` (reservations in flight included), and its bounds. */
+  budgetSpent(subkeyId: string, budget: Budget): { spent: number } & WindowBounds {
+    const bounds = this.bounds(budget.window, this.now());
+    return { spent: this.spent(subkeyId, budget, bounds.start), start: bounds.start, end: bounds.end };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { UsageEntry } from '../../shared/types';
+import type { BudgetThreshold, UsageEntry } from '../../shared/types';
 import type { Database } from '../store/database';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -24,6 +24,8 @@ export interface ProxyOptions {
   onStoreHealth?: (failure: string | null) => void;
   /** The clock budgets' windows are read from (tests pin it); Date.now by default. */
   now?: () => number;
+  /** Called when a key reaches 80 % or 100 % of a budget (once per window and limit; see budget-alerts.ts). */
+  onBudgetThreshold?: (event: BudgetThreshold) => void;
 }
 
 export interface InvalidateOptions {

@@ -257,6 +257,22 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       ALTER TABLE subkeys ADD COLUMN rate_max_concurrent INTEGER;
     `);
   },
+
+  function addThresholdAlerts(db) {
+    db.exec(`
+      -- What a budget:threshold push already announced, so a restart does not announce it again. One row per key and
+      -- slot: a budget's 'metric window' with the window start and limit it was for and the highest percent reached
+      -- (a new window or limit re-arms it), or 'expiry' with the expiry it warned of (a changed expiry re-arms it).
+      CREATE TABLE threshold_alerts (
+        subkey_id TEXT NOT NULL REFERENCES subkeys(id) ON DELETE CASCADE,
+        slot TEXT NOT NULL,     -- e.g. 'usd month', or 'expiry'
+        mark TEXT NOT NULL,     -- budgets: '<window start ms> <limit>'; expiry: '<expires_at ms>'
+        percent INTEGER NOT NULL, -- budgets: 80 or 100; expiry: 100
+        fired_at INTEGER NOT NULL,
+        PRIMARY KEY (subkey_id, slot)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -435,6 +435,19 @@ export const en = {
     logEmpty: 'No requests yet.',
     openInUsage: 'Open in Usage',
   },
+  alerts: {
+    title: 'Notifications',
+    bell: 'Notifications',
+    bellUnseen: 'Notifications: {{count}} new',
+    empty: 'Nothing yet. Keygate tells you here when a key reaches 80% or 100% of a budget, or will expire within a day.',
+    budget80: '“{{name}}” used 80% of its budget: {{spent}} of {{limit}} {{window}}',
+    budget100: '“{{name}}” spent its budget: {{spent}} of {{limit}} {{window}}',
+    expiry: '“{{name}}” expires {{when}}',
+    resets: 'resets {{when}}',
+    units: { requests: '{{value}} requests', tokens: '{{value}} tokens' },
+    windows: { day: 'a day', week: 'a week', month: 'a month', total: 'in total' },
+    show: 'Show the key',
+  },
 };
 
 /** The shape every language file must have. */

@@ -433,4 +433,17 @@ export const zh: Messages = {
     logEmpty: '还没有请求。',
     openInUsage: '在“用量”中查看',
   },
+  alerts: {
+    title: '通知',
+    bell: '通知',
+    bellUnseen: '通知：{{count}} 条新通知',
+    empty: '暂无通知。子密钥用到预算的 80% 或 100%，或将在一天内过期时，Keygate 会在这里提醒你。',
+    budget80: '“{{name}}”已用掉预算的 80%：{{window}}预算 {{limit}}，已用 {{spent}}',
+    budget100: '“{{name}}”的预算已用完：{{window}}预算 {{limit}}，已用 {{spent}}',
+    expiry: '“{{name}}”将在{{when}}过期',
+    resets: '{{when}}重置',
+    units: { requests: '{{value}} 次请求', tokens: '{{value}} 个 token' },
+    windows: { day: '每天', week: '每周', month: '每月', total: '总计' },
+    show: '查看该密钥',
+  },
 };

@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { KeygateApi } from '../../../electron/shared/contract';
 import type { KeygateClient } from '../api/client';
+import { createAlertsSlice } from './alerts-slice';
 import { coalesced } from './coalesce';
 import { createModelsSlice } from './models-slice';
 import { createProxySlice } from './proxy-slice';
@@ -25,6 +26,7 @@ export function createKeygateStore(api: KeygateApi): KeygateStore {
     ...createProxySlice(api)(...args),
     ...createUiSlice(api)(...args),
     ...createSubkeyUsageSlice(api)(...args),
+    ...createAlertsSlice(api)(...args),
   }));
 }
 
@@ -81,7 +83,9 @@ export function followPushEvents(store: KeygateStore, client: Pick<KeygateClient
     // A key's open page follows its own requests (a change naming no key may be any key's).
     if (state.subkeyPageId && (change.subkeyId === null || change.subkeyId === state.subkeyPageId)) readSubkeyPage();
   });
+  const offAlerts = client.on('budget:threshold', (alert) => store.getState().receiveAlert(alert));
   return () => {
+    offAlerts();
     offProxy();
     offUsage();
     readSubkeys.cancel();

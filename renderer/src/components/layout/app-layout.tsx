@@ -12,6 +12,7 @@ import { ModalHost } from './modal-host';
 import { Navigation } from './navigation';
 import { Preferences } from './preferences';
 import { StoreAlert } from './store-alert';
+import { ThresholdBell } from './threshold-bell';
 import { useShortcuts } from './use-shortcuts';
 
 // The chart library is most of the bundle: load it when the Usage screen is first opened.
@@ -48,7 +49,9 @@ export function AppLayout({ onSignOut }: { onSignOut?: () => void }) {
                 </Text>
               </Stack>
             )}
+            {!compact && <ThresholdBell />}
           </Group>
+          {compact && <ThresholdBell compact />}
         </AppShell.Section>
         <AppShell.Section grow>
           <Navigation compact={compact} />
