@@ -90,6 +90,11 @@ export const UsageEntrySchema = z
       description:
         'Why the request did not end normally: the proxy\'s refusal code (then it was never forwarded), `client_closed` or `interrupted`; null otherwise.',
     }),
+    costUsd: z.number().nullable().meta({
+      description: 'What the answer cost in US dollars, at the price its budgets were settled with; null when unpriced (no price for its model, no usage reported, refused or in flight).',
+    }),
+    cachedTokens: z.number().int().nullable().meta({ description: 'Of `promptTokens`, read from the prompt cache; null when not reported.' }),
+    reasoningTokens: z.number().int().nullable().meta({ description: 'Of `completionTokens`, spent on reasoning; null when not reported.' }),
   })
   .meta({ id: 'UsageEntry', description: 'One request through the proxy, refused ones included.' });
 

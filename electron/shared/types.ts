@@ -118,6 +118,12 @@ export interface UsageEntry {
    * connection's row says how it closed: `ws_close_` + the close code (WS_CLOSE_REFUSAL_PREFIX).
    */
   refusal: string | null;
+  /** What the answer cost in US dollars, at the price its budgets were settled with; null when unpriced (no price for its model, no usage reported, refused or in flight). */
+  costUsd: number | null;
+  /** Of `promptTokens`, read from the prompt cache; null when not reported. */
+  cachedTokens: number | null;
+  /** Of `completionTokens`, spent on reasoning; null when not reported. */
+  reasoningTokens: number | null;
 }
 
 /** `UsageEntry.refusal` of a request Keygate stopped before it ended (crash, kill -9); its quota stays spent. */

@@ -55,6 +55,9 @@ describe('usage:list', () => {
       completionTokens: null,
       totalTokens: 30,
       refusal: null,
+      costUsd: null,
+      cachedTokens: null,
+      reasoningTokens: null,
     });
     expect(entries[0]!.refusal).toBe('unknown sub-key');
     expect(entries[0]).toMatchObject({ subkeyId: null, subkeyName: null, subkeyDeleted: false });

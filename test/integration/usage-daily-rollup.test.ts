@@ -132,8 +132,10 @@ describe('usage_daily roll-up', () => {
     const file = join(dir, 'keygate.db');
     const old = new BetterSqlite3(file);
     old.pragma('foreign_keys = ON');
-    for (const step of migrations.slice(0, LATEST_VERSION - 1)) step(old);
-    old.pragma(`user_version = ${LATEST_VERSION - 1}`);
+    // The store as it was just before the roll-up was rebuilt: the migrations after it run on open.
+    const before = migrations.findIndex((step) => step.name === 'rollUpRefusalsAndDeletedKeyNames');
+    for (const step of migrations.slice(0, before)) step(old);
+    old.pragma(`user_version = ${before}`);
     const keys = seedKeys(old, 3);
     const next = random(7);
     const insert = old.prepare('INSERT INTO usage (subkey_id, at, method, path, status, total_tokens, refusal) VALUES (?, ?, ?, ?, ?, ?, ?)');

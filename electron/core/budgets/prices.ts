@@ -1,4 +1,4 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, type Provider } from '@pydantic/genai-prices';
 import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { getCustomPrice } from '../store/prices-repo';
@@ -31,8 +31,29 @@ export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl:
     ...(tokens.cachedAudio !== undefined && { cache_audio_read_tokens: tokens.cachedAudio }),
     ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
   };
-  const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
-  return result ? result.total_price : null;
+  const key = `${upstreamBaseUrl}\n${model}`;
+  let found = lookups.get(key);
+  if (found === undefined) {
+    const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
+    // A client names the model: the cache cannot be grown without bound by made-up names.
+    if (lookups.size >= MAX_LOOKUPS) lookups.clear();
+    lookups.set(key, result ? { ...result.provider, models: [result.model], fallback_model_providers: [] } : null);
+    return result ? result.total_price : null;
+  }
+  if (found === null) return null;
+  return calcPrice(usage, model, { provider: found })?.total_price ?? null;
+}
+
+/**
+ * Where each (upstream base URL, model) found its price: a provider narrowed to that one model, so pricing an answer
+ * skips the library's search through every provider and model (~0.25 ms → ~0.04 ms a call); null: no price known.
+ */
+const lookups = new Map<string, Provider | null>();
+const MAX_LOOKUPS = 1_000;
+
+/** Forgets where models found their prices: called when other price data is applied. */
+export function forgetPriceLookups(): void {
+  lookups.clear();
 }
 
 /** What `tokens` cost at a custom price (per million tokens; cached input at the input price unless set). */

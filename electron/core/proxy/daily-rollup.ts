@@ -12,6 +12,8 @@ interface Counted {
   interrupted: number;
   refused: number;
   tokens: number;
+  cost: number;
+  unpriced: number;
 }
 
 /** The sums of one day and sub-key in a batch, and a row of theirs (to read a deleted key's kept name from). */
@@ -30,6 +32,8 @@ function counted(record: UsageRecord, storedSubkeyId: string | null): Counted {
     interrupted: record.refusal === INTERRUPTED_REFUSAL ? 1 : 0,
     refused: !charged && record.method !== 'WS' ? 1 : 0,
     tokens: charged ? (storedTokens(record.totalTokens) ?? 0) : 0,
+    cost: charged ? (record.costUsd ?? 0) : 0,
+    unpriced: charged && record.costUsd === null ? 1 : 0,
   };
 }
 
@@ -50,14 +54,15 @@ export class DailyRollup {
     // A sub-key deleted since its row was written had its days moved to ('', its name) (usage_daily_forget_subkey);
     // the row itself keeps that name in usage.subkey_name, so the change goes there too.
     this.upsert = db.prepare(
-      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced)
        VALUES (@day, coalesce((SELECT id FROM subkeys WHERE id = @subkeyId), ''),
                CASE WHEN EXISTS (SELECT 1 FROM subkeys WHERE id = @subkeyId) THEN ''
                     ELSE coalesce((SELECT subkey_name FROM usage WHERE id = @rowId), '') END,
-               @rows, @requests, @interrupted, @refused, @tokens)
+               @rows, @requests, @interrupted, @refused, @tokens, @cost, @unpriced)
        ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
          requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
-         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens`,
+         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
+         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
     );
   }
 
@@ -82,7 +87,7 @@ export class DailyRollup {
   /** Writes the batch's sums; runs inside the batch's transaction. */
   write(): void {
     for (const sum of this.sums.values()) {
-      if (sum.rows === 0 && sum.requests === 0 && sum.interrupted === 0 && sum.refused === 0 && sum.tokens === 0) continue;
+      if (sum.rows === 0 && sum.requests === 0 && sum.interrupted === 0 && sum.refused === 0 && sum.tokens === 0 && sum.cost === 0 && sum.unpriced === 0) continue;
       this.upsert.run({
         day: sum.day,
         subkeyId: sum.subkeyId,
@@ -92,6 +97,8 @@ export class DailyRollup {
         interrupted: sum.interrupted,
         refused: sum.refused,
         tokens: sum.tokens,
+        cost: sum.cost,
+        unpriced: sum.unpriced,
       });
     }
   }
@@ -107,7 +114,7 @@ export class DailyRollup {
     const key = `${change.day} ${change.subkeyId}`;
     let sum = this.sums.get(key);
     if (!sum) {
-      sum = { day: change.day, subkeyId: change.subkeyId, rows: 0, requests: 0, interrupted: 0, refused: 0, tokens: 0, rowId };
+      sum = { day: change.day, subkeyId: change.subkeyId, rows: 0, requests: 0, interrupted: 0, refused: 0, tokens: 0, cost: 0, unpriced: 0, rowId };
       this.sums.set(key, sum);
     }
     sum.rows += rows;
@@ -115,5 +122,7 @@ export class DailyRollup {
     sum.interrupted += sign * change.interrupted;
     sum.refused += sign * change.refused;
     sum.tokens += sign * change.tokens;
+    sum.cost += sign * change.cost;
+    sum.unpriced += sign * change.unpriced;
   }
 }

@@ -171,11 +171,18 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.status = outcome.status;
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
-      else if (exchange.reservation) gate.settle(exchange.reservation, usageAmounts(options.db, exchange, outcome.usage));
+      else if (exchange.reservation) {
+        const spent = usageAmounts(options.db, exchange, outcome.usage);
+        gate.settle(exchange.reservation, spent);
+        // The row shows what the budgets were settled with; a request that names no model has no price to show.
+        record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
+      }
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
         record.completionTokens = outcome.usage.completionTokens;
         record.totalTokens = outcome.usage.totalTokens;
+        record.cachedTokens = outcome.usage.cachedTokens ?? null;
+        record.reasoningTokens = outcome.usage.reasoningTokens ?? null;
       }
       finish(exchange);
       return;

@@ -112,7 +112,11 @@ export class ResponseLedger {
     const charged = end === 'completed' || reservation.output;
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
-    if (charged) this.gate.settle(reservation.spend, this.spend.usageAmounts(reservation.record.model, usage));
+    if (charged) {
+      const spent = this.spend.usageAmounts(reservation.record.model, usage);
+      this.gate.settle(reservation.spend, spent);
+      reservation.record.costUsd = spent?.usd ?? null;
+    }
     this.finish(reservation, charged ? 200 : end === 'cancelled' ? 499 : 500, null, charged);
   }
 

@@ -16,6 +16,9 @@ export interface UsageRow {
   completion_tokens: number | null;
   total_tokens: number | null;
   refusal: string | null;
+  cost_usd: number | null;
+  cached_tokens: number | null;
+  reasoning_tokens: number | null;
   /** Set only when the sub-key was deleted: the name it had. */
   subkey_name: string | null;
 }
@@ -24,7 +27,7 @@ export interface UsageRow {
 type NamedUsageRow = UsageRow & { current_name: string | null };
 
 const COLUMNS =
-  'u.id, u.subkey_id, u.at, u.method, u.path, u.model, u.status, u.latency_ms, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.refusal, u.subkey_name, s.name AS current_name';
+  'u.id, u.subkey_id, u.at, u.method, u.path, u.model, u.status, u.latency_ms, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.refusal, u.cost_usd, u.cached_tokens, u.reasoning_tokens, u.subkey_name, s.name AS current_name';
 
 /** Whose request a row was: the live sub-key's name, or the kept name of a deleted one. */
 function subkeyOf(row: { subkey_id: string | null; subkey_name: string | null; current_name: string | null }) {
@@ -47,6 +50,9 @@ function toUsageEntry(row: NamedUsageRow): UsageEntry {
     completionTokens: row.completion_tokens,
     totalTokens: row.total_tokens,
     refusal: row.refusal,
+    costUsd: row.cost_usd,
+    cachedTokens: row.cached_tokens,
+    reasoningTokens: row.reasoning_tokens,
   };
 }
 
@@ -162,12 +168,13 @@ export function markInterruptedUsage(db: Database): number {
     // connection's row (a request while open, in the log's own terms) counts as neither from now on.
     statement(
       db,
-      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced)
        SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), 0, -sum(method = 'WS'),
-              sum(method != 'WS'), 0, -coalesce(sum(CASE WHEN method = 'WS' THEN total_tokens END), 0)
+              sum(method != 'WS'), 0, -coalesce(sum(CASE WHEN method = 'WS' THEN total_tokens END), 0), 0, -sum(method = 'WS')
        FROM usage WHERE status IS NULL AND refusal IS NULL GROUP BY 1, 2, 3
        ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET requests = requests + excluded.requests,
-         interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens`,
+         interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens,
+         unpriced = unpriced + excluded.unpriced`,
     ).run();
     statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
     return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
