@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
 import { newUsageRecord, type UsageRecord } from '../../electron/core/proxy/usage-record';
 import { openDatabase, type Database } from '../../electron/core/store/database';
-import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
+import { migrations } from '../../electron/core/store/migrations';
 import { deleteSubkey, deleteSubkeysOfUpstream } from '../../electron/core/store/subkeys-repo';
 import { dailyUsage, dailyUsageScan, markInterruptedUsage } from '../../electron/core/store/usage-repo';
 

@@ -32,7 +32,7 @@ export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl:
     ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
   };
   const key = `${upstreamBaseUrl}\n${model}`;
-  let found = lookups.get(key);
+  const found = lookups.get(key);
   if (found === undefined) {
     const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
     // A client names the model: the cache cannot be grown without bound by made-up names.
