@@ -108,8 +108,10 @@ export const UsageDaySchema = z
     interrupted: z.number().int().meta({ description: 'Of `requests`, how many Keygate\'s stop left `interrupted`: charged, their answer unknown.' }),
     refused: z.number().int().meta({ description: 'The rest of the log that day: refused by the proxy (never forwarded), or `client_closed`.' }),
     totalTokens: z.number().int(),
+    costUsd: z.number().meta({ description: 'US dollars of the `requests` that have a price (0 when none has); the unpriced ones are counted in `unpricedRequests`, never as $0.' }),
+    unpricedRequests: z.number().int().meta({ description: 'Of `requests`, those without a price: no price for the model, no usage reported, or not finished.' }),
   })
-  .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
+  .meta({ id: 'UsageDay', description: 'Requests, tokens and cost of one sub-key on one local day (in the settings\' time zone).' });
 
 export const PriceListSchema = z
   .object({

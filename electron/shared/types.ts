@@ -135,7 +135,7 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
  */
 export const WS_CLOSE_REFUSAL_PREFIX = 'ws_close_';
 
-/** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
+/** Requests, tokens and cost of one sub-key on one local day (the settings' time zone), for the usage chart. */
 export interface UsageDay {
   day: string;
   /** As in `UsageEntry`: null for no known sub-key or a deleted one. */
@@ -151,6 +151,10 @@ export interface UsageDay {
   refused: number;
   /** Tokens of the `requests`. */
   totalTokens: number;
+  /** US dollars of the `requests` that have a price (0 when none has); see `unpricedRequests`. */
+  costUsd: number;
+  /** Of `requests`, those without a price (no price for the model, no usage reported, or not finished): not in `costUsd`. */
+  unpricedRequests: number;
 }
 
 /**

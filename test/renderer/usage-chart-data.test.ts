@@ -5,7 +5,7 @@ import { INTERRUPTED_SERIES, lastDays, usageChartData } from '../../renderer/src
 const NOW = Date.parse('2026-11-26T15:00:00Z');
 
 function day(overrides: Partial<UsageDay> & Pick<UsageDay, 'day' | 'subkeyId'>): UsageDay {
-  return { subkeyName: null, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0, ...overrides };
+  return { subkeyName: null, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0, costUsd: 0, unpricedRequests: 0, ...overrides };
 }
 
 describe('usage chart data', () => {

@@ -22,7 +22,7 @@ const SUMMARIES: Record<Channel, string> = {
   'subkeys:rotate': 'Replace the secret of a sub-key (the old one stops working at once)',
   'subkeys:remove': 'Delete a sub-key',
   'usage:list': 'Requests through the proxy, newest first (refused ones included)',
-  'usage:daily': 'Requests and tokens per sub-key and UTC day',
+  'usage:daily': 'Requests, tokens and cost per sub-key and local day (the settings\' time zone)',
   'usage:refusals': 'Requests refused before a sub-key was known, per reason, over the last day and week',
   'proxy:status': 'Whether `/v1` serves, and its base URL',
   'proxy:start': 'Serve `/v1`',

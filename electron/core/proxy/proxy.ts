@@ -93,6 +93,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       }
     },
   );
+  // The daily roll-up follows the settings' time zone from the start (see DailyRollup.followZone).
+  writes.flush();
   const keys = new KeyCache({
     db: options.db,
     secrets: options.secrets,

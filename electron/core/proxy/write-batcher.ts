@@ -197,8 +197,13 @@ export class WriteBatcher {
     return this.failing;
   }
 
-  /** Writes the pending batch now, synchronously. */
+  /** Writes the pending batch now, synchronously; first rekeys the daily roll-up if the time zone changed. */
   flush(): void {
+    try {
+      this.rollup.followZone();
+    } catch {
+      // The roll-up stays keyed in its zone; the next flush tries again (a failing store shows in the commit below).
+    }
     const batch = this.batch;
     if (this.immediate) clearImmediate(this.immediate);
     if (this.timer) clearTimeout(this.timer);

@@ -11,6 +11,8 @@ export const SETTING_KEYS = {
   /** `{ zone, changedAt }`: the zone before the last change, which the window running at the change keeps. */
   budgetPreviousTimeZone: 'budgets.previousTimeZone',
   defaultOutputTokens: 'budgets.defaultOutputTokens',
+  /** The time zone the `usage_daily` roll-up's days are keyed in (unset: UTC). */
+  usageDailyTimeZone: 'usage.dailyTimeZone',
 } as const;
 
 /** A setting's JSON value, or undefined when unset (or unreadable: treated as unset, never a crash). */
