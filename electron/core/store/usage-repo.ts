@@ -77,6 +77,30 @@ export function listUsage(db: Database, query: UsageQuery): UsageEntry[] {
     .map(toUsageEntry);
 }
 
+/**
+ * Usage entries newest first, as a lazy iterator over `stmt.iterate()`: the export reads them a row at a time. While
+ * it is open the connection runs no other statement, so a caller must finish (or `return()`) it before yielding to
+ * the event loop; `before` resumes after the last id read.
+ */
+export function iterateUsage(db: Database, query: { subkeyId?: string | undefined; before?: number | undefined }): IterableIterator<UsageEntry> {
+  const conditions: string[] = [];
+  if (query.subkeyId !== undefined) conditions.push('u.subkey_id = @subkeyId');
+  if (query.before !== undefined) conditions.push('u.id < @before');
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const sql = `SELECT ${COLUMNS} FROM usage u LEFT JOIN subkeys s ON s.id = u.subkey_id ${where} ORDER BY u.id DESC`;
+  const rows = statement<[Record<string, unknown>], NamedUsageRow>(db, sql).iterate({
+    ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }),
+    ...(query.before !== undefined && { before: query.before }),
+  });
+  return (function* () {
+    try {
+      for (const row of rows) yield toUsageEntry(row);
+    } finally {
+      rows.return?.();
+    }
+  })();
+}
+
 const DAY_MS = 86_400_000;
 
 /** Start (ms) of the UTC day `days - 1` days before `now`'s day: the window of the last `days` days. */
