@@ -226,6 +226,12 @@ export const channelOutputSchemas = {
   'usage:list': z.array(UsageEntrySchema),
   'usage:daily': z.array(UsageDaySchema),
   'usage:refusals': z.array(RefusalCountSchema),
+  'usage:export': z
+    .object({
+      path: z.string().nullable().meta({ description: 'The file the CSV was saved to; null when the save dialog was cancelled.' }),
+      rows: z.number().int().meta({ description: 'Usage entries written (the header line not counted).' }),
+    })
+    .meta({ id: 'UsageExport' }),
 
   'proxy:status': ProxyStatusSchema,
   'proxy:start': ProxyStatusSchema,

@@ -214,3 +214,9 @@ export interface ConnectionTest {
   reason?: ErrorReason;
   params?: ErrorParams;
 }
+
+/** What usage:export did: the file the CSV went to (null when the save dialog was cancelled) and its rows. */
+export interface UsageExport {
+  path: string | null;
+  rows: number;
+}

@@ -144,3 +144,20 @@ describe('GET /admin/api/usage/export', () => {
     }
   });
 });
+
+describe('usage:export in the desktop app', () => {
+  it('streams the CSV into the file the save dialog picked and answers its path and rows; a cancel writes nothing', async () => {
+    const { createUsageService } = await import('../../electron/core/services/usage');
+    const { readFileSync, existsSync } = await import('node:fs');
+    for (let i = 0; i < 3; i++) db.prepare("INSERT INTO usage (subkey_id, at, method, path, status, model) VALUES ('k', ?, 'POST', '/v1/x', 200, '@evil')").run(i);
+    const target = join(dir, 'picked.csv');
+    const saved = await createUsageService({ db, pickExportFile: async () => target }).export({ subkeyId: 'k' });
+    expect(saved).toEqual({ path: target, rows: 3 });
+    const lines = readFileSync(target, 'utf8').split('\r\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toContain(",'@evil,");
+    expect(await createUsageService({ db, pickExportFile: async () => null }).export({})).toEqual({ path: null, rows: 0 });
+    await expect(createUsageService({ db }).export({})).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(existsSync(join(dir, 'nothing.csv'))).toBe(false);
+  });
+});

@@ -32,6 +32,7 @@ const SUMMARIES: Record<Channel, string> = {
   'prices:set': 'Set the price of a model on an upstream (US dollars per million tokens)',
   'prices:remove': 'Remove a custom price',
   'prices:update': 'Fetch newer price data from @pydantic/genai-prices (the last good copy is kept)',
+  'usage:export': 'Desktop: save the filtered usage log as CSV to a file the user picks. Over HTTP, `GET /admin/api/usage/export?subkeyId=&before=` (or this POST) answers the CSV itself, streamed as `text/csv`',
 };
 
 type ErrorStatus = '404' | '409' | '502';
@@ -62,6 +63,7 @@ const CHANNEL_ERRORS: Record<Channel, ErrorStatus[]> = {
   'prices:set': [],
   'prices:remove': ['404'],
   'prices:update': ['502'],
+  'usage:export': [],
 };
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string; headers?: JsonObject }> = {
