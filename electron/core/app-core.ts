@@ -10,15 +10,19 @@ import { applyStoredPriceData } from './budgets/price-data';
 import { createHandlers } from './services/handlers';
 import { isLoopbackHost, urlHost } from './services/proxy-address';
 import { createProxyController, type ProxyController } from './services/proxy-controller';
+import { createUsagePruner } from './services/usage-pruner';
 import type { WriteHooks } from './services/write-hooks';
 import { openOwnedStore } from './store/data-dir-lock';
 import { exposedStorePaths } from './store/file-modes';
 import type { Database } from './store/database';
 import { getSubkey } from './store/subkeys-repo';
 import { markInterruptedUsage } from './store/usage-repo';
+import { switchToIncrementalVacuum } from './store/usage-retention';
 
 export const DATABASE_FILE = 'keygate.db';
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+/** A store made before auto_vacuum is switched over at start when its live data is at most this (about a second). */
+const VACUUM_AT_START_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface CoreOptions {
   dataDir: string;
@@ -64,6 +68,8 @@ export function createCore(options: CoreOptions): Core {
   try {
     const interrupted = markInterruptedUsage(db);
     if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
+    // Before the proxy serves: VACUUM holds the thread while it rewrites the file.
+    if (switchToIncrementalVacuum(db, VACUUM_AT_START_MAX_BYTES)) log.info('The store now gives the space of pruned usage rows back to the disk.');
     const exposed = exposedStorePaths(options.dataDir, DATABASE_FILE);
     if (exposed.length > 0) {
       log.warn(`other users may read Keygate's data: ${exposed.join(', ')}. Make it private: chmod 700 the folder and chmod 600 the files.`);
@@ -106,9 +112,15 @@ export function createCore(options: CoreOptions): Core {
   });
   const acceptConfiguredHost = (host: string) => replaceAll(allowedHosts, [...(options.allowedHosts ?? []), ...hostHeaderNames(host)]);
   acceptConfiguredHost(proxyController.status().host);
+  // Request rows past retention go in small steps on a timer, and at once when the retention is shortened.
+  const pruner = createUsagePruner({ db, log });
+  pruner.start();
+  let retentionDays = proxyController.status().usageRetentionDays;
   proxyController.onChange((status) => {
     acceptConfiguredHost(status.host);
     hub.emit('proxy:changed', status);
+    if (status.usageRetentionDays < retentionDays) void pruner.runNow();
+    retentionDays = status.usageRetentionDays;
   });
   const handlers = createHandlers({
     db,
@@ -126,6 +138,7 @@ export function createCore(options: CoreOptions): Core {
   let closing: Promise<void> | null = null;
 
   async function close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    await pruner.stop();
     await proxyController.close();
     await proxy.drain(timeoutMs);
     usageChanged.cancel();

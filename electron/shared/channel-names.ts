@@ -21,6 +21,7 @@ export const channelNames = [
   'usage:list',
   'usage:daily',
   'usage:refusals',
+  'usage:storage',
   'proxy:status',
   'proxy:start',
   'proxy:stop',

@@ -25,6 +25,7 @@ import type {
   PriceList,
   ProxyStatus,
   RefusalCount,
+  StorageInfo,
   Subkey,
   Upstream,
   UsageDay,
@@ -62,6 +63,7 @@ export const contract = {
   'usage:list': { input: UsageListSchema, output: returns<UsageEntry[]>() },
   'usage:daily': { input: UsageDailySchema, output: returns<UsageDay[]>() },
   'usage:refusals': { input: EmptySchema, output: returns<RefusalCount[]>() },
+  'usage:storage': { input: EmptySchema, output: returns<StorageInfo>() },
 
   'proxy:status': { input: EmptySchema, output: returns<ProxyStatus>() },
   'proxy:start': { input: EmptySchema, output: returns<ProxyStatus>() },

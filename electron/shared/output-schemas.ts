@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Channel, ChannelOutput } from './contract';
 import { errorReasons, type ErrorCode } from './errors';
+import { PERMISSION_GROUPS, PERMISSION_LEVELS, PERMISSION_MODES, type PermissionGroup, type PermissionLevel, type PermissionMode } from './permissions';
 
 /**
  * What every channel answers, as zod schemas. The admin API's OpenAPI document is generated from these, and tests
@@ -39,6 +40,22 @@ export const SubkeyStatusSchema = z
   .enum(['active', 'disabled', 'expired', 'exhausted'])
   .meta({ id: 'SubkeyStatus', description: 'Derived from `enabled`, `expiresAt` and `remainingRequests` when read.' });
 
+const PermissionLevelOutputSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]]);
+
+/** A sub-key's permissions as answered: every group present (the input schema's `PermissionsSchema` fills them in). */
+export const PermissionsOutputSchema = z
+  .object({
+    mode: z
+      .enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]])
+      .meta({ description: '`all`: every endpoint; `read_only`: GET on every endpoint; `restricted`: per group, see `groups`.' }),
+    groups: z
+      .object(Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, PermissionLevelOutputSchema])) as Record<PermissionGroup, typeof PermissionLevelOutputSchema>)
+      .meta({ description: 'Per endpoint group, read in `restricted` mode only: `none`, `read` (GET) or `write` (every method).' }),
+    mintCredentials: z.boolean().meta({ description: 'May call endpoints that mint credentials (realtime client secrets…); off even in mode `all`.' }),
+    shareProjectObjects: z.boolean().meta({ description: 'Sees every object of the project; otherwise only those it created through Keygate.' }),
+  })
+  .meta({ id: 'Permissions', description: "A sub-key's endpoint permissions, like OpenAI's restricted keys." });
+
 export const SubkeySchema = z
   .object({
     id: z.string(),
@@ -60,6 +77,7 @@ export const SubkeySchema = z
       }),
     ),
     enabled: z.boolean(),
+    permissions: PermissionsOutputSchema,
     status: SubkeyStatusSchema,
     lastUsedAt: Timestamp.nullable(),
   })
@@ -138,6 +156,7 @@ export const ProxyStatusSchema = z
     autoStart: z.boolean(),
     timeZone: z.string().meta({ description: "The IANA time zone budgets' calendar windows count in; a change applies from the next window." }),
     defaultOutputTokens: z.number().int().meta({ description: 'Output tokens reserved for a request that sets no output cap.' }),
+    usageRetentionDays: z.number().int().min(1).meta({ description: 'Days the request log keeps its rows; the daily totals are kept for good.' }),
     error: z.string().nullable().meta({ description: 'The last start failure (e.g. port in use); null after a successful start.' }),
     errorReason: ErrorReasonSchema.optional(),
     errorParams: ErrorParamsSchema.optional(),
@@ -189,6 +208,14 @@ export const RefusalCountSchema = z
   })
   .meta({ id: 'RefusalCount', description: 'Requests refused before a sub-key was known (no key, unknown key, foreign Host), counted per reason.' });
 
+export const StorageInfoSchema = z
+  .object({
+    sizeBytes: z.number().int().min(0).meta({ description: 'The database file and its write-ahead log, in bytes.' }),
+    oldestRequestAt: z.string().nullable().meta({ description: 'When the oldest request the log still keeps started; null when it is empty.' }),
+    shrinks: z.boolean().meta({ description: "Pruned rows' space goes back to the file system (false: it is reused until a start switches the store over)." }),
+  })
+  .meta({ id: 'StorageInfo', description: "The store's size on disk and the oldest request it keeps." });
+
 export const ErrorBodySchema = z
   .object({
     error: z.object({
@@ -226,6 +253,7 @@ export const channelOutputSchemas = {
   'usage:list': z.array(UsageEntrySchema),
   'usage:daily': z.array(UsageDaySchema),
   'usage:refusals': z.array(RefusalCountSchema),
+  'usage:storage': StorageInfoSchema,
   'usage:export': z
     .object({
       path: z.string().nullable().meta({ description: 'The file the CSV was saved to; null when the save dialog was cancelled.' }),

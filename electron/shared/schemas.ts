@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERMISSION_GROUPS, PERMISSION_LEVELS, PERMISSION_MODES, type PermissionGroup, type PermissionLevel, type PermissionMode } from './permissions';
 
 /**
  * Input schemas for every contract channel. Main, the admin HTTP API and the renderer's forms all
@@ -154,6 +155,22 @@ export const UpstreamRemoveSchema = z
   .strict();
 export const UpstreamIdInputSchema = z.object({ upstreamId: IdSchema }).strict();
 
+const PermissionLevelSchema = z.enum(PERMISSION_LEVELS as [PermissionLevel, ...PermissionLevel[]], { error: 'Access must be none, read or write' });
+
+/** A sub-key's endpoint permissions; groups left out get `none` (they only matter in `restricted` mode). */
+export const PermissionsSchema = z
+  .object({
+    mode: z.enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]], { error: 'Mode must be all, restricted or read_only' }),
+    groups: z
+      .object(Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, PermissionLevelSchema.optional()])) as Record<PermissionGroup, z.ZodOptional<typeof PermissionLevelSchema>>)
+      .strict()
+      .default({}),
+    mintCredentials: z.boolean({ error: 'Mint credentials must be true or false' }).default(false),
+    shareProjectObjects: z.boolean({ error: 'Share project objects must be true or false' }).default(false),
+  })
+  .strict()
+  .transform((value) => ({ ...value, groups: Object.fromEntries(PERMISSION_GROUPS.map((group) => [group, value.groups[group] ?? 'none'])) as Record<PermissionGroup, PermissionLevel> }));
+
 export const SubkeyCreateSchema = z
   .object({
     name: NameSchema,
@@ -163,6 +180,10 @@ export const SubkeyCreateSchema = z
     budgets: BudgetsSchema.optional(),
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
+    /** Left out: mode `all` (every endpoint, as before permissions existed); the issue form sends `restricted`. */
+    permissions: PermissionsSchema.optional().meta({
+      description: "Endpoint permissions, like OpenAI's restricted keys (groups left out: `none`). Left out at creation: mode `all`, no minting, own objects only.",
+    }),
   })
   .strict();
 
@@ -176,6 +197,7 @@ export const SubkeyUpdateSchema = z
     allowModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may use; empty or left out = every model.' }),
     denyModels: ModelListSchema.optional().meta({ description: 'Models the sub-key may never use; deny wins over allow.' }),
     enabled: z.boolean({ error: 'Enabled must be true or false' }).optional(),
+    permissions: PermissionsSchema.optional().meta({ description: "Endpoint permissions, like OpenAI's restricted keys (groups left out: `none`)." }),
   })
   .strict();
 
@@ -251,6 +273,13 @@ export const TimeZoneSchema = z
   }, 'Unknown time zone')
   .meta({ description: 'An IANA time zone name, e.g. `Europe/Berlin`.' });
 
+/** Days the request log keeps its rows (`proxy:configure`); the daily totals are kept for good. */
+export const RetentionDaysSchema = z
+  .number({ error: 'Retention must be a number of days' })
+  .int('Retention must be a whole number of days')
+  .min(1, 'Keep request rows at least 1 day')
+  .max(3650, 'Keep request rows at most 3,650 days');
+
 export const ProxyConfigureSchema = z
   .object({
     host: HostSchema.optional(),
@@ -258,6 +287,7 @@ export const ProxyConfigureSchema = z
     autoStart: z.boolean().optional(),
     timeZone: TimeZoneSchema.optional(),
     defaultOutputTokens: z.number().int('Default output tokens must be a whole number').min(1).max(10_000_000).optional(),
+    usageRetentionDays: RetentionDaysSchema.optional(),
   })
   .strict();
 

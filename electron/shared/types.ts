@@ -1,4 +1,5 @@
 /** Domain types shared by core, main, preload and renderer. Times are ISO 8601 strings (UTC). */
+import type { Permissions } from './permissions';
 
 import type { ErrorParams, ErrorReason } from './errors';
 
@@ -61,6 +62,8 @@ export interface Subkey {
   /** Spending limits per window, with what is spent in the current one. */
   budgets: BudgetStatus[];
   enabled: boolean;
+  /** Which endpoint groups the key may call, and whether it may mint credentials or see other keys' objects. */
+  permissions: Permissions;
   /** Derived from enabled, expiresAt and remainingRequests at read time. */
   status: SubkeyStatus;
   lastUsedAt: string | null;
@@ -182,6 +185,8 @@ export interface ProxyStatus {
   timeZone: string;
   /** The output tokens reserved for a request that sets no output cap (`max_tokens` and the like). */
   defaultOutputTokens: number;
+  /** Days the request log keeps its rows (default 90); the daily totals are kept for good. */
+  usageRetentionDays: number;
   /** Last start failure (e.g. port in use), cleared by a successful start. */
   error: string | null;
   /**
@@ -219,4 +224,14 @@ export interface ConnectionTest {
 export interface UsageExport {
   path: string | null;
   rows: number;
+}
+
+/** The store on disk, for the Usage screen's storage panel. */
+export interface StorageInfo {
+  /** The database file and its write-ahead log, in bytes. */
+  sizeBytes: number;
+  /** When the oldest request the log still keeps started; null when the log is empty. */
+  oldestRequestAt: string | null;
+  /** Pruned rows' space goes back to the file system (false: it is reused, until a start switches the store over). */
+  shrinks: boolean;
 }

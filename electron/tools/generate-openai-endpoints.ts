@@ -12,6 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { modelPathsByOperation, type OpenApiDocument } from './openapi-model-paths';
+import { groupOfTag, PATH_GROUPS, tagsByOperation } from './openapi-groups';
+import { objectIdPathsByOperation } from './openapi-object-ids';
 
 const INDIRECT: Record<string, string> = {
   'POST /batches': 'a batch names its models inside the uploaded input file',
@@ -30,9 +32,25 @@ const INDIRECT: Record<string, string> = {
   'POST /videos/extensions': 'a video extension reuses the source video’s model',
 };
 
+/**
+ * Endpoints whose answer is a credential for talking to OpenAI directly (found by `client_secret` in the spec's
+ * responses). `expiresAfter`: the body sets the credential's lifetime in `expires_after.seconds`; `sessionModel`: the
+ * credential is bound to `session.model`, which a key with a model policy must name.
+ */
+const MINTS: Record<string, { expiresAfter: boolean; sessionModel: boolean }> = {
+  'POST /realtime/client_secrets': { expiresAfter: true, sessionModel: true },
+  'POST /realtime/translations/client_secrets': { expiresAfter: true, sessionModel: true },
+  'POST /realtime/sessions': { expiresAfter: false, sessionModel: false },
+  'POST /realtime/transcription_sessions': { expiresAfter: false, sessionModel: false },
+  'POST /chatkit/sessions': { expiresAfter: true, sessionModel: false },
+};
+
 const [, , input = '/work/shared/openai/operations.tsv', specFile = resolve(dirname(input), 'openapi.yaml')] = process.argv;
 const lines = readFileSync(input, 'utf8').split('\n').filter((line) => line.trim() !== '');
-const modelPaths = modelPathsByOperation(parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as OpenApiDocument);
+const document = parse(readFileSync(specFile, 'utf8'), { maxAliasCount: -1 }) as OpenApiDocument;
+const modelPaths = modelPathsByOperation(document);
+const tags = tagsByOperation(document);
+const idPaths = objectIdPathsByOperation(document);
 const seen = new Set<string>();
 const rows: string[] = [];
 for (const line of lines) {
@@ -54,14 +72,22 @@ for (const line of lines) {
     });
   const indirect = INDIRECT[key];
   const fields = [`method: '${method.toUpperCase()}'`, `path: '${path}'`, `model: [${sources.map((source) => `'${source}'`).join(', ')}]`];
+  // The permission group: from the operation's tag, else (untagged operations) from its first path segment.
+  const group = (tags.get(key) ?? []).map(groupOfTag).find((found) => found !== null) ?? PATH_GROUPS[path.split('/')[1] ?? ''];
+  if (!group) throw new Error(`No permission group for ${key}: map its tag or path in openapi-groups.ts`);
+  fields.push(`group: '${group}'`);
   if (indirect) fields.push(`indirect: ${JSON.stringify(indirect)}`);
+  const mints = MINTS[key];
+  if (mints) fields.push(`mints: { expiresAfter: ${mints.expiresAfter}, sessionModel: ${mints.sessionModel} }`);
   // The top-level `model` is always read; the spec's deeper places are listed per endpoint.
   const nested = (modelPaths.get(key) ?? []).filter((path) => path !== 'model');
   if (nested.length > 0) fields.push(`nestedModels: [${nested.map((path) => `'${path}'`).join(', ')}]`);
+  const ids = idPaths.get(key) ?? [];
+  if (ids.length > 0) fields.push(`objectIds: [${ids.map((path) => `'${path}'`).join(', ')}]`);
   if (!modelPaths.has(key)) console.warn(`note: ${key} is not in ${specFile}`);
   rows.push(`  { ${fields.join(', ')} },`);
 }
-for (const key of Object.keys(INDIRECT)) {
+for (const key of [...Object.keys(INDIRECT), ...Object.keys(MINTS)]) {
   if (!seen.has(key)) console.warn(`note: ${key} is listed as indirect but not in ${input}`);
 }
 

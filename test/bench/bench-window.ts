@@ -22,9 +22,12 @@ export function seedUsage(db: Database, rows: number): void {
     INSERT INTO usage (subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens)
       SELECT 'key', ${now} - (i * 7919) % ${90 * 86_400_000}, 'POST', '/v1/chat/completions', 'gpt-4o-mini', 200, 1.5, 11, 7, 18 FROM n;
     DELETE FROM usage_daily;
-    INSERT INTO usage_daily (day, subkey_id, requests, interrupted, total_tokens)
-      SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), count(*), count(refusal), coalesce(sum(total_tokens), 0)
-      FROM usage WHERE refusal IS NULL OR refusal = 'interrupted' GROUP BY 1, 2;
+    INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+      SELECT (at / 86400000) * 86400000, coalesce(subkey_id, ''), coalesce(subkey_name, ''), count(*),
+             sum(refusal IS NULL OR refusal = 'interrupted'), sum(refusal IS 'interrupted'),
+             sum(NOT (refusal IS NULL OR refusal = 'interrupted') AND method != 'WS'),
+             coalesce(sum(CASE WHEN refusal IS NULL OR refusal = 'interrupted' THEN total_tokens END), 0)
+      FROM usage GROUP BY 1, 2, 3;
   `);
 }
 

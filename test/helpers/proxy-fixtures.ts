@@ -1,3 +1,4 @@
+import type { Permissions } from '../../electron/shared/permissions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +51,8 @@ export interface SubkeyFixture {
   allowModels?: string[];
   denyModels?: string[];
   enabled?: boolean;
+  /** Left out: the column's default (mode `all`, as keys issued before permissions existed). */
+  permissions?: Permissions;
 }
 
 /** Inserts a sub-key (stored as its hash, like the services do); returns its id and secret. */
@@ -72,6 +75,7 @@ export function insertSubkey(db: Database, fixture: SubkeyFixture): { id: string
     JSON.stringify(fixture.denyModels ?? []),
     fixture.enabled === false ? 0 : 1,
   );
+  if (fixture.permissions) db.prepare('UPDATE subkeys SET permissions = ? WHERE id = ?').run(JSON.stringify(fixture.permissions), id);
   return { id, secret };
 }
 

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase, type Database } from '../../electron/core/store/database';
 import type { ProxyOptions } from '../../electron/core/proxy/types';
-import { insertSubkey, insertUpstream, startProxy, testSecretBox, type RunningProxy, type SubkeyFixture } from './proxy-fixtures';
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
+import type { UsageRow } from '../../electron/core/store/usage-repo';
+import { insertSubkey, insertUpstream, startProxy, testSecretBox, usageRows, type RunningProxy, type SubkeyFixture } from './proxy-fixtures';
 import { startStandInUpstream, type StandInUpstream } from './stand-in-upstream';
 
 export const UPSTREAM_KEY = 'sk-upstream-REAL-0123456789abcdefghijklmnop';
@@ -47,7 +49,8 @@ export async function startProxyHarness(options: Partial<Omit<ProxyOptions, 'db'
     upstream,
     upstreamId,
     running,
-    subkey: (fixture = {}) => insertSubkey(db, { upstreamId, ...fixture }),
+    // Ids in these tests' paths are made up, so keys see every object unless a test gives permissions of its own.
+    subkey: (fixture = {}) => insertSubkey(db, { upstreamId, permissions: { ...unrestrictedPermissions(), shareProjectObjects: true }, ...fixture }),
     client: (secret) => new OpenAI({ apiKey: secret, baseURL: running.baseURL, maxRetries: 0, timeout: 15_000 }),
     raw: (method, path, headers, body) =>
       new Promise((resolve, reject) => {
@@ -70,4 +73,10 @@ export async function startProxyHarness(options: Partial<Omit<ProxyOptions, 'db'
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One sub-key's usage rows once the proxy's writes have settled (a WebSocket's rows are written as its events end). */
+export async function settledRowsOf(h: ProxyHarness, subkeyId: string): Promise<UsageRow[]> {
+  await h.settled(30);
+  return usageRows(h.db).filter((row) => row.subkey_id === subkeyId);
 }

@@ -62,11 +62,12 @@ describe('declared output schemas', () => {
     expect(usage.length).toBeGreaterThanOrEqual(2);
     await call('/admin/api/usage/daily', { days: 7 });
     await call('/admin/api/usage/refusals');
+    await call('/admin/api/usage/storage');
     await call('/admin/api/prices/set', { upstreamId: added.id, model: 'local-model', inputPerMillion: 1, outputPerMillion: 2 });
     await call('/admin/api/prices/list');
     await call('/admin/api/prices/remove', { upstreamId: added.id, model: 'local-model' });
     await call('/admin/api/subkeys/remove', { id: plain.subkey.id });
-    await call('/admin/api/proxy/configure', { autoStart: true });
+    await call('/admin/api/proxy/configure', { autoStart: true, usageRetentionDays: 30 });
     await call('/admin/api/proxy/stop');
     await call('/admin/api/proxy/status');
     await call('/admin/api/subkeys/remove', { id: issued.subkey.id });

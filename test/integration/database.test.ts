@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
 import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
+import { listSubkeys } from '../../electron/core/store/subkeys-repo';
 import { listUpstreams } from '../../electron/core/store/upstreams-repo';
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 
 let dir: string;
 beforeEach(() => {
@@ -22,7 +24,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['custom_prices', 'models', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'upstreams', 'usage', 'usage_daily']);
+    expect(tables).toEqual(['batch_files', 'custom_prices', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'upstreams', 'usage', 'usage_daily']);
     db.close();
   });
 
@@ -60,6 +62,32 @@ describe('openDatabase', () => {
     const db = openDatabase(file);
     expect(listUpstreams(db).map((upstream) => upstream.passThroughUnknownEndpoints)).toEqual([false]);
     expect(() => db.prepare("UPDATE upstreams SET pass_through_unknown_endpoints = 2 WHERE id = 'u'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('gives sub-keys issued before permissions existed every endpoint, but no minting and no shared objects', () => {
+    const file = join(dir, 'keygate.db');
+    const before = migrations.findIndex((migration) => migration.name === 'addSubkeyPermissionsAndObjectOwnership');
+    expect(before).toBeGreaterThan(0);
+    const raw = new BetterSqlite3(file);
+    for (const migration of migrations.slice(0, before)) migration(raw);
+    raw.pragma(`user_version = ${before}`);
+    raw.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
+    raw.prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'old', 'u', 'h', 'x', 0)").run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(listSubkeys(db).map((subkey) => subkey.permissions)).toEqual([unrestrictedPermissions()]);
+    expect(unrestrictedPermissions()).toMatchObject({ mode: 'all', mintCredentials: false, shareProjectObjects: false });
+    db.close();
+  });
+
+  it('keeps the ownership of objects when their sub-key is removed', () => {
+    const db = openDatabase(join(dir, 'keygate.db'));
+    db.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
+    db.prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'n', 'u', 'h', 'x', 0)").run();
+    db.prepare("INSERT INTO objects (id, subkey_id, kind, created_at) VALUES ('file-1', 's', 'file', 0)").run();
+    db.prepare("DELETE FROM subkeys WHERE id = 's'").run();
+    expect(db.prepare("SELECT subkey_id FROM objects WHERE id = 'file-1'").pluck().get()).toBe('s');
     db.close();
   });
 

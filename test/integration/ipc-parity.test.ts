@@ -124,6 +124,7 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
   'usage:list': { input: () => ({ limit: 10 }), same: 'data' },
   'usage:daily': { input: () => ({ days: 7 }), same: 'data' },
   'usage:refusals': { input: () => ({}), same: 'data' },
+  'usage:storage': { input: () => ({}), same: 'shape' },
   'proxy:status': { input: () => ({}), same: 'data' },
   'proxy:start': { input: () => ({}), same: 'shape' },
   'proxy:stop': { input: () => ({}), same: 'shape' },

@@ -25,7 +25,9 @@ let openCompatible: string;
 let limitedCompatible: string;
 
 async function issue(upstreamId: string, allowModels: string[] = []): Promise<string> {
-  return (await fx.call<IssuedSubkey>('subkeys:create', { name: `key ${allowModels.join(',') || 'open'}`, upstreamId, allowModels })).secret;
+  // The ids in these paths are made up: the keys see every object (ownership is tested in proxy-permissions).
+  const permissions = { mode: 'all', shareProjectObjects: true };
+  return (await fx.call<IssuedSubkey>('subkeys:create', { name: `key ${allowModels.join(',') || 'open'}`, upstreamId, allowModels, permissions })).secret;
 }
 
 beforeAll(async () => {
@@ -72,7 +74,8 @@ describe('one reading of the path', () => {
   it('refuses every spelling that misses the table but an upstream would normalise to a real endpoint, forwarding none', async () => {
     // [method, request target, body, status, code] — sent with a key allowed only gpt-4o-mini.
     const cases: [string, string, string, number, string][] = [
-      ['POST', '/v1/realtime/client_secret%73?model=gpt-4o-mini', JSON.stringify({ session: { type: 'realtime', model: 'gpt-4o-mini' } }), 403, 'endpoint_not_allowed'],
+      // Minting a credential needs `mintCredentials`, which this key lacks.
+      ['POST', '/v1/realtime/client_secret%73?model=gpt-4o-mini', JSON.stringify({ session: { type: 'realtime', model: 'gpt-4o-mini' } }), 403, 'permission_denied'],
       ['POST', '/v1//batches', JSON.stringify({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h', model: 'gpt-4o-mini' }), 400, 'invalid_path'],
       ['POST', '/v1/batches;x', JSON.stringify({ input_file_id: 'file-1', model: 'gpt-4o-mini' }), 400, 'invalid_path'],
       ['POST', '/v1/Batches', JSON.stringify({ input_file_id: 'file-1', model: 'gpt-4o-mini' }), 404, 'unknown_endpoint'],
@@ -112,7 +115,7 @@ describe('one reading of the path', () => {
   it('forwards a path spelled another way as its canonical bytes: what upstream reads is what was checked', async () => {
     const cases: [string, string, string, string][] = [
       // [method, sent, body, what upstream received]
-      ['POST', '/v1/realtime/client_secret%73?model=gpt-4o-mini', '{}', '/v1/realtime/client_secrets?model=gpt-4o-mini'],
+      ['POST', '/v1/realtime/call%73/c1/hangup?model=gpt-4o-mini', '{}', '/v1/realtime/calls/c1/hangup?model=gpt-4o-mini'],
       ['GET', '/v1/files/file%2D1?limit=2', '', '/v1/files/file-1?limit=2'],
       ['GET', '/v1/files/', '', '/v1/files'],
       ['GET', '/v1/models/ft%3Agpt-4o-mini%3Aacme', '', '/v1/models/ft:gpt-4o-mini:acme'],

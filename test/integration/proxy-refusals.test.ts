@@ -129,8 +129,10 @@ describe('model policy', () => {
     expect(h.upstream.requests).toHaveLength(0);
 
     const open = h.subkey();
-    const batchOpen = await h.client(open.secret).batches.create({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h' });
-    expect(batchOpen).toMatchObject({ ok: true });
+    // Without a policy too: a batch counts per line of an input file read at upload through the same key.
+    const batchOpen = await h.client(open.secret).batches.create({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h' }).catch((error: unknown) => error);
+    expect(batchOpen).toMatchObject({ status: 403, code: 'batch_input_not_allowed' });
+    expect(h.upstream.requests).toHaveLength(0);
   });
 });
 

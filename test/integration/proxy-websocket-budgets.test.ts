@@ -2,8 +2,8 @@ import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import type { Budget } from '../../electron/shared/types';
-import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { remainingOf } from '../helpers/proxy-fixtures';
+import { settledRowsOf, startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
 import { openSdkRealtime, openSocket, type SdkRealtime, type TestSocket } from '../helpers/ws-client';
 import { REALTIME_USAGE, RESPONSES_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
@@ -33,10 +33,7 @@ function spendOf(subkeyId: string, metric: string): number {
   return h.db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ?').pluck().get(subkeyId, metric) as number;
 }
 
-async function rows(subkeyId: string) {
-  await h.settled(30);
-  return usageRows(h.db).filter((row) => row.subkey_id === subkeyId);
-}
+const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 
 /** Client events of one type that reached the stand-in upstream. */
 function relayed(upgrade: RecordedUpgrade, type: string): Record<string, unknown>[] {

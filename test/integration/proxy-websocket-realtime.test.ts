@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { remainingOf } from '../helpers/proxy-fixtures';
+import { settledRowsOf, startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
 import { openSdkRealtime, type SdkRealtime } from '../helpers/ws-client';
 import { REALTIME_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
@@ -18,10 +18,7 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-async function rows(subkeyId: string) {
-  await h.settled(30);
-  return usageRows(h.db).filter((row) => row.subkey_id === subkeyId);
-}
+const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 
 /** Client events of one type that reached the stand-in upstream. */
 function relayed(upgrade: RecordedUpgrade, type: string): Record<string, unknown>[] {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf, startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
 import { openSocket, type TestSocket } from '../helpers/ws-client';
 import { RESPONSES_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
@@ -16,10 +16,7 @@ beforeEach(() => {
   h.upstream.reset();
 });
 
-async function rows(subkeyId: string) {
-  await h.settled(30);
-  return usageRows(h.db).filter((row) => row.subkey_id === subkeyId);
-}
+const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 
 async function open(secret: string): Promise<{ client: TestSocket; upgrade: RecordedUpgrade }> {
   const upgrade = h.upstream.sockets.nextUpgrade();

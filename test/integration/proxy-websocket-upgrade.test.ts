@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { usageRows } from '../helpers/proxy-fixtures';
 import { sendRaw } from '../helpers/raw-socket';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf, startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
 import { openSocket, refusedUpgrade } from '../helpers/ws-client';
 
 let h: ProxyHarness;
@@ -21,10 +20,7 @@ function errorOf(body: string): { message: string; type: string; param: string |
 }
 
 /** Lets the usage rows of what just happened reach the store. */
-async function rows(subkeyId: string) {
-  await h.settled(30);
-  return usageRows(h.db).filter((row) => row.subkey_id === subkeyId);
-}
+const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 
 describe('WebSocket upgrades are refused before upgrading, like HTTP requests', () => {
   it('answers a missing or unknown sub-key with 401 in OpenAI shape, and upstream sees nothing', async () => {

@@ -45,6 +45,7 @@ describe('proxy controller, listener mode (desktop)', () => {
       autoStart: true,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       defaultOutputTokens: 4096,
+      usageRetentionDays: 90,
       error: null,
       storeError: null,
     });

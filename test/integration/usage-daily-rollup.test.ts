@@ -132,8 +132,9 @@ describe('usage_daily roll-up', () => {
     const file = join(dir, 'keygate.db');
     const old = new BetterSqlite3(file);
     old.pragma('foreign_keys = ON');
-    // The store as it was just before the roll-up was rebuilt: the migrations after it run on open.
+    // The store as it was just before the roll-up learned refusals and deleted keys' names (later migrations follow).
     const before = migrations.findIndex((step) => step.name === 'rollUpRefusalsAndDeletedKeyNames');
+    expect(before).toBeGreaterThan(0);
     for (const step of migrations.slice(0, before)) step(old);
     old.pragma(`user_version = ${before}`);
     const keys = seedKeys(old, 3);

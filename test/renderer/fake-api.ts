@@ -1,3 +1,4 @@
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import type { Channel, ChannelInput, ChannelOutput, KeygateApi } from '../../electron/shared/contract';
 import type { Model, ProxyStatus, RefusalCount, Subkey, Upstream, UsageDay, UsageEntry } from '../../electron/shared/types';
 
@@ -32,6 +33,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
     denyModels: [],
     budgets: [],
     enabled: true,
+    permissions: unrestrictedPermissions(),
     status: 'active',
     lastUsedAt: null,
     ...overrides,
@@ -50,6 +52,7 @@ export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus =
   autoStart: true,
   timeZone: 'UTC',
   defaultOutputTokens: 4096,
+  usageRetentionDays: 90,
   error: null,
   storeError: null,
   ...overrides,
@@ -82,6 +85,7 @@ export function fakeApi(overrides: Overrides = {}) {
     'usage:list': async () => data.usage,
     'usage:daily': async () => data.daily,
     'usage:refusals': async () => data.refusals,
+    'usage:storage': async () => ({ sizeBytes: 1_572_864, oldestRequestAt: '2026-01-01T00:00:00.000Z', shrinks: true }),
     'proxy:status': async () => data.proxy,
   };
   const api = new Proxy({} as KeygateApi, {

@@ -23,7 +23,9 @@ async function issueDialog(create: () => Promise<IssuedSubkey>) {
   return { fake, store };
 }
 
-describe('the issue form', () => {
+// The issue form holds a row of choices per endpoint group: slower to render in happy-dom than the 5 s default allows
+// on a busy machine (every describe below that opens it has the same allowance).
+describe('the issue form', { timeout: 20_000 }, () => {
   it('validates with the contract schema as the user types', async () => {
     await issueDialog(() => Promise.reject(new Error('must not be called')));
     const name = screen.getByLabelText('Name');
@@ -73,7 +75,7 @@ describe('the issue form', () => {
   });
 });
 
-describe('"Only these" with no model', () => {
+describe('"Only these" with no model', { timeout: 20_000 }, () => {
   it('is refused by the issue form, which sends nothing', async () => {
     const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
     await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
@@ -115,7 +117,7 @@ describe('"Only these" with no model', () => {
   });
 });
 
-describe('a custom quota that is not a whole number ≥ 0', () => {
+describe('a custom quota that is not a whole number ≥ 0', { timeout: 20_000 }, () => {
   it('is refused by the issue form with a message, and nothing is sent', async () => {
     const { fake } = await issueDialog(() => Promise.reject(new Error('must not be called')));
     await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
@@ -134,7 +136,7 @@ describe('a custom quota that is not a whole number ≥ 0', () => {
 describe('the edit form', () => {
   it('sends only what changed, so an untouched past expiry or a spent quota is never written back', () => {
     const key = subkey({ expiresAt: '2020-01-01T00:00:00.000Z', remainingRequests: 3, allowModels: ['gpt-4o'] });
-    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [] };
+    const values = { name: key.name, expiresAt: key.expiresAt, remainingRequests: 3, allowModels: ['gpt-4o'], denyModels: [], permissions: key.permissions };
     expect(patchOf(key, values)).toEqual({ id: 'sk1' });
     expect(patchOf(key, { ...values, remainingRequests: 13 })).toEqual({ id: 'sk1', remainingRequests: 13 });
     expect(patchOf(key, { ...values, allowModels: [] })).toEqual({ id: 'sk1', allowModels: [], denyModels: [] });
@@ -152,6 +154,40 @@ describe('the edit form', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
     expect(fake.calls.find((call) => call.channel === 'subkeys:update')!.input).toEqual({ id: 'sk1', remainingRequests: 110 });
+  });
+});
+
+describe('the permissions picker', { timeout: 20_000 }, () => {
+  it('proposes OpenAI’s restricted default when issuing, and sends the groups and switches the user picks', async () => {
+    const { fake } = await issueDialog(async () => ({ subkey: subkey(), secret: SECRET }));
+    await userEvent.type(screen.getByLabelText('Name'), 'ci-bot');
+    const row = (group: string) => document.querySelector(`[data-group="${group}"]`)!;
+    // Restricted, with models read and chat, responses, embeddings write.
+    expect((row('models').querySelector('input[value="read"]') as HTMLInputElement).checked).toBe(true);
+    expect((row('chat_completions').querySelector('input[value="write"]') as HTMLInputElement).checked).toBe(true);
+    expect((row('files').querySelector('input[value="none"]') as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(row('files').querySelector('input[value="read"]')!);
+    await userEvent.click(screen.getByLabelText('Allow minting credentials (realtime client secrets, ChatKit sessions)'));
+    expect(document.body.textContent).toContain('its traffic bypasses Keygate');
+    await userEvent.click(screen.getByRole('button', { name: 'Issue' }));
+    await waitFor(() => expect(fake.channelsCalled()).toContain('subkeys:create'));
+    const sent = fake.calls.find((call) => call.channel === 'subkeys:create')!.input as { permissions: { mode: string; groups: Record<string, string>; mintCredentials: boolean; shareProjectObjects: boolean } };
+    expect(sent.permissions).toMatchObject({ mode: 'restricted', mintCredentials: true, shareProjectObjects: false });
+    expect(sent.permissions.groups).toMatchObject({ models: 'read', chat_completions: 'write', responses: 'write', embeddings: 'write', files: 'read', images: 'none' });
+  });
+
+  it('hides the group rows outside restricted mode, and sends a mode change from the edit form', async () => {
+    const fake = fakeApi({ 'subkeys:update': async () => subkey() });
+    fake.data.subkeys = [subkey()];
+    const store = createKeygateStore(fake.api);
+    await loadAll(store);
+    store.getState().openModal({ kind: 'subkey-edit', subkeyId: 'sk1' });
+    await renderUi(<ModalHost />, store);
+    expect(document.querySelector('[data-group="files"]')).toBeNull();
+    await userEvent.click(screen.getByText('Read only'));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(store.getState().modal.kind).toBe('none'));
+    expect(fake.calls.find((call) => call.channel === 'subkeys:update')!.input).toMatchObject({ id: 'sk1', permissions: { mode: 'read_only' } });
   });
 });
 
@@ -222,7 +258,7 @@ describe('the upstream form', () => {
   });
 });
 
-describe('field errors in Chinese', () => {
+describe('field errors in Chinese', { timeout: 20_000 }, () => {
   it('shows the contract schema messages in the UI language', async () => {
     const { changeLanguage } = await import('../../renderer/src/i18n/i18n');
     await issueDialog(() => Promise.reject(new ApiError({ code: 'INVALID_INPUT', message: 'Quota cannot be negative', issues: [{ path: ['remainingRequests'], message: 'Quota cannot be negative' }] })));

@@ -1,3 +1,4 @@
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearerToken, generateAdminToken, hashAdminToken, verifyAdminToken } from '../../electron/core/admin/admin-token';
 import { resolveUiFile } from '../../electron/core/admin/static-ui';
@@ -32,7 +33,7 @@ describe('subkeyStatus', () => {
 });
 
 describe('mergeSubkeySettings', () => {
-  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], budgets: [], enabled: true };
+  const current = { name: 'a', expiresAt: 5, remainingRequests: 10, allowModels: ['gpt-*'], denyModels: [], budgets: [], enabled: true, permissions: unrestrictedPermissions() };
   it('keeps fields that were not given', () => {
     expect(mergeSubkeySettings(current, { id: 'x', name: 'b' })).toEqual({ ...current, name: 'b' });
   });

@@ -147,7 +147,7 @@ vi.mock('electron', () => ({
 
 const core = vi.hoisted(() => {
   const listeners = new Set<(status: ProxyStatus) => void>();
-  const stopped: ProxyStatus = { running: false, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, timeZone: 'UTC', defaultOutputTokens: 4096, error: null, storeError: null };
+  const stopped: ProxyStatus = { running: false, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, timeZone: 'UTC', defaultOutputTokens: 4096, usageRetentionDays: 90, error: null, storeError: null };
   const state = { status: { ...stopped }, startError: null as string | null, closed: null as number | null, closeDone: null as null | (() => void) };
   const emit = () => listeners.forEach((listener) => listener({ ...state.status }));
   const instance = {

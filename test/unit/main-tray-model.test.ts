@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ProxyStatus } from '../../electron/shared/types';
 import { buildTrayModel, errorToAnnounce, storeErrorToAnnounce, toMenuTemplate, trayIconFile, type TrayItem, type TrayState } from '../../electron/main/tray-model';
 
-const running: ProxyStatus = { running: true, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, timeZone: 'UTC', defaultOutputTokens: 4096, error: null, storeError: null };
+const running: ProxyStatus = { running: true, url: 'http://127.0.0.1:8080/v1', host: '127.0.0.1', port: 8080, autoStart: true, timeZone: 'UTC', defaultOutputTokens: 4096, usageRetentionDays: 90, error: null, storeError: null };
 const stopped: ProxyStatus = { ...running, running: false };
 const portInUse: ProxyStatus = { ...stopped, error: 'Port 8080 is already in use' };
 const storeFull: ProxyStatus = { ...running, storeError: 'SQLITE_FULL: database or disk is full' };

@@ -3,11 +3,12 @@ import { authorize, requestedModel, type ModelClaims } from '../../electron/core
 import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
 import type { SubkeyState } from '../../electron/core/proxy/key-cache';
 import { ProxyError } from '../../electron/core/proxy/proxy-error';
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 
 const table = new EndpointTable();
 
 function subkey(allowModels: string[] = [], denyModels: string[] = []): SubkeyState {
-  return { id: 'k', hash: 'h', upstreamId: 'u', enabled: true, expiresAt: null, remaining: null, policy: { allowModels, denyModels }, restricted: allowModels.length + denyModels.length > 0, quotaEpoch: 0, budgets: [] };
+  return { id: 'k', hash: 'h', upstreamId: 'u', enabled: true, expiresAt: null, remaining: null, policy: { allowModels, denyModels }, restricted: allowModels.length + denyModels.length > 0, permissions: unrestrictedPermissions(), quotaEpoch: 0, budgets: [] };
 }
 
 function claims(method: string, path: string, rest: Partial<ModelClaims> = {}): ModelClaims {

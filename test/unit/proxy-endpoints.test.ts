@@ -1,10 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
 import { openAiEndpoints } from '../../electron/core/proxy/openai-endpoints';
+import { PERMISSION_GROUPS } from '../../electron/shared/permissions';
 
 const table = new EndpointTable();
 
 describe('endpoint table', () => {
+  it('puts every endpoint in one permission group, and only the Admin API in none a key can be given', () => {
+    const groups = new Set<string>(PERMISSION_GROUPS);
+    for (const endpoint of openAiEndpoints) {
+      const label = `${endpoint.method} ${endpoint.path}`;
+      const admin = /^\/(organization|projects)\//.test(endpoint.path);
+      expect(admin ? endpoint.group === 'admin' : groups.has(endpoint.group), label).toBe(true);
+    }
+    // Every group a key can be given has endpoints; OpenAI's tags land where its API-keys page puts them.
+    for (const group of PERMISSION_GROUPS) expect(openAiEndpoints.some((endpoint) => endpoint.group === group), group).toBe(true);
+    expect(table.match('POST', '/threads/t1/runs')?.spec.group).toBe('assistants_threads');
+    expect(table.match('POST', '/completions')?.spec.group).toBe('chat_completions');
+    expect(table.match('POST', '/responses/input_tokens')?.spec.group).toBe('responses');
+    expect(table.match('POST', '/chatkit/sessions')?.spec.group).toBe('chatkit');
+    expect(table.match('GET', '/containers/c1/files/f1/content')?.spec.group).toBe('containers');
+    expect(table.match('POST', '/realtime/client_secrets')?.spec.group).toBe('realtime');
+  });
+
   it('knows where the model is named on the endpoints that take one', () => {
     expect(table.match('POST', '/chat/completions')?.spec.model).toEqual(['json']);
     expect(table.match('POST', '/audio/transcriptions')?.spec.model).toEqual(['form']);

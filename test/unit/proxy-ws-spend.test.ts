@@ -92,6 +92,14 @@ describe('what a Realtime response reserves', () => {
     putCustomPrice(db, { upstreamId: upstream.id, model: 'my-local-voice', inputPerMillion: 1, cachedInputPerMillion: null, outputPerMillion: 2 });
     const spend = new SocketSpend('realtime', db, upstream);
     const usage = { input_tokens: 100, output_tokens: 50, input_token_details: { audio_tokens: 80 }, output_token_details: { audio_tokens: 50 } };
-    expect(spend.usageAmounts('my-local-voice', usage)).toEqual({ requests: 1, tokens: 150, usd: (100 * 1 + 50 * 2) / 1e6 });
+    expect(spend.usageAmounts('my-local-voice', usage, true)).toEqual({ requests: 1, tokens: 150, usd: (100 * 1 + 50 * 2) / 1e6 });
+  });
+
+  it('prices nothing for a key without a budget in dollars: the tokens settle, the dollars are 0', () => {
+    const spend = new SocketSpend('realtime', db, upstream);
+    const usage = { input_tokens: 100, output_tokens: 50 };
+    // A model without a price would settle as null (charge the reservation) if it were priced.
+    expect(spend.usageAmounts('my-unpriced-voice', usage, true)?.usd).toBeNull();
+    expect(spend.usageAmounts('my-unpriced-voice', usage, false)).toEqual({ requests: 1, tokens: 150, usd: 0 });
   });
 });

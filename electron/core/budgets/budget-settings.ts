@@ -1,5 +1,5 @@
 import type { Database } from '../store/database';
-import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
+import { readSetting, settingsVersion, SETTING_KEYS, writeSetting } from '../store/settings-repo';
 import { isTimeZone, systemTimeZone, type BudgetZones } from './windows';
 
 /** Output tokens reserved for a request that names no output cap, unless the settings say otherwise. */
@@ -28,8 +28,15 @@ export function writeBudgetTimeZone(db: Database, zone: string, now: number): vo
   writeSetting(db, SETTING_KEYS.budgetTimeZone, zone);
 }
 
-/** Output tokens reserved for a request that names no output cap. */
+const outputTokens = new WeakMap<Database, { version: number; value: number }>();
+
+/** Output tokens reserved for a request that names no output cap (read once per change of the settings). */
 export function readDefaultOutputTokens(db: Database): number {
-  const value = readSetting(db, SETTING_KEYS.defaultOutputTokens);
-  return Number.isInteger(value) && (value as number) > 0 ? (value as number) : DEFAULT_OUTPUT_TOKENS;
+  const version = settingsVersion(db);
+  const cached = outputTokens.get(db);
+  if (cached && cached.version === version) return cached.value;
+  const stored = readSetting(db, SETTING_KEYS.defaultOutputTokens);
+  const value = Number.isInteger(stored) && (stored as number) > 0 ? (stored as number) : DEFAULT_OUTPUT_TOKENS;
+  outputTokens.set(db, { version, value });
+  return value;
 }

@@ -2,7 +2,7 @@ import { REMOTE_DATA_JSON_URL, updatePrices, type Provider } from '@pydantic/gen
 import { AppError } from '../../shared/errors';
 import type { Database } from '../store/database';
 import { readPriceData, writePriceData } from '../store/prices-repo';
-import { forgetPriceLookups } from './prices';
+import { forgetPriceProviders } from './prices';
 
 /** When the price data bundled with @pydantic/genai-prices 0.1.8 was published (npm's release time of that version). */
 export const BUNDLED_PRICES_DATE = '2026-09-23';
@@ -24,7 +24,7 @@ function parseProviders(text: string): Provider[] {
 /** Makes `providers` the library's active data; throws (keeping the data in use) when the library rejects them. */
 function apply(providers: Provider[]): void {
   updatePrices(({ setProviderData }) => setProviderData(providers));
-  forgetPriceLookups();
+  forgetPriceProviders();
 }
 
 /** At start: uses the last good price data fetched, if any and still readable; otherwise the bundled copy stays. */

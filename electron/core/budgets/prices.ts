@@ -1,4 +1,4 @@
-import { calcPrice, type Provider } from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { getCustomPrice } from '../store/prices-repo';
@@ -31,29 +31,36 @@ export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl:
     ...(tokens.cachedAudio !== undefined && { cache_audio_read_tokens: tokens.cachedAudio }),
     ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
   };
-  const key = `${upstreamBaseUrl}\n${model}`;
-  const found = lookups.get(key);
-  if (found === undefined) {
-    const result = calcPrice(usage, model, { providerApiUrl: upstreamBaseUrl }) ?? calcPrice(usage, model);
-    // A client names the model: the cache cannot be grown without bound by made-up names.
-    if (lookups.size >= MAX_LOOKUPS) lookups.clear();
-    lookups.set(key, result ? { ...result.provider, models: [result.model], fallback_model_providers: [] } : null);
-    return result ? result.total_price : null;
-  }
-  if (found === null) return null;
-  return calcPrice(usage, model, { provider: found })?.total_price ?? null;
+  const provider = providerOf(upstreamBaseUrl);
+  const result = (provider === null ? null : calcPrice(usage, model, provider)) ?? calcPrice(usage, model);
+  return result ? result.total_price : null;
 }
 
 /**
- * Where each (upstream base URL, model) found its price: a provider narrowed to that one model, so pricing an answer
- * skips the library's search through every provider and model (~0.25 ms → ~0.04 ms a call); null: no price known.
+ * Which provider's prices an upstream's base URL names, found once per URL: the library matches the URL against
+ * every provider's pattern with a new RegExp each, which cost more than the price itself. The answer is what
+ * `providerApiUrl` would pick, asked for by id (found by the same id first), or the URL itself when the id would be
+ * read otherwise (LiteLLM's ids take a provider prefix from the model). Null when no provider's pattern matches.
  */
-const lookups = new Map<string, Provider | null>();
-const MAX_LOOKUPS = 1_000;
+function providerOf(baseUrl: string): { providerId: string } | { providerApiUrl: string } | null {
+  let cached = providers.get(baseUrl);
+  if (cached === undefined) {
+    const found = findProvider({ providerApiUrl: baseUrl });
+    if (!found) cached = null;
+    else if (found.id.toLowerCase() !== 'litellm' && findProvider({ providerId: found.id }) === found) cached = { providerId: found.id };
+    else cached = { providerApiUrl: baseUrl };
+    // Base URLs are the owner's upstreams: few, but bounded all the same.
+    if (providers.size >= 100) providers.clear();
+    providers.set(baseUrl, cached);
+  }
+  return cached;
+}
 
-/** Forgets where models found their prices: called when other price data is applied. */
-export function forgetPriceLookups(): void {
-  lookups.clear();
+const providers = new Map<string, { providerId: string } | { providerApiUrl: string } | null>();
+
+/** Forgets which provider each base URL names: called when other price data becomes the data in use. */
+export function forgetPriceProviders(): void {
+  providers.clear();
 }
 
 /** What `tokens` cost at a custom price (per million tokens; cached input at the input price unless set). */

@@ -19,6 +19,8 @@ export interface ModelClaims {
   formModel: string | null;
   /** The `?model=` query parameter. */
   queryModel: string | null;
+  /** The endpoint's indirect models were read and checked elsewhere (a batch's input file, batch-gate.ts). */
+  indirectChecked?: boolean;
 }
 
 const NONE: NamedModels = { top: null, nested: [], members: 0 };
@@ -69,7 +71,12 @@ export function authorize(subkey: SubkeyState, claims: ModelClaims): string | nu
   const named = jsonModel ?? claims.formModel ?? pathModel ?? claims.queryModel;
   if (!subkey.restricted) return named;
 
-  if (endpoint?.spec.indirect) throw proxyErrors.indirectModel(endpoint.spec.indirect);
+  if (endpoint?.spec.mints?.sessionModel) {
+    // The credential is bound to `session.model` (checked with the nested models below): it must be named, not left
+    // to OpenAI's default.
+    const session = (claims.json as { session?: { model?: unknown } } | undefined)?.session;
+    if (typeof session?.model !== 'string') throw proxyErrors.modelUnknown('(expected in "session.model")');
+  } else if (endpoint?.spec.indirect && !claims.indirectChecked) throw proxyErrors.indirectModel(endpoint.spec.indirect);
   if (pathModel !== null && !isModelAllowed(subkey.policy, pathModel)) throw proxyErrors.modelNotFound(pathModel);
   for (const model of [jsonModel, claims.queryModel, claims.formModel, ...nested]) {
     if (model !== null && !isModelAllowed(subkey.policy, model)) throw proxyErrors.modelForbidden(model);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import busboy from 'busboy';
+import type { BatchFileScan } from './batch-files';
 import { proxyErrors, type ProxyError } from './proxy-error';
 import type { LimitedStream } from './request-body';
 
@@ -28,6 +29,8 @@ export class FormBody {
   private readonly parser: busboy.Busboy;
   private failure: ProxyError | null = null;
   private model: string | null = null;
+  /** The `purpose` field (file uploads), once the parser has passed it. */
+  purpose: string | null = null;
   private models = 0;
   private size = 0;
   private readonly closed: Promise<void>;
@@ -41,6 +44,8 @@ export class FormBody {
     private readonly request: IncomingMessage,
     contentType: string,
     private readonly limit: number,
+    /** Reads the uploaded file's lines as they go by (a file upload that may be a batch's input). */
+    scan: BatchFileScan | null = null,
   ) {
     try {
       // One more than allowed: busboy reports `partsLimit` once that many parts are complete.
@@ -48,8 +53,15 @@ export class FormBody {
     } catch (error) {
       throw proxyErrors.badForm(error instanceof Error ? error.message : 'unreadable');
     }
-    // No 'file' listener: busboy then skips file contents without making a stream for them.
+    // No 'file' listener unless scanning: busboy then skips file contents without making a stream for them.
+    if (scan) {
+      this.parser.on('file', (_name, stream) => {
+        scan.startFile();
+        stream.on('data', (chunk: Buffer) => scan.push(chunk));
+      });
+    }
     this.parser.on('field', (name, value) => {
+      if (name === 'purpose') this.purpose = value;
       if (name !== 'model') return;
       // Two model fields could mean two different models to two parsers: refuse the ambiguity.
       if (++this.models > 1) this.fail(proxyErrors.badForm('the field "model" appears more than once'));

@@ -19,8 +19,13 @@ export interface ForwardRequest {
   body: Buffer | Readable | null;
   /** Keygate added `stream_options.include_usage`: hide what the client did not ask for. */
   injectedUsage: boolean;
-  /** For `GET /v1/models` with a restricted key: which ids the client may see. */
+  /**
+   * Which ids of a list answer (`data[]`) the client may see: `GET /v1/models` for a key with a model policy, or a
+   * list of objects for a key that sees only its own (object-ownership.ts).
+   */
   modelFilter: ((id: string) => boolean) | null;
+  /** Called with the start of a 2xx answer (JSON up to 1 MiB, SSE up to 64 KiB) that created an object, to record it. */
+  created?: ((body: Buffer, sse: boolean) => void) | null;
   /** Why a streamed request body was cut off (over the size limit), if it was. */
   bodyFailure: (() => ProxyError | null) | null;
 }
@@ -58,6 +63,9 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   private sse: SseUsageSniffer | null = null;
   private injected: InjectedUsageFilter | null = null;
   private held: Buffer[] | null = null;
+  /** The answer's first bytes, kept for `request.created` (null when not wanted or too long to read). */
+  private createdChunks: Buffer[] | null = null;
+  private createdSize = 0;
   private heldHeaders: Record<string, string | string[]> | null = null;
   private readonly scrubber: KeyScrubber | null;
   /** The client was promised upstream's `content-length`: a body the scrubber shortened is padded back to it. */
@@ -116,6 +124,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
       this.mode = 'json';
       this.json = new JsonUsageSniffer();
     }
+    if (ok && this.request.created && (this.mode === 'json' || this.mode === 'sse')) this.createdChunks = [];
     if (this.clientGone) return;
     const rewrites = this.mode === 'models' || this.mode === 'injected';
     const outgoing = clientResponseHeaders(headers, !rewrites, this.request.upstream.keyPattern);
@@ -144,6 +153,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
 
   /** Reads usage from a (scrubbed) body chunk on its way and answers what the client gets of it ('' for nothing yet). */
   private take(chunk: Buffer): Buffer | string {
+    if (this.createdChunks) this.keepCreated(chunk);
     switch (this.mode) {
       case 'json':
         this.json!.push(chunk);
@@ -159,6 +169,17 @@ export class Forwarding implements Dispatcher.DispatchHandler {
       case 'pass':
         return chunk;
     }
+  }
+
+  private keepCreated(chunk: Buffer): void {
+    const limit = this.mode === 'sse' ? 64 << 10 : 1 << 20;
+    if (this.createdSize >= limit) {
+      // An SSE stream names the created object in its first event: what came first is enough. A JSON answer is not.
+      if (this.mode !== 'sse') this.createdChunks = null;
+      return;
+    }
+    this.createdChunks!.push(chunk);
+    this.createdSize += chunk.length;
   }
 
   onResponseEnd(): void {
@@ -184,6 +205,13 @@ export class Forwarding implements Dispatcher.DispatchHandler {
       if (!this.clientGone) this.response.writeHead(this.status!, { ...this.heldHeaders, 'content-length': body.length }).write(body);
     }
     if (!this.clientGone) this.response.end();
+    if (this.createdChunks) {
+      try {
+        this.request.created!(Buffer.concat(this.createdChunks), this.mode === 'sse');
+      } catch {
+        // Recording ownership must not break an answer already given.
+      }
+    }
     this.settle({ status: this.status, error: null, usage, clientGone: this.clientGone });
   }
 

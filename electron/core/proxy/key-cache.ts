@@ -3,8 +3,10 @@ import type { ModelPolicy } from '../../shared/model-policy';
 import type { Budget } from '../../shared/types';
 import { parseStoredBudgets } from '../store/spend-repo';
 import { isRestricted } from '../../shared/model-policy';
+import type { Permissions } from '../../shared/permissions';
 import type { SecretBox } from '../secrets/secret-box';
 import { hashSubkeySecret } from '../secrets/subkey-secret';
+import { readPermissions } from '../store/subkeys-repo';
 import type { Database } from '../store/database';
 import { keyPattern, type KeyPattern } from './key-scrubber';
 import { proxyErrors } from './proxy-error';
@@ -19,7 +21,10 @@ export interface SubkeyState {
   /** Requests left, or null for unlimited. */
   remaining: number | null;
   policy: ModelPolicy;
+  /** Has a model policy (not every model allowed): about models only, see `permissions` for endpoints. */
   restricted: boolean;
+  /** Which endpoint groups the key may call (mode `all`: every one). */
+  permissions: Permissions;
   /** How often the remaining count had been set anew when this state was loaded (see `quotaEpoch`). */
   quotaEpoch: number;
   /** Spending limits per window (spend-gate.ts keeps what each has spent). */
@@ -52,6 +57,7 @@ interface SubkeyRow {
   allow_models: string;
   deny_models: string;
   budgets: string;
+  permissions: string;
 }
 
 interface UpstreamRow {
@@ -90,7 +96,7 @@ export class KeyCache {
 
   constructor(private readonly options: KeyCacheOptions) {
     this.selectSubkey = options.db.prepare<[string], SubkeyRow>(
-      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, budgets FROM subkeys WHERE secret_hash = ?',
+      'SELECT id, upstream_id, enabled, expires_at, remaining_requests, allow_models, deny_models, budgets, permissions FROM subkeys WHERE secret_hash = ?',
     );
     this.selectUpstream = options.db.prepare<[string], UpstreamRow>('SELECT base_url, key_ciphertext, pass_through_unknown_endpoints FROM upstreams WHERE id = ?');
   }
@@ -133,6 +139,7 @@ export class KeyCache {
       remaining: row.remaining_requests === null ? null : Math.max(0, row.remaining_requests + this.options.pendingDelta(row.id)),
       policy,
       restricted: isRestricted(policy),
+      permissions: readPermissions(row.permissions),
       quotaEpoch: this.quotaEpoch(row.id),
       // Unreadable budgets must not lift a limit: such a key may spend nothing.
       budgets: parseStoredBudgets(row.budgets) ?? [{ metric: 'requests', limit: 0, window: 'total' }],

@@ -6,7 +6,10 @@ import { checkUsable, identify } from './authenticate';
 import { authorize, requestedModel } from './authorize';
 import { canonicalTarget } from './canonical-path';
 import { answerPreflight } from './cors';
+import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
+import { checkBatch } from './batch-gate';
+import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
 import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
@@ -14,6 +17,8 @@ import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import { KeyCache, type SubkeyState, type UpstreamState } from './key-cache';
 import { checkMethod } from './method-gate';
+import { checkObjects, creationRecorder, isOwnedList, ObjectOwners } from './object-ownership';
+import { checkPermission } from './permission-gate';
 import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
@@ -41,7 +46,7 @@ interface Exchange {
   queued: boolean;
   /** Quota and budgets taken and not yet settled or given back. */
   reservation: Reservation | null;
-  /** What the request's usage is priced by (its model on its upstream), once reserved. */
+  /** What the request's usage is priced by (its model on its upstream), once reserved with a budget in dollars. */
   priced: { model: string | null; upstream: UpstreamState } | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
@@ -57,6 +62,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedHosts = options.allowedHosts ?? [];
   const table = new EndpointTable();
+  const owners = new ObjectOwners(options.db);
+  const batchFiles = new BatchFiles(options.db);
   const inFlight = new Set<Exchange>();
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
@@ -107,6 +114,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     keys,
     writes,
     table,
+    owners,
     allowedHosts,
     maxFrameBytes: maxBodyBytes,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
@@ -208,6 +216,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const target = canonicalTarget(path, query);
     const endpoint = table.match(method, target.path.slice(3));
     checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
+    checkPermission(method, endpoint, subkey);
     checkDeclaredLength(request, maxBodyBytes);
     const bodyKind = bodyKindOf(request);
     let body: Buffer | Readable | null = null;
@@ -215,11 +224,14 @@ export function createProxy(options: ProxyOptions): Proxy {
     let formModel: string | null = null;
     let form: FormBody | null = null;
     let formHead: FormHead | null = null;
+    let scan: BatchFileScan | null = null;
     if (bodyKind === 'json') {
       body = await readBody(request, maxBodyBytes);
       json = parseJsonBody(body);
     } else if (bodyKind === 'form') {
-      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes);
+      // A file upload may be a batch's input: its lines are read as they go by, and kept if its purpose is `batch`.
+      if (method === 'POST' && endpoint?.spec.path === '/files') scan = new BatchFileScan();
+      form = new FormBody(request, request.headers['content-type']!, maxBodyBytes, scan);
       formHead = await form.readHead();
       formModel = formHead.model;
       body = formHead.bytes;
@@ -228,7 +240,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     // Two `model` parameters could mean two different models to the proxy and to upstream: refuse the ambiguity.
     if (queryModels.length > 1) throw proxyErrors.duplicateModel();
     const queryModel = queryModels[0] ?? null;
-    const claims = { method, endpoint, bodyKind, json, jsonBytes: bodyKind === 'json' ? (body as Buffer) : null, formModel, queryModel };
+    // Another key's objects are not found (404), before anything else is said about them.
+    const jsonBytes = bodyKind === 'json' ? (body as Buffer) : null;
+    if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
+    // A batch counts one request per line of its input, whose models and endpoints were read at upload.
+    const batchCount = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : 1;
+    const claims = { method, endpoint, bodyKind, json, jsonBytes, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
     // Recorded before the policy is applied, so a refused request's row still says what it asked for.
     record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
@@ -239,9 +256,18 @@ export function createProxy(options: ProxyOptions): Proxy {
       record.subkeyId = subkey.id;
       checkUsable(subkey, Date.now());
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
+      checkPermission(method, endpoint, subkey);
+      if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners);
+      if (endpoint?.spec.path === '/batches' && method === 'POST') checkBatch(json, subkey, batchFiles, table);
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
+    const ownOnly = !subkey.permissions.shareProjectObjects;
+    if (endpoint?.spec.mints) {
+      const minted = prepareMint(endpoint.spec, subkey, bodyKind, json, Date.now());
+      if (minted.body) body = minted.body;
+      if (minted.capped) response.setHeader(CAPPED_HEADER, String(MAX_CREDENTIAL_SECONDS));
+    }
 
     let injectedUsage = false;
     if (bodyKind === 'json' && method === 'POST' && wantsInjectedUsage(target.path, json)) {
@@ -259,9 +285,14 @@ export function createProxy(options: ProxyOptions): Proxy {
     }
 
     const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
+    // A batch takes one request per line of its input, all or none.
+    amounts.requests = batchCount;
     const reservation = gate.reserve(subkey, amounts, record);
+    // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
+    if (inFlight.size === 1) writes.flush();
     exchange.queued = true;
     exchange.reservation = reservation;
+    // Every answer is priced: its row shows the cost (budgets in dollars settle to it).
     exchange.priced = { model: record.model, upstream };
     try {
       await reservation.committed;
@@ -273,7 +304,23 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (exchange.clientGone) throw proxyErrors.internal();
 
     const policy = subkey.policy;
-    const modelFilter = subkey.restricted && method === 'GET' && target.path === '/v1/models' ? (id: string) => isModelAllowed(policy, id) : null;
+    const owner = subkey.id;
+    const modelFilter =
+      subkey.restricted && method === 'GET' && target.path === '/v1/models'
+        ? (id: string) => isModelAllowed(policy, id)
+        : ownOnly && isOwnedList(method, endpoint?.spec)
+          ? (id: string) => owners.owner(id) === owner
+          : null;
+    const uploaded = form;
+    const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
+      owners.remember(id, owner);
+      writes.enqueueObject(id, owner, kind, Date.now());
+      if (scan && uploaded?.purpose === 'batch') {
+        const summary = scan.result();
+        batchFiles.remember(id, owner, summary);
+        writes.enqueueBatchFile(id, owner, summary);
+      }
+    });
     const contentLength = Buffer.isBuffer(body) ? body.length : body !== null ? declaredLength(request) : null;
     const forwarding = new Forwarding(
       {
@@ -284,6 +331,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         body,
         injectedUsage,
         modelFilter,
+        created,
         bodyFailure: limited ? () => limited.failure : null,
       },
       response,

@@ -13,26 +13,27 @@ export function checkQuotaLeft(subkey: SubkeyState): void {
 }
 
 /**
- * Takes one request from the sub-key's quota and queues the in-flight usage row with it. The in-memory count is the
- * authority (one process, one thread: no two requests can take the last one); the store follows in the batch.
+ * Takes `count` requests (one, or a batch's lines: all or none) from the sub-key's quota and queues the in-flight usage
+ * row with it. The in-memory count is the authority (one process, one thread: no two requests can take the last one);
+ * the store follows in the batch.
  * Resolves once the reservation and the row are committed: an unlimited key's row too, so no request is forwarded
  * that the store could not record. 429 when spent.
  */
-export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher): Promise<void> {
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1): Promise<void> {
   if (subkey.remaining === null) return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
-  if (subkey.remaining <= 0) throw proxyErrors.quotaSpent();
-  subkey.remaining--;
-  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -1, at: record.at });
+  if (subkey.remaining <= 0 || subkey.remaining < count) throw proxyErrors.quotaSpent();
+  subkey.remaining -= count;
+  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -count, at: record.at });
 }
 
 /**
- * Gives back a reserved request (upstream did not answer 2xx): to the current cached state and to the store.
+ * Gives back `count` reserved requests (upstream did not answer 2xx): to the current cached state and to the store.
  * Not when the remaining count was set anew since the request took its share: the new count already stands for it.
  */
-export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher): void {
+export function refundQuota(subkey: SubkeyState, keys: KeyCache, writes: WriteBatcher, count = 1): void {
   if (subkey.remaining === null) return;
   if (keys.quotaEpoch(subkey.id) !== subkey.quotaEpoch) return;
   const current = keys.cachedSubkey(subkey.id);
-  if (current && current.remaining !== null) current.remaining++;
-  writes.enqueueRefund(subkey.id);
+  if (current && current.remaining !== null) current.remaining += count;
+  writes.enqueueRefund(subkey.id, count);
 }

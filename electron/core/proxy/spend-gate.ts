@@ -26,8 +26,10 @@ interface Hold {
 /** What one request holds until it is settled or released. */
 export interface Reservation {
   subkey: SubkeyState;
-  /** Whether a request was taken from the lifetime quota. */
+  /** Whether requests were taken from the lifetime quota. */
   quota: boolean;
+  /** How many requests were taken (a batch: one per line of its input); settling never changes it. */
+  count: number;
   holds: Hold[];
   /** Committed with the request's in-flight usage row: forward only after it resolves (rejects if the store failed). */
   committed: Promise<void>;
@@ -100,12 +102,12 @@ export class SpendGate {
     for (const hold of holds) this.change(subkey.id, hold, hold.amount);
     let committed: Promise<void>;
     try {
-      committed = reserveQuota(subkey, record, this.writes);
+      committed = reserveQuota(subkey, record, this.writes, amounts.requests);
     } catch (error) {
       for (const hold of holds) this.change(subkey.id, hold, -hold.amount);
       throw error;
     }
-    return { subkey, quota: subkey.remaining !== null, holds, committed, done: false };
+    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, committed, done: false };
   }
 
   /**
@@ -116,7 +118,8 @@ export class SpendGate {
     if (reservation.done) return;
     reservation.done = true;
     for (const hold of reservation.holds) {
-      const value = actual?.[hold.budget.metric];
+      // Requests are counted when reserved (a batch's lines are not its answer's usage): only tokens and USD settle.
+      const value = hold.budget.metric === 'requests' ? undefined : actual?.[hold.budget.metric];
       if (value === undefined || value === null) continue;
       this.change(reservation.subkey.id, hold, value - hold.amount);
     }
@@ -126,7 +129,7 @@ export class SpendGate {
   release(reservation: Reservation): void {
     if (reservation.done) return;
     reservation.done = true;
-    if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes);
+    if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
     for (const hold of reservation.holds) this.change(reservation.subkey.id, hold, -hold.amount);
   }
 

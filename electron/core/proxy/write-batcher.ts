@@ -1,5 +1,6 @@
 import type { Database } from '../store/database';
 import { DailyRollup } from './daily-rollup';
+import type { BatchFileSummary } from './batch-files';
 import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
@@ -31,6 +32,9 @@ interface Batch {
   lastUsed: Map<string, number>;
   /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
   refusals: Map<string, { hour: number; reason: string; count: number }>;
+  /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
+  objects: { id: string; subkeyId: string; kind: string; at: number }[];
+  batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
   committed: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -64,6 +68,8 @@ export class WriteBatcher {
   private readonly insertUsage;
   private readonly completeUsage;
   private readonly countRefusals;
+  private readonly insertObject;
+  private readonly insertBatchFile;
   private readonly commit;
   private readonly rollup;
   /** The last_used_at last committed per sub-key. */
@@ -96,6 +102,11 @@ export class WriteBatcher {
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
     this.rollup = new DailyRollup(db);
+    // The first owner stays: an upstream answering with an id it gave before must not hand the object to another key.
+    this.insertObject = db.prepare('INSERT OR IGNORE INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, ?, ?)');
+    this.insertBatchFile = db.prepare(
+      'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
     this.upsertSpend = db.prepare(
       `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
@@ -103,6 +114,10 @@ export class WriteBatcher {
     );
     this.commit = db.transaction((batch: Batch) => {
       if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
+      for (const { fileId, subkeyId, summary } of batch.batchFiles) {
+        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0);
+      }
+      for (const object of batch.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
       for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
@@ -160,6 +175,16 @@ export class WriteBatcher {
     else batch.refusals.set(key, { hour, reason, count: 1 });
   }
 
+  /** Queues the ownership of an object a response created; rides in the next batch like a refund. */
+  enqueueObject(id: string, subkeyId: string, kind: string, at: number): void {
+    this.current(false).objects.push({ id, subkeyId, kind, at });
+  }
+
+  /** Queues what a batch input file uploaded through `subkeyId` asks for. */
+  enqueueBatchFile(fileId: string, subkeyId: string, summary: BatchFileSummary): void {
+    this.current(false).batchFiles.push({ fileId, subkeyId, summary });
+  }
+
   /**
    * Queues a change to what a budget window has spent. A reservation's changes are queued before its awaited insert,
    * so they commit in the same transaction (durable before forwarding); settlements ride in the next batch.
@@ -178,10 +203,10 @@ export class WriteBatcher {
     this.spendDropped = listener;
   }
 
-  /** Queues a quota refund (+1) for a sub-key. */
-  enqueueRefund(subkeyId: string): void {
+  /** Queues a quota refund (+`count`, one by default) for a sub-key. */
+  enqueueRefund(subkeyId: string, count = 1): void {
     const batch = this.current(false);
-    batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + 1);
+    batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + count);
   }
 
   /** The quota change queued but not yet written for `subkeyId`. */
@@ -249,7 +274,7 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), committed, resolve, reject, awaited: false };
+    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), objects: [], batchFiles: [], committed, resolve, reject, awaited: false };
     return this.batch;
   }
 

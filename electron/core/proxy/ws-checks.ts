@@ -2,6 +2,8 @@ import { checkUsable } from './authenticate';
 import { authorize } from './authorize';
 import type { EndpointMatch, EndpointTable } from './endpoint-table';
 import type { SubkeyState } from './key-cache';
+import { checkObjects, type ObjectOwners } from './object-ownership';
+import { checkPermission } from './permission-gate';
 import { checkQuotaLeft } from './quota';
 import type { ClientEvent } from './ws-events';
 
@@ -15,9 +17,9 @@ export const SOCKET_PATHS: ReadonlyMap<string, SocketKind> = new Map([
 ]);
 
 /** A Realtime socket runs the model named in `?model=`: a key with a model policy must name it there. */
-const REALTIME_UPGRADE: EndpointMatch = { spec: { method: 'GET', path: '/realtime', model: ['query'] }, pathModel: null };
+const REALTIME_UPGRADE: EndpointMatch = { spec: { method: 'GET', path: '/realtime', group: 'realtime', model: ['query'] }, pathModel: null };
 /** A Responses socket names its models per `response.create`; a `?model=` is checked when given. */
-const RESPONSES_UPGRADE: EndpointMatch = { spec: { method: 'GET', path: '/responses', model: [] }, pathModel: null };
+const RESPONSES_UPGRADE: EndpointMatch = { spec: { method: 'GET', path: '/responses', group: 'responses', model: [] }, pathModel: null };
 /**
  * Any other client event: its own `model` and the places the Realtime API's events name one (a `session.update`'s
  * session and transcription models, a `response.create`'s response model) are checked; none is required.
@@ -26,6 +28,7 @@ const OTHER_EVENT: EndpointMatch = {
   spec: {
     method: 'POST',
     path: '/realtime',
+    group: 'realtime',
     model: [],
     nestedModels: ['session.model', 'session.input_audio_transcription.model', 'session.audio.input.transcription.model', 'response.model'],
   },
@@ -34,11 +37,13 @@ const OTHER_EVENT: EndpointMatch = {
 
 /**
  * The checks an upgrade passes once its sub-key is known and usable — the HTTP stages, in the same order: model
- * policy on `?model=`, then a request left. Returns the model to log. Throws a ProxyError. Endpoint permissions and
- * budgets join here and in `checkClientEvent`, as the same stage functions HTTP calls.
+ * permissions (write on the socket's group), model policy on `?model=`, then a request left. Returns the model to log.
+ * Throws a ProxyError. Budgets join here and in `checkClientEvent`, as the same stage functions HTTP calls.
  */
 export function checkUpgrade(subkey: SubkeyState, kind: SocketKind, queryModel: string | null): string | null {
   const endpoint = kind === 'realtime' ? REALTIME_UPGRADE : RESPONSES_UPGRADE;
+  // A socket exists to make responses (a Realtime session even unasked, by voice activity): it needs write access.
+  checkPermission('POST', endpoint, subkey);
   const model = authorize(subkey, { method: 'GET', endpoint, bodyKind: 'none', json: undefined, jsonBytes: null, formModel: null, queryModel });
   checkQuotaLeft(subkey);
   return model;
@@ -64,4 +69,17 @@ export function checkClientEvent(subkey: SubkeyState, kind: SocketKind, event: C
 export function checkSessionModel(subkey: SubkeyState, kind: SocketKind, sessionModel: string | null): void {
   if (kind !== 'realtime') return;
   authorize(subkey, { method: 'GET', endpoint: REALTIME_UPGRADE, bodyKind: 'none', json: undefined, jsonBytes: null, formModel: null, queryModel: sessionModel });
+}
+
+/**
+ * The key's endpoint permissions and object ownership over one client event, as HTTP applies them to a request
+ * (the key's permissions may have changed since the upgrade): every event needs write on the socket's group, and a
+ * Responses `response.create` may name only the key's own objects where `POST /v1/responses` takes ids
+ * (`previous_response_id`, `conversation`, files…; the event is forwarded re-serialised, so no member can hide).
+ * Throws 403 `permission_denied` or 404 `object_not_found`.
+ */
+export function checkEventAccess(subkey: SubkeyState, kind: SocketKind, event: ClientEvent, table: EndpointTable, owners: ObjectOwners): void {
+  checkPermission('POST', kind === 'realtime' ? REALTIME_UPGRADE : RESPONSES_UPGRADE, subkey);
+  if (kind !== 'responses' || event.type !== 'response.create' || subkey.permissions.shareProjectObjects) return;
+  checkObjects(table.match('POST', '/responses')?.spec, '/responses', event.value, null, subkey.id, owners);
 }

@@ -113,7 +113,7 @@ export class ResponseLedger {
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
     if (charged) {
-      const spent = this.spend.usageAmounts(reservation.record.model, usage);
+      const spent = this.spend.usageAmounts(reservation.record.model, usage, true);
       this.gate.settle(reservation.spend, spent);
       reservation.record.costUsd = spent?.usd ?? null;
     }

@@ -8,6 +8,7 @@ import type { EndpointTable } from './endpoint-table';
 import { clientResponseHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
 import type { KeyCache, SubkeyState, UpstreamState } from './key-cache';
+import type { ObjectOwners } from './object-ownership';
 import { KeyScrubber } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { headerCount } from './raw-headers';
@@ -28,6 +29,8 @@ export interface SocketProxyOptions {
   keys: KeyCache;
   writes: WriteBatcher;
   table: EndpointTable;
+  /** Object ownership, shared with HTTP (object-ownership.ts). */
+  owners: ObjectOwners;
   allowedHosts: readonly string[];
   /** Largest frame accepted from either side (the HTTP body limit); larger closes the connection with 1009. */
   maxFrameBytes: number;
@@ -234,6 +237,7 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
           keys,
           writes,
           table: options.table,
+          owners: options.owners,
           keyPattern: upstream.keyPattern,
           spend: { gate: options.gate, db: options.db, upstream },
           onClosed: (closed) => {

@@ -11,7 +11,8 @@ import { ProxyError, proxyErrors } from './proxy-error';
 import type { SpendGate } from './spend-gate';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
-import { checkClientEvent, checkSessionModel, type SocketKind } from './ws-checks';
+import { recordObject, type ObjectOwners } from './object-ownership';
+import { checkClientEvent, checkEventAccess, checkSessionModel, type SocketKind } from './ws-checks';
 import { errorEvent, parseServerEvent, peekEventType, readClientEvent, type ClientEvent } from './ws-events';
 import { ResponseLedger, type ResponseEnd } from './ws-ledger';
 import { SocketSpend } from './ws-spend';
@@ -53,6 +54,8 @@ export interface SocketSessionOptions {
   keys: KeyCache;
   writes: WriteBatcher;
   table: EndpointTable;
+  /** Who created which object: a `response.create` may name only its key's, and responses made here are recorded. */
+  owners: ObjectOwners;
   keyPattern: KeyPattern | null;
   /** Where each `response.create` reserves and settles (the HTTP requests' SpendGate), and what prices it. */
   spend: { gate: SpendGate; db: Database; upstream: UpstreamState };
@@ -158,6 +161,8 @@ export class SocketSession {
     if (!subkey) return;
     let model: string | null;
     try {
+      // HTTP's order: permissions and objects before the model policy.
+      checkEventAccess(subkey, this.options.kind, event, this.options.table, this.options.owners);
       model = checkClientEvent(subkey, this.options.kind, event, this.options.table, Date.now());
       if (event.type === 'response.create') checkSessionModel(subkey, this.options.kind, this.sessionModel);
     } catch (error) {
@@ -269,6 +274,10 @@ export class SocketSession {
     const response = (event().response ?? {}) as { id?: unknown; status?: unknown; usage?: unknown; model?: unknown };
     const responseId = stringOf(response.id);
     const lane = this.laneOf(event());
+    // Codex chains responses by `previous_response_id`: one made here is this key's, as one made over HTTP is.
+    if (responseId !== null && this.options.kind === 'responses' && (type === 'response.created' || type === 'response.completed')) {
+      recordObject(this.options.owners, this.options.writes, responseId, this.subkeyId, 'response');
+    }
     if (type === 'response.created') {
       if (responseId !== null && !this.ledger.bind(responseId, lane)) this.unsolicited(responseId, lane, stringOf(response.model));
       return;

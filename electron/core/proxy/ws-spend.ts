@@ -58,12 +58,15 @@ export class SocketSpend {
     return amounts;
   }
 
-  /** What a response's reported `usage` costs (audio and cached input at their own rates); null when none was reported. */
-  usageAmounts(model: string | null, usage: unknown): SpendAmounts | null {
+  /**
+   * What a response's reported `usage` spends; null when none was reported. Priced (audio and cached input at their own
+   * rates) when `inUsd`, else its dollars are 0, which no budget reads.
+   */
+  usageAmounts(model: string | null, usage: unknown, inUsd: boolean): SpendAmounts | null {
     const counts = tokenCounts(usage);
     if (!counts) return null;
     // A USD amount of null charges what was reserved: an unpriceable usage is never taken for $0.
-    return { requests: 1, tokens: counts.total, usd: this.price(model, counts) };
+    return { requests: 1, tokens: counts.total, usd: inUsd ? this.price(model, counts) : 0 };
   }
 
   /** Reads a client `session.update` the checks let through: its output cap and output modalities apply from now on. */

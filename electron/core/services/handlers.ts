@@ -54,6 +54,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'usage:list': (input) => usage.list(input),
     'usage:daily': (input) => usage.daily(input),
     'usage:refusals': () => usage.refusals(),
+    'usage:storage': () => usage.storage(),
 
     'proxy:status': () => proxy.status(),
     'proxy:start': () => proxy.start(),

@@ -11,6 +11,7 @@ import type { Proxy } from '../proxy/types';
 import type { Database } from '../store/database';
 import { readBudgetZones, readDefaultOutputTokens, writeBudgetTimeZone } from '../budgets/budget-settings';
 import { readSetting, SETTING_KEYS, writeSetting } from '../store/settings-repo';
+import { readRetentionDays } from '../store/usage-retention';
 import { isLoopbackHost, listenFailure, proxyUrl } from './proxy-address';
 
 export const DEFAULT_PROXY_HOST = '127.0.0.1';
@@ -108,8 +109,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
     return { running: server !== null, url: proxyUrl(settings.host, port), host: settings.host, port, autoStart: settings.autoStart, ...budgetSettings(), ...errorFields() };
   }
 
-  function budgetSettings(): Pick<ProxyStatus, 'timeZone' | 'defaultOutputTokens'> {
-    return { timeZone: readBudgetZones(db).zone, defaultOutputTokens: readDefaultOutputTokens(db) };
+  function budgetSettings(): Pick<ProxyStatus, 'timeZone' | 'defaultOutputTokens' | 'usageRetentionDays'> {
+    return { timeZone: readBudgetZones(db).zone, defaultOutputTokens: readDefaultOutputTokens(db), usageRetentionDays: readRetentionDays(db) };
   }
 
   function changed(): ProxyStatus {
@@ -217,6 +218,7 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
           if (input.autoStart !== undefined) writeSetting(db, SETTING_KEYS.proxyAutoStart, input.autoStart);
           if (input.timeZone !== undefined) writeBudgetTimeZone(db, input.timeZone, Date.now());
           if (input.defaultOutputTokens !== undefined) writeSetting(db, SETTING_KEYS.defaultOutputTokens, input.defaultOutputTokens);
+          if (input.usageRetentionDays !== undefined) writeSetting(db, SETTING_KEYS.usageRetentionDays, input.usageRetentionDays);
         }).immediate();
         // The daily usage counts local days: rekeyed now, not at the next request.
         if (input.timeZone !== undefined) proxy.flush();

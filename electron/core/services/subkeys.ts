@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, fieldError } from '../../shared/errors';
+import { unrestrictedPermissions } from '../../shared/permissions';
 import type { ChannelParsed } from '../../shared/contract';
 import type { IssuedSubkey, Subkey } from '../../shared/types';
 import { generateSubkeySecret, hashSubkeySecret, secretHint } from '../secrets/subkey-secret';
@@ -46,6 +47,7 @@ export function mergeSubkeySettings(current: SubkeySettings, changes: ChannelPar
     denyModels: changes.denyModels ?? current.denyModels,
     budgets: changes.budgets ?? current.budgets,
     enabled: changes.enabled ?? current.enabled,
+    permissions: changes.permissions ?? current.permissions,
   };
 }
 
@@ -86,6 +88,7 @@ export function createSubkeysService(deps: SubkeysDeps) {
                 denyModels: input.denyModels ?? [],
                 budgets: input.budgets ?? [],
                 enabled: true,
+                permissions: input.permissions ?? unrestrictedPermissions(),
               });
             })
             .immediate(),

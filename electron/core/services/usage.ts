@@ -1,18 +1,20 @@
 import { createWriteStream } from 'node:fs';
 import type { ChannelParsed } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import type { RefusalCount, UsageDay, UsageEntry, UsageExport } from '../../shared/types';
+import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport } from '../../shared/types';
 import type { Database } from '../store/database';
 import { refusalCounts } from '../store/refusals-repo';
 import { dailyUsage, listUsage } from '../store/usage-repo';
+import { oldestUsageAt, shrinksIncrementally, storeBytes } from '../store/usage-retention';
+import { isoOrNull } from '../store/statements';
 import { writeUsageCsv } from './usage-export';
 
 export const DEFAULT_USAGE_LIMIT = 100;
 export const DEFAULT_USAGE_DAYS = 30;
 
 /**
- * usage:* — the request log (newest first, paged by id), per-day totals for the chart, and the counts of requests
- * refused before a sub-key was known.
+ * usage:* — the request log (newest first, paged by id), per-day totals for the chart, the counts of requests
+ * refused before a sub-key was known, and the store's size.
  */
 export function createUsageService(deps: { db: Database; now?: () => number; pickExportFile?: () => Promise<string | null> }) {
   const { db } = deps;
@@ -37,6 +39,9 @@ export function createUsageService(deps: { db: Database; now?: () => number; pic
       // 0o600: the log names keys and models, like the store it comes from.
       const rows = await writeUsageCsv(db, input, createWriteStream(path, { mode: 0o600 }));
       return { path, rows };
+    },
+    storage(): StorageInfo {
+      return { sizeBytes: storeBytes(db), oldestRequestAt: isoOrNull(oldestUsageAt(db)), shrinks: shrinksIncrementally(db) };
     },
   };
 }

@@ -68,6 +68,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma(`busy_timeout = ${options.lockWaitMs ?? 0}`);
     }
+    // Only a file without pages takes this at once (before WAL mode writes the first page): a store made since then
+    // gives pruned pages back to the file system in steps (usage-pruner.ts). An older store switches with one
+    // VACUUM at start (switchToIncrementalVacuum).
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // A write transaction takes the exclusive lock now rather than at the first write.
     if (options.exclusive) db.exec('BEGIN IMMEDIATE; COMMIT');

@@ -219,6 +219,35 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
     `);
   },
 
+  function addSubkeyPermissionsAndObjectOwnership(db) {
+    db.exec(`
+      -- Keys issued before permissions existed keep reaching every endpoint, but mint no credentials and see only
+      -- their own objects: both are new powers, off unless asked for.
+      ALTER TABLE subkeys ADD COLUMN permissions TEXT NOT NULL
+        DEFAULT '{"mode":"all","groups":{},"mintCredentials":false,"shareProjectObjects":false}';
+
+      -- Which sub-key created each object (file, response, …) through the proxy, so keys cannot see each other's.
+      -- No foreign key to subkeys: removing a key keeps its objects owned by its (now unusable) id.
+      CREATE TABLE objects (
+        id TEXT PRIMARY KEY,
+        subkey_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- What a batch input file uploaded through a sub-key asks for, read from its JSONL lines at upload, so that
+      -- creating a batch from it can be checked and counted per line.
+      CREATE TABLE batch_files (
+        file_id TEXT PRIMARY KEY,
+        subkey_id TEXT NOT NULL,
+        line_count INTEGER NOT NULL,
+        models TEXT NOT NULL,    -- JSON array of the models the lines name
+        endpoints TEXT NOT NULL, -- JSON array of the lines' urls
+        readable INTEGER NOT NULL CHECK (readable IN (0, 1)) -- 0: a line Keygate could not read
+      ) WITHOUT ROWID;
+    `);
+  },
+
   function addUsageCostAndTokenDetails(db) {
     db.exec(`
       -- Cost wherever usage is shown: each row keeps what its answer cost (NULL: unpriced) and the cached and

@@ -25,10 +25,31 @@ export function listCustomPrices(db: Database): CustomPrice[] {
   return statement<[], PriceRow>(db, 'SELECT * FROM custom_prices ORDER BY upstream_id, model').all().map(toPrice);
 }
 
-/** The custom price of `model` (case-insensitive) on an upstream, or null. */
+/**
+ * The custom price of `model` (case-insensitive, as the column's NOCASE: ASCII letters only) on an upstream, or null.
+ * Read from a copy of the table in memory, loaded again after each change through this module: the proxy asks for a
+ * price twice per request with a budget in dollars, and the table is short (the owner types each row).
+ */
 export function getCustomPrice(db: Database, upstreamId: string, model: string): CustomPrice | null {
-  const row = statement<[string, string], PriceRow>(db, 'SELECT * FROM custom_prices WHERE upstream_id = ? AND model = ?').get(upstreamId, model);
-  return row ? toPrice(row) : null;
+  const version = priceVersions.get(db) ?? 0;
+  let index = priceIndexes.get(db);
+  if (!index || index.version !== version) {
+    const prices = new Map<string, CustomPrice>();
+    for (const price of listCustomPrices(db)) prices.set(priceKey(price.upstreamId, price.model), price);
+    priceIndexes.set(db, (index = { version, prices }));
+  }
+  return index.prices.get(priceKey(upstreamId, model)) ?? null;
+}
+
+const priceVersions = new WeakMap<Database, number>();
+const priceIndexes = new WeakMap<Database, { version: number; prices: Map<string, CustomPrice> }>();
+
+function priceKey(upstreamId: string, model: string): string {
+  return `${upstreamId}\n${model.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())}`;
+}
+
+function pricesChanged(db: Database): void {
+  priceVersions.set(db, (priceVersions.get(db) ?? 0) + 1);
 }
 
 /** Sets (or replaces) a custom price. */
@@ -39,11 +60,14 @@ export function putCustomPrice(db: Database, price: CustomPrice): void {
      ON CONFLICT (upstream_id, model) DO UPDATE SET model = excluded.model, input_mtok = excluded.input_mtok,
        cached_input_mtok = excluded.cached_input_mtok, output_mtok = excluded.output_mtok`,
   ).run(price.upstreamId, price.model, price.inputPerMillion, price.cachedInputPerMillion, price.outputPerMillion);
+  pricesChanged(db);
 }
 
 /** Removes a custom price; answers whether there was one. */
 export function deleteCustomPrice(db: Database, upstreamId: string, model: string): boolean {
-  return statement(db, 'DELETE FROM custom_prices WHERE upstream_id = ? AND model = ?').run(upstreamId, model).changes > 0;
+  const deleted = statement(db, 'DELETE FROM custom_prices WHERE upstream_id = ? AND model = ?').run(upstreamId, model).changes > 0;
+  pricesChanged(db);
+  return deleted;
 }
 
 /** The last good price data fetched, or null (the bundled copy is in use). */

@@ -13,6 +13,8 @@ export const SETTING_KEYS = {
   defaultOutputTokens: 'budgets.defaultOutputTokens',
   /** The time zone the `usage_daily` roll-up's days are keyed in (unset: UTC). */
   usageDailyTimeZone: 'usage.dailyTimeZone',
+  /** Days the request log keeps its rows (usage-retention.ts). */
+  usageRetentionDays: 'usage.retentionDays',
 } as const;
 
 /** A setting's JSON value, or undefined when unset (or unreadable: treated as unset, never a crash). */
@@ -32,9 +34,25 @@ export function writeSetting(db: Database, key: string, value: unknown): void {
     key,
     JSON.stringify(value),
   );
+  settingsChanged(db);
 }
 
 /** Removes a setting. */
 export function deleteSetting(db: Database, key: string): void {
   statement(db, 'DELETE FROM settings WHERE key = ?').run(key);
+  settingsChanged(db);
+}
+
+const versions = new WeakMap<Database, number>();
+
+/**
+ * How often settings were written (through this module) on `db`: a reader on the proxy's hot path keeps its parsed
+ * setting until this changes, instead of a SELECT per request.
+ */
+export function settingsVersion(db: Database): number {
+  return versions.get(db) ?? 0;
+}
+
+function settingsChanged(db: Database): void {
+  versions.set(db, settingsVersion(db) + 1);
 }

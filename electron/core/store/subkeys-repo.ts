@@ -1,3 +1,4 @@
+import { parsePermissions, type Permissions } from '../../shared/permissions';
 import type { Budget, Subkey, SubkeyStatus } from '../../shared/types';
 import type { Database } from './database';
 import { budgetStatuses, parseStoredBudgets } from './spend-repo';
@@ -16,10 +17,11 @@ interface SubkeyRow {
   budgets: string;
   enabled: number;
   last_used_at: number | null;
+  permissions: string;
 }
 
 const COLUMNS =
-  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at';
+  'id, name, upstream_id, hint, created_at, expires_at, remaining_requests, allow_models, deny_models, budgets, enabled, last_used_at, permissions';
 
 /** A sub-key's status, derived at read time: disabled, then expired, then exhausted, else active. */
 export function subkeyStatus(
@@ -51,9 +53,19 @@ function toSubkey(row: SubkeyRow, now: number, db: Database): Subkey {
     denyModels: parseList(row.deny_models),
     budgets: budgetStatuses(db, row.id, parseStoredBudgets(row.budgets) ?? [], now),
     enabled,
+    permissions: readPermissions(row.permissions),
     status: subkeyStatus({ enabled, expiresAt: row.expires_at, remainingRequests: row.remaining_requests }, now),
     lastUsedAt: isoOrNull(row.last_used_at),
   };
+}
+
+/** Stored permissions; an unreadable value reads as a key that may do nothing. */
+export function readPermissions(json: string): Permissions {
+  try {
+    return parsePermissions(JSON.parse(json));
+  } catch {
+    return parsePermissions(null);
+  }
 }
 
 /** Every sub-key, oldest first. */
@@ -98,6 +110,7 @@ export interface SubkeySettings {
   denyModels: readonly string[];
   budgets: readonly Budget[];
   enabled: boolean;
+  permissions: Permissions;
 }
 
 export interface NewSubkey extends SubkeySettings {
@@ -113,9 +126,9 @@ export function insertSubkey(db: Database, key: NewSubkey): void {
   statement(
     db,
     `INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at, expires_at, remaining_requests,
-                          allow_models, deny_models, budgets, enabled)
+                          allow_models, deny_models, budgets, enabled, permissions)
      VALUES (@id, @name, @upstreamId, @secretHash, @hint, @createdAt, @expiresAt, @remainingRequests,
-             @allowModels, @denyModels, @budgets, @enabled)`,
+             @allowModels, @denyModels, @budgets, @enabled, @permissions)`,
   ).run({ ...key, ...settingsParams(key) });
 }
 
@@ -128,6 +141,7 @@ function settingsParams(settings: SubkeySettings) {
     denyModels: JSON.stringify(settings.denyModels),
     budgets: JSON.stringify(settings.budgets.map(({ metric, limit, window }) => ({ metric, limit, window }))),
     enabled: settings.enabled ? 1 : 0,
+    permissions: JSON.stringify(settings.permissions),
   };
 }
 
@@ -143,6 +157,7 @@ export function getSubkeySettings(db: Database, id: string): SubkeySettings | nu
     denyModels: parseList(row.deny_models),
     budgets: parseStoredBudgets(row.budgets) ?? [],
     enabled: row.enabled === 1,
+    permissions: readPermissions(row.permissions),
   };
 }
 
@@ -152,7 +167,8 @@ export function updateSubkeySettings(db: Database, id: string, settings: SubkeyS
     statement(
       db,
       `UPDATE subkeys SET name = @name, expires_at = @expiresAt, remaining_requests = @remainingRequests,
-         allow_models = @allowModels, deny_models = @denyModels, budgets = @budgets, enabled = @enabled
+         allow_models = @allowModels, deny_models = @denyModels, budgets = @budgets, enabled = @enabled,
+         permissions = @permissions
        WHERE id = @id`,
     ).run({ id, ...settingsParams(settings) }).changes > 0
   );

@@ -1,4 +1,4 @@
-import type { RefusalCount, UsageDay, UsageEntry } from '../../../electron/shared/types';
+import type { RefusalCount, StorageInfo, UsageDay, UsageEntry } from '../../../electron/shared/types';
 import type { SliceCreator } from './store-types';
 
 export const USAGE_PAGE_SIZE = 100;
@@ -24,6 +24,9 @@ export interface UsageSlice {
   setUsageSubkey: (subkeyId: string | null) => Promise<void>;
   /** Appends the next page of older entries (cursor: the oldest loaded id). */
   loadOlderUsage: () => Promise<void>;
+  /** The store's size on disk and the oldest request kept (the storage panel); null until read. */
+  usageStorage: StorageInfo | null;
+  refreshUsageStorage: () => Promise<void>;
 }
 
 /** Recent proxied requests, per-day totals and the counts of refusals before authentication, for the Usage screen. */
@@ -34,6 +37,10 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) =>
   usageLoaded: false,
   usageHasMore: false,
   usageSubkeyId: null,
+  usageStorage: null,
+  async refreshUsageStorage() {
+    set({ usageStorage: await api['usage:storage']({}) });
+  },
   async refreshUsage() {
     const subkeyId = get().usageSubkeyId ?? undefined;
     const limit = Math.min(USAGE_MAX_REFRESH, Math.max(USAGE_PAGE_SIZE, get().usage.length));

@@ -8,7 +8,8 @@ const colors: Record<SubkeyStatus, string> = { active: 'teal', disabled: 'gray',
 export function StatusChip({ status }: { status: SubkeyStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={colors[status]} variant={status === 'disabled' ? 'default' : 'light'} size="sm" radius="sm" data-status={status}>
+    // Never narrower than its word: a squeezed table column would otherwise cut it to "Acti…".
+    <Badge color={colors[status]} variant={status === 'disabled' ? 'default' : 'light'} size="sm" radius="sm" miw="max-content" data-status={status}>
       {t(`subkeys.statuses.${status}`)}
     </Badge>
   );

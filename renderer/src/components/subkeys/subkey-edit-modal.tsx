@@ -16,6 +16,8 @@ import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
 import { isIncompletePolicy, ModelPolicyPicker, policyModeOf, type PolicyMode } from './model-policy-picker';
+import { PermissionsPicker } from './permissions-picker';
+import type { Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
 
 type EditValues = {
@@ -24,9 +26,10 @@ type EditValues = {
   remainingRequests: number | null;
   allowModels: string[];
   denyModels: string[];
+  permissions: Permissions;
 };
 
-const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const FIELDS = ['name', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions'];
 const ADD_STEPS = [10, 100, 1000];
 
 function sameList(a: string[], b: string[]): boolean {
@@ -43,6 +46,7 @@ export function patchOf(subkey: Subkey, values: EditValues): SubkeyUpdateInput {
     patch.allowModels = values.allowModels;
     patch.denyModels = values.denyModels;
   }
+  if (JSON.stringify(values.permissions) !== JSON.stringify(subkey.permissions)) patch.permissions = values.permissions;
   return patch;
 }
 
@@ -62,6 +66,7 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
       remainingRequests: subkey.remainingRequests,
       allowModels: subkey.allowModels,
       denyModels: subkey.denyModels,
+      permissions: subkey.permissions,
     },
     validate: (values) => ({
       ...resolver(patchOf(subkey, values) as Record<string, unknown>),
@@ -118,6 +123,11 @@ export function SubkeyEditModal({ subkey, onClose }: { subkey: Subkey; onClose: 
               if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
             }}
             error={errorUnder(form.errors, 'allowModels', 'denyModels')}
+          />
+          <PermissionsPicker
+            value={form.values.permissions}
+            onChange={(permissions) => form.setFieldValue('permissions', permissions)}
+            error={errorUnder(form.errors, 'permissions')}
           />
           <FormErrorAlert message={formError} />
           <ModalFormActions submitLabel={t('common.save')} saving={saving} onCancel={onClose} />

@@ -14,6 +14,8 @@ import { useModelIdsOf } from '../../lib/use-models-of';
 import { useKeygate } from '../../store/store';
 import { ExpiryPicker } from './expiry-picker';
 import { isIncompletePolicy, ModelPolicyPicker, type PolicyMode } from './model-policy-picker';
+import { PermissionsPicker } from './permissions-picker';
+import { suggestedPermissions, type Permissions } from '../../../../electron/shared/permissions';
 import { QuotaPicker } from './quota-picker';
 import { SecretView } from './secret-view';
 
@@ -24,9 +26,10 @@ type IssueValues = {
   remainingRequests: number | null;
   allowModels: string[];
   denyModels: string[];
+  permissions: Permissions;
 };
 
-const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels'];
+const FIELDS = ['name', 'upstreamId', 'expiresAt', 'remainingRequests', 'allowModels', 'denyModels', 'permissions'];
 
 /** Issues a sub-key, then shows its secret once; closing forgets it. */
 export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
@@ -47,6 +50,8 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
       remainingRequests: 1000,
       allowModels: [],
       denyModels: [],
+      // Like OpenAI's restricted keys: models read; chat, responses and embeddings write; nothing else.
+      permissions: suggestedPermissions(),
     },
     validate: (values) => ({ ...resolver(values), ...(isIncompletePolicy(policyMode, values) ? { allowModels: t('policy.pickOne') } : {}) }),
     validateInputOnChange: true,
@@ -100,6 +105,11 @@ export function SubkeyIssueModal({ onClose }: { onClose: () => void }) {
                 if (!isIncompletePolicy(mode, policy)) form.clearFieldError('allowModels');
               }}
               error={errorUnder(form.errors, 'allowModels', 'denyModels')}
+            />
+            <PermissionsPicker
+              value={form.values.permissions}
+              onChange={(permissions) => form.setFieldValue('permissions', permissions)}
+              error={errorUnder(form.errors, 'permissions')}
             />
             <FormErrorAlert message={formError} />
             <ModalFormActions submitLabel={t('subkeys.submitIssue')} saving={saving} onCancel={onClose} />

@@ -5,6 +5,7 @@ import { ago, formatDateTime, formatNumber, fromNow } from '../../lib/format';
 import { statusAt } from '../../lib/subkey-list';
 import { StatusChip } from '../common/status-chip';
 import { SubkeyActions } from './subkey-actions';
+import { permissionsSummary } from './permissions-picker';
 
 function policyText(subkey: Subkey, t: (key: string, options?: Record<string, unknown>) => string): string {
   if (subkey.allowModels.length > 0) return t('subkeys.policyOnly', { models: subkey.allowModels.join(', ') });
@@ -28,6 +29,9 @@ export function SubkeyRow({ subkey, upstreamName, now }: { subkey: Subkey; upstr
             </Text>
             <Text size="xs" c="dimmed" truncate maw={220} title={policyText(subkey, t)}>
               · {policyText(subkey, t)}
+            </Text>
+            <Text size="xs" c="dimmed" truncate maw={260} title={permissionsSummary(subkey.permissions, t)} data-testid="permissions-summary">
+              · {permissionsSummary(subkey.permissions, t)}
             </Text>
           </Group>
         </Stack>

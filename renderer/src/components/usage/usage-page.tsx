@@ -8,6 +8,7 @@ import { useKeygate } from '../../store/store';
 import { EmptyState } from '../common/empty-state';
 import { PageHeader } from '../common/page-header';
 import { RefusalsPanel } from './refusals-panel';
+import { StoragePanel } from './storage-panel';
 import { UsageChart } from './usage-chart';
 import { UsageTable } from './usage-table';
 
@@ -65,6 +66,7 @@ export function UsagePage() {
           </Button>
         </Center>
       )}
+      <StoragePanel />
     </>
   );
 }

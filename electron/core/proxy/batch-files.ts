@@ -1,0 +1,105 @@
+import type { Database } from '../store/database';
+
+/** At most this many different models or urls are remembered per file; more make the file unreadable to Keygate. */
+const MAX_DISTINCT = 1000;
+
+/** What a batch input file asks for, read from its JSONL lines. */
+export interface BatchFileSummary {
+  lines: number;
+  models: string[];
+  endpoints: string[];
+  /** False when a line is not a JSON object with string `url` and `body.model` (the batch is then refused). */
+  readable: boolean;
+}
+
+/**
+ * Reads an uploaded file's JSONL lines as they stream by (the upload itself is not held): each non-empty line must be
+ * `{ …, "url": "/v1/…", "body": { "model": "…" } }`. Bounded by the request body limit, and by MAX_DISTINCT.
+ */
+export class BatchFileScan {
+  private tail: Buffer | null = null;
+  private lines = 0;
+  private readonly models = new Set<string>();
+  private readonly endpoints = new Set<string>();
+  private readable = true;
+  private files = 0;
+
+  /** A new file part began; a form with two files is not read (which would be the batch's input is unclear). */
+  startFile(): void {
+    if (++this.files > 1) this.readable = false;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let newline = chunk.indexOf(0x0a);
+    while (newline !== -1) {
+      const piece = chunk.subarray(start, newline);
+      this.line(this.tail ? Buffer.concat([this.tail, piece]) : piece);
+      this.tail = null;
+      start = newline + 1;
+      newline = chunk.indexOf(0x0a, start);
+    }
+    if (start < chunk.length) this.tail = this.tail ? Buffer.concat([this.tail, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+  }
+
+  /** The file ended. */
+  result(): BatchFileSummary {
+    if (this.tail) this.line(this.tail);
+    this.tail = null;
+    if (this.files !== 1) this.readable = false;
+    return { lines: this.lines, models: [...this.models], endpoints: [...this.endpoints], readable: this.readable };
+  }
+
+  private line(bytes: Buffer): void {
+    const text = bytes.toString('utf8').trim();
+    if (text === '') return;
+    this.lines++;
+    if (!this.readable) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.readable = false;
+      return;
+    }
+    const line = parsed as { url?: unknown; body?: { model?: unknown } | null } | null;
+    const model = typeof line?.body === 'object' && line.body !== null ? line.body.model : undefined;
+    if (typeof line?.url !== 'string' || typeof model !== 'string') {
+      this.readable = false;
+      return;
+    }
+    this.models.add(model);
+    this.endpoints.add(line.url);
+    if (this.models.size > MAX_DISTINCT || this.endpoints.size > MAX_DISTINCT) this.readable = false;
+  }
+}
+
+/** Batch input files uploaded through the proxy: the `batch_files` table, plus what is queued but not yet written. */
+export class BatchFiles {
+  private readonly recent = new Map<string, { subkeyId: string; summary: BatchFileSummary }>();
+  private readonly select;
+
+  constructor(db: Database) {
+    this.select = db.prepare<[string], { subkey_id: string; line_count: number; models: string; endpoints: string; readable: number }>(
+      'SELECT subkey_id, line_count, models, endpoints, readable FROM batch_files WHERE file_id = ?',
+    );
+  }
+
+  /** The file's uploader and summary, or null when it was not uploaded through Keygate with purpose `batch`. */
+  get(fileId: string): { subkeyId: string; summary: BatchFileSummary } | null {
+    const recent = this.recent.get(fileId);
+    if (recent) return recent;
+    const row = this.select.get(fileId);
+    if (!row) return null;
+    return {
+      subkeyId: row.subkey_id,
+      summary: { lines: row.line_count, models: JSON.parse(row.models) as string[], endpoints: JSON.parse(row.endpoints) as string[], readable: row.readable === 1 },
+    };
+  }
+
+  /** Remembers a file until the write batch has it in the store. */
+  remember(fileId: string, subkeyId: string, summary: BatchFileSummary): void {
+    if (this.recent.size >= 1000) this.recent.clear();
+    this.recent.set(fileId, { subkeyId, summary });
+  }
+}
