@@ -2,7 +2,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { INTERRUPTED_REFUSAL } from '../../shared/types';
 import { readBudgetZones } from '../budgets/budget-settings';
 import { localDayKey, localDayStart, readRollupZone, writeRollupZone } from '../store/local-day';
-import { readSetting, SETTING_KEYS } from '../store/settings-repo';
+import { readSetting, settingsVersion, SETTING_KEYS } from '../store/settings-repo';
 import { storedTokens, type UsageRecord } from './usage-record';
 
 const DAY_MS = 86_400_000;
@@ -58,6 +58,7 @@ export class DailyRollup {
   /** The zone the roll-up's days are keyed in, and the settings' raw zone value last seen (to notice a change). */
   private zone: string;
   private seenZoneSetting: unknown = NOT_SEEN;
+  private seenSettingsVersion = -1;
   private readonly rekey: Transaction<(zone: string) => void>;
 
   constructor(private readonly db: Database) {
@@ -159,8 +160,14 @@ export class DailyRollup {
    * the store cannot be written; the next batch tries again.
    */
   followZone(): void {
+    // Read only after a settings write: a flush runs per batch, on the proxy's hot path.
+    const version = settingsVersion(this.db);
+    if (version === this.seenSettingsVersion) return;
     const setting = readSetting(this.db, SETTING_KEYS.budgetTimeZone);
-    if (setting === this.seenZoneSetting) return;
+    if (setting === this.seenZoneSetting) {
+      this.seenSettingsVersion = version;
+      return;
+    }
     const zone = readBudgetZones(this.db).zone;
     if (zone !== this.zone) {
       this.rekey.immediate(zone);
@@ -171,6 +178,7 @@ export class DailyRollup {
       }
     }
     this.seenZoneSetting = setting;
+    this.seenSettingsVersion = version;
   }
 
   private add(change: Counted, sign: 1 | -1, rows: number, rowId: number | bigint | null): void {

@@ -113,6 +113,7 @@ export class ResponseLedger {
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
     if (charged) {
+      // Priced for every response, as over HTTP: the row shows its cost, and the price is cached rates (prices.ts).
       const spent = this.spend.usageAmounts(reservation.record.model, usage, true);
       this.gate.settle(reservation.spend, spent);
       reservation.record.costUsd = spent?.usd ?? null;
