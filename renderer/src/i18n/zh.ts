@@ -343,4 +343,19 @@ export const zh: Messages = {
   validation: {
     formError: '无法保存：{{message}}',
   },
+  cost: {
+    metric: '费用',
+    column: '费用',
+    unpriced: '无价格',
+    unpricedHint: '该模型没有已知价格，或响应未报告用量：不计入费用。',
+    byKeyTitle: '按子密钥统计费用，最近 {{days}} 天',
+    total: '合计',
+    requests: '请求',
+    tokens: 'Token',
+    unpricedRequests_one: '{{count}} 个没有价格的请求未计入费用。',
+    unpricedRequests_other: '{{count}} 个没有价格的请求未计入费用。',
+    export: '导出 CSV',
+    exported_one: '已将 {{count}} 个请求保存到 {{path}}',
+    exported_other: '已将 {{count}} 个请求保存到 {{path}}',
+  },
 };

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageEntry } from '../../../../electron/shared/types';
 import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
+import { formatCost } from '../../lib/format-cost';
 import { useKeygate } from '../../store/store';
 
 function refusalHint(refusal: string | null, t: TFunction): string {
@@ -18,6 +19,19 @@ function statusColor(status: number | null): string {
   return 'red';
 }
 
+/** What a charged request cost; "no price" (explained) for a finished one the proxy could not price; blank otherwise. */
+function CostCell({ entry, language, t }: { entry: UsageEntry; language: string; t: TFunction }) {
+  if (entry.costUsd !== null) return formatCost(entry.costUsd, language);
+  if (entry.refusal !== null || entry.status === null || entry.status < 200 || entry.status >= 300) return '—';
+  return (
+    <Tooltip label={t('cost.unpricedHint')} withArrow multiline w={260}>
+      <Text span size="xs" c="dimmed">
+        {t('cost.unpriced')}
+      </Text>
+    </Tooltip>
+  );
+}
+
 /** The most recent requests, newest first. */
 export function UsageTable({ entries }: { entries: UsageEntry[] }) {
   const { t, i18n } = useTranslation();
@@ -28,7 +42,7 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
   const number = (value: number | null) => (value === null ? '—' : formatNumber(value, i18n.language));
   return (
     <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={760} type="native">
+      <Table.ScrollContainer minWidth={840} type="native">
         <Table verticalSpacing={4} fz="sm" striped="even" data-testid="usage-table">
           <Table.Thead>
             <Table.Tr>
@@ -39,6 +53,7 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
               <Table.Th>{t('usage.status')}</Table.Th>
               <Table.Th ta="right">{t('usage.latency')}</Table.Th>
               <Table.Th ta="right">{t('usage.tokens')}</Table.Th>
+              <Table.Th ta="right">{t('cost.column')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -90,6 +105,9 @@ export function UsageTable({ entries }: { entries: UsageEntry[] }) {
                   >
                     <span>{number(entry.totalTokens)}</span>
                   </Tooltip>
+                </Table.Td>
+                <Table.Td ta="right" ff="monospace" data-usage-cost>
+                  <CostCell entry={entry} language={i18n.language} t={t} />
                 </Table.Td>
               </Table.Tr>
             ))}
