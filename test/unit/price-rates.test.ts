@@ -177,10 +177,15 @@ describe('priceTokens and priceOn', () => {
   it('cost a small fraction of asking the library', () => {
     const tokens = { input: 1000, cachedInput: 100, output: 200 };
     const usage = libraryUsage(tokens);
+    // The best of several rounds: on a busy machine a round can be stalled by other work, not by what it runs.
     const time = (run: () => void): number => {
-      const start = performance.now();
-      for (let i = 0; i < 5000; i++) run();
-      return performance.now() - start;
+      let best = Infinity;
+      for (let round = 0; round < 7; round++) {
+        const start = performance.now();
+        for (let i = 0; i < 2000; i++) run();
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
     };
     priceOn(db, upstream, 'gpt-4o-mini', tokens);
     const library = time(() => calcPrice(usage, 'gpt-4o-mini', { providerId: 'openai' }));
