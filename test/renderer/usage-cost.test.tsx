@@ -88,12 +88,12 @@ describe('the Usage screen: cost', () => {
     const store = await renderUsage(fake);
     await store.getState().setUsageSubkey('sk2');
     await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
-    expect(await screen.findByText('Saved 1234 requests to /home/me/keygate-usage.csv')).toBeTruthy();
+    expect(await screen.findByText('Saved 1234 requests to /home/me/keygate-usage.csv', {}, { timeout: 5000 })).toBeTruthy();
     expect(fake.calls.filter((call) => call.channel === 'usage:export').map((call) => call.input)).toEqual([{ subkeyId: 'sk2' }]);
     notifications.clean();
     answer = { path: null, rows: 0 };
     await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
-    await waitFor(() => expect(fake.calls.filter((call) => call.channel === 'usage:export')).toHaveLength(2));
+    await waitFor(() => expect(fake.calls.filter((call) => call.channel === 'usage:export')).toHaveLength(2), { timeout: 5000 });
     expect(screen.queryByText(/Saved/)).toBeNull();
   });
 
