@@ -39,6 +39,8 @@ export interface CoreOptions {
   maxBodyBytes?: number;
   /** Where `prices:update` fetches price data (tests serve their own); @pydantic/genai-prices' source by default. */
   priceDataUrl?: string;
+  /** Desktop: the save dialog usage:export writes to (see HandlerDeps). */
+  pickExportFile?: () => Promise<string | null>;
   log?: Logger;
 }
 
@@ -139,6 +141,7 @@ export function createCore(options: CoreOptions): Core {
     proxyController,
     app: { version: options.version, mode: options.mode, dataDir: options.dataDir },
     ...(options.priceDataUrl !== undefined && { priceDataUrl: options.priceDataUrl }),
+    ...(options.pickExportFile !== undefined && { pickExportFile: options.pickExportFile }),
   });
   const dispatch = createDispatcher(handlers, {
     beforeCall: () => proxy.flush(),

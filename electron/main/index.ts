@@ -116,7 +116,11 @@ function startApp(): void {
     const dataDir = process.env.KEYGATE_DATA_DIR || app.getPath('userData');
     try {
       const secrets = openDesktopSecrets({ safeStorage, platform: process.platform, dataDir, env: process.env, log });
-      core = createCore({ dataDir, secrets, mode: 'desktop', version: app.getVersion(), proxyMode: 'listener', log });
+      const pickExportFile = async (): Promise<string | null> => {
+        const picked = await dialog.showSaveDialog({ defaultPath: `keygate-usage-${new Date().toISOString().slice(0, 10)}.csv`, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+        return picked.canceled || !picked.filePath ? null : picked.filePath;
+      };
+      core = createCore({ dataDir, secrets, mode: 'desktop', version: app.getVersion(), proxyMode: 'listener', log, pickExportFile });
     } catch (error) {
       log.error('keygate could not start', error);
       dialog.showErrorBox('Keygate could not start', `${error instanceof Error ? error.message : String(error)}\n\nData folder: ${dataDir}`);

@@ -30,6 +30,7 @@ export const channelNames = [
   'prices:set',
   'prices:remove',
   'prices:update',
+  'usage:export',
 ] as const satisfies readonly Channel[];
 
 /** Push events main sends to the renderer (see `PushEvents` in the contract). */

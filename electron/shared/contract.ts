@@ -14,6 +14,7 @@ import {
   UsageDailySchema,
   SubkeyListSchema,
   UsageListSchema,
+  UsageExportSchema,
 } from './schemas';
 import type { Result } from './errors';
 import type {
@@ -30,6 +31,7 @@ import type {
   Upstream,
   UsageDay,
   UsageEntry,
+  UsageExport,
 } from './types';
 
 /** Marks a channel's output type; the value itself is never read. */
@@ -73,6 +75,8 @@ export const contract = {
   'prices:set': { input: PriceSetSchema, output: returns<PriceList>() },
   'prices:remove': { input: PriceRemoveSchema, output: returns<PriceList>() },
   'prices:update': { input: EmptySchema, output: returns<PriceList>() },
+
+  'usage:export': { input: UsageExportSchema, output: returns<UsageExport>() },
 } as const;
 
 export type Contract = typeof contract;

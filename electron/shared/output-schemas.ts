@@ -115,6 +115,11 @@ export const UsageEntrySchema = z
       description:
         'Why the request did not end normally: the proxy\'s refusal code (then it was never forwarded), `client_closed` or `interrupted`; null otherwise.',
     }),
+    costUsd: z.number().nullable().meta({
+      description: 'What the answer cost in US dollars, at the price its budgets were settled with; null when unpriced (no price for its model, no usage reported, refused or in flight).',
+    }),
+    cachedTokens: z.number().int().nullable().meta({ description: 'Of `promptTokens`, read from the prompt cache; null when not reported.' }),
+    reasoningTokens: z.number().int().nullable().meta({ description: 'Of `completionTokens`, spent on reasoning; null when not reported.' }),
   })
   .meta({ id: 'UsageEntry', description: 'One request through the proxy, refused ones included.' });
 
@@ -128,8 +133,10 @@ export const UsageDaySchema = z
     interrupted: z.number().int().meta({ description: 'Of `requests`, how many Keygate\'s stop left `interrupted`: charged, their answer unknown.' }),
     refused: z.number().int().meta({ description: 'The rest of the log that day: refused by the proxy (never forwarded), or `client_closed`.' }),
     totalTokens: z.number().int(),
+    costUsd: z.number().meta({ description: 'US dollars of the `requests` that have a price (0 when none has); the unpriced ones are counted in `unpricedRequests`, never as $0.' }),
+    unpricedRequests: z.number().int().meta({ description: 'Of `requests`, those without a price: no price for the model, no usage reported, or not finished.' }),
   })
-  .meta({ id: 'UsageDay', description: 'Requests and tokens of one sub-key on one UTC day.' });
+  .meta({ id: 'UsageDay', description: 'Requests, tokens and cost of one sub-key on one local day (in the settings\' time zone).' });
 
 export const PriceListSchema = z
   .object({
@@ -254,6 +261,12 @@ export const channelOutputSchemas = {
   'usage:daily': z.array(UsageDaySchema),
   'usage:refusals': z.array(RefusalCountSchema),
   'usage:storage': StorageInfoSchema,
+  'usage:export': z
+    .object({
+      path: z.string().nullable().meta({ description: 'The file the CSV was saved to; null when the save dialog was cancelled.' }),
+      rows: z.number().int().meta({ description: 'Usage entries written (the header line not counted).' }),
+    })
+    .meta({ id: 'UsageExport' }),
 
   'proxy:status': ProxyStatusSchema,
   'proxy:start': ProxyStatusSchema,

@@ -332,3 +332,11 @@ export const ProxyConfigureSchema = z
 export type UpstreamAddInput = z.input<typeof UpstreamAddSchema>;
 export type SubkeyCreateInput = z.input<typeof SubkeyCreateSchema>;
 export type SubkeyUpdateInput = z.input<typeof SubkeyUpdateSchema>;
+
+/** usage:export — the filter of usage:list, without a page size: every matching entry is exported. */
+export const UsageExportSchema = z
+  .object({
+    subkeyId: IdSchema.optional(),
+    before: z.number().int().positive().optional().meta({ description: 'A usage entry id: export only entries older than it.' }),
+  })
+  .strict();

@@ -133,6 +133,12 @@ export interface UsageEntry {
    * connection's row says how it closed: `ws_close_` + the close code (WS_CLOSE_REFUSAL_PREFIX).
    */
   refusal: string | null;
+  /** What the answer cost in US dollars, at the price its budgets were settled with; null when unpriced (no price for its model, no usage reported, refused or in flight). */
+  costUsd: number | null;
+  /** Of `promptTokens`, read from the prompt cache; null when not reported. */
+  cachedTokens: number | null;
+  /** Of `completionTokens`, spent on reasoning; null when not reported. */
+  reasoningTokens: number | null;
 }
 
 /** `UsageEntry.refusal` of a request Keygate stopped before it ended (crash, kill -9); its quota stays spent. */
@@ -144,7 +150,7 @@ export const INTERRUPTED_REFUSAL = 'interrupted';
  */
 export const WS_CLOSE_REFUSAL_PREFIX = 'ws_close_';
 
-/** Requests and tokens of one sub-key on one UTC day, for the usage chart. */
+/** Requests, tokens and cost of one sub-key on one local day (the settings' time zone), for the usage chart. */
 export interface UsageDay {
   day: string;
   /** As in `UsageEntry`: null for no known sub-key or a deleted one. */
@@ -160,6 +166,10 @@ export interface UsageDay {
   refused: number;
   /** Tokens of the `requests`. */
   totalTokens: number;
+  /** US dollars of the `requests` that have a price (0 when none has); see `unpricedRequests`. */
+  costUsd: number;
+  /** Of `requests`, those without a price (no price for the model, no usage reported, or not finished): not in `costUsd`. */
+  unpricedRequests: number;
 }
 
 /**
@@ -220,6 +230,12 @@ export interface ConnectionTest {
   /** With a failure's English `message`: its stable reason and values, for the window to word it in its language. */
   reason?: ErrorReason;
   params?: ErrorParams;
+}
+
+/** What usage:export did: the file the CSV went to (null when the save dialog was cancelled) and its rows. */
+export interface UsageExport {
+  path: string | null;
+  rows: number;
 }
 
 /** The store on disk, for the Usage screen's storage panel. */

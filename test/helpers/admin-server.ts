@@ -3,6 +3,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeUsageCsv } from '../../electron/core/services/usage-export';
 import { createAdminApi, type AdminApi, type AdminApiOptions } from '../../electron/core/admin/admin-api';
 import { ensureAdminToken, readAdminTokenHash } from '../../electron/core/admin/admin-token';
 import { createHeadlessServer } from '../../electron/core/headless/headless-server';
@@ -37,6 +38,7 @@ export async function startAdminServer(options: Partial<AdminApiOptions> = {}): 
     events: fx.core.events,
     tokenHash: () => readAdminTokenHash(fx.core.db),
     uiDir,
+    exportUsage: (filter, sink) => writeUsageCsv(fx.core.db, filter, sink),
     ...options,
   });
   const server: Server = createHeadlessServer(fx.core.proxyController, admin);

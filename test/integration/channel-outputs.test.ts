@@ -75,7 +75,14 @@ describe('declared output schemas', () => {
 
     // Each answer above went through the checking dispatcher of the core fixture; here: that none was left out.
     // prices:update fetches price data from the network: services-prices.test.ts answers it from a served copy.
-    expect([...admin.fx.answered].sort()).toEqual(channels.filter((channel) => channel !== 'prices:update').sort());
+    // usage:export: over HTTP its path answers the CSV itself (usage-export.test.ts); the desktop's answer is below.
+    expect([...admin.fx.answered].sort()).toEqual(channels.filter((channel) => channel !== 'prices:update' && channel !== 'usage:export').sort());
+  });
+
+  it('hold for what usage:export answers the desktop: the saved path and row count', () => {
+    expect(outputDrift('usage:export', { path: '/home/me/keygate-usage.csv', rows: 3 })).toBeNull();
+    expect(outputDrift('usage:export', { path: null, rows: 0 })).toBeNull();
+    expect(outputDrift('usage:export', { path: null, rows: 0, csv: '' })).toMatch(/does not declare/);
   });
 
   it('refuse an answer with a field they do not declare, or a wrong type', () => {

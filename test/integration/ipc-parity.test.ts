@@ -139,7 +139,11 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
     same: 'shape',
   },
   'prices:update': { input: () => ({}), same: 'shape' },
+  // The save dialog is the desktop's: here it answers a fresh file each time, so both answers differ only in the path.
+  'usage:export': { input: () => ({}), same: 'shape' },
 };
+
+let exports = 0;
 
 beforeAll(async () => {
   upstream = await startModelsUpstream({ status: 200, body: modelList([{ id: 'gpt-4o-mini' }, { id: 'gpt-4o' }]) });
@@ -158,6 +162,7 @@ beforeAll(async () => {
     port: 0,
     log: silentLogger,
     priceDataUrl: `${priceData.baseUrl}/data.json`,
+    pickExportFile: async () => join(dataDir, `export-${++exports}.csv`),
   });
   unbind = bindIpc({ dispatch: core.dispatch, devServerUrl: null, log: silentLogger });
 

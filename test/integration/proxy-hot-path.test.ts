@@ -79,13 +79,21 @@ async function readsOf(table: string, during: () => Promise<unknown>): Promise<n
 }
 
 describe('what a request costs the proxy', () => {
-  it('prices no request of a key without a budget in dollars, and still settles its token budget', async () => {
+  it('prices every answer for its row from rates found once, and still settles a token budget', async () => {
     const plain = h.subkey({ remainingRequests: 10 });
+    await chat(plain.secret);
+    await h.settled();
+    libraryCalls.calcPrice = 0;
+    priceCalls.count = 0;
     await chat(plain.secret);
     const tokens = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'total' }]);
     await chat(tokens.secret);
     await h.settled();
-    expect(priceCalls.count).toBe(0);
+    // Priced when settling (for the row's cost), never when reserving: neither key has a budget in dollars.
+    expect(priceCalls.count).toBe(2);
+    // The model's price was resolved into rates by the first request: the library is not asked again.
+    expect(libraryCalls.calcPrice).toBe(0);
+    expect(h.db.prepare('SELECT cost_usd FROM usage WHERE subkey_id = ? ORDER BY id DESC LIMIT 1').pluck().get(plain.id)).toBeGreaterThan(0);
     // Settled to the answer's usage (18 tokens), not left at the reservation.
     expect(h.db.prepare("SELECT amount FROM spend WHERE subkey_id = ? AND metric = 'tokens'").pluck().get(tokens.id)).toBe(18);
   });
@@ -97,13 +105,14 @@ describe('what a request costs the proxy', () => {
     expect(priceCalls.count).toBe(2);
   });
 
-  it('asks the price data once per price when the upstream URL names no provider (a loopback stand-in)', async () => {
+  it('asks the price data no more once a model\'s price is known, even when the upstream URL names no provider', async () => {
     const usd = keyWithBudgets([{ metric: 'usd', limit: 100, window: 'total' }]);
     await chat(usd.secret);
+    await h.settled();
     libraryCalls.calcPrice = 0;
     await chat(usd.secret);
     await h.settled();
-    expect(libraryCalls.calcPrice).toBe(2);
+    expect(libraryCalls.calcPrice).toBe(0);
     expect(spendOf(usd.id, 'usd')).toBeGreaterThan(0);
   });
 

@@ -55,6 +55,9 @@ describe('usage:list', () => {
       completionTokens: null,
       totalTokens: 30,
       refusal: null,
+      costUsd: null,
+      cachedTokens: null,
+      reasoningTokens: null,
     });
     expect(entries[0]!.refusal).toBe('unknown sub-key');
     expect(entries[0]).toMatchObject({ subkeyId: null, subkeyName: null, subkeyDeleted: false });
@@ -117,14 +120,14 @@ describe('usage:daily', () => {
     const named = { subkeyDeleted: false };
     expect(sorted(days)).toEqual(
       sorted([
-        { day: day(1), subkeyId: keyA, subkeyName: 'a', ...named, requests: 1, interrupted: 0, refused: 0, totalTokens: 7 },
-        { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15 },
-        { day: day(0), subkeyId: keyB, subkeyName: 'b', ...named, requests: 1, interrupted: 0, refused: 1, totalTokens: 0 },
-        { day: day(0), subkeyId: null, subkeyName: null, ...named, requests: 0, interrupted: 0, refused: 1, totalTokens: 0 },
+        { day: day(1), subkeyId: keyA, subkeyName: 'a', ...named, requests: 1, interrupted: 0, refused: 0, totalTokens: 7, costUsd: 0, unpricedRequests: 1 },
+        { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15, costUsd: 0, unpricedRequests: 2 },
+        { day: day(0), subkeyId: keyB, subkeyName: 'b', ...named, requests: 1, interrupted: 0, refused: 1, totalTokens: 0, costUsd: 0, unpricedRequests: 1 },
+        { day: day(0), subkeyId: null, subkeyName: null, ...named, requests: 0, interrupted: 0, refused: 1, totalTokens: 0, costUsd: 0, unpricedRequests: 0 },
       ]),
     );
     expect(await fx.call<UsageDay[]>('usage:daily', { days: 1, subkeyId: keyA })).toEqual([
-      { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15 },
+      { day: day(0), subkeyId: keyA, subkeyName: 'a', ...named, requests: 2, interrupted: 0, refused: 0, totalTokens: 15, costUsd: 0, unpricedRequests: 2 },
     ]);
     expect((await fx.call<UsageDay[]>('usage:daily', { days: 60 })).some((entry) => entry.totalTokens === 100)).toBe(true);
   });
@@ -149,7 +152,7 @@ describe('usage:daily', () => {
       expect(listed).toContainEqual(expect.objectContaining({ status: null, refusal: 'interrupted' }));
       expect(listed).toContainEqual(expect.objectContaining({ method: 'WS', status: 101, refusal: 'ws_close_1006' }));
       expect(await restarted.call<UsageDay[]>('usage:daily', { days: 1 })).toEqual([
-        { day: new Date(midnight).toISOString().slice(0, 10), subkeyId: keyA, subkeyName: 'a', subkeyDeleted: false, requests: 2, interrupted: 1, refused: 1, totalTokens: 4 },
+        { day: new Date(midnight).toISOString().slice(0, 10), subkeyId: keyA, subkeyName: 'a', subkeyDeleted: false, requests: 2, interrupted: 1, refused: 1, totalTokens: 4, costUsd: 0, unpricedRequests: 2 },
       ]);
     } finally {
       await restarted.close();

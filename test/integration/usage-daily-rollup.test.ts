@@ -122,7 +122,7 @@ describe('usage_daily roll-up', () => {
     batcher.enqueueComplete(connection);
     batcher.flush();
     expect(dailyUsage(db, { days: 1, now: NOW })).toEqual([
-      { day: '2031-03-15', subkeyId: key, subkeyName: key, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0 },
+      { day: '2031-03-15', subkeyId: key, subkeyName: key, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0, costUsd: 0, unpricedRequests: 0 },
     ]);
     expectSameAsScan(db, [key!]);
     db.close();

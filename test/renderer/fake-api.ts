@@ -42,7 +42,7 @@ export function subkey(overrides: Partial<Subkey> = {}): Subkey {
 }
 
 export function usageEntry(id: number, overrides: Partial<UsageEntry> = {}): UsageEntry {
-  return { id, subkeyId: 'sk1', subkeyName: 'ci-bot', subkeyDeleted: false, at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null, ...overrides };
+  return { id, subkeyId: 'sk1', subkeyName: 'ci-bot', subkeyDeleted: false, at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null, costUsd: null, cachedTokens: null, reasoningTokens: null, ...overrides };
 }
 
 export const proxyStatus = (overrides: Partial<ProxyStatus> = {}): ProxyStatus => ({

@@ -207,7 +207,7 @@ describe('the Usage screen\'s key filter', () => {
 describe('the Usage screen\'s request log', () => {
   it('names a deleted sub-key\'s requests, marked as deleted, unlike requests that named no known key', async () => {
     const fake = fakeApi();
-    const row = { at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', latencyMs: 5, promptTokens: null, completionTokens: null, totalTokens: null };
+    const row = { at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', latencyMs: 5, promptTokens: null, completionTokens: null, totalTokens: null, costUsd: null, cachedTokens: null, reasoningTokens: null };
     fake.data.usage = [
       { ...row, id: 2, subkeyId: null, subkeyName: null, subkeyDeleted: false, status: 401, refusal: 'invalid_api_key' },
       { ...row, id: 1, subkeyId: null, subkeyName: 'old-bot', subkeyDeleted: true, status: 200, refusal: null },

@@ -144,7 +144,7 @@ describe('usage slice', () => {
 
 describe('usage paging', () => {
   function entry(id: number) {
-    return { id, subkeyId: 'sk1', subkeyName: 'ci-bot', subkeyDeleted: false, at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null };
+    return { id, subkeyId: 'sk1', subkeyName: 'ci-bot', subkeyDeleted: false, at: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o', status: 200, latencyMs: 5, promptTokens: 1, completionTokens: 1, totalTokens: 2, refusal: null, costUsd: null, cachedTokens: null, reasoningTokens: null };
   }
 
   it('loads older pages by cursor, and a refresh keeps as many entries as are loaded', async () => {

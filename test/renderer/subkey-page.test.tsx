@@ -24,6 +24,9 @@ function logEntry(id: number, overrides: Partial<UsageEntry> = {}): UsageEntry {
     completionTokens: 4,
     totalTokens: 7,
     refusal: null,
+    costUsd: null,
+    cachedTokens: null,
+    reasoningTokens: null,
     ...overrides,
   };
 }

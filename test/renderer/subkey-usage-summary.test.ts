@@ -19,6 +19,9 @@ function entry(overrides: Partial<UsageEntry>): UsageEntry {
     completionTokens: 5,
     totalTokens: 10,
     refusal: null,
+    costUsd: null,
+    cachedTokens: null,
+    reasoningTokens: null,
     ...overrides,
   };
 }

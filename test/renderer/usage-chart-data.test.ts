@@ -5,7 +5,7 @@ import { INTERRUPTED_SERIES, lastDays, usageChartData } from '../../renderer/src
 const NOW = Date.parse('2026-11-26T15:00:00Z');
 
 function day(overrides: Partial<UsageDay> & Pick<UsageDay, 'day' | 'subkeyId'>): UsageDay {
-  return { subkeyName: null, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0, ...overrides };
+  return { subkeyName: null, subkeyDeleted: false, requests: 0, interrupted: 0, refused: 0, totalTokens: 0, costUsd: 0, unpricedRequests: 0, ...overrides };
 }
 
 describe('usage chart data', () => {
@@ -87,5 +87,28 @@ describe('usage chart data', () => {
       { name: 'unknown', label: 'unknown key' },
     ]);
     expect(data.rows).toEqual([{ day: '11-26', 'deleted-0': 2, unknown: 1 }]);
+  });
+
+  it('stacks the cost of each sub-key per day, without the interrupted or refused series', () => {
+    const daily = [
+      day({ day: '2026-11-26', subkeyId: 'a', requests: 3, interrupted: 1, refused: 2, costUsd: 0.0125, unpricedRequests: 1 }),
+      day({ day: '2026-11-25', subkeyId: 'b', requests: 1, costUsd: 0.5 }),
+    ];
+    const data = usageChartData(daily, 'costUsd', 2, (id) => id!, NOW, { interrupted: 'Interrupted', refused: 'Refused' });
+    expect(data.series.map((series) => series.name)).toEqual(['a', 'b']);
+    expect(data.rows).toEqual([
+      { day: '11-25', a: 0, b: 0.5 },
+      { day: '11-26', a: 0.0125, b: 0 },
+    ]);
+  });
+
+  it("ends at the latest local day the totals hold, when the settings' zone is ahead of UTC", () => {
+    // 23:30 UTC on the 26th is already the 27th in Asia/Shanghai, where the roll-up counted this request.
+    const lateUtc = Date.parse('2026-11-26T23:30:00Z');
+    const data = usageChartData([day({ day: '2026-11-27', subkeyId: 'a', requests: 1 })], 'requests', 2, () => 'alice', lateUtc);
+    expect(data.rows).toEqual([
+      { day: '11-26', a: 0 },
+      { day: '11-27', a: 1 },
+    ]);
   });
 });

@@ -74,3 +74,19 @@ describe('InjectedUsageFilter', () => {
     expect(filter.push(bytes(text)) + filter.end()).toBe(text);
   });
 });
+
+describe('normalizeUsage token details', () => {
+  it('reads cached and reasoning tokens in both spellings, and leaves them out when not reported', () => {
+    expect(
+      normalizeUsage({ prompt_tokens: 9, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 2 } }),
+    ).toEqual({ promptTokens: 9, completionTokens: 5, totalTokens: 14, cachedTokens: 4, reasoningTokens: 2 });
+    expect(normalizeUsage({ input_tokens: 9, output_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 3 } })).toEqual({
+      promptTokens: 9,
+      completionTokens: 5,
+      totalTokens: 14,
+      cachedTokens: 0,
+      reasoningTokens: 3,
+    });
+    expect(normalizeUsage({ prompt_tokens: 1, completion_tokens: 1, prompt_tokens_details: { cached_tokens: -1 } })).not.toHaveProperty('cachedTokens');
+  });
+});

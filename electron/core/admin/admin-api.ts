@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import { channelPath, channels, type Channel } from '../../shared/contract';
+import { UsageExportSchema } from '../../shared/schemas';
 import type { Dispatch } from '../dispatch';
 import type { Logger } from '../logger';
 import { isAllowedHost } from '../proxy/host-check';
@@ -13,6 +15,8 @@ import { serveUi } from './static-ui';
 export const ADMIN_PREFIX = '/admin';
 export const ADMIN_API_PREFIX = '/admin/api/';
 export const EVENTS_PATH = '/admin/api/events';
+/** The usage log as a streamed CSV download (GET with `?subkeyId=&before=`, or POST with them as JSON). */
+export const USAGE_EXPORT_PATH = '/admin/api/usage/export';
 
 /** `/admin/api/<namespace>/<verb>` → channel, derived from the contract (no hand-written route table). */
 export const adminRoutes: ReadonlyMap<string, Channel> = new Map(channels.map((channel) => [channelPath(channel), channel]));
@@ -31,6 +35,8 @@ export interface AdminApiOptions {
   log?: Logger;
   /** Keygate's version, for the OpenAPI document's `info.version`. */
   version?: string;
+  /** Streams the filtered usage log as CSV to `sink` and ends it (writeUsageCsv); without it the export is 404. */
+  exportUsage?: (filter: { subkeyId?: string | undefined; before?: number | undefined }, sink: Writable) => Promise<number>;
 }
 
 export interface AdminApi {
@@ -91,6 +97,33 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     else sendError(response, result.error);
   }
 
+  /** Answers the CSV as it is read from the store, never the whole log at once (see writeUsageCsv). */
+  async function exportUsage(request: IncomingMessage, response: ServerResponse, write: NonNullable<AdminApiOptions['exportUsage']>): Promise<void> {
+    let input: unknown;
+    if (request.method === 'GET') {
+      const query = new URL(request.url ?? '/', 'http://admin.invalid').searchParams;
+      const before = query.get('before');
+      input = { ...(query.has('subkeyId') && { subkeyId: query.get('subkeyId') }), ...(before !== null && { before: Number(before) }) };
+    } else if (request.method === 'POST') {
+      const body = await readJsonBody(request);
+      if (!body.ok) return sendError(response, { code: 'INVALID_INPUT', message: body.message }, body.status);
+      input = body.value ?? {};
+    } else return methodNotAllowed(response, 'GET, POST');
+    const filter = UsageExportSchema.safeParse(input);
+    if (!filter.success) return sendError(response, { code: 'INVALID_INPUT', message: filter.error.issues.map((issue) => issue.message).join('; ') });
+    response.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': 'attachment; filename="keygate-usage.csv"',
+      'cache-control': 'no-store',
+    });
+    try {
+      await write(filter.data, response);
+    } catch {
+      // The client went away mid-download: nothing left to answer.
+      response.destroy();
+    }
+  }
+
   function openEvents(request: IncomingMessage, response: ServerResponse): void {
     const close = streamEvents(request, response, options.events, options.heartbeatMs);
     streams.add(close);
@@ -108,6 +141,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       openApi ??= buildAdminOpenApi(options.version ?? '0.0.0');
       return sendJson(response, 200, openApi);
     }
+    if (pathname === USAGE_EXPORT_PATH && options.exportUsage) return exportUsage(request, response, options.exportUsage);
     const channel = adminRoutes.get(pathname);
     if (!channel) {
       sendError(response, { code: 'NOT_FOUND', message: `No admin API at ${pathname.slice(0, 200)}.` }, 404);

@@ -22,7 +22,7 @@ const SUMMARIES: Record<Channel, string> = {
   'subkeys:rotate': 'Replace the secret of a sub-key (the old one stops working at once)',
   'subkeys:remove': 'Delete a sub-key',
   'usage:list': 'Requests through the proxy, newest first (refused ones included)',
-  'usage:daily': 'Requests and tokens per sub-key and UTC day',
+  'usage:daily': 'Requests, tokens and cost per sub-key and local day (the settings\' time zone)',
   'usage:refusals': 'Requests refused before a sub-key was known, per reason, over the last day and week',
   'usage:storage': "The store's size on disk and the oldest request the log keeps (retention: `proxy:configure`)",
   'proxy:status': 'Whether `/v1` serves, and its base URL',
@@ -33,6 +33,7 @@ const SUMMARIES: Record<Channel, string> = {
   'prices:set': 'Set the price of a model on an upstream (US dollars per million tokens)',
   'prices:remove': 'Remove a custom price',
   'prices:update': 'Fetch newer price data from @pydantic/genai-prices (the last good copy is kept)',
+  'usage:export': 'Desktop: save the filtered usage log as CSV to a file the user picks. Over HTTP, `GET /admin/api/usage/export?subkeyId=&before=` (or this POST) answers the CSV itself, streamed as `text/csv`',
 };
 
 type ErrorStatus = '404' | '409' | '502';
@@ -64,6 +65,7 @@ const CHANNEL_ERRORS: Record<Channel, ErrorStatus[]> = {
   'prices:set': [],
   'prices:remove': ['404'],
   'prices:update': ['502'],
+  'usage:export': [],
 };
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string; headers?: JsonObject }> = {

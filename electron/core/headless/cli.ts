@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { writeUsageCsv } from '../services/usage-export';
 import { createAdminApi, type AdminApi } from '../admin/admin-api';
 import { ensureAdminToken, envAdminTokenProblem, readAdminTokenHash } from '../admin/admin-token';
 import { createCore, DATABASE_FILE, type Core } from '../app-core';
@@ -171,6 +172,7 @@ async function main(argv: string[]): Promise<number> {
         allowedHosts,
         log: stderrLogger,
         version: readVersion(),
+        exportUsage: (filter, sink) => writeUsageCsv(opened.db, filter, sink),
       });
     }
     opened.proxyController.setMountedAddress(options.host, port);

@@ -1,8 +1,12 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { INTERRUPTED_REFUSAL } from '../../shared/types';
+import { readBudgetZones } from '../budgets/budget-settings';
+import { localDayKey, localDayStart, readRollupZone, writeRollupZone } from '../store/local-day';
+import { readSetting, settingsVersion, SETTING_KEYS } from '../store/settings-repo';
 import { storedTokens, type UsageRecord } from './usage-record';
 
 const DAY_MS = 86_400_000;
+const NOT_SEEN = Symbol('not seen');
 
 /** What one usage row adds to the `usage_daily` roll-up, under the sub-key it was stored with ('' for none). */
 interface Counted {
@@ -12,6 +16,8 @@ interface Counted {
   interrupted: number;
   refused: number;
   tokens: number;
+  cost: number;
+  unpriced: number;
 }
 
 /** The sums of one day and sub-key in a batch, and a row of theirs (to read a deleted key's kept name from). */
@@ -21,15 +27,17 @@ interface Sum extends Counted {
 }
 
 /** Mirrors `dailyUsageScan`: charged rows, their interrupted ones and tokens, and refusals but a connection's own row. */
-function counted(record: UsageRecord, storedSubkeyId: string | null): Counted {
+function counted(record: UsageRecord, storedSubkeyId: string | null, zone: string): Counted {
   const charged = record.refusal === null || record.refusal === INTERRUPTED_REFUSAL;
   return {
-    day: Math.floor(record.at / DAY_MS) * DAY_MS,
+    day: localDayKey(record.at, zone),
     subkeyId: storedSubkeyId ?? '',
     requests: charged ? 1 : 0,
     interrupted: record.refusal === INTERRUPTED_REFUSAL ? 1 : 0,
     refused: !charged && record.method !== 'WS' ? 1 : 0,
     tokens: charged ? (storedTokens(record.totalTokens) ?? 0) : 0,
+    cost: charged ? (record.costUsd ?? 0) : 0,
+    unpriced: charged && record.costUsd === null ? 1 : 0,
   };
 }
 
@@ -45,25 +53,60 @@ export class DailyRollup {
   private readonly batchWritten = new Map<UsageRecord, Counted>();
   private readonly sums = new Map<string, Sum>();
   private readonly upsert: Statement;
+  /** Rows committed while in flight: their contributions move when the days are rekeyed to another zone. */
+  private readonly open = new Set<UsageRecord>();
+  /** The zone the roll-up's days are keyed in, and the settings' raw zone value last seen (to notice a change). */
+  private zone: string;
+  private seenZoneSetting: unknown = NOT_SEEN;
+  private seenSettingsVersion = -1;
+  private readonly rekey: Transaction<(zone: string) => void>;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
+    this.zone = readRollupZone(db);
+    // The retained log's days from the first whole one on are counted again in the new zone; days before it (partly
+    // or wholly pruned from the log) keep the zone they were counted in. Rows are rekeyed from the same instant whose
+    // old day rows are removed, so every row stays counted exactly once.
+    const rebuild = db.prepare(
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced)
+       SELECT local_day(at, @zone), coalesce(subkey_id, ''), coalesce(subkey_name, ''), count(*),
+              sum(refusal IS NULL OR refusal = 'interrupted'), sum(refusal IS 'interrupted'),
+              sum(NOT (refusal IS NULL OR refusal = 'interrupted') AND method != 'WS'),
+              coalesce(sum(CASE WHEN refusal IS NULL OR refusal = 'interrupted' THEN total_tokens END), 0),
+              coalesce(sum(CASE WHEN refusal IS NULL OR refusal = 'interrupted' THEN cost_usd END), 0),
+              sum((refusal IS NULL OR refusal = 'interrupted') AND cost_usd IS NULL)
+       FROM usage WHERE at >= @from GROUP BY 1, 2, 3
+       ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
+         requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
+         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
+         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
+    );
+    this.rekey = db.transaction((zone: string) => {
+      const first = db.prepare('SELECT min(at) FROM usage').pluck().get() as number | null;
+      if (first !== null) {
+        const firstWholeDay = localDayKey(first, this.zone) + DAY_MS;
+        db.prepare('DELETE FROM usage_daily WHERE day >= ?').run(firstWholeDay);
+        rebuild.run({ zone, from: localDayStart(firstWholeDay, this.zone) });
+      }
+      writeRollupZone(db, zone);
+    });
     // A sub-key deleted since its row was written had its days moved to ('', its name) (usage_daily_forget_subkey);
     // the row itself keeps that name in usage.subkey_name, so the change goes there too.
     this.upsert = db.prepare(
-      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens)
+      `INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced)
        VALUES (@day, coalesce((SELECT id FROM subkeys WHERE id = @subkeyId), ''),
                CASE WHEN EXISTS (SELECT 1 FROM subkeys WHERE id = @subkeyId) THEN ''
                     ELSE coalesce((SELECT subkey_name FROM usage WHERE id = @rowId), '') END,
-               @rows, @requests, @interrupted, @refused, @tokens)
+               @rows, @requests, @interrupted, @refused, @tokens, @cost, @unpriced)
        ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
          requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
-         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens`,
+         refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
+         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
     );
   }
 
   /** Counts a row just inserted, stored under `storedSubkeyId`. */
   inserted(record: UsageRecord, storedSubkeyId: string | null): void {
-    const now = counted(record, storedSubkeyId);
+    const now = counted(record, storedSubkeyId, this.zone);
     this.batchWritten.set(record, now);
     this.add(now, 1, 1, record.rowId);
   }
@@ -73,7 +116,7 @@ export class DailyRollup {
     const before = this.batchWritten.get(record) ?? this.written.get(record);
     // A row this process did not write (its batch failed) has nothing in the roll-up to change.
     if (before === undefined) return;
-    const now = counted(record, before.subkeyId === '' ? null : before.subkeyId);
+    const now = counted(record, before.subkeyId === '' ? null : before.subkeyId, this.zone);
     this.batchWritten.set(record, now);
     this.add(before, -1, 0, record.rowId);
     this.add(now, 1, 0, record.rowId);
@@ -82,7 +125,7 @@ export class DailyRollup {
   /** Writes the batch's sums; runs inside the batch's transaction. */
   write(): void {
     for (const sum of this.sums.values()) {
-      if (sum.rows === 0 && sum.requests === 0 && sum.interrupted === 0 && sum.refused === 0 && sum.tokens === 0) continue;
+      if (sum.rows === 0 && sum.requests === 0 && sum.interrupted === 0 && sum.refused === 0 && sum.tokens === 0 && sum.cost === 0 && sum.unpriced === 0) continue;
       this.upsert.run({
         day: sum.day,
         subkeyId: sum.subkeyId,
@@ -92,22 +135,57 @@ export class DailyRollup {
         interrupted: sum.interrupted,
         refused: sum.refused,
         tokens: sum.tokens,
+        cost: sum.cost,
+        unpriced: sum.unpriced,
       });
     }
   }
 
   /** After the batch's transaction: keeps its contributions when it committed, forgets them when it failed. */
   settle(committed: boolean): void {
-    if (committed) for (const [record, now] of this.batchWritten) this.written.set(record, now);
+    if (committed) {
+      for (const [record, now] of this.batchWritten) {
+        this.written.set(record, now);
+        if (record.status === null && record.refusal === null) this.open.add(record);
+        else this.open.delete(record);
+      }
+    }
     this.batchWritten.clear();
     this.sums.clear();
+  }
+
+  /**
+   * Keys the days in the settings' time zone when it changed (between batches, so no batch holds old-zone sums):
+   * the retained log is counted again (see `rekey`) and rows in flight move with it. Throws, changing nothing, when
+   * the store cannot be written; the next batch tries again.
+   */
+  followZone(): void {
+    // Read only after a settings write: a flush runs per batch, on the proxy's hot path.
+    const version = settingsVersion(this.db);
+    if (version === this.seenSettingsVersion) return;
+    const setting = readSetting(this.db, SETTING_KEYS.budgetTimeZone);
+    if (setting === this.seenZoneSetting) {
+      this.seenSettingsVersion = version;
+      return;
+    }
+    const zone = readBudgetZones(this.db).zone;
+    if (zone !== this.zone) {
+      this.rekey.immediate(zone);
+      this.zone = zone;
+      for (const record of this.open) {
+        const contribution = this.written.get(record);
+        if (contribution) contribution.day = localDayKey(record.at, zone);
+      }
+    }
+    this.seenZoneSetting = setting;
+    this.seenSettingsVersion = version;
   }
 
   private add(change: Counted, sign: 1 | -1, rows: number, rowId: number | bigint | null): void {
     const key = `${change.day} ${change.subkeyId}`;
     let sum = this.sums.get(key);
     if (!sum) {
-      sum = { day: change.day, subkeyId: change.subkeyId, rows: 0, requests: 0, interrupted: 0, refused: 0, tokens: 0, rowId };
+      sum = { day: change.day, subkeyId: change.subkeyId, rows: 0, requests: 0, interrupted: 0, refused: 0, tokens: 0, cost: 0, unpriced: 0, rowId };
       this.sums.set(key, sum);
     }
     sum.rows += rows;
@@ -115,5 +193,7 @@ export class DailyRollup {
     sum.interrupted += sign * change.interrupted;
     sum.refused += sign * change.refused;
     sum.tokens += sign * change.tokens;
+    sum.cost += sign * change.cost;
+    sum.unpriced += sign * change.unpriced;
   }
 }

@@ -31,13 +31,29 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
   return amounts;
 }
 
-/** What an answer's usage costs; null when no usage arrived (the reservation stands). */
+/**
+ * What an answer's usage costs (cached input and reasoning at their own rates where the price has them); null when no usage arrived (the reservation stands).
+ * `usd` is 0 for a request that names no model, null when the model has no price or the library refuses the counts.
+ */
 export function usageAmounts(db: Database, exchange: { priced: { model: string | null; upstream: UpstreamState } | null }, usage: TokenUsage | null): SpendAmounts | null {
   if (!usage) return null;
   const input = usage.promptTokens ?? 0;
   const output = usage.completionTokens ?? Math.max(0, (usage.totalTokens ?? 0) - input);
   const tokens = usage.totalTokens ?? input + output;
   const priced = exchange.priced;
-  const usd = priced && priced.model !== null ? priceOn(db, priced.upstream, priced.model, { input, output }) : 0;
+  let usd: number | null = 0;
+  if (priced && priced.model !== null) {
+    try {
+      usd = priceOn(db, priced.upstream, priced.model, {
+        input,
+        cachedInput: Math.min(usage.cachedTokens ?? 0, input),
+        output,
+        reasoning: Math.min(usage.reasoningTokens ?? 0, output),
+      });
+    } catch {
+      // The price library refuses counts it finds inconsistent: unpriced, so the reservation stands.
+      usd = null;
+    }
+  }
   return { requests: 1, tokens, usd };
 }

@@ -15,7 +15,17 @@ export function normalizeUsage(value: unknown): TokenUsage | null {
   let total = count(usage.total_tokens);
   if (total === null && prompt !== null && completion !== null) total = prompt + completion;
   if (prompt === null && completion === null && total === null) return null;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const tokens: TokenUsage = { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  // Parts of the two totals, in either spelling; only set when reported, so answers without them read as before.
+  const cached = count(detail(usage.prompt_tokens_details ?? usage.input_tokens_details, 'cached_tokens'));
+  const reasoning = count(detail(usage.completion_tokens_details ?? usage.output_tokens_details, 'reasoning_tokens'));
+  if (cached !== null) tokens.cachedTokens = cached;
+  if (reasoning !== null) tokens.reasoningTokens = reasoning;
+  return tokens;
+}
+
+function detail(details: unknown, name: string): unknown {
+  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[name] : undefined;
 }
 
 function count(value: unknown): number | null {

@@ -5,6 +5,10 @@ export interface TokenUsage {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
+  /** Of `promptTokens`, read from the prompt cache; absent when the answer did not say. */
+  cachedTokens?: number | null;
+  /** Of `completionTokens`, spent on reasoning; absent when the answer did not say. */
+  reasoningTokens?: number | null;
 }
 
 /** One row of the usage log, filled in as the request goes; `rowId` is set once the row is written. */
@@ -20,6 +24,10 @@ export interface UsageRecord extends TokenUsage {
   latencyMs: number | null;
   /** Why Keygate answered the request itself (the error code), or null when upstream answered. */
   refusal: string | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  /** What the answer cost in US dollars (the price its budgets were settled with); null when unpriced or unanswered. */
+  costUsd: number | null;
 }
 
 /** The longest path and model name a usage row keeps: a client chooses them, and must not choose how big rows get. */
@@ -61,6 +69,9 @@ export function usageEntryOf(record: UsageRecord): UsageEntry {
     completionTokens: storedTokens(record.completionTokens),
     totalTokens: storedTokens(record.totalTokens),
     refusal: record.refusal,
+    costUsd: record.costUsd,
+    cachedTokens: storedTokens(record.cachedTokens),
+    reasoningTokens: storedTokens(record.reasoningTokens),
   };
 }
 
@@ -79,5 +90,8 @@ export function newUsageRecord(method: string, path: string, at: number): UsageR
     completionTokens: null,
     totalTokens: null,
     refusal: null,
+    cachedTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
   };
 }

@@ -90,11 +90,13 @@ export class WriteBatcher {
       'UPDATE subkeys SET remaining_requests = remaining_requests + ?, last_used_at = COALESCE(?, last_used_at) WHERE id = ?',
     );
     this.insertUsage = db.prepare(
-      `INSERT INTO usage (subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO usage (subkey_id, at, method, path, model, status, latency_ms, prompt_tokens, completion_tokens, total_tokens, refusal,
+                          cost_usd, cached_tokens, reasoning_tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.completeUsage = db.prepare(
-      'UPDATE usage SET model = ?, status = ?, latency_ms = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, refusal = ? WHERE id = ?',
+      `UPDATE usage SET model = ?, status = ?, latency_ms = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, refusal = ?,
+         cost_usd = ?, cached_tokens = ?, reasoning_tokens = ? WHERE id = ?`,
     );
     this.countRefusals = db.prepare(
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
@@ -220,8 +222,13 @@ export class WriteBatcher {
     return this.failing;
   }
 
-  /** Writes the pending batch now, synchronously. */
+  /** Writes the pending batch now, synchronously; first rekeys the daily roll-up if the time zone changed. */
   flush(): void {
+    try {
+      this.rollup.followZone();
+    } catch {
+      // The roll-up stays keyed in its zone; the next flush tries again (a failing store shows in the commit below).
+    }
     const batch = this.batch;
     if (this.immediate) clearImmediate(this.immediate);
     if (this.timer) clearTimeout(this.timer);
@@ -291,6 +298,9 @@ export class WriteBatcher {
       storedTokens(record.completionTokens),
       storedTokens(record.totalTokens),
       record.refusal,
+      record.costUsd,
+      storedTokens(record.cachedTokens),
+      storedTokens(record.reasoningTokens),
     ] as const;
     try {
       record.rowId = this.insertUsage.run(record.subkeyId, ...values).lastInsertRowid;
@@ -312,6 +322,9 @@ export class WriteBatcher {
       storedTokens(record.completionTokens),
       storedTokens(record.totalTokens),
       record.refusal,
+      record.costUsd,
+      storedTokens(record.cachedTokens),
+      storedTokens(record.reasoningTokens),
       record.rowId,
     );
     this.rollup.updated(record);

@@ -113,9 +113,10 @@ export class ResponseLedger {
     const tokens = normalizeUsage(usage);
     if (tokens) Object.assign(reservation.record, tokens);
     if (charged) {
-      // Priced only for a budget in dollars, as over HTTP: pricing costs tens of µs a response for nothing otherwise.
-      const inUsd = reservation.spend.holds.some((hold) => hold.budget.metric === 'usd');
-      this.gate.settle(reservation.spend, this.spend.usageAmounts(reservation.record.model, usage, inUsd));
+      // Priced for every response, as over HTTP: the row shows its cost, and the price is cached rates (prices.ts).
+      const spent = this.spend.usageAmounts(reservation.record.model, usage, true);
+      this.gate.settle(reservation.spend, spent);
+      reservation.record.costUsd = spent?.usd ?? null;
     }
     this.finish(reservation, charged ? 200 : end === 'cancelled' ? 499 : 500, null, charged);
   }

@@ -19,6 +19,8 @@ export interface HandlerDeps {
   app: { version: string; mode: AppInfo['mode']; dataDir: string };
   upstreamTimeoutMs?: number;
   priceDataUrl?: string;
+  /** Desktop: asks where to save an export (null: cancelled). Without it usage:export is refused (headless streams it over HTTP). */
+  pickExportFile?: () => Promise<string | null>;
 }
 
 /** One handler per contract channel, each calling its service. Input arrives already validated by the dispatcher. */
@@ -63,5 +65,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'prices:set': (input) => prices.set(input),
     'prices:remove': (input) => prices.remove(input),
     'prices:update': () => prices.update(),
+
+    'usage:export': (input) => usage.export(input),
   };
 }

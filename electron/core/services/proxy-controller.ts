@@ -220,6 +220,8 @@ export function createProxyController(options: ProxyControllerOptions): ProxyCon
           if (input.defaultOutputTokens !== undefined) writeSetting(db, SETTING_KEYS.defaultOutputTokens, input.defaultOutputTokens);
           if (input.usageRetentionDays !== undefined) writeSetting(db, SETTING_KEYS.usageRetentionDays, input.usageRetentionDays);
         }).immediate();
+        // The daily usage counts local days: rekeyed now, not at the next request.
+        if (input.timeZone !== undefined) proxy.flush();
         const after = readProxySettings(db, defaults);
         const moved = after.host !== before.host || after.port !== before.port;
         if (options.mode === 'listener' && moved && server) {

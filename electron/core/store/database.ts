@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { registerLocalDay } from './local-day';
 import { LATEST_VERSION, migrations } from './migrations';
 import { betterSqlite3Dir, describeNativeLoadError, nativeBindingPath, runtimeOf } from './native-binding';
 
@@ -79,6 +80,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     // Because foreign key support is not enabled by default!
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    registerLocalDay(db);
     migrate(db, file);
     return db;
   } catch (error) {

@@ -273,6 +273,31 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+
+  function addUsageCostAndTokenDetails(db) {
+    db.exec(`
+      -- Cost wherever usage is shown: each row keeps what its answer cost (NULL: unpriced) and the cached and
+      -- reasoning parts of its tokens; the roll-up sums the cost of its charged rows and counts those left unpriced.
+      ALTER TABLE usage ADD COLUMN cost_usd REAL;
+      ALTER TABLE usage ADD COLUMN cached_tokens INTEGER;
+      ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER;
+      ALTER TABLE usage_daily ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;   -- of the charged rows, priced ones
+      ALTER TABLE usage_daily ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0; -- charged rows with cost_usd NULL
+      UPDATE usage_daily SET unpriced = requests;
+
+      DROP TRIGGER usage_daily_forget_subkey;
+      CREATE TRIGGER usage_daily_forget_subkey BEFORE DELETE ON subkeys
+      BEGIN
+        INSERT INTO usage_daily (day, subkey_id, subkey_name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced)
+          SELECT day, '', old.name, rows, requests, interrupted, refused, total_tokens, cost_usd, unpriced FROM usage_daily WHERE subkey_id = old.id
+          ON CONFLICT (day, subkey_id, subkey_name) DO UPDATE SET rows = rows + excluded.rows,
+            requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
+            refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
+            cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced;
+        DELETE FROM usage_daily WHERE subkey_id = old.id;
+      END;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -83,3 +83,8 @@ export function writePriceData(db: Database, fetchedAt: number, data: string): v
     data,
   );
 }
+
+/** Changes with every custom price set or removed through this module: a cache of prices compares it. */
+export function customPricesVersion(db: Database): number {
+  return priceVersions.get(db) ?? 0;
+}

@@ -11,6 +11,8 @@ export const SETTING_KEYS = {
   /** `{ zone, changedAt }`: the zone before the last change, which the window running at the change keeps. */
   budgetPreviousTimeZone: 'budgets.previousTimeZone',
   defaultOutputTokens: 'budgets.defaultOutputTokens',
+  /** The time zone the `usage_daily` roll-up's days are keyed in (unset: UTC). */
+  usageDailyTimeZone: 'usage.dailyTimeZone',
   /** Days the request log keeps its rows (usage-retention.ts). */
   usageRetentionDays: 'usage.retentionDays',
 } as const;

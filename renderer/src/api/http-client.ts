@@ -3,6 +3,7 @@ import type { AppErrorData } from '../../../electron/shared/errors';
 import { ApiError } from './api-error';
 import type { KeygateClient } from './client';
 import { createSseParser } from './sse';
+import { downloadUsageCsv } from './usage-download';
 
 export interface HttpClientOptions {
   /** The admin token, sent as a bearer token. */
@@ -49,6 +50,8 @@ export function createHttpClient(options: HttpClientOptions): KeygateClient {
   }
 
   const api = Object.fromEntries(channels.map((channel) => [channel, (input: unknown) => call(channel, input)])) as KeygateApi;
+  // Over HTTP the export is a download of the streamed CSV, not a file the server saves.
+  api['usage:export'] = (input) => downloadUsageCsv(doFetch, origin, headers, input);
 
   const listeners = new Map<PushEvent, Set<(payload: never) => void>>();
   let controller: AbortController | null = null;

@@ -448,6 +448,21 @@ export const en = {
     windows: { day: 'a day', week: 'a week', month: 'a month', total: 'in total' },
     show: 'Show the key',
   },
+  cost: {
+    metric: 'Cost',
+    column: 'Cost',
+    unpriced: 'no price',
+    unpricedHint: 'No price known for this model, or the answer reported no usage: not counted in the cost.',
+    byKeyTitle: 'Cost per sub-key, last {{days}} days',
+    total: 'Total',
+    requests: 'Requests',
+    tokens: 'Tokens',
+    unpricedRequests_one: '{{count}} request without a price is not in the cost.',
+    unpricedRequests_other: '{{count}} requests without a price are not in the cost.',
+    export: 'Export CSV',
+    exported_one: 'Saved {{count}} request to {{path}}',
+    exported_other: 'Saved {{count}} requests to {{path}}',
+  },
 };
 
 /** The shape every language file must have. */

@@ -17,6 +17,9 @@ export function lastDays(days: number, now: number = Date.now()): string[] {
   return Array.from({ length: days }, (_, index) => new Date(today - (days - 1 - index) * 86_400_000).toISOString().slice(0, 10));
 }
 
+/** What the chart stacks per day: requests, tokens, or cost in US dollars (of the priced requests). */
+export type UsageChartMetric = 'requests' | 'totalTokens' | 'costUsd';
+
 /** The series of requests left `interrupted` by a stop of Keygate (charged, answer unknown), apart from the sub-keys'. */
 export const INTERRUPTED_SERIES = 'interrupted';
 
@@ -36,7 +39,7 @@ export interface ApartLabels {
  */
 export function usageChartData(
   daily: UsageDay[],
-  metric: 'requests' | 'totalTokens',
+  metric: UsageChartMetric,
   days: number,
   nameOf: (subkeyId: string | null, entry: UsageDay) => string,
   now: number = Date.now(),
@@ -54,7 +57,9 @@ export function usageChartData(
   const series = [...new Map(counted.map((entry) => [keyOf(entry), { name: keyOf(entry), label: nameOf(entry.subkeyId, entry) }])).values()];
   if (withInterrupted) series.push({ name: INTERRUPTED_SERIES, label: labels.interrupted! });
   if (withRefused) series.push({ name: REFUSED_SERIES, label: labels.refused! });
-  const rows = lastDays(days, now).map((day) => {
+  // Days are local to the settings' time zone: ahead of UTC, today there may already be tomorrow here.
+  const latest = daily.reduce((last, entry) => Math.max(last, Date.parse(`${entry.day}T00:00:00Z`) || 0), 0);
+  const rows = lastDays(days, Math.max(now, latest)).map((day) => {
     const row: Record<string, string | number> = { day: day.slice(5) };
     for (const each of series) row[each.name] = 0;
     for (const entry of daily) {

@@ -1,4 +1,4 @@
-import type { RefusalCount, StorageInfo, UsageDay, UsageEntry } from '../../../electron/shared/types';
+import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport } from '../../../electron/shared/types';
 import type { SliceCreator } from './store-types';
 
 export const USAGE_PAGE_SIZE = 100;
@@ -27,6 +27,8 @@ export interface UsageSlice {
   /** The store's size on disk and the oldest request kept (the storage panel); null until read. */
   usageStorage: StorageInfo | null;
   refreshUsageStorage: () => Promise<void>;
+  /** Exports the log under the current sub-key filter as CSV (desktop: a file the user picks; browser: a download). */
+  exportUsage: () => Promise<UsageExport>;
 }
 
 /** Recent proxied requests, per-day totals and the counts of refusals before authentication, for the Usage screen. */
@@ -38,6 +40,10 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) =>
   usageHasMore: false,
   usageSubkeyId: null,
   usageStorage: null,
+  exportUsage() {
+    const subkeyId = get().usageSubkeyId;
+    return api['usage:export'](subkeyId ? { subkeyId } : {});
+  },
   async refreshUsageStorage() {
     set({ usageStorage: await api['usage:storage']({}) });
   },

@@ -1,5 +1,5 @@
-import { Button, Center, Select } from '@mantine/core';
-import { IconChartBar } from '@tabler/icons-react';
+import { Button, Center, Group, Select } from '@mantine/core';
+import { IconChartBar, IconDownload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { errorMessage } from '../../api/api-error';
 import { useKeygate } from '../../store/store';
 import { EmptyState } from '../common/empty-state';
 import { PageHeader } from '../common/page-header';
+import { CostByKey } from './cost-by-key';
 import { RefusalsPanel } from './refusals-panel';
 import { StoragePanel } from './storage-panel';
 import { UsageChart } from './usage-chart';
@@ -22,6 +23,21 @@ export function UsagePage() {
   const hasMore = useKeygate((state) => state.usageHasMore);
   const loadOlderUsage = useKeygate((state) => state.loadOlderUsage);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const exportUsage = useKeygate((state) => state.exportUsage);
+  const [exporting, setExporting] = useState(false);
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const saved = await exportUsage();
+      // null: the save dialog was cancelled.
+      if (saved.path !== null) notifications.show({ color: 'teal', message: t('cost.exported', { count: saved.rows, path: saved.path }) });
+    } catch (error) {
+      notifications.show({ color: 'red', message: errorMessage(error) });
+    } finally {
+      setExporting(false);
+    }
+  }
 
   async function loadOlder() {
     setLoadingOlder(true);
@@ -41,22 +57,28 @@ export function UsagePage() {
         action={
           // "All sub-keys" is the empty value, shown as a placeholder, so typing searches the keys instead of
           // appending to that label; clearing goes back to all.
-          <Select
-            size="xs"
-            w={200}
-            aria-label={t('usage.key')}
-            placeholder={t('usage.allKeys')}
-            value={subkeyId}
-            searchable
-            clearable
-            clearButtonProps={{ 'aria-label': t('usage.showAllKeys'), 'aria-hidden': false, tabIndex: 0 }}
-            nothingFoundMessage={t('usage.noKeyMatch')}
-            onChange={(value) => setUsageSubkey(value || null).catch((error) => notifications.show({ color: 'red', message: errorMessage(error) }))}
-            data={subkeys.map((subkey) => ({ value: subkey.id, label: subkey.name }))}
-          />
+          <Group gap="xs">
+            <Select
+              size="xs"
+              w={200}
+              aria-label={t('usage.key')}
+              placeholder={t('usage.allKeys')}
+              value={subkeyId}
+              searchable
+              clearable
+              clearButtonProps={{ 'aria-label': t('usage.showAllKeys'), 'aria-hidden': false, tabIndex: 0 }}
+              nothingFoundMessage={t('usage.noKeyMatch')}
+              onChange={(value) => setUsageSubkey(value || null).catch((error) => notifications.show({ color: 'red', message: errorMessage(error) }))}
+              data={subkeys.map((subkey) => ({ value: subkey.id, label: subkey.name }))}
+            />
+            <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} loading={exporting} onClick={exportCsv}>
+              {t('cost.export')}
+            </Button>
+          </Group>
         }
       />
       <UsageChart />
+      <CostByKey />
       {subkeyId === null && <RefusalsPanel />}
       {usage.length === 0 ? <EmptyState icon={<IconChartBar size={22} />} title={t('usage.title')} text={t('usage.empty')} /> : <UsageTable entries={usage} />}
       {hasMore && (

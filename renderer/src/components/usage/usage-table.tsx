@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageEntry } from '../../../../electron/shared/types';
 import type { TFunction } from 'i18next';
 import { formatDateTime, formatLatency, formatNumber, formatRequestTime } from '../../lib/format';
+import { formatCost } from '../../lib/format-cost';
 import { useCompact } from '../../lib/use-compact';
 import { useKeygate } from '../../store/store';
 
@@ -17,6 +18,19 @@ function statusColor(status: number | null): string {
   if (status < 300) return 'teal';
   if (status < 500) return 'orange';
   return 'red';
+}
+
+/** What a charged request cost; "no price" (explained) for a finished one the proxy could not price; blank otherwise. */
+function CostCell({ entry, language, t }: { entry: UsageEntry; language: string; t: TFunction }) {
+  if (entry.costUsd !== null) return formatCost(entry.costUsd, language);
+  if (entry.refusal !== null || entry.status === null || entry.status < 200 || entry.status >= 300) return '—';
+  return (
+    <Tooltip label={t('cost.unpricedHint')} withArrow multiline w={260}>
+      <Text span size="xs" c="dimmed">
+        {t('cost.unpriced')}
+      </Text>
+    </Tooltip>
+  );
 }
 
 /**
@@ -44,6 +58,7 @@ export function UsageTable({ entries, withKey = true }: { entries: UsageEntry[];
             <Table.Th>{t('usage.status')}</Table.Th>
             {!compact && <Table.Th ta="right">{t('usage.latency')}</Table.Th>}
             <Table.Th ta="right">{t('usage.tokens')}</Table.Th>
+            <Table.Th ta="right">{t('cost.column')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -109,6 +124,9 @@ export function UsageTable({ entries, withKey = true }: { entries: UsageEntry[];
                     {latency(entry)}
                   </Text>
                 )}
+              </Table.Td>
+              <Table.Td ta="right" ff="monospace" data-usage-cost>
+                <CostCell entry={entry} language={i18n.language} t={t} />
               </Table.Td>
             </Table.Tr>
           ))}
