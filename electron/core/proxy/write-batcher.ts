@@ -1,5 +1,6 @@
 import type { Database } from '../store/database';
 import { DailyRollup } from './daily-rollup';
+import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
 import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
@@ -72,6 +73,7 @@ export class WriteBatcher {
   private readonly insertBatchFile;
   private readonly commit;
   private readonly rollup;
+  private readonly checkpoints: IdleCheckpoints;
   /** The last_used_at last committed per sub-key. */
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly upsertSpend;
@@ -102,6 +104,7 @@ export class WriteBatcher {
       'INSERT INTO refusal_counts (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
     );
     this.rollup = new DailyRollup(db);
+    this.checkpoints = new IdleCheckpoints(db);
     // The first owner stays: an upstream answering with an id it gave before must not hand the object to another key.
     this.insertObject = db.prepare('INSERT OR IGNORE INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, ?, ?)');
     this.insertBatchFile = db.prepare(
@@ -247,6 +250,7 @@ export class WriteBatcher {
       return;
     }
     this.rollup.settle(true);
+    this.checkpoints.committed();
     for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
     this.setFailure(null);
     batch.resolve();
