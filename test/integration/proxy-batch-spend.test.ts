@@ -133,12 +133,19 @@ describe('a batch counts its lines against budgets in dollars and tokens', () =>
     // The same file again would pass the limit.
     await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(batchRequests()).toHaveLength(1);
+    // The store keeps the estimate for after a restart: per model, the lines without a cap counted apart.
+    const stored = fx.core.db.prepare('SELECT estimate FROM batch_files WHERE file_id = ?').pluck().get(fileId) as string;
+    const shares = worstCase(lines);
+    expect(JSON.parse(stored)).toEqual([
+      { model: 'gpt-4o', input: shares.get('gpt-4o')!.input, output: 300, uncapped: 0 },
+      { model: 'gpt-4o-mini', input: shares.get('gpt-4o-mini')!.input, output: 200, uncapped: 1 },
+    ]);
   });
 
   it('refuses a batch larger than a tokens-per-minute limit, as an HTTP request of that size', async () => {
     const { sdk } = await issue([], { tokensPerMinute: 10_000 });
     const fileId = await upload(sdk, Array.from({ length: 5 }, (_, index) => chatLine(index, 'gpt-4o-mini')));
-    await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429 });
+    await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
     expect(batchRequests()).toHaveLength(0);
   });
 

@@ -9,6 +9,7 @@ import { answerPreflight } from './cors';
 import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
 import { checkBatch } from './batch-gate';
+import { batchAmounts } from './batch-amounts';
 import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
 import { FormBody, type FormHead } from './form-body';
@@ -51,6 +52,8 @@ interface Exchange {
   reservation: Reservation | null;
   /** What the request's usage is priced by (its model on its upstream), once reserved with a budget in dollars. */
   priced: { model: string | null; upstream: UpstreamState } | null;
+  /** A batch: its answer's usage is not its lines', so its reservation stands as the charge. */
+  batch: boolean;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -189,7 +192,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
       else if (exchange.reservation) {
         // Without budgets or rate limits there is nothing to settle: reading the usage would cost for nothing.
-        const settles = exchange.reservation.holds.length > 0 || exchange.reservation.rate !== null;
+        const settles = !exchange.batch && (exchange.reservation.holds.length > 0 || exchange.reservation.rate !== null);
         gate.settle(exchange.reservation, settles ? usageAmounts(options.db, exchange, outcome.usage) : null);
       }
       if (outcome.usage) {
@@ -288,9 +291,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
-    // A batch takes one request per line of its input, all or none.
-    amounts.requests = batchCount;
+    const facts = { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db };
+    // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
+    exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
+    const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
     if (inFlight.size === 1) writes.flush();
@@ -360,6 +364,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       queued: false,
       reservation: null,
       priced: null,
+      batch: false,
       forwarding: null,
       clientGone: false,
       finished: false,
