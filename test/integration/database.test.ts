@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BatchFiles } from '../../electron/core/proxy/batch-files';
 import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
 import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
 import { listSubkeys } from '../../electron/core/store/subkeys-repo';
@@ -78,6 +79,23 @@ describe('openDatabase', () => {
     const db = openDatabase(file);
     expect(listSubkeys(db).map((subkey) => subkey.permissions)).toEqual([unrestrictedPermissions()]);
     expect(unrestrictedPermissions()).toMatchObject({ mode: 'all', mintCredentials: false, shareProjectObjects: false });
+    db.close();
+  });
+
+  it('keeps batch input files read before estimates existed, without one (a budgeted key cannot make a batch of them)', () => {
+    const file = join(dir, 'keygate.db');
+    const before = migrations.findIndex((migration) => migration.name === 'addBatchFileEstimates');
+    expect(before).toBeGreaterThan(0);
+    const raw = new BetterSqlite3(file);
+    for (const migration of migrations.slice(0, before)) migration(raw);
+    raw.pragma(`user_version = ${before}`);
+    raw.prepare(`INSERT INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES ('file-old', 's', 3, '["gpt-4o"]', '["/v1/chat/completions"]', 1)`).run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(new BatchFiles(db).get('file-old')).toEqual({
+      subkeyId: 's',
+      summary: { lines: 3, models: ['gpt-4o'], endpoints: ['/v1/chat/completions'], readable: true, estimate: null },
+    });
     db.close();
   });
 

@@ -9,7 +9,38 @@ describe('BatchFileScan', () => {
     const scan = new BatchFileScan();
     scan.startFile();
     for (let at = 0; at < text.length; at += 7) scan.push(text.subarray(at, at + 7));
-    expect(scan.result()).toEqual({ lines: 3, models: ['gpt-4o', 'gpt-4o-mini'], endpoints: ['/v1/chat/completions', '/v1/responses'], readable: true });
+    const tokens = (text: string) => Math.ceil(Buffer.byteLength(text) / 4);
+    expect(scan.result()).toEqual({
+      lines: 3,
+      models: ['gpt-4o', 'gpt-4o-mini'],
+      endpoints: ['/v1/chat/completions', '/v1/responses'],
+      readable: true,
+      estimate: [
+        { model: 'gpt-4o', input: 2 * tokens(line('gpt-4o')), output: 0, uncapped: 2 },
+        // Its line ends in \r\n: the carriage return is one of its bytes.
+        { model: 'gpt-4o-mini', input: tokens(line('gpt-4o-mini', '/v1/responses') + '\r'), output: 0, uncapped: 1 },
+      ],
+    });
+  });
+
+  it('sums each model\'s output caps in every spelling, counting the lines without one, and keeps absurd caps finite', () => {
+    const capped = (model: string, body: Record<string, unknown>) => JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/responses', body: { model, input: 'hi', ...body } });
+    const lines = [
+      capped('gpt-4o', { max_tokens: 100 }),
+      capped('gpt-4o', { max_completion_tokens: 200 }),
+      capped('gpt-4o', { max_output_tokens: 300 }),
+      capped('gpt-4o', { max_tokens: 0 }),
+      capped('o3', { max_output_tokens: 1e300 }),
+      capped('o3', { max_output_tokens: 1e300 }),
+    ];
+    const scan = new BatchFileScan();
+    scan.startFile();
+    scan.push(Buffer.from(lines.join('\n')));
+    const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
+    expect(scan.result().estimate).toEqual([
+      { model: 'gpt-4o', input: input(0, 4), output: 600, uncapped: 1 },
+      { model: 'o3', input: input(4, 6), output: Number.MAX_SAFE_INTEGER, uncapped: 0 },
+    ]);
   });
 
   it('marks a file unreadable when a line is not a request with a url and a model, or when the form has two files', () => {

@@ -1,7 +1,20 @@
+import { estimateTokens } from '../budgets/estimate';
 import type { Database } from '../store/database';
 
 /** At most this many different models or urls are remembered per file; more make the file unreadable to Keygate. */
 const MAX_DISTINCT = 1000;
+
+/**
+ * One model's share of a batch's worst case, each line estimated as an HTTP request with its body is (estimate.ts):
+ * input tokens, the output caps its lines set, and how many lines set none (each takes the settings' default output
+ * cap when the batch is created).
+ */
+export interface BatchModelEstimate {
+  model: string;
+  input: number;
+  output: number;
+  uncapped: number;
+}
 
 /** What a batch input file asks for, read from its JSONL lines. */
 export interface BatchFileSummary {
@@ -10,6 +23,8 @@ export interface BatchFileSummary {
   endpoints: string[];
   /** False when a line is not a JSON object with string `url` and `body.model` (the batch is then refused). */
   readable: boolean;
+  /** Its lines' worst case per model; null for a file read before Keygate kept it (a budgeted key cannot use it). */
+  estimate: BatchModelEstimate[] | null;
 }
 
 /**
@@ -21,6 +36,7 @@ export class BatchFileScan {
   private lines = 0;
   private readonly models = new Set<string>();
   private readonly endpoints = new Set<string>();
+  private readonly estimates = new Map<string, BatchModelEstimate>();
   private readable = true;
   private files = 0;
 
@@ -47,7 +63,7 @@ export class BatchFileScan {
     if (this.tail) this.line(this.tail);
     this.tail = null;
     if (this.files !== 1) this.readable = false;
-    return { lines: this.lines, models: [...this.models], endpoints: [...this.endpoints], readable: this.readable };
+    return { lines: this.lines, models: [...this.models], endpoints: [...this.endpoints], readable: this.readable, estimate: [...this.estimates.values()] };
   }
 
   private line(bytes: Buffer): void {
@@ -71,6 +87,24 @@ export class BatchFileScan {
     this.models.add(model);
     this.endpoints.add(line.url);
     if (this.models.size > MAX_DISTINCT || this.endpoints.size > MAX_DISTINCT) this.readable = false;
+    this.estimate(model, line.body, bytes.length);
+  }
+
+  /**
+   * Adds a line to its model's worst case. The line's bytes stand for its body's (the envelope adds a few dozen, so
+   * this errs high); a default of 0 marks a line without an output cap (caps are positive).
+   */
+  private estimate(model: string, body: unknown, bytes: number): void {
+    const tokens = estimateTokens(body, bytes, 0);
+    let sum = this.estimates.get(model);
+    if (!sum) {
+      sum = { model, input: 0, output: 0, uncapped: 0 };
+      this.estimates.set(model, sum);
+    }
+    sum.input += tokens.input;
+    // Capped so that absurd caps (1e300) stay a finite number in JSON: still far beyond any budget.
+    sum.output = Math.min(sum.output + tokens.output, Number.MAX_SAFE_INTEGER);
+    if (tokens.output === 0) sum.uncapped++;
   }
 }
 
@@ -80,8 +114,8 @@ export class BatchFiles {
   private readonly select;
 
   constructor(db: Database) {
-    this.select = db.prepare<[string], { subkey_id: string; line_count: number; models: string; endpoints: string; readable: number }>(
-      'SELECT subkey_id, line_count, models, endpoints, readable FROM batch_files WHERE file_id = ?',
+    this.select = db.prepare<[string], { subkey_id: string; line_count: number; models: string; endpoints: string; readable: number; estimate: string | null }>(
+      'SELECT subkey_id, line_count, models, endpoints, readable, estimate FROM batch_files WHERE file_id = ?',
     );
   }
 
@@ -93,7 +127,13 @@ export class BatchFiles {
     if (!row) return null;
     return {
       subkeyId: row.subkey_id,
-      summary: { lines: row.line_count, models: JSON.parse(row.models) as string[], endpoints: JSON.parse(row.endpoints) as string[], readable: row.readable === 1 },
+      summary: {
+        lines: row.line_count,
+        models: JSON.parse(row.models) as string[],
+        endpoints: JSON.parse(row.endpoints) as string[],
+        readable: row.readable === 1,
+        estimate: row.estimate === null ? null : (JSON.parse(row.estimate) as BatchModelEstimate[]),
+      },
     };
   }
 

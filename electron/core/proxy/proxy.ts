@@ -9,6 +9,7 @@ import { answerPreflight } from './cors';
 import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
 import { checkBatch } from './batch-gate';
+import { batchAmounts } from './batch-amounts';
 import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
 import { FormBody, type FormHead } from './form-body';
@@ -51,6 +52,8 @@ interface Exchange {
   reservation: Reservation | null;
   /** What the request's usage is priced by (its model on its upstream), once reserved with a budget in dollars. */
   priced: { model: string | null; upstream: UpstreamState } | null;
+  /** A batch: its answer's usage is not its lines', so its reservation stands as the charge. */
+  batch: boolean;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -190,7 +193,9 @@ export function createProxy(options: ProxyOptions): Proxy {
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
       else if (exchange.reservation) {
-        const spent = usageAmounts(options.db, exchange, outcome.usage);
+        // A batch's answer carries none of its lines' usage (a new batch may even report zeros): its reservation,
+        // the priced worst case of every line, stands as the charge.
+        const spent = exchange.batch ? null : usageAmounts(options.db, exchange, outcome.usage);
         gate.settle(exchange.reservation, spent);
         // The row shows what the budgets were settled with; a request that names no model has no price to show.
         record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
@@ -293,9 +298,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const amounts = requestAmounts(subkey, { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db });
-    // A batch takes one request per line of its input, all or none.
-    amounts.requests = batchCount;
+    const facts = { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db };
+    // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
+    exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
+    const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
     if (inFlight.size === 1) writes.flush();
@@ -366,6 +372,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       queued: false,
       reservation: null,
       priced: null,
+      batch: false,
       forwarding: null,
       clientGone: false,
       finished: false,

@@ -108,7 +108,7 @@ export class WriteBatcher {
     // The first owner stays: an upstream answering with an id it gave before must not hand the object to another key.
     this.insertObject = db.prepare('INSERT OR IGNORE INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, ?, ?)');
     this.insertBatchFile = db.prepare(
-      'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable, estimate) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
     this.upsertSpend = db.prepare(
@@ -118,7 +118,7 @@ export class WriteBatcher {
     this.commit = db.transaction((batch: Batch) => {
       if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
       for (const { fileId, subkeyId, summary } of batch.batchFiles) {
-        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0);
+        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0, summary.estimate && JSON.stringify(summary.estimate));
       }
       for (const object of batch.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);

@@ -298,6 +298,15 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       END;
     `);
   },
+
+  function addBatchFileEstimates(db) {
+    db.exec(`
+      -- A batch input file's worst case per model, read from its lines at upload (JSON array of { model, input,
+      -- output, uncapped }), so that creating a batch reserves it in token and USD budgets. NULL for files read
+      -- before: a key with such budgets cannot make a batch from them (fail closed), others can as before.
+      ALTER TABLE batch_files ADD COLUMN estimate TEXT;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -1,0 +1,188 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { priceTokens } from '../../electron/core/budgets/prices';
+import { createHeadlessServer } from '../../electron/core/headless/headless-server';
+import type { Budget, IssuedSubkey, RateLimits, Subkey, Upstream } from '../../electron/shared/types';
+import { startCore, type CoreFixture } from '../helpers/core-fixture';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+
+let fx: CoreFixture;
+let server: Server;
+let origin: string;
+let upstream: StandInUpstream;
+let openAi: Upstream;
+let counter = 0;
+
+beforeAll(async () => {
+  upstream = await startStandInUpstream();
+  fx = startCore();
+  server = createHeadlessServer(fx.core.proxyController, null);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await fx.call('proxy:start');
+  openAi = await fx.call<Upstream>('upstreams:add', { name: 'OpenAI', baseUrl: upstream.baseUrl, apiKey: UPSTREAM_KEY });
+}, 60_000);
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await fx?.close();
+  await upstream?.close();
+});
+beforeEach(() => {
+  upstream.reset();
+  // Files and batches as OpenAI answers them; a new batch's `usage` is all zeros (populated as it runs).
+  upstream.respond = (request, response) => {
+    const path = request.url.split('?')[0]!;
+    let answer: unknown;
+    if (request.method === 'POST' && path === '/v1/files') answer = { id: `file-${++counter}`, object: 'file', purpose: 'batch', bytes: request.body.length, created_at: 1, filename: 'batch.jsonl' };
+    else if (request.method === 'POST' && path === '/v1/batches') {
+      const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      answer = { id: `batch_${++counter}`, object: 'batch', ...body, status: 'validating', created_at: 1, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } };
+    } else return false;
+    const text = JSON.stringify(answer);
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  };
+});
+
+const client = (secret: string): OpenAI => new OpenAI({ apiKey: secret, baseURL: `${origin}/v1`, maxRetries: 0, timeout: 15_000 });
+
+async function issue(budgets: Budget[], rateLimits?: Partial<RateLimits>): Promise<{ id: string; sdk: OpenAI }> {
+  const issued = await fx.call<IssuedSubkey>('subkeys:create', { name: 'batcher', upstreamId: openAi.id, budgets, ...(rateLimits && { rateLimits }) });
+  return { id: issued.subkey.id, sdk: client(issued.secret) };
+}
+
+async function spent(id: string, metric: Budget['metric']): Promise<number> {
+  const key = (await fx.call<Subkey[]>('subkeys:list')).find((subkey) => subkey.id === id)!;
+  return key.budgets.find((budget) => budget.metric === metric)!.spent;
+}
+
+interface Line {
+  custom_id: string;
+  method: 'POST';
+  url: string;
+  body: Record<string, unknown>;
+}
+
+function chatLine(index: number, model: string, extra: Record<string, unknown> = {}): Line {
+  return { custom_id: `line-${index}`, method: 'POST', url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content: `Summarise chapter ${index} of the book.` }], ...extra } };
+}
+
+async function upload(sdk: OpenAI, lines: Line[]): Promise<string> {
+  const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+  return (await sdk.files.create({ file: new File([text], 'batch.jsonl'), purpose: 'batch' })).id;
+}
+
+/** A line's worst case as an HTTP request with the same body is estimated: its bytes / 4 in, its cap (or 4,096) out. */
+function worstCase(lines: Line[]): Map<string, { input: number; output: number }> {
+  const byModel = new Map<string, { input: number; output: number }>();
+  for (const line of lines) {
+    const model = line.body.model as string;
+    const sum = byModel.get(model) ?? { input: 0, output: 0 };
+    sum.input += Math.ceil(Buffer.byteLength(JSON.stringify(line)) / 4);
+    sum.output += typeof line.body.max_tokens === 'number' ? line.body.max_tokens : 4096;
+    byModel.set(model, sum);
+  }
+  return byModel;
+}
+
+const createBatch = (sdk: OpenAI, input_file_id: string) => sdk.batches.create({ input_file_id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+const batchRequests = () => upstream.requests.filter((request) => request.url.startsWith('/v1/batches'));
+/** Lets the proxy settle the answer and write it (the write batcher commits once per event-loop turn). */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('a batch counts its lines against budgets in dollars and tokens', () => {
+  it('refuses, without forwarding, a batch whose lines cost more than the USD budget left', async () => {
+    const { id, sdk } = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
+    // 200 gpt-4o lines of 4,096 output tokens each: 819,200 tokens out, about $8 at gpt-4o's price.
+    const lines = Array.from({ length: 200 }, (_, index) => chatLine(index, 'gpt-4o'));
+    const fileId = await upload(sdk, lines);
+    await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(batchRequests()).toHaveLength(0);
+    await settled();
+    expect(await spent(id, 'usd')).toBe(0);
+  });
+
+  it('reserves the priced sum of its lines per model for a batch within the USD budget, and keeps it as the charge', async () => {
+    const { id, sdk } = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
+    const lines = [
+      ...Array.from({ length: 20 }, (_, index) => chatLine(index, 'gpt-4o')),
+      ...Array.from({ length: 30 }, (_, index) => chatLine(100 + index, 'gpt-4o-mini', { max_tokens: 1000 })),
+    ];
+    const fileId = await upload(sdk, lines);
+    const expected = [...worstCase(lines)].reduce((sum, [model, tokens]) => sum + priceTokens(model, tokens, upstream.baseUrl)!, 0);
+    expect(expected).toBeGreaterThan(0.5);
+    await createBatch(sdk, fileId);
+    expect(batchRequests()).toHaveLength(1);
+    await settled();
+    // The answer's usage (zeros, as a batch starts) does not settle it: the lines' worst case stands.
+    expect(await spent(id, 'usd')).toBeCloseTo(expected, 9);
+  });
+
+  it('reserves the summed tokens of its lines under a tokens budget, and refuses a batch that does not fit', async () => {
+    const lines = [chatLine(1, 'gpt-4o', { max_tokens: 300 }), chatLine(2, 'gpt-4o-mini', { max_tokens: 200 }), chatLine(3, 'gpt-4o-mini')];
+    const tokens = [...worstCase(lines).values()].reduce((sum, tally) => sum + tally.input + tally.output, 0);
+    const { id, sdk } = await issue([{ metric: 'tokens', limit: tokens + 100, window: 'total' }]);
+    const fileId = await upload(sdk, lines);
+    await createBatch(sdk, fileId);
+    await settled();
+    expect(await spent(id, 'tokens')).toBe(tokens);
+    // The same file again would pass the limit.
+    await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(batchRequests()).toHaveLength(1);
+    // The store keeps the estimate for after a restart: per model, the lines without a cap counted apart.
+    const stored = fx.core.db.prepare('SELECT estimate FROM batch_files WHERE file_id = ?').pluck().get(fileId) as string;
+    const shares = worstCase(lines);
+    expect(JSON.parse(stored)).toEqual([
+      { model: 'gpt-4o', input: shares.get('gpt-4o')!.input, output: 300, uncapped: 0 },
+      { model: 'gpt-4o-mini', input: shares.get('gpt-4o-mini')!.input, output: 200, uncapped: 1 },
+    ]);
+  });
+
+  it('refuses a batch larger than a tokens-per-minute limit, as an HTTP request of that size', async () => {
+    const { sdk } = await issue([], { tokensPerMinute: 10_000 });
+    const fileId = await upload(sdk, Array.from({ length: 5 }, (_, index) => chatLine(index, 'gpt-4o-mini')));
+    await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect(batchRequests()).toHaveLength(0);
+  });
+
+  it('refuses with price_unknown, naming it, a batch with a line on a model that has no price under a USD budget', async () => {
+    const { sdk } = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
+    const fileId = await upload(sdk, [chatLine(1, 'gpt-4o-mini'), chatLine(2, 'house-model-7b')]);
+    const refusal = createBatch(sdk, fileId);
+    await expect(refusal).rejects.toMatchObject({ status: 403, code: 'price_unknown' });
+    await expect(refusal).rejects.toThrow(/house-model-7b/);
+    expect(batchRequests()).toHaveLength(0);
+  });
+});
+
+describe('a batch input file read before Keygate kept estimates', () => {
+  /** The rows an older Keygate wrote for an upload: the file's owner, and its summary without an estimate. */
+  function oldUpload(subkeyId: string): string {
+    const fileId = `file-old-${++counter}`;
+    fx.core.db.prepare("INSERT INTO objects (id, subkey_id, kind, created_at) VALUES (?, ?, 'file', 1)").run(fileId, subkeyId);
+    fx.core.db
+      .prepare("INSERT INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES (?, ?, 3, '[\"gpt-4o\"]', '[\"/v1/chat/completions\"]', 1)")
+      .run(fileId, subkeyId);
+    return fileId;
+  }
+
+  it('is refused for a key with a USD or tokens budget (fail closed), and still makes a batch for a key without', async () => {
+    for (const budget of [{ metric: 'usd', limit: 5, window: 'total' }, { metric: 'tokens', limit: 1_000_000, window: 'month' }] as Budget[]) {
+      const { id, sdk } = await issue([budget]);
+      const refusal = createBatch(sdk, oldUpload(id));
+      await expect(refusal).rejects.toMatchObject({ status: 403, code: 'batch_input_not_allowed' });
+      await expect(refusal).rejects.toThrow(/upload the file again/);
+    }
+    expect(batchRequests()).toHaveLength(0);
+
+    const { id, sdk } = await issue([{ metric: 'requests', limit: 10, window: 'total' }]);
+    await createBatch(sdk, oldUpload(id));
+    expect(batchRequests()).toHaveLength(1);
+    await settled();
+    expect(await spent(id, 'requests')).toBe(3);
+  });
+});
