@@ -1,27 +1,22 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Database } from '../../electron/core/store/database';
 import type { Budget } from '../../electron/shared/types';
 import { usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { chatStreamEvents } from '../helpers/stand-in-upstream';
 
-let h: ProxyHarness;
 /** The proxy's clock: pinned, moved by the tests. */
 let clock = Date.parse('2026-12-04T10:00:00Z');
 
+const h = useProxyHarness({ now: () => clock });
 beforeAll(async () => {
-  h = await startProxyHarness({ now: () => clock });
   writeSetting(h.db, 'budgets.timeZone', 'Europe/Berlin');
 });
-afterAll(async () => {
-  await h.close();
-});
 beforeEach(() => {
-  h.upstream.reset();
   clock = Date.parse('2026-12-04T10:00:00Z');
 });
 
