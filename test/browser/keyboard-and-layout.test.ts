@@ -2,11 +2,12 @@ import OpenAI from 'openai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Upstream } from '../../electron/shared/types';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { signIn } from '../helpers/admin-sign-in';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
 import { closedPort } from '../helpers/models-upstream';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
@@ -17,24 +18,20 @@ let standIn: Upstream;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   standIn = await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
   await core.call('models:sync', { upstreamId: standIn.id });
   await core.call('upstreams:add', { name: 'Unreachable upstream with a long name', baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'sk-upstream-key-abcd' });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light', reducedMotion: 'reduce' });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
+  await signIn(page, core);
   await page.getByRole('heading', { name: 'Sub-keys' }).waitFor();
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
+  await stopBrowserStack({ core, upstream, browser });
 });
 
 /** Whether the element has the keyboard focus. */
