@@ -5,6 +5,7 @@ import type { Upstream } from '../../electron/shared/types';
 import { signIn } from '../helpers/admin-sign-in';
 import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
 import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { isFocused, tabUntilFocused } from '../helpers/keyboard-focus';
 import { closedPort } from '../helpers/models-upstream';
 import { shootBothSchemes } from '../helpers/screenshots';
 import type { StandInUpstream } from '../helpers/stand-in-upstream';
@@ -34,24 +35,13 @@ afterAll(async () => {
   await stopBrowserStack({ core, upstream, browser });
 });
 
-/** Whether the element has the keyboard focus. */
-function isFocused(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => element === (element.ownerDocument as unknown as { activeElement: unknown }).activeElement);
-}
-
 /** Whether the keyboard focus is inside the element. */
 function holdsFocus(locator: Locator): Promise<boolean> {
   return locator.evaluate((root) => root.contains((root.ownerDocument as unknown as { activeElement: never }).activeElement));
 }
 
-/** Presses Tab until `target` has the focus (at most `limit` presses), as a keyboard user would. */
-async function tabTo(target: Locator, limit = 25): Promise<void> {
-  for (let press = 0; press < limit; press++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  expect(await isFocused(target)).toBe(true);
-}
+/** Tabs to `target` as a keyboard user would (at most 25 presses unless told). */
+const tabTo = (target: Locator, limit = 25): Promise<void> => tabUntilFocused(target, limit);
 
 /**
  * Presses ArrowDown in an open menu until `item` has the focus. Each press is given a moment to land: the menu moves

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../helpers/admin-sign-in';
 import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
 import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { isFocused, tabUntilFocused } from '../helpers/keyboard-focus';
 import type { PageWindow } from '../helpers/page-window';
 import { shootBothSchemes } from '../helpers/screenshots';
 import type { StandInUpstream } from '../helpers/stand-in-upstream';
@@ -45,18 +46,8 @@ afterAll(async () => {
   await stopBrowserStack({ core, upstream, browser });
 });
 
-function isFocused(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => element === (element.ownerDocument as unknown as { activeElement: unknown }).activeElement);
-}
-
-/** Presses Tab until `target` has the focus (at most `limit` presses), as a keyboard user would. */
-async function tabTo(target: Locator, limit = 30): Promise<void> {
-  for (let press = 0; press < limit; press++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  expect(await isFocused(target)).toBe(true);
-}
+/** Tabs to `target` as a keyboard user would (at most 30 presses unless told). */
+const tabTo = (target: Locator, limit = 30): Promise<void> => tabUntilFocused(target, limit);
 
 const rows = (scope: Locator) => scope.locator('tbody tr');
 
