@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/src/i18n/en';
 import { zh } from '../../renderer/src/i18n/zh';
 import { runAxe, waitUntilSettled, type AxeViolation } from '../helpers/axe';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
 let browser: Browser;
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   const standIn = await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
   await core.call('models:sync', { upstreamId: standIn.id });
   const alice = await core.call('subkeys:create', { name: 'alice', upstreamId: standIn.id, allowModels: ['gpt-4o-mini'], budgets: [{ metric: 'requests', limit: 10, window: 'day' }] });
@@ -26,11 +26,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
-});
+afterAll(() => stopBrowserStack({ core, upstream, browser }));
 
 /** What each view of the window must pass; filled in by the runs and printed at the end. */
 const tally: Record<string, number> = {};

@@ -2,9 +2,9 @@ import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels } from '../../electron/shared/contract';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 /**
  * The window as Electron runs it: `window.keygate` (the preload's shape: one method per channel answering a Result,
@@ -24,7 +24,7 @@ interface BridgeWindow {
 }
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   await context.addInitScript(
     ({ channelList, token }) => {
@@ -58,11 +58,7 @@ beforeAll(async () => {
   page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
-});
+afterAll(() => stopBrowserStack({ core, upstream, browser }));
 
 describe('the window over the Electron bridge', () => {
   it('opens without a sign-in and without a sign-out button', async () => {

@@ -1,40 +1,26 @@
 import { resolve } from 'node:path';
 import OpenAI from 'openai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { openSignedInPage } from '../helpers/admin-sign-in';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
 import type { PageWindow } from '../helpers/page-window';
 import { SCREENSHOT_DIR, shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
 });
 
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
-});
+afterAll(() => stopBrowserStack({ core, upstream, browser }));
 
 /** A signed-in page in a fresh context (its own sessionStorage) with the given browser locale. */
-async function signedInPage(locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
+const signedInPage = (locale = 'en-US'): Promise<Page> => openSignedInPage(browser, core, { viewport: { width: 1280, height: 800 }, locale, colorScheme: 'light' });
 
 describe('invalid input', () => {
   it('shows field errors as the user types, keeps the dialog open and stores no upstream', async () => {
@@ -152,7 +138,6 @@ describe('the keyboard', () => {
 describe('Simplified Chinese', () => {
   it('follows a Chinese browser locale, from the sign-in screen on', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' });
-    contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${core.url}/admin/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('登录 Keygate');

@@ -2,11 +2,13 @@ import OpenAI from 'openai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Upstream } from '../../electron/shared/types';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { signIn } from '../helpers/admin-sign-in';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { isFocused, tabUntilFocused } from '../helpers/keyboard-focus';
 import { closedPort } from '../helpers/models-upstream';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
@@ -17,44 +19,29 @@ let standIn: Upstream;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   standIn = await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
   await core.call('models:sync', { upstreamId: standIn.id });
   await core.call('upstreams:add', { name: 'Unreachable upstream with a long name', baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'sk-upstream-key-abcd' });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light', reducedMotion: 'reduce' });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
+  await signIn(page, core);
   await page.getByRole('heading', { name: 'Sub-keys' }).waitFor();
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
+  await stopBrowserStack({ core, upstream, browser });
 });
-
-/** Whether the element has the keyboard focus. */
-function isFocused(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => element === (element.ownerDocument as unknown as { activeElement: unknown }).activeElement);
-}
 
 /** Whether the keyboard focus is inside the element. */
 function holdsFocus(locator: Locator): Promise<boolean> {
   return locator.evaluate((root) => root.contains((root.ownerDocument as unknown as { activeElement: never }).activeElement));
 }
 
-/** Presses Tab until `target` has the focus (at most `limit` presses), as a keyboard user would. */
-async function tabTo(target: Locator, limit = 25): Promise<void> {
-  for (let press = 0; press < limit; press++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  expect(await isFocused(target)).toBe(true);
-}
+/** Tabs to `target` as a keyboard user would (at most 25 presses unless told). */
+const tabTo = (target: Locator, limit = 25): Promise<void> => tabUntilFocused(target, limit);
 
 /**
  * Presses ArrowDown in an open menu until `item` has the focus. Each press is given a moment to land: the menu moves

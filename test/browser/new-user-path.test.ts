@@ -2,11 +2,11 @@ import OpenAI from 'openai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subkey } from '../../electron/shared/types';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
 import type { PageWindow } from '../helpers/page-window';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, STAND_IN_MODELS, type StandInUpstream } from '../helpers/stand-in-upstream';
+import { STAND_IN_MODELS, type StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
@@ -16,7 +16,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: core.url });
   page = await context.newPage();
@@ -25,9 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
+  await stopBrowserStack({ core, upstream, browser });
 });
 
 function nav(name: RegExp) {

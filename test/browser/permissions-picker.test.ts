@@ -1,40 +1,26 @@
 import OpenAI from 'openai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subkey } from '../../electron/shared/types';
 import { en } from '../../renderer/src/i18n/en';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { openSignedInPage } from '../helpers/admin-sign-in';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
 });
 
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
-});
+afterAll(() => stopBrowserStack({ core, upstream, browser }));
 
-async function signedInPage(locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
+const signedInPage = (locale = 'en-US'): Promise<Page> => openSignedInPage(browser, core, { viewport: { width: 1280, height: 900 }, locale, colorScheme: 'light' });
 
 const subkeyNamed = async (name: string): Promise<Subkey> => ((await core.call('subkeys:list', {})) as Subkey[]).find((subkey) => subkey.name === name)!;
 

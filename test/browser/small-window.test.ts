@@ -1,11 +1,12 @@
 import OpenAI from 'openai';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signIn } from '../helpers/admin-sign-in';
 import { waitUntilSettled } from '../helpers/axe';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
@@ -13,7 +14,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   const standIn = await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
   await core.call('upstreams:add', { name: 'Second upstream with a long name', baseUrl: 'http://127.0.0.1:9', apiKey: 'sk-upstream-key-abcd' });
   await core.call('models:sync', { upstreamId: standIn.id });
@@ -36,9 +37,7 @@ beforeAll(async () => {
   await client('sk-kg-not-a-key').models.list().catch(() => undefined);
   const context = await browser.newContext({ viewport: { width: 800, height: 600 }, locale: 'en-US', colorScheme: 'light', reducedMotion: 'reduce' });
   page = await context.newPage();
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
+  await signIn(page, core);
   await page.getByRole('heading', { name: 'Sub-keys' }).waitFor();
 });
 
@@ -48,11 +47,7 @@ beforeEach(async () => {
   await page.getByRole('heading', { level: 1 }).waitFor();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
-});
+afterAll(() => stopBrowserStack({ core, upstream, browser }));
 
 interface Box {
   scrollWidth: number;

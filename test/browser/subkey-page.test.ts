@@ -1,11 +1,13 @@
 import OpenAI from 'openai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
-import { startHeadlessCore, type HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { signIn } from '../helpers/admin-sign-in';
+import { startBrowserStack, stopBrowserStack } from '../helpers/browser-stack';
+import type { HeadlessCoreProcess } from '../helpers/headless-core-process';
+import { isFocused, tabUntilFocused } from '../helpers/keyboard-focus';
 import type { PageWindow } from '../helpers/page-window';
 import { shootBothSchemes } from '../helpers/screenshots';
-import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
+import type { StandInUpstream } from '../helpers/stand-in-upstream';
 
 let core: HeadlessCoreProcess;
 let upstream: StandInUpstream;
@@ -14,7 +16,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [core, upstream, browser] = await Promise.all([startHeadlessCore(), startStandInUpstream(), launchChromium()]);
+  ({ core, upstream, browser } = await startBrowserStack());
   const standIn = await core.call('upstreams:add', { name: 'Stand-in', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-key-wxyz' });
   await core.call('models:sync', { upstreamId: standIn.id });
   const alice = await core.call('subkeys:create', {
@@ -35,31 +37,17 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light', reducedMotion: 'reduce' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: core.url });
   page = await context.newPage();
-  await page.goto(`${core.url}/admin/`);
-  await page.locator('input[type=password]').fill(core.token);
-  await page.locator('button[type=submit]').click();
+  await signIn(page, core);
   await page.getByRole('heading', { name: 'Sub-keys', level: 1 }).waitFor();
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await upstream?.close();
-  await core?.stop();
+  await stopBrowserStack({ core, upstream, browser });
 });
 
-function isFocused(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => element === (element.ownerDocument as unknown as { activeElement: unknown }).activeElement);
-}
-
-/** Presses Tab until `target` has the focus (at most `limit` presses), as a keyboard user would. */
-async function tabTo(target: Locator, limit = 30): Promise<void> {
-  for (let press = 0; press < limit; press++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  expect(await isFocused(target)).toBe(true);
-}
+/** Tabs to `target` as a keyboard user would (at most 30 presses unless told). */
+const tabTo = (target: Locator, limit = 30): Promise<void> => tabUntilFocused(target, limit);
 
 const rows = (scope: Locator) => scope.locator('tbody tr');
 

@@ -21,7 +21,7 @@ export interface AdminServer {
   /** `http://127.0.0.1:PORT`. */
   base: string;
   token: string;
-  send(method: string, path: string, options?: { body?: string; auth?: string | null; headers?: Record<string, string> }): Promise<AdminAnswer>;
+  send(method: string, path: string, options?: { body?: string | Buffer; auth?: string | null; headers?: Record<string, string> }): Promise<AdminAnswer>;
   /** `POST /admin/api/...` with a JSON body and the token; answers the parsed body (and fails on a non-200). */
   call<T = unknown>(path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;

@@ -1,75 +1,35 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CSP } from '../../electron/core/admin/static-ui';
-import { createAdminApi, type AdminApi } from '../../electron/core/admin/admin-api';
-import { ensureAdminToken, readAdminTokenHash } from '../../electron/core/admin/admin-token';
-import { createHeadlessServer } from '../../electron/core/headless/headless-server';
 import { channelPath, channels } from '../../electron/shared/contract';
-import { startCore, type CoreFixture } from '../helpers/core-fixture';
+import { startAdminServer, type AdminServer } from '../helpers/admin-server';
 
-let fx: CoreFixture;
-let admin: AdminApi;
-let server: Server;
+let server: AdminServer;
 let base: string;
 let token: string;
 let uiDir: string;
 const REAL_KEY = 'sk-proj-ADMINrealKEY0123456789abcdefGHIJ';
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function send(method: string, path: string, options: { body?: string | Buffer; auth?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...options.headers };
-    const auth = options.auth === undefined ? token : options.auth;
-    if (auth !== null) headers.authorization = `Bearer ${auth}`;
-    const req = httpRequest(`${base}${path}`, { method, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const send: AdminServer['send'] = (method, path, options) => server.send(method, path, options);
 
 const post = (path: string, body: unknown, auth?: string | null) =>
   send('POST', path, { body: JSON.stringify(body), auth, headers: { 'content-type': 'application/json' } });
 
 beforeAll(async () => {
-  fx = startCore();
   uiDir = mkdtempSync(join(tmpdir(), 'keygate-ui-'));
   mkdirSync(join(uiDir, 'assets'));
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>Keygate</title><script type="module" src="./assets/app-1.js"></script>');
   writeFileSync(join(uiDir, 'assets', 'app-1.js'), 'console.log("ui")');
   writeFileSync(join(uiDir, 'assets', 'app-1.css'), 'body{}');
-  const outcome = ensureAdminToken(fx.core.db, {});
-  if (outcome.source !== 'generated') throw new Error('expected a new token');
-  token = outcome.token;
-  admin = createAdminApi({
-    dispatch: fx.core.dispatch,
-    events: fx.core.events,
-    tokenHash: () => readAdminTokenHash(fx.core.db),
-    uiDir,
-    heartbeatMs: 50,
-  });
-  server = createHeadlessServer(fx.core.proxyController, admin);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startAdminServer({ uiDir, heartbeatMs: 50 });
+  ({ base, token } = server);
 });
 
 afterAll(async () => {
-  admin.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fx.close();
+  await server.close();
   rmSync(uiDir, { recursive: true, force: true });
 });
 

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchFiles } from '../../electron/core/proxy/batch-files';
 import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
-import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
+import { LATEST_VERSION } from '../../electron/core/store/migrations';
 import { listSubkeys } from '../../electron/core/store/subkeys-repo';
 import { listUpstreams } from '../../electron/core/store/upstreams-repo';
 import { unrestrictedPermissions } from '../../electron/shared/permissions';
+import { migrateUpTo } from '../helpers/migrate-up-to';
 
 let dir: string;
 beforeEach(() => {
@@ -53,11 +54,8 @@ describe('openDatabase', () => {
 
   it('keeps existing upstreams forwarding only documented endpoints after the pass-through column is added', () => {
     const file = join(dir, 'keygate.db');
-    const before = migrations.findIndex((migration) => migration.name === 'addPassThroughUnknownEndpoints');
-    expect(before).toBeGreaterThan(0);
     const raw = new BetterSqlite3(file);
-    for (const migration of migrations.slice(0, before)) migration(raw);
-    raw.pragma(`user_version = ${before}`);
+    migrateUpTo(raw, 'addPassThroughUnknownEndpoints');
     raw.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
     raw.close();
     const db = openDatabase(file);
@@ -68,11 +66,8 @@ describe('openDatabase', () => {
 
   it('gives sub-keys issued before permissions existed every endpoint, but no minting and no shared objects', () => {
     const file = join(dir, 'keygate.db');
-    const before = migrations.findIndex((migration) => migration.name === 'addSubkeyPermissionsAndObjectOwnership');
-    expect(before).toBeGreaterThan(0);
     const raw = new BetterSqlite3(file);
-    for (const migration of migrations.slice(0, before)) migration(raw);
-    raw.pragma(`user_version = ${before}`);
+    migrateUpTo(raw, 'addSubkeyPermissionsAndObjectOwnership');
     raw.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
     raw.prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'old', 'u', 'h', 'x', 0)").run();
     raw.close();

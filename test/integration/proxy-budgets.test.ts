@@ -1,27 +1,23 @@
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type OpenAI from 'openai';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Database } from '../../electron/core/store/database';
 import type { Budget } from '../../electron/shared/types';
+import { refusal } from '../helpers/api-refusal';
 import { usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { chatStreamEvents } from '../helpers/stand-in-upstream';
 
-let h: ProxyHarness;
 /** The proxy's clock: pinned, moved by the tests. */
 let clock = Date.parse('2026-12-04T10:00:00Z');
 
+const h = useProxyHarness({ now: () => clock });
 beforeAll(async () => {
-  h = await startProxyHarness({ now: () => clock });
   writeSetting(h.db, 'budgets.timeZone', 'Europe/Berlin');
 });
-afterAll(async () => {
-  await h.close();
-});
 beforeEach(() => {
-  h.upstream.reset();
   clock = Date.parse('2026-12-04T10:00:00Z');
 });
 
@@ -33,15 +29,6 @@ function keyWithBudgets(budgets: Budget[]): { id: string; secret: string } {
 
 function spendOf(db: Database, subkeyId: string, metric: string, window: string): number {
   return (db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number) ?? 0;
-}
-
-async function refusal(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OpenAI.APIError);
-  return error as InstanceType<typeof OpenAI.APIError>;
 }
 
 const chat = (client: OpenAI, extra: Record<string, unknown> = {}) =>

@@ -5,24 +5,15 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { formEnd, formPart, rawRequest, type RawRequest } from '../helpers/raw-socket';
 
 const MAX_BODY = 4 * 1024 * 1024;
 const BOUNDARY = 'kgTestBoundary7MA4YWxk';
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness({ maxBodyBytes: MAX_BODY });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness({ maxBodyBytes: MAX_BODY });
 
 /** Writes the head of a POST that declares `length` body bytes (or is chunked), and `start` of its body. */
 function post(path: string, secret: string, contentType: string, start: Buffer | string, length: number | 'chunked'): RawRequest {

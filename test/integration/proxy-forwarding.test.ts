@@ -1,21 +1,13 @@
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { CHAT_USAGE, SPEECH_BYTES } from '../helpers/stand-in-upstream';
 
-let h: ProxyHarness;
 const notified: (string | null)[] = [];
 
-beforeAll(async () => {
-  h = await startProxyHarness({ onUsage: (subkeyId) => notified.push(subkeyId) });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness({ onUsage: (subkeyId) => notified.push(subkeyId) });
 
 describe('forwarding', () => {
   it('swaps in the upstream key, keeps path and query, and answers what upstream answered', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Statement } from 'better-sqlite3';
 import OpenAI from 'openai';
 import type * as GenaiPrices from '@pydantic/genai-prices';
@@ -6,7 +6,7 @@ import type * as Prices from '../../electron/core/budgets/prices';
 import { deleteCustomPrice, putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Budget } from '../../electron/shared/types';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 
 // The price lookup is the costliest step of a request's accounting: count how often the proxy asks for a price.
 const priceCalls = vi.hoisted(() => ({ count: 0 }));
@@ -34,16 +34,8 @@ vi.mock('@pydantic/genai-prices', async (importOriginal) => {
   };
 });
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useProxyHarness();
 beforeEach(() => {
-  h.upstream.reset();
   priceCalls.count = 0;
 });
 

@@ -1,22 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deferred } from '../helpers/deferred';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import type { RecordedRequest } from '../helpers/stand-in-upstream';
 
 const MASK = `sk-…${UPSTREAM_KEY.slice(-4)}`;
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 /** What the proxy forwarded as `Authorization` (the real key): what an echoing upstream sends back. */
 const echoed = (request: RecordedRequest): string => String(request.headers.authorization);

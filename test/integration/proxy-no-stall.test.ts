@@ -6,7 +6,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { formEnd, formPart, rawRequest, type SocketAnswer } from '../helpers/raw-socket';
 
 const MiB = 1024 * 1024;
@@ -19,20 +19,18 @@ const P99_LIMIT_MS = 250;
  */
 const RUN = { timeout: 60_000, retry: 2 };
 
-let h: ProxyHarness;
+const h = useProxyHarness();
 let agent: Agent;
 let bystander: string;
 let tinyParts: Buffer;
 
-beforeAll(async () => {
-  h = await startProxyHarness();
+beforeAll(() => {
   agent = new Agent({ keepAlive: true, maxSockets: 2 });
   bystander = h.subkey().secret;
   tinyParts = tinyPartsForm();
 });
-afterAll(async () => {
+afterAll(() => {
   agent.destroy();
-  await h.close();
 });
 
 /** 60 MiB of one-byte fields: over a million parts. */

@@ -3,24 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/database';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
 
 const root = resolve(import.meta.dirname, '../..');
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 describe('quota under concurrency', () => {
   it('forwards exactly 10 of 60 simultaneous requests for a key with 10 left', async () => {

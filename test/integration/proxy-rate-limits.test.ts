@@ -1,26 +1,21 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimits } from '../../electron/shared/types';
+import { refusal } from '../helpers/api-refusal';
 import { deferred } from '../helpers/deferred';
 import { usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import type { ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { chatStreamEvents } from '../helpers/stand-in-upstream';
 import { openSocket, type TestSocket } from '../helpers/ws-client';
 import type { RecordedUpgrade } from '../helpers/ws-stand-in';
 
-let h: ProxyHarness;
 /** The proxy's clock: pinned, moved by the tests (the sliding windows read it). */
 const START = Date.parse('2026-12-04T10:00:00Z');
 let clock = START;
 
-beforeAll(async () => {
-  h = await startProxyHarness({ now: () => clock });
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useProxyHarness({ now: () => clock });
 beforeEach(() => {
-  h.upstream.reset();
   clock = START;
 });
 
@@ -34,15 +29,6 @@ function keyWithRateLimits(limits: Partial<RateLimits>, fixture: Parameters<Prox
 
 function spendOf(subkeyId: string, metric: string, window: string): number {
   return h.db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number;
-}
-
-async function refusal(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OpenAI.APIError);
-  return error as InstanceType<typeof OpenAI.APIError>;
 }
 
 const body = (extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], ...extra });

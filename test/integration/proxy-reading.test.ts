@@ -1,20 +1,11 @@
 import { toFile } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { sendRawLines } from '../helpers/raw-socket';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 function codeOf(answer: { body: string }): string {
   expect(answer.body).not.toContain(UPSTREAM_KEY);

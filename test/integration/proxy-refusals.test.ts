@@ -1,22 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { toFile } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUsageService } from '../../electron/core/services/usage';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, UPSTREAM_KEY, type ProxyHarness, type RawAnswer } from '../helpers/proxy-harness';
+import { UPSTREAM_KEY, type RawAnswer } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness({ maxBodyBytes: 4096, upstreamTimeoutMs: 300 });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness({ maxBodyBytes: 4096, upstreamTimeoutMs: 300 });
 
 /** Asserts OpenAI's error shape, that no key leaked, and returns the error. */
 function openAiError(answer: RawAnswer, ...secrets: string[]): { message: string; type: string; param: string | null; code: string | null } {

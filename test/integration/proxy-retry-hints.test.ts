@@ -1,20 +1,15 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProxyError, proxyErrors } from '../../electron/core/proxy/proxy-error';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 
-let h: ProxyHarness;
 let arrived = 0;
 
+const h = useProxyHarness();
 beforeAll(async () => {
-  h = await startProxyHarness();
   h.running.server.on('request', () => arrived++);
 });
-afterAll(async () => {
-  await h.close();
-});
 beforeEach(() => {
-  h.upstream.reset();
   arrived = 0;
 });
 

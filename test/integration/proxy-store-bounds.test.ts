@@ -7,25 +7,15 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUsageService } from '../../electron/core/services/usage';
 import { openDatabase } from '../../electron/core/store/database';
 import { LATEST_VERSION, migrations } from '../../electron/core/store/migrations';
 import { usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { pipelined } from '../helpers/raw-socket';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 /** The database file and its WAL, in bytes, after writing everything pending into the file. */
 function storeSize(): number {

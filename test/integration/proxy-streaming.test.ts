@@ -1,20 +1,11 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { startProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { chatStreamEvents, CHAT_USAGE } from '../helpers/stand-in-upstream';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 /** The raw bytes the SDK's fetch receives for a streamed chat (collected through its Response object). */
 async function streamedBytes(secret: string, body: Record<string, unknown>): Promise<string> {

@@ -1,23 +1,14 @@
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import type { Budget } from '../../electron/shared/types';
 import { remainingOf } from '../helpers/proxy-fixtures';
-import { settledRowsOf, startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSdkRealtime, openSocket, type SdkRealtime, type TestSocket } from '../helpers/ws-client';
 import { REALTIME_USAGE, RESPONSES_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 /** gpt-4o-realtime is priced as gpt-4o-realtime-preview: $ per token for text and audio, input and output. */
 const REALTIME_PRICE = { textIn: 5e-6, audioIn: 40e-6, textOut: 20e-6, audioOut: 80e-6 };

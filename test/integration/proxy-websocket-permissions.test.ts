@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupsAt, unrestrictedPermissions, type PermissionLevel, type Permissions } from '../../electron/shared/permissions';
-import { startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSocket, refusedUpgrade, type TestSocket } from '../helpers/ws-client';
 import type { RecordedUpgrade } from '../helpers/ws-stand-in';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 /** Restricted to one group at `level`. */
 function only(group: 'responses' | 'realtime', level: PermissionLevel): Permissions {

@@ -1,22 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { remainingOf } from '../helpers/proxy-fixtures';
-import { settledRowsOf, startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf, UPSTREAM_KEY } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSdkRealtime, type SdkRealtime } from '../helpers/ws-client';
 import { REALTIME_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 

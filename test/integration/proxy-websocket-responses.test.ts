@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { remainingOf, usageRows } from '../helpers/proxy-fixtures';
-import { settledRowsOf, startProxyHarness, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSocket, type TestSocket } from '../helpers/ws-client';
 import { RESPONSES_USAGE, type RecordedUpgrade } from '../helpers/ws-stand-in';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);
 
@@ -143,7 +134,6 @@ describe('quitting drains sockets like requests', () => {
       [503, null],
     ]);
     // A fresh proxy for the tests after this one.
-    await h.close();
-    h = await startProxyHarness();
+    await h.restart();
   });
 });

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendRaw } from '../helpers/raw-socket';
-import { settledRowsOf, startProxyHarness, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { settledRowsOf, UPSTREAM_KEY, type ProxyHarness } from '../helpers/proxy-harness';
+import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSocket, refusedUpgrade } from '../helpers/ws-client';
 
-let h: ProxyHarness;
-
-beforeAll(async () => {
-  h = await startProxyHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.upstream.reset();
-});
+const h = useProxyHarness();
 
 function errorOf(body: string): { message: string; type: string; param: string | null; code: string } {
   return (JSON.parse(body) as { error: { message: string; type: string; param: string | null; code: string } }).error;

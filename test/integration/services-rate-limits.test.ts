@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/database';
-import { migrations } from '../../electron/core/store/migrations';
 import { listSubkeys } from '../../electron/core/store/subkeys-repo';
 import type { IssuedSubkey, Subkey, Upstream } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
+import { migrateUpTo } from '../helpers/migrate-up-to';
 
 const NONE = { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: null };
 
@@ -78,11 +78,8 @@ describe('the rate-limit migration', () => {
 
   it('gives every existing sub-key no rate limits', () => {
     const file = join(dir, 'keygate.db');
-    const before = migrations.findIndex((migration) => migration.name === 'addRateLimits');
-    expect(before).toBeGreaterThan(0);
     const raw = new BetterSqlite3(file);
-    for (const migration of migrations.slice(0, before)) migration(raw);
-    raw.pragma(`user_version = ${before}`);
+    migrateUpTo(raw, 'addRateLimits');
     raw.prepare("INSERT INTO upstreams (id, name, base_url, key_ciphertext, key_hint, created_at) VALUES ('u', 'n', 'https://a.example', x'00', 'h', 0)").run();
     raw.prepare("INSERT INTO subkeys (id, name, upstream_id, secret_hash, hint, created_at) VALUES ('s', 'old', 'u', 'h', 'x', 0)").run();
     raw.close();

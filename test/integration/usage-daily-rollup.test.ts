@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
 import { newUsageRecord, type UsageRecord } from '../../electron/core/proxy/usage-record';
 import { openDatabase, type Database } from '../../electron/core/store/database';
-import { migrations } from '../../electron/core/store/migrations';
 import { deleteSubkey, deleteSubkeysOfUpstream } from '../../electron/core/store/subkeys-repo';
 import { dailyUsage, dailyUsageScan, markInterruptedUsage } from '../../electron/core/store/usage-repo';
+import { migrateUpTo } from '../helpers/migrate-up-to';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2031, 2, 15, 12);
@@ -133,10 +133,7 @@ describe('usage_daily roll-up', () => {
     const old = new BetterSqlite3(file);
     old.pragma('foreign_keys = ON');
     // The store as it was just before the roll-up learned refusals and deleted keys' names (later migrations follow).
-    const before = migrations.findIndex((step) => step.name === 'rollUpRefusalsAndDeletedKeyNames');
-    expect(before).toBeGreaterThan(0);
-    for (const step of migrations.slice(0, before)) step(old);
-    old.pragma(`user_version = ${before}`);
+    migrateUpTo(old, 'rollUpRefusalsAndDeletedKeyNames');
     const keys = seedKeys(old, 3);
     const next = random(7);
     const insert = old.prepare('INSERT INTO usage (subkey_id, at, method, path, status, total_tokens, refusal) VALUES (?, ?, ?, ?, ?, ?, ?)');

@@ -17,6 +17,20 @@ async function openTab(name: string): Promise<string> {
   return (await screen.findByRole('tabpanel')).textContent ?? '';
 }
 
+/** Rotates `key` through the dialog, as a user would, and waits for the secret dialog with its snippets. */
+async function showRotatedSecret(key: Subkey): Promise<void> {
+  const fake = fakeApi({ 'subkeys:rotate': async () => ({ subkey: key, secret: SECRET }) });
+  fake.data.upstreams = [upstream()];
+  fake.data.models = { up1: models() };
+  fake.data.subkeys = [key];
+  const store = createKeygateStore(fake.api);
+  await loadAll(store);
+  store.getState().openModal({ kind: 'subkey-rotate', subkeyId: key.id });
+  await renderUi(<ModalHost />, store);
+  await userEvent.click(screen.getByRole('button', { name: 'Rotate' }));
+  await screen.findByTestId('issued-secret');
+}
+
 describe('the secret dialog’s snippets', () => {
   it('after issuing an unrestricted key: a small chat model, exported variables, and the shell each is for', async () => {
     const fake = fakeApi({ 'subkeys:create': async () => ({ subkey: subkey(), secret: SECRET }) });
@@ -48,16 +62,7 @@ describe('the secret dialog’s snippets', () => {
 
   it('after rotating an embeddings-only key: the same choice, from the key’s policy (an embeddings call, no chat tools)', async () => {
     const key: Subkey = subkey({ allowModels: ['text-embedding-3-small'] });
-    const fake = fakeApi({ 'subkeys:rotate': async () => ({ subkey: key, secret: SECRET }) });
-    fake.data.upstreams = [upstream()];
-    fake.data.models = { up1: models() };
-    fake.data.subkeys = [key];
-    const store = createKeygateStore(fake.api);
-    await loadAll(store);
-    store.getState().openModal({ kind: 'subkey-rotate', subkeyId: key.id });
-    await renderUi(<ModalHost />, store);
-    await userEvent.click(screen.getByRole('button', { name: 'Rotate' }));
-    await screen.findByTestId('issued-secret');
+    await showRotatedSecret(key);
 
     const curl = await openTab('curl');
     expect(curl).toContain('/embeddings');
@@ -71,16 +76,7 @@ describe('the secret dialog’s snippets', () => {
 
   it('after rotating a key that may use none of the synced models: GET /v1/models', async () => {
     const key: Subkey = subkey({ allowModels: ['claude-*'] });
-    const fake = fakeApi({ 'subkeys:rotate': async () => ({ subkey: key, secret: SECRET }) });
-    fake.data.upstreams = [upstream()];
-    fake.data.models = { up1: models() };
-    fake.data.subkeys = [key];
-    const store = createKeygateStore(fake.api);
-    await loadAll(store);
-    store.getState().openModal({ kind: 'subkey-rotate', subkeyId: key.id });
-    await renderUi(<ModalHost />, store);
-    await userEvent.click(screen.getByRole('button', { name: 'Rotate' }));
-    await screen.findByTestId('issued-secret');
+    await showRotatedSecret(key);
     const curl = await openTab('curl');
     expect(curl).toContain('http://127.0.0.1:8080/v1/models');
     expect(curl).not.toContain('"model"');

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PushEvent, PushEvents } from '../../electron/shared/contract';
 import type { Model } from '../../electron/shared/types';
 import { ApiError } from '../../renderer/src/api/api-error';
 import { createKeygateStore, followPushEvents, loadAll, refreshPage } from '../../renderer/src/store/store';
 import { deferred } from '../helpers/deferred';
 import { fakeApi, proxyStatus, subkey, upstream, usageEntry } from './fake-api';
+import { fakeEvents } from './fake-events';
 
 const SECRET = 'sk-kg-THISISTHESECRETTHATMUSTNEVERBESTORED0123';
 
@@ -237,22 +237,6 @@ describe('refreshing a screen', () => {
 });
 
 describe('push events', () => {
-  function fakeEvents() {
-    const listeners = new Map<PushEvent, Set<(payload: never) => void>>();
-    return {
-      on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void) {
-        const set = listeners.get(event) ?? new Set();
-        set.add(listener as (payload: never) => void);
-        listeners.set(event, set);
-        return () => void set.delete(listener as (payload: never) => void);
-      },
-      emit<E extends PushEvent>(event: E, payload: PushEvents[E]) {
-        for (const listener of listeners.get(event) ?? []) (listener as (value: PushEvents[E]) => void)(payload);
-      },
-      count: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
-    };
-  }
-
   it('refreshes sub-keys and usage when usage changes, takes the proxy status as pushed, and unsubscribes', async () => {
     const fake = fakeApi();
     const events = fakeEvents();

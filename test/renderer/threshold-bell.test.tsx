@@ -1,12 +1,12 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import type { PushEvent, PushEvents } from '../../electron/shared/contract';
 import type { BudgetThreshold } from '../../electron/shared/types';
 import { ThresholdBell } from '../../renderer/src/components/layout/threshold-bell';
 import { alertText } from '../../renderer/src/lib/alert-text';
 import { createKeygateStore, followPushEvents } from '../../renderer/src/store/store';
 import { fakeApi } from './fake-api';
+import { fakeEvents } from './fake-events';
 import { renderUi } from './render-ui';
 
 const NOW = Date.parse('2026-12-04T10:00:00Z');
@@ -25,22 +25,6 @@ const budget = (percent: 80 | 100, extra: Partial<Extract<BudgetThreshold, { kin
   ...extra,
 });
 const expiry: BudgetThreshold = { kind: 'expiry', subkeyId: 'sk2', subkeyName: 'temp', expiresAt: new Date(NOW + 3 * 3_600_000).toISOString(), at: new Date(NOW).toISOString() };
-
-/** A push source like the real clients: `on` returns its unsubscribe, `emit` plays main's part. */
-function fakeEvents() {
-  const listeners = new Map<PushEvent, Set<(payload: never) => void>>();
-  return {
-    on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void) {
-      const set = listeners.get(event) ?? new Set();
-      set.add(listener as (payload: never) => void);
-      listeners.set(event, set);
-      return () => void set.delete(listener as (payload: never) => void);
-    },
-    emit<E extends PushEvent>(event: E, payload: PushEvents[E]) {
-      for (const listener of listeners.get(event) ?? []) (listener as (value: PushEvents[E]) => void)(payload);
-    },
-  };
-}
 
 async function bellWithPushes() {
   const store = createKeygateStore(fakeApi().api);
