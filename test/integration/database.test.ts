@@ -79,11 +79,8 @@ describe('openDatabase', () => {
 
   it('keeps batch input files read before estimates existed, without one (a budgeted key cannot make a batch of them)', () => {
     const file = join(dir, 'keygate.db');
-    const before = migrations.findIndex((migration) => migration.name === 'addBatchFileEstimates');
-    expect(before).toBeGreaterThan(0);
     const raw = new BetterSqlite3(file);
-    for (const migration of migrations.slice(0, before)) migration(raw);
-    raw.pragma(`user_version = ${before}`);
+    migrateUpTo(raw, 'addBatchFileEstimates');
     raw.prepare(`INSERT INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable) VALUES ('file-old', 's', 3, '["gpt-4o"]', '["/v1/chat/completions"]', 1)`).run();
     raw.close();
     const db = openDatabase(file);
