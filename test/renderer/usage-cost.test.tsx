@@ -118,6 +118,8 @@ describe('the Usage screen: cost', () => {
     expect(await screen.findByText('Saved 1234 requests to /home/me/keygate-usage.csv', {}, { timeout: 5000 })).toBeTruthy();
     expect(fake.calls.filter((call) => call.channel === 'usage:export').map((call) => call.input)).toEqual([{ subkeyId: 'sk2' }]);
     notifications.clean();
+    // The first toast leaves with a transition: gone before the second export, so what follows proves it adds none.
+    await waitFor(() => expect(screen.queryByText(/Saved/)).toBeNull(), { timeout: 5000 });
     answer = { path: null, rows: 0 };
     await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     await waitFor(() => expect(fake.calls.filter((call) => call.channel === 'usage:export')).toHaveLength(2), { timeout: 5000 });
