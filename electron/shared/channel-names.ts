@@ -31,6 +31,7 @@ export const channelNames = [
   'prices:remove',
   'prices:update',
   'usage:export',
+  'usage:models',
 ] as const satisfies readonly Channel[];
 
 /** Push events main sends to the renderer (see `PushEvents` in the contract). */

@@ -32,6 +32,7 @@ import type {
   UsageDay,
   UsageEntry,
   UsageExport,
+  UsageModel,
 } from './types';
 
 /** Marks a channel's output type; the value itself is never read. */
@@ -77,6 +78,7 @@ export const contract = {
   'prices:update': { input: EmptySchema, output: returns<PriceList>() },
 
   'usage:export': { input: UsageExportSchema, output: returns<UsageExport>() },
+  'usage:models': { input: UsageDailySchema, output: returns<UsageModel[]>() },
 } as const;
 
 export type Contract = typeof contract;

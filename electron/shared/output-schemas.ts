@@ -138,6 +138,16 @@ export const UsageDaySchema = z
   })
   .meta({ id: 'UsageDay', description: 'Requests, tokens and cost of one sub-key on one local day (in the settings\' time zone).' });
 
+export const UsageModelSchema = z
+  .object({
+    model: z.string().nullable().meta({ description: 'The model the requests named; null for requests that named none (shown as "(no model)").' }),
+    requests: z.number().int().meta({ description: 'Requests charged, as in `UsageDay`.' }),
+    totalTokens: z.number().int(),
+    costUsd: z.number().meta({ description: 'US dollars of the `requests` that have a price (0 when none has); the unpriced ones are counted in `unpricedRequests`, never as $0.' }),
+    unpricedRequests: z.number().int().meta({ description: 'Of `requests`, those without a price: no price for the model, no usage reported, or not finished.' }),
+  })
+  .meta({ id: 'UsageModel', description: 'Requests, tokens and cost of one model over the local days asked (in the settings\' time zone).' });
+
 export const PriceListSchema = z
   .object({
     dataDate: z.string().meta({ description: 'The day of the price data in use (YYYY-MM-DD).' }),
@@ -267,6 +277,7 @@ export const channelOutputSchemas = {
       rows: z.number().int().meta({ description: 'Usage entries written (the header line not counted).' }),
     })
     .meta({ id: 'UsageExport' }),
+  'usage:models': z.array(UsageModelSchema),
 
   'proxy:status': ProxyStatusSchema,
   'proxy:start': ProxyStatusSchema,

@@ -172,6 +172,18 @@ export interface UsageDay {
   unpricedRequests: number;
 }
 
+/** Requests, tokens and cost of one model over the days asked (usage:models), for the "Cost per model" table. */
+export interface UsageModel {
+  /** The model the request named; null for requests that named none. */
+  model: string | null;
+  /** Requests charged, as in `UsageDay`. */
+  requests: number;
+  totalTokens: number;
+  /** US dollars of the `requests` that have a price; see `unpricedRequests`. */
+  costUsd: number;
+  unpricedRequests: number;
+}
+
 /**
  * Requests refused before a sub-key was known (no key, an unknown key, a foreign Host), for one reason: the proxy
  * counts them per hour instead of logging each one.

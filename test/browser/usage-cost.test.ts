@@ -27,6 +27,11 @@ beforeAll(async () => {
   }
 });
 
+/** Per-model rows of the Cost per model table: model, requests, tokens, cost. */
+async function modelRows(page: Page): Promise<string[][]> {
+  return page.getByTestId('cost-by-model').locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')));
+}
+
 afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
@@ -55,6 +60,9 @@ describe('cost on the Usage screen', () => {
     const keys = page.getByTestId('cost-by-key').locator('tbody tr');
     expect(await keys.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-cost-key')))).toEqual(['alice-laptop', 'ci-pipeline']);
     expect(await page.getByTestId('cost-total').textContent()).toBe('$0.0000234');
+    // The same requests per model: all four on gpt-4o-mini.
+    expect(await modelRows(page)).toEqual([['gpt-4o-mini', '4', '72', '$0.0000234']]);
+    expect(await page.getByTestId('cost-by-model-total').textContent()).toBe('$0.0000234');
 
     await page.locator('label.mantine-SegmentedControl-label', { hasText: 'Cost' }).click();
     await expect.poll(() => page.getByRole('radio', { name: 'Cost' }).isChecked()).toBe(true);
@@ -80,7 +88,30 @@ describe('cost on the Usage screen', () => {
     expect(await page.getByRole('button', { name: '导出 CSV' }).count()).toBe(1);
     expect(await page.getByRole('radio', { name: '费用' }).count()).toBe(1);
     expect(await page.getByTestId('cost-by-key').getByText('合计').count()).toBe(1);
-    expect(await page.getByRole('columnheader', { name: '费用' }).count()).toBe(2);
+    // The request log's, the sub-key table's and the model table's.
+    expect(await page.getByRole('columnheader', { name: '费用' }).count()).toBe(3);
+    expect(await page.getByText('按模型统计费用，最近 14 天').count()).toBe(1);
+    expect(await page.getByTestId('cost-by-model').getByRole('columnheader', { name: '模型' }).count()).toBe(1);
     await shootBothSchemes(page, '31-usage-cost-zh');
+  });
+});
+
+describe('cost per model on the Usage screen', () => {
+  it('lists each model dearest first, and requests that named no model as "(no model)"', async () => {
+    const upstreamId = (await core.call('upstreams:list', {}))[0]!.id;
+    const issued = await core.call('subkeys:create', { name: 'model-mix', upstreamId });
+    const openai = new OpenAI({ baseURL: `${core.url}/v1`, apiKey: issued.secret, maxRetries: 0 });
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+    await openai.models.list();
+    const page = await usagePage('en-US');
+    await expect.poll(() => modelRows(page).then((rows) => rows.map((row) => row[0]))).toEqual(['gpt-4o', 'gpt-4o-mini', '(no model)']);
+    // gpt-4o: 11 input tokens at $2.50 and 7 output tokens at $10 per million.
+    expect((await modelRows(page))[0]).toEqual(['gpt-4o', '1', '18', '$0.0000975']);
+
+    // Under the sub-key filter, only that key's models.
+    await page.locator('input[aria-label="Sub-key"]').click();
+    await page.getByRole('option', { name: 'model-mix' }).click();
+    await expect.poll(() => modelRows(page).then((rows) => rows.map((row) => row[0]))).toEqual(['gpt-4o', '(no model)']);
+    await shootBothSchemes(page, '32-usage-cost-per-model');
   });
 });

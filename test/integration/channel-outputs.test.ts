@@ -61,6 +61,7 @@ describe('declared output schemas', () => {
     const usage = await call<unknown[]>('/admin/api/usage/list', { limit: 10 });
     expect(usage.length).toBeGreaterThanOrEqual(2);
     await call('/admin/api/usage/daily', { days: 7 });
+    expect(await call('/admin/api/usage/models', { days: 7 })).toMatchObject([{ model: 'gpt-4o-mini', requests: 1 }]);
     await call('/admin/api/usage/refusals');
     await call('/admin/api/usage/storage');
     await call('/admin/api/prices/set', { upstreamId: added.id, model: 'local-model', inputPerMillion: 1, outputPerMillion: 2 });

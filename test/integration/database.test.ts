@@ -26,7 +26,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['batch_files', 'custom_prices', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'threshold_alerts', 'upstreams', 'usage', 'usage_daily']);
+    expect(tables).toEqual(['batch_files', 'custom_prices', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'threshold_alerts', 'upstreams', 'usage', 'usage_daily', 'usage_daily_models']);
     db.close();
   });
 

@@ -141,6 +141,7 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
   'prices:update': { input: () => ({}), same: 'shape' },
   // The save dialog is the desktop's: here it answers a fresh file each time, so both answers differ only in the path.
   'usage:export': { input: () => ({}), same: 'shape' },
+  'usage:models': { input: () => ({ days: 7 }), same: 'data' },
 };
 
 let exports = 0;

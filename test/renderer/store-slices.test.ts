@@ -116,6 +116,7 @@ describe('usage slice', () => {
       { channel: 'usage:list', input: { limit: 100, subkeyId: 'sk1' } },
       { channel: 'usage:daily', input: { days: 14, subkeyId: 'sk1' } },
       { channel: 'usage:refusals', input: {} },
+      { channel: 'usage:models', input: { days: 14, subkeyId: 'sk1' } },
     ]);
     expect(store.getState().usageSubkeyId).toBe('sk1');
   });
@@ -224,7 +225,7 @@ describe('refreshing a screen', () => {
       subkeys: ['subkeys:list', 'upstreams:list', 'models:list'],
       upstreams: ['upstreams:list', 'models:list', 'app:info'],
       models: ['upstreams:list', 'models:list'],
-      usage: ['usage:list', 'usage:daily', 'usage:refusals', 'subkeys:list'],
+      usage: ['usage:list', 'usage:daily', 'usage:refusals', 'usage:models', 'subkeys:list'],
       proxy: ['proxy:status', 'app:info'],
     } as const;
     for (const [page, channels] of Object.entries(expected)) {
@@ -246,7 +247,7 @@ describe('push events', () => {
     fake.data.subkeys = [subkey({ remainingRequests: 1 })];
     events.emit('usage:changed', { subkeyId: 'sk1' });
     await expect.poll(() => store.getState().subkeys[0]?.remainingRequests).toBe(1);
-    expect(new Set(fake.channelsCalled())).toEqual(new Set(['subkeys:list', 'usage:list', 'usage:daily', 'usage:refusals']));
+    expect(new Set(fake.channelsCalled())).toEqual(new Set(['subkeys:list', 'usage:list', 'usage:daily', 'usage:refusals', 'usage:models']));
 
     events.emit('proxy:changed', proxyStatus({ running: false }));
     expect(store.getState().proxy!.running).toBe(false);

@@ -45,6 +45,11 @@ function withCosts(fake: ReturnType<typeof fakeApi>) {
     usageEntry(2, { subkeyId: 'sk2', model: 'my-local-llama', costUsd: null }),
     usageEntry(1, { status: 429, refusal: 'budget_exceeded', costUsd: null }),
   ];
+  fake.data.costByModel = [
+    { model: 'gpt-4o', requests: 2, totalTokens: 90_000, costUsd: 1.25, unpricedRequests: 0 },
+    { model: 'gpt-4o-mini', requests: 4, totalTokens: 1510, costUsd: 0.0052, unpricedRequests: 0 },
+    { model: null, requests: 1, totalTokens: 0, costUsd: 0, unpricedRequests: 1 },
+  ];
 }
 
 describe('the Usage screen: cost', () => {
@@ -60,6 +65,28 @@ describe('the Usage screen: cost', () => {
     ]);
     expect(screen.getByTestId('cost-total').textContent).toBe('$1.26');
     expect(screen.getByTestId('cost-unpriced').textContent).toBe('1 request without a price is not in the cost.');
+  });
+
+  it('shows the cost per model next to it, "(no model)" for requests that named none, under the sub-key filter', async () => {
+    const fake = fakeApi();
+    withCosts(fake);
+    const store = await renderUsage(fake);
+    const table = screen.getByTestId('cost-by-model');
+    expect(within(table).getByRole('columnheader', { name: 'Model' })).toBeTruthy();
+    const rows = [...table.querySelectorAll('tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
+    expect(rows).toEqual([
+      ['gpt-4o', '2', '90,000', '$1.25'],
+      ['gpt-4o-mini', '4', '1,510', '$0.0052'],
+      ['(no model)', '1', '0', '$0.00'],
+    ]);
+    expect(screen.getByTestId('cost-by-model-total').textContent).toBe('$1.26');
+    expect(screen.getByTestId('cost-by-model-unpriced').textContent).toBe('1 request without a price is not in the cost.');
+    expect(screen.getByText('Cost per model, last 14 days')).toBeTruthy();
+
+    fake.data.costByModel = [{ model: 'gpt-4o', requests: 2, totalTokens: 90_000, costUsd: 1.25, unpricedRequests: 0 }];
+    await store.getState().setUsageSubkey('sk2');
+    await waitFor(() => expect(screen.getByTestId('cost-by-model').querySelectorAll('tbody tr')).toHaveLength(1));
+    expect(fake.calls.filter((call) => call.channel === 'usage:models').map((call) => call.input)).toEqual([{ days: 14 }, { days: 14, subkeyId: 'sk2' }]);
   });
 
   it('gives each request its cost, "no price" for an answered one without, and nothing for a refusal', async () => {
@@ -91,7 +118,7 @@ describe('the Usage screen: cost', () => {
     expect(await screen.findByText('Saved 1234 requests to /home/me/keygate-usage.csv', {}, { timeout: 5000 })).toBeTruthy();
     expect(fake.calls.filter((call) => call.channel === 'usage:export').map((call) => call.input)).toEqual([{ subkeyId: 'sk2' }]);
     notifications.clean();
-    // The first toast leaves with an animation: gone before the second export, so what follows is about that one.
+    // The first toast leaves with a transition: gone before the second export, so what follows proves it adds none.
     await waitFor(() => expect(screen.queryByText(/Saved/)).toBeNull(), { timeout: 5000 });
     answer = { path: null, rows: 0 };
     await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
@@ -111,6 +138,9 @@ describe('the Usage screen: cost', () => {
       const table = screen.getByTestId('cost-by-key');
       expect(within(table).getByText('合计')).toBeTruthy();
       expect(screen.getByText('按子密钥统计费用，最近 14 天')).toBeTruthy();
+      expect(screen.getByText('按模型统计费用，最近 14 天')).toBeTruthy();
+      expect(within(screen.getByTestId('cost-by-model')).getByText('（无模型）')).toBeTruthy();
+      expect(within(screen.getByTestId('cost-by-model')).getByRole('columnheader', { name: '模型' })).toBeTruthy();
       expect(screen.getByTestId('cost-unpriced').textContent).toBe('1 个没有价格的请求未计入费用。');
       expect(within(screen.getByTestId('usage-table')).getByText('无价格')).toBeTruthy();
     } finally {

@@ -33,6 +33,7 @@ const SUMMARIES: Record<Channel, string> = {
   'prices:set': 'Set the price of a model on an upstream (US dollars per million tokens)',
   'prices:remove': 'Remove a custom price',
   'prices:update': 'Fetch newer price data from @pydantic/genai-prices (the last good copy is kept)',
+  'usage:models': 'Requests, tokens and cost per model over the last local days, most expensive first; with `subkeyId`, that sub-key\'s only',
   'usage:export': 'Desktop: save the filtered usage log as CSV to a file the user picks. Over HTTP, `GET /admin/api/usage/export?subkeyId=&before=` (or this POST) answers the CSV itself, streamed as `text/csv`',
 };
 
@@ -66,6 +67,7 @@ const CHANNEL_ERRORS: Record<Channel, ErrorStatus[]> = {
   'prices:remove': ['404'],
   'prices:update': ['502'],
   'usage:export': [],
+  'usage:models': [],
 };
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string; headers?: JsonObject }> = {

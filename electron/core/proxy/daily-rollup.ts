@@ -3,7 +3,7 @@ import { INTERRUPTED_REFUSAL } from '../../shared/types';
 import { readBudgetZones } from '../budgets/budget-settings';
 import { localDayKey, localDayStart, readRollupZone, writeRollupZone } from '../store/local-day';
 import { readSetting, settingsVersion, SETTING_KEYS } from '../store/settings-repo';
-import { storedTokens, type UsageRecord } from './usage-record';
+import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const DAY_MS = 86_400_000;
 const NOT_SEEN = Symbol('not seen');
@@ -18,10 +18,23 @@ interface Counted {
   tokens: number;
   cost: number;
   unpriced: number;
+  /** The model as stored ('' for none): `usage_daily_models` sums the charged part per model too. */
+  model: string;
+}
+
+/** The sums of one day, sub-key and model in a batch, for `usage_daily_models`. */
+interface ModelSum {
+  day: number;
+  subkeyId: string;
+  model: string;
+  requests: number;
+  tokens: number;
+  cost: number;
+  unpriced: number;
 }
 
 /** The sums of one day and sub-key in a batch, and a row of theirs (to read a deleted key's kept name from). */
-interface Sum extends Counted {
+interface Sum extends Omit<Counted, 'model'> {
   rows: number;
   rowId: number | bigint | null;
 }
@@ -38,12 +51,14 @@ function counted(record: UsageRecord, storedSubkeyId: string | null, zone: strin
     tokens: charged ? (storedTokens(record.totalTokens) ?? 0) : 0,
     cost: charged ? (record.costUsd ?? 0) : 0,
     unpriced: charged && record.costUsd === null ? 1 : 0,
+    model: record.model === null ? '' : truncated(record.model, MAX_STORED_MODEL),
   };
 }
 
 /**
- * Keeps `usage_daily` current from the write batcher: each row's contribution is remembered, and a batch adds the
- * differences, summed per day and sub-key, with one upsert each (not one per request). Contributions become the
+ * Keeps `usage_daily` (and `usage_daily_models`) current from the write batcher: each row's contribution is
+ * remembered, and a batch adds the differences, summed per day and sub-key (and per day, sub-key and model), with one
+ * upsert each (not one per request). Contributions become the
  * remembered ones only when their batch commits, so a failed batch leaves the roll-up and the memory in step.
  */
 export class DailyRollup {
@@ -53,6 +68,8 @@ export class DailyRollup {
   private readonly batchWritten = new Map<UsageRecord, Counted>();
   private readonly sums = new Map<string, Sum>();
   private readonly upsert: Statement;
+  private readonly modelSums = new Map<string, ModelSum>();
+  private readonly upsertModel: Statement;
   /** Rows committed while in flight: their contributions move when the days are rekeyed to another zone. */
   private readonly open = new Set<UsageRecord>();
   /** The zone the roll-up's days are keyed in, and the settings' raw zone value last seen (to notice a change). */
@@ -80,12 +97,24 @@ export class DailyRollup {
          refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
          cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
     );
+    // The same rule for the per-model days: deleted sub-keys' rows (subkey_id NULL) go to '' as the trigger moves them.
+    const rebuildModels = db.prepare(
+      `INSERT INTO usage_daily_models (day, subkey_id, model, requests, total_tokens, cost_usd, unpriced)
+       SELECT local_day(at, @zone), coalesce(subkey_id, ''), coalesce(model, ''), count(*), coalesce(sum(total_tokens), 0),
+              coalesce(sum(cost_usd), 0), sum(cost_usd IS NULL)
+       FROM usage WHERE at >= @from AND (refusal IS NULL OR refusal = 'interrupted') GROUP BY 1, 2, 3
+       ON CONFLICT (day, subkey_id, model) DO UPDATE SET requests = requests + excluded.requests,
+         total_tokens = total_tokens + excluded.total_tokens, cost_usd = cost_usd + excluded.cost_usd,
+         unpriced = unpriced + excluded.unpriced`,
+    );
     this.rekey = db.transaction((zone: string) => {
       const first = db.prepare('SELECT min(at) FROM usage').pluck().get() as number | null;
       if (first !== null) {
         const firstWholeDay = localDayKey(first, this.zone) + DAY_MS;
         db.prepare('DELETE FROM usage_daily WHERE day >= ?').run(firstWholeDay);
         rebuild.run({ zone, from: localDayStart(firstWholeDay, this.zone) });
+        db.prepare('DELETE FROM usage_daily_models WHERE day >= ?').run(firstWholeDay);
+        rebuildModels.run({ zone, from: localDayStart(firstWholeDay, this.zone) });
       }
       writeRollupZone(db, zone);
     });
@@ -101,6 +130,13 @@ export class DailyRollup {
          requests = requests + excluded.requests, interrupted = interrupted + excluded.interrupted,
          refused = refused + excluded.refused, total_tokens = total_tokens + excluded.total_tokens,
          cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
+    );
+    this.upsertModel = db.prepare(
+      `INSERT INTO usage_daily_models (day, subkey_id, model, requests, total_tokens, cost_usd, unpriced)
+       VALUES (@day, coalesce((SELECT id FROM subkeys WHERE id = @subkeyId), ''), @model, @requests, @tokens, @cost, @unpriced)
+       ON CONFLICT (day, subkey_id, model) DO UPDATE SET requests = requests + excluded.requests,
+         total_tokens = total_tokens + excluded.total_tokens, cost_usd = cost_usd + excluded.cost_usd,
+         unpriced = unpriced + excluded.unpriced`,
     );
   }
 
@@ -139,6 +175,10 @@ export class DailyRollup {
         unpriced: sum.unpriced,
       });
     }
+    for (const sum of this.modelSums.values()) {
+      if (sum.requests === 0 && sum.tokens === 0 && sum.cost === 0 && sum.unpriced === 0) continue;
+      this.upsertModel.run(sum);
+    }
   }
 
   /** After the batch's transaction: keeps its contributions when it committed, forgets them when it failed. */
@@ -152,6 +192,7 @@ export class DailyRollup {
     }
     this.batchWritten.clear();
     this.sums.clear();
+    this.modelSums.clear();
   }
 
   /**
@@ -195,5 +236,17 @@ export class DailyRollup {
     sum.tokens += sign * change.tokens;
     sum.cost += sign * change.cost;
     sum.unpriced += sign * change.unpriced;
+    // Refused rows add nothing per model: no entry for them, so a batch of refusals writes no model row.
+    if (change.requests === 0) return;
+    const modelKey = `${change.day}\u0000${change.subkeyId}\u0000${change.model}`;
+    let modelSum = this.modelSums.get(modelKey);
+    if (!modelSum) {
+      modelSum = { day: change.day, subkeyId: change.subkeyId, model: change.model, requests: 0, tokens: 0, cost: 0, unpriced: 0 };
+      this.modelSums.set(modelKey, modelSum);
+    }
+    modelSum.requests += sign * change.requests;
+    modelSum.tokens += sign * change.tokens;
+    modelSum.cost += sign * change.cost;
+    modelSum.unpriced += sign * change.unpriced;
   }
 }

@@ -67,5 +67,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'prices:update': () => prices.update(),
 
     'usage:export': (input) => usage.export(input),
+    'usage:models': (input) => usage.models(input),
   };
 }

@@ -1,10 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import type { ChannelParsed } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport } from '../../shared/types';
+import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport, UsageModel } from '../../shared/types';
 import type { Database } from '../store/database';
 import { refusalCounts } from '../store/refusals-repo';
-import { dailyUsage, listUsage } from '../store/usage-repo';
+import { dailyUsage, listUsage, modelUsage } from '../store/usage-repo';
 import { oldestUsageAt, shrinksIncrementally, storeBytes } from '../store/usage-retention';
 import { isoOrNull } from '../store/statements';
 import { writeUsageCsv } from './usage-export';
@@ -25,6 +25,10 @@ export function createUsageService(deps: { db: Database; now?: () => number; pic
     },
     daily(input: ChannelParsed<'usage:daily'>): UsageDay[] {
       return dailyUsage(db, { days: input.days ?? DEFAULT_USAGE_DAYS, subkeyId: input.subkeyId, now: now() });
+    },
+    /** Cost per model over the same days and sub-key filter as `daily`. */
+    models(input: ChannelParsed<'usage:models'>): UsageModel[] {
+      return modelUsage(db, { days: input.days ?? DEFAULT_USAGE_DAYS, subkeyId: input.subkeyId, now: now() });
     },
     refusals(): RefusalCount[] {
       return refusalCounts(db, now());

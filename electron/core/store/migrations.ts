@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { readRollupZone, registerLocalDay } from './local-day';
 
 /**
  * The ordered registry of schema migrations. Migration N (1-based) moves `user_version` from N-1 to N.
@@ -306,6 +307,44 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       -- before: a key with such budgets cannot make a batch from them (fail closed), others can as before.
       ALTER TABLE batch_files ADD COLUMN estimate TEXT;
     `);
+  },
+
+  function rollUpDailyCostPerModel(db) {
+    db.exec(`
+      -- Cost per model on the Usage screen without scanning the log: the charged requests of each local day (in the
+      -- zone usage_daily is keyed in), sub-key and model. Kept by the write batcher's roll-up step (daily-rollup.ts)
+      -- with usage_daily, rekeyed with it on a zone change, and like it never pruned.
+      CREATE TABLE usage_daily_models (
+        day INTEGER NOT NULL,       -- local day key, as usage_daily.day
+        subkey_id TEXT NOT NULL,    -- '' for no known sub-key, or a deleted one
+        model TEXT NOT NULL,        -- '' for requests that named no model
+        requests INTEGER NOT NULL,  -- charged: refusal NULL or 'interrupted'
+        total_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,     -- of the priced ones
+        unpriced INTEGER NOT NULL,  -- charged rows with cost_usd NULL
+        PRIMARY KEY (day, subkey_id, model)
+      ) WITHOUT ROWID;
+
+      -- A deleted sub-key's models move to '' (the log's rows lose their subkey_id the same way).
+      CREATE TRIGGER usage_daily_models_forget_subkey BEFORE DELETE ON subkeys
+      BEGIN
+        INSERT INTO usage_daily_models (day, subkey_id, model, requests, total_tokens, cost_usd, unpriced)
+          SELECT day, '', model, requests, total_tokens, cost_usd, unpriced FROM usage_daily_models WHERE subkey_id = old.id
+          ON CONFLICT (day, subkey_id, model) DO UPDATE SET requests = requests + excluded.requests,
+            total_tokens = total_tokens + excluded.total_tokens, cost_usd = cost_usd + excluded.cost_usd,
+            unpriced = unpriced + excluded.unpriced;
+        DELETE FROM usage_daily_models WHERE subkey_id = old.id;
+      END;
+    `);
+    // Days already pruned from the log are not known per model: the table starts from the retained rows. local_day
+    // is registered here too, for a connection opened without openDatabase.
+    registerLocalDay(db);
+    db.prepare(
+      `INSERT INTO usage_daily_models (day, subkey_id, model, requests, total_tokens, cost_usd, unpriced)
+       SELECT local_day(at, ?), coalesce(subkey_id, ''), coalesce(model, ''), count(*), coalesce(sum(total_tokens), 0),
+              coalesce(sum(cost_usd), 0), sum(cost_usd IS NULL)
+       FROM usage WHERE refusal IS NULL OR refusal = 'interrupted' GROUP BY 1, 2, 3`,
+    ).run(readRollupZone(db));
   },
 ];
 

@@ -1,4 +1,4 @@
-import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageDay, type UsageEntry } from '../../shared/types';
+import { INTERRUPTED_REFUSAL, WS_CLOSE_REFUSAL_PREFIX, type UsageDay, type UsageEntry, type UsageModel } from '../../shared/types';
 import type { Database } from './database';
 import { localDayStart, localWindowStart, readRollupZone } from './local-day';
 import { statement } from './statements';
@@ -213,7 +213,64 @@ export function markInterruptedUsage(db: Database): number {
          interrupted = interrupted + excluded.interrupted, total_tokens = total_tokens + excluded.total_tokens,
          unpriced = unpriced + excluded.unpriced`,
     ).run({ zone: readRollupZone(db) });
+    // Per model, the same: a connection's row stops counting, an interrupted request stays charged as it was.
+    statement(
+      db,
+      `INSERT INTO usage_daily_models (day, subkey_id, model, requests, total_tokens, cost_usd, unpriced)
+       SELECT local_day(at, @zone), coalesce(subkey_id, ''), coalesce(model, ''), -count(*), -coalesce(sum(total_tokens), 0),
+              -coalesce(sum(cost_usd), 0), -sum(cost_usd IS NULL)
+       FROM usage WHERE status IS NULL AND refusal IS NULL AND method = 'WS' GROUP BY 1, 2, 3
+       ON CONFLICT (day, subkey_id, model) DO UPDATE SET requests = requests + excluded.requests,
+         total_tokens = total_tokens + excluded.total_tokens, cost_usd = cost_usd + excluded.cost_usd,
+         unpriced = unpriced + excluded.unpriced`,
+    ).run({ zone: readRollupZone(db) });
     statement(db, "UPDATE usage SET status = 101, refusal = ? WHERE status IS NULL AND refusal IS NULL AND method = 'WS'").run(`${WS_CLOSE_REFUSAL_PREFIX}1006`);
     return statement(db, 'UPDATE usage SET refusal = ? WHERE status IS NULL AND refusal IS NULL').run(INTERRUPTED_REFUSAL).changes;
   })();
+}
+
+/**
+ * Charged requests, tokens and cost per model over the last `days` local days (as dailyUsage), most expensive first;
+ * with `subkeyId`, that sub-key's only. `model` is null for requests that named none. Read from the
+ * `usage_daily_models` roll-up, so pruned days still count (those from before the roll-up existed are not known
+ * per model). A deleted sub-key's models count under no sub-key.
+ */
+export function modelUsage(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageModel[] {
+  if (query.subkeyId === '') return [];
+  const since = localWindowStart(query.now ?? Date.now(), query.days, readRollupZone(db));
+  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
+  const sql = `SELECT model, sum(requests) AS requests, sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd, sum(unpriced) AS unpriced
+               FROM usage_daily_models WHERE day >= @since ${filter}
+               GROUP BY model HAVING sum(requests) > 0 ORDER BY sum(cost_usd) DESC, model`;
+  type Row = { model: string; requests: number; total_tokens: number; cost_usd: number; unpriced: number };
+  return statement<[Record<string, unknown>], Row>(db, sql)
+    .all({ since, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) })
+    .map((row) => ({
+      model: row.model === '' ? null : row.model,
+      requests: row.requests,
+      totalTokens: row.total_tokens,
+      costUsd: Math.round(row.cost_usd * 1e11) / 1e11,
+      unpricedRequests: row.unpriced,
+    }));
+}
+
+/** The same as modelUsage, computed by scanning the log: the reference the roll-up is checked against. */
+export function modelUsageScan(db: Database, query: { days: number; subkeyId?: string | undefined; now?: number }): UsageModel[] {
+  const zone = readRollupZone(db);
+  const since = localDayStart(localWindowStart(query.now ?? Date.now(), query.days, zone), zone);
+  const filter = query.subkeyId !== undefined ? 'AND subkey_id = @subkeyId' : '';
+  const sql = `SELECT coalesce(model, '') AS model, count(*) AS requests, coalesce(sum(total_tokens), 0) AS total_tokens,
+                      coalesce(sum(cost_usd), 0) AS cost_usd, sum(cost_usd IS NULL) AS unpriced
+               FROM usage WHERE at >= @since AND (refusal IS NULL OR refusal = @interrupted) ${filter}
+               GROUP BY 1 ORDER BY sum(coalesce(cost_usd, 0)) DESC, 1`;
+  type Row = { model: string; requests: number; total_tokens: number; cost_usd: number; unpriced: number };
+  return statement<[Record<string, unknown>], Row>(db, sql)
+    .all({ since, interrupted: INTERRUPTED_REFUSAL, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) })
+    .map((row) => ({
+      model: row.model === '' ? null : row.model,
+      requests: row.requests,
+      totalTokens: row.total_tokens,
+      costUsd: Math.round(row.cost_usd * 1e11) / 1e11,
+      unpricedRequests: row.unpriced,
+    }));
 }

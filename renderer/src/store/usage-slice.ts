@@ -1,4 +1,4 @@
-import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport } from '../../../electron/shared/types';
+import type { RefusalCount, StorageInfo, UsageDay, UsageEntry, UsageExport, UsageModel } from '../../../electron/shared/types';
 import type { SliceCreator } from './store-types';
 
 export const USAGE_PAGE_SIZE = 100;
@@ -9,6 +9,8 @@ const USAGE_MAX_REFRESH = 1000;
 export interface UsageSlice {
   usage: UsageEntry[];
   usageDaily: UsageDay[];
+  /** Cost per model over the chart's days, under the same sub-key filter. */
+  usageModels: UsageModel[];
   /** Requests refused before a sub-key was known, per reason (counted, not in the log). */
   usageRefusals: RefusalCount[];
   usageLoaded: boolean;
@@ -17,7 +19,7 @@ export interface UsageSlice {
   /** Show only this sub-key's requests; null = all. */
   usageSubkeyId: string | null;
   refreshUsage: () => Promise<void>;
-  /** Re-reads the per-day totals and refusal counts only (both small: the log is not read). */
+  /** Re-reads the per-day and per-model totals and refusal counts only (all small: the log is not read). */
   refreshUsageTotals: () => Promise<void>;
   /** Merges pushed rows into the loaded log (by id, newest first), keeping to the sub-key filter. */
   patchUsage: (entries: readonly UsageEntry[]) => void;
@@ -35,6 +37,7 @@ export interface UsageSlice {
 export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) => ({
   usage: [],
   usageDaily: [],
+  usageModels: [],
   usageRefusals: [],
   usageLoaded: false,
   usageHasMore: false,
@@ -50,23 +53,25 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (api) => (set, get) =>
   async refreshUsage() {
     const subkeyId = get().usageSubkeyId ?? undefined;
     const limit = Math.min(USAGE_MAX_REFRESH, Math.max(USAGE_PAGE_SIZE, get().usage.length));
-    const [usage, usageDaily, usageRefusals] = await Promise.all([
+    const [usage, usageDaily, usageRefusals, usageModels] = await Promise.all([
       api['usage:list']({ limit, ...(subkeyId ? { subkeyId } : {}) }),
       api['usage:daily']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
       api['usage:refusals']({}),
+      api['usage:models']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
     ]);
     // A filter change while this was in flight wins.
     if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
-    set({ usage, usageDaily, usageRefusals, usageLoaded: true, usageHasMore: usage.length === limit });
+    set({ usage, usageDaily, usageRefusals, usageModels, usageLoaded: true, usageHasMore: usage.length === limit });
   },
   async refreshUsageTotals() {
     const subkeyId = get().usageSubkeyId ?? undefined;
-    const [usageDaily, usageRefusals] = await Promise.all([
+    const [usageDaily, usageRefusals, usageModels] = await Promise.all([
       api['usage:daily']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
       api['usage:refusals']({}),
+      api['usage:models']({ days: USAGE_CHART_DAYS, ...(subkeyId ? { subkeyId } : {}) }),
     ]);
     if ((get().usageSubkeyId ?? undefined) !== subkeyId) return;
-    set({ usageDaily, usageRefusals });
+    set({ usageDaily, usageRefusals, usageModels });
   },
   patchUsage(entries) {
     const { usage, usageSubkeyId, usageLoaded } = get();

@@ -1,4 +1,4 @@
-import { Button, Center, Group, Select } from '@mantine/core';
+import { Button, Center, Group, Select, SimpleGrid } from '@mantine/core';
 import { IconChartBar, IconDownload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { useKeygate } from '../../store/store';
 import { EmptyState } from '../common/empty-state';
 import { PageHeader } from '../common/page-header';
 import { CostByKey } from './cost-by-key';
+import { CostByModel } from './cost-by-model';
 import { RefusalsPanel } from './refusals-panel';
 import { StoragePanel } from './storage-panel';
 import { UsageChart } from './usage-chart';
@@ -78,7 +79,10 @@ export function UsagePage() {
         }
       />
       <UsageChart />
-      <CostByKey />
+      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+        <CostByKey />
+        <CostByModel />
+      </SimpleGrid>
       {subkeyId === null && <RefusalsPanel />}
       {usage.length === 0 ? <EmptyState icon={<IconChartBar size={22} />} title={t('usage.title')} text={t('usage.empty')} /> : <UsageTable entries={usage} />}
       {hasMore && (
