@@ -32,6 +32,7 @@ export const channelNames = [
   'prices:update',
   'usage:export',
   'usage:models',
+  'alerts:list',
 ] as const satisfies readonly Channel[];
 
 /** Push events main sends to the renderer (see `PushEvents` in the contract). */

@@ -79,6 +79,8 @@ export const contract = {
 
   'usage:export': { input: UsageExportSchema, output: returns<UsageExport>() },
   'usage:models': { input: UsageDailySchema, output: returns<UsageModel[]>() },
+
+  'alerts:list': { input: EmptySchema, output: returns<BudgetThreshold[]>() },
 } as const;
 
 export type Contract = typeof contract;

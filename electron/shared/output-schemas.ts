@@ -248,6 +248,33 @@ export const ErrorBodySchema = z
   })
   .meta({ id: 'Error', description: 'What every admin API error answers, whatever its status.' });
 
+export const BudgetThresholdSchema = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('budget'),
+      subkeyId: z.string(),
+      subkeyName: z.string(),
+      metric: z.enum(['requests', 'tokens', 'usd']),
+      window: z.enum(['day', 'week', 'month', 'total']),
+      percent: z.union([z.literal(80), z.literal(100)]),
+      spent: z.number().meta({ description: 'Spent in the window when it was announced.' }),
+      limit: z.number(),
+      resetsAt: Timestamp.nullable().meta({ description: 'When the window ends; null for `total`.' }),
+      at: Timestamp.meta({ description: 'When it was announced.' }),
+    }),
+    z.object({
+      kind: z.literal('expiry'),
+      subkeyId: z.string(),
+      subkeyName: z.string(),
+      expiresAt: Timestamp,
+      at: Timestamp.meta({ description: 'When it was announced.' }),
+    }),
+  ])
+  .meta({
+    id: 'BudgetThreshold',
+    description: 'What a `budget:threshold` push carries: a key reached 80 % or 100 % of a budget, or will expire within 24 h.',
+  });
+
 /** Each channel's output schema; the mapped type makes a channel without one (or with a wrong one) a compile error. */
 export const channelOutputSchemas = {
   'app:info': AppInfoSchema,
@@ -278,6 +305,7 @@ export const channelOutputSchemas = {
     })
     .meta({ id: 'UsageExport' }),
   'usage:models': z.array(UsageModelSchema),
+  'alerts:list': z.array(BudgetThresholdSchema),
 
   'proxy:status': ProxyStatusSchema,
   'proxy:start': ProxyStatusSchema,

@@ -54,7 +54,10 @@ describe('declared output schemas', () => {
       body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
     });
     expect(refused.status).toBe(403);
+    // Within 24 h of expiring: announced at once, and kept for alerts:list.
+    const soon = await call<IssuedSubkey>('/admin/api/subkeys/create', { name: 'soon', upstreamId: added.id, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await call('/admin/api/alerts/list')).toMatchObject([{ kind: 'expiry', subkeyId: soon.subkey.id, subkeyName: 'soon' }]);
     await call('/admin/api/subkeys/update', { id: plain.subkey.id, enabled: false, remainingRequests: null });
     await call('/admin/api/subkeys/rotate', { id: plain.subkey.id });
     await call('/admin/api/subkeys/list');

@@ -142,6 +142,7 @@ const cases: Record<Channel, { input: () => Promise<unknown> | unknown; same: 'd
   // The save dialog is the desktop's: here it answers a fresh file each time, so both answers differ only in the path.
   'usage:export': { input: () => ({}), same: 'shape' },
   'usage:models': { input: () => ({ days: 7 }), same: 'data' },
+  'alerts:list': { input: () => ({}), same: 'data' },
 };
 
 let exports = 0;

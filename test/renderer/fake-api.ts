@@ -1,6 +1,6 @@
 import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import type { Channel, ChannelInput, ChannelOutput, KeygateApi } from '../../electron/shared/contract';
-import type { Model, ProxyStatus, RefusalCount, Subkey, Upstream, UsageDay, UsageEntry, UsageModel } from '../../electron/shared/types';
+import type { BudgetThreshold, Model, ProxyStatus, RefusalCount, Subkey, Upstream, UsageDay, UsageEntry, UsageModel } from '../../electron/shared/types';
 
 /** Every call a fake API received, in order. */
 export type Call = { channel: Channel; input: unknown };
@@ -16,6 +16,8 @@ export interface FakeData {
   costByModel: UsageModel[];
   refusals: RefusalCount[];
   proxy: ProxyStatus;
+  /** What alerts:list answers. */
+  alerts: BudgetThreshold[];
 }
 
 export function upstream(overrides: Partial<Upstream> = {}): Upstream {
@@ -69,7 +71,7 @@ type Overrides = { [C in Channel]?: (input: ChannelInput<C>) => Promise<ChannelO
  */
 export function fakeApi(overrides: Overrides = {}) {
   const calls: Call[] = [];
-  const data: FakeData = { upstreams: [], models: {}, subkeys: [], usage: [], daily: [], costByModel: [], refusals: [], proxy: proxyStatus() };
+  const data: FakeData = { upstreams: [], models: {}, subkeys: [], usage: [], daily: [], costByModel: [], refusals: [], proxy: proxyStatus(), alerts: [] };
   const defaults: Overrides = {
     'app:info': async () => ({ version: '0.1.0', mode: 'headless', secretStorage: 'master-key', dataDir: '/tmp/x' }),
     'upstreams:list': async () => data.upstreams,
@@ -91,6 +93,7 @@ export function fakeApi(overrides: Overrides = {}) {
     'usage:refusals': async () => data.refusals,
     'usage:storage': async () => ({ sizeBytes: 1_572_864, oldestRequestAt: '2026-01-01T00:00:00.000Z', shrinks: true }),
     'proxy:status': async () => data.proxy,
+    'alerts:list': async () => data.alerts,
   };
   const api = new Proxy({} as KeygateApi, {
     get(_target, channel: Channel) {

@@ -1,10 +1,11 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import i18next from 'i18next';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BudgetThreshold } from '../../electron/shared/types';
 import { ThresholdBell } from '../../renderer/src/components/layout/threshold-bell';
 import { alertText } from '../../renderer/src/lib/alert-text';
-import { createKeygateStore, followPushEvents } from '../../renderer/src/store/store';
+import { ALERTS_SEEN_KEY } from '../../renderer/src/lib/alerts-seen';
+import { createKeygateStore, followPushEvents, loadAll } from '../../renderer/src/store/store';
 import { fakeApi } from './fake-api';
 import { fakeEvents } from './fake-events';
 import { renderUi } from './render-ui';
@@ -80,6 +81,74 @@ describe('the notifications bell', () => {
     fireEvent.click(within(list).getByText(/“temp” expires/));
     expect(store.getState().page).toBe('subkeys');
     expect(store.getState().subkeyFilter.text).toBe('temp');
+  });
+});
+
+describe('the notifications bell at start', () => {
+  const HOUR = 3_600_000;
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  afterEach(() => {
+    vi.useRealTimers();
+    localStorage.clear();
+  });
+
+  /** Opens the window: a new store loaded as the app loads it, over what main kept (`alerts:list`). */
+  async function openWindow(stored: BudgetThreshold[]) {
+    const fake = fakeApi();
+    fake.data.alerts = stored;
+    const store = createKeygateStore(fake.api);
+    const view = await renderUi(<ThresholdBell />, store);
+    await act(() => loadAll(store));
+    expect(fake.channelsCalled()).toContain('alerts:list');
+    return view;
+  }
+
+  it('lists what fired while the window was closed, counts what came after the bell was last opened, and remembers the opening across a reload', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    localStorage.setItem(ALERTS_SEEN_KEY, String(NOW - 2 * HOUR));
+    const stored = [
+      budget(100, { at: at(NOW - HOUR) }),
+      { ...expiry, at: at(NOW - 90 * 60_000) },
+      budget(80, { at: at(NOW - 3 * HOUR) }),
+    ];
+    const first = await openWindow(stored);
+    expect(badge().textContent).toBe('2');
+    expect(bell().getAttribute('aria-label')).toBe('Notifications: 2 new');
+
+    fireEvent.click(bell());
+    const items = within(await screen.findByTestId('threshold-list'))
+      .getAllByRole('listitem')
+      .map((item) => item.textContent ?? '');
+    expect(items).toHaveLength(3);
+    expect(items[0]).toContain('“ci-bot” spent its budget: 5 of 5 requests a day');
+    expect(items[1]).toContain('“temp” expires');
+    expect(items[2]).toContain('“ci-bot” used 80% of its budget');
+    await waitFor(() => expect(badge().textContent).toBe(''));
+    expect(Number(localStorage.getItem(ALERTS_SEEN_KEY))).toBe(NOW);
+    first.unmount();
+
+    // A reload: the same events are listed, none of them new any more.
+    vi.setSystemTime(NOW + HOUR);
+    const second = await openWindow(stored);
+    expect(badge().textContent).toBe('');
+    expect(bell().getAttribute('aria-label')).toBe('Notifications');
+    second.unmount();
+
+    // One more fired while the window was closed: only that one is new.
+    vi.setSystemTime(NOW + 3 * HOUR);
+    await openWindow([{ ...expiry, subkeyName: 'later', at: at(NOW + 2 * HOUR) }, ...stored]);
+    expect(badge().textContent).toBe('1');
+  });
+
+  it('counts a push already received once, when alerts:list answers it too', async () => {
+    const fake = fakeApi();
+    fake.data.alerts = [budget(100), budget(80, { at: at(NOW - HOUR) })];
+    const store = createKeygateStore(fake.api);
+    store.getState().receiveAlert(budget(100));
+    await store.getState().loadAlerts();
+    expect(store.getState().alerts).toEqual(fake.data.alerts);
+    expect(store.getState().unseenAlerts).toBe(2);
   });
 });
 

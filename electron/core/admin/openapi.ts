@@ -34,6 +34,7 @@ const SUMMARIES: Record<Channel, string> = {
   'prices:remove': 'Remove a custom price',
   'prices:update': 'Fetch newer price data from @pydantic/genai-prices (the last good copy is kept)',
   'usage:models': 'Requests, tokens and cost per model over the last local days, most expensive first; with `subkeyId`, that sub-key\'s only',
+  'alerts:list': 'The latest `budget:threshold` announcements kept in the store (the newest per key and budget or expiry), newest first, at most 50: what fired while no window was open',
   'usage:export': 'Desktop: save the filtered usage log as CSV to a file the user picks. Over HTTP, `GET /admin/api/usage/export?subkeyId=&before=` (or this POST) answers the CSV itself, streamed as `text/csv`',
 };
 
@@ -68,6 +69,7 @@ const CHANNEL_ERRORS: Record<Channel, ErrorStatus[]> = {
   'prices:update': ['502'],
   'usage:export': [],
   'usage:models': [],
+  'alerts:list': [],
 };
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string; headers?: JsonObject }> = {

@@ -81,9 +81,8 @@ export class BudgetAlerts {
       const announced = known.get(slot);
       if (announced && announced.mark === mark && announced.percent >= percent) continue;
       const name = subkeyNameOf(this.db, subkeyId);
-      if (name === null || !writeAlertMark(this.db, subkeyId, slot, { mark, percent }, now)) return;
-      known.set(slot, { mark, percent });
-      this.emit({
+      if (name === null) return;
+      const event: BudgetThreshold = {
         kind: 'budget',
         subkeyId,
         subkeyName: name,
@@ -94,7 +93,10 @@ export class BudgetAlerts {
         limit: budget.limit,
         resetsAt: end === null ? null : new Date(end).toISOString(),
         at: new Date(now).toISOString(),
-      });
+      };
+      if (!writeAlertMark(this.db, subkeyId, slot, { mark, percent }, now, event)) return;
+      known.set(slot, { mark, percent });
+      this.emit(event);
     }
   }
 

@@ -56,8 +56,9 @@ export class ExpiryAlerts {
     const now = this.now();
     try {
       for (const key of unwarnedExpiries(this.db, now, now + EXPIRY_WARNING_MS)) {
-        if (!writeAlertMark(this.db, key.id, 'expiry', { mark: String(key.expiresAt), percent: 100 }, now)) continue;
-        this.emit({ kind: 'expiry', subkeyId: key.id, subkeyName: key.name, expiresAt: new Date(key.expiresAt).toISOString(), at: new Date(now).toISOString() });
+        const event: BudgetThreshold = { kind: 'expiry', subkeyId: key.id, subkeyName: key.name, expiresAt: new Date(key.expiresAt).toISOString(), at: new Date(now).toISOString() };
+        if (!writeAlertMark(this.db, key.id, 'expiry', { mark: String(key.expiresAt), percent: 100 }, now, event)) continue;
+        this.emit(event);
       }
       const next = nextExpiryAfter(this.db, now + EXPIRY_WARNING_MS);
       if (next === null) return;

@@ -2,6 +2,7 @@ import type { Handlers } from '../../shared/contract';
 import type { AppInfo } from '../../shared/types';
 import type { SecretBox } from '../secrets/secret-box';
 import type { Database } from '../store/database';
+import { createAlertsService } from './alerts';
 import { createAppInfoService } from './app-info';
 import { createModelsService } from './models';
 import { createPricesService } from './prices';
@@ -32,6 +33,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const appInfo = createAppInfoService({ ...deps.app, secrets: deps.secrets });
   const proxy = deps.proxyController;
   const prices = createPricesService(deps);
+  const alerts = createAlertsService(deps);
 
   return {
     'app:info': () => appInfo.info(),
@@ -68,5 +70,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'usage:export': (input) => usage.export(input),
     'usage:models': (input) => usage.models(input),
+
+    'alerts:list': () => alerts.list(),
   };
 }

@@ -346,6 +346,15 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
        FROM usage WHERE refusal IS NULL OR refusal = 'interrupted' GROUP BY 1, 2, 3`,
     ).run(readRollupZone(db));
   },
+
+  function keepThresholdAlertEvents(db) {
+    db.exec(`
+      -- alerts:list answers what was announced, so a window opened later still shows it: each row keeps the
+      -- budget:threshold push it sent, as JSON (NULL for rows announced before: they are not listed).
+      ALTER TABLE threshold_alerts ADD COLUMN event TEXT;
+      CREATE INDEX threshold_alerts_fired_at ON threshold_alerts (fired_at);
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -1,3 +1,5 @@
+import { BudgetThresholdSchema } from '../../shared/output-schemas';
+import type { BudgetThreshold } from '../../shared/types';
 import type { Database } from './database';
 import { statement } from './statements';
 
@@ -17,13 +19,40 @@ export function readAlertMarks(db: Database, subkeyId: string): Map<string, Aler
 }
 
 /**
- * Records what a slot announced, replacing what it announced for an earlier window, limit or expiry. A key deleted
- * meanwhile records nothing (its alerts went with it). Answers whether the key still exists.
+ * Records what a slot announced, and the push it sent (alerts:list answers it), replacing what it announced for an
+ * earlier window, limit or expiry. A key deleted meanwhile records nothing (its alerts went with it). Answers whether
+ * the key still exists.
  */
-export function writeAlertMark(db: Database, subkeyId: string, slot: string, mark: AlertMark, at: number): boolean {
-  const sql = `INSERT INTO threshold_alerts (subkey_id, slot, mark, percent, fired_at) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
-               ON CONFLICT (subkey_id, slot) DO UPDATE SET mark = excluded.mark, percent = excluded.percent, fired_at = excluded.fired_at`;
-  return statement(db, sql).run(subkeyId, slot, mark.mark, mark.percent, at, subkeyId).changes > 0;
+export function writeAlertMark(db: Database, subkeyId: string, slot: string, mark: AlertMark, at: number, event?: BudgetThreshold): boolean {
+  const sql = `INSERT INTO threshold_alerts (subkey_id, slot, mark, percent, fired_at, event) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
+               ON CONFLICT (subkey_id, slot) DO UPDATE SET mark = excluded.mark, percent = excluded.percent, fired_at = excluded.fired_at, event = excluded.event`;
+  return statement(db, sql).run(subkeyId, slot, mark.mark, mark.percent, at, event ? JSON.stringify(event) : null, subkeyId).changes > 0;
+}
+
+/**
+ * The pushes kept (the latest per key and slot), newest first, at most `limit`, each under its key's current name.
+ * Rows written before the push was kept, or that no longer read as one, are left out.
+ */
+export function recentAlerts(db: Database, limit: number): BudgetThreshold[] {
+  const rows = statement<[number], { event: string; name: string }>(
+    db,
+    `SELECT a.event, s.name FROM threshold_alerts a JOIN subkeys s ON s.id = a.subkey_id
+     WHERE a.event IS NOT NULL ORDER BY a.fired_at DESC, a.subkey_id, a.slot LIMIT ?`,
+  ).all(limit);
+  const alerts: BudgetThreshold[] = [];
+  for (const row of rows) {
+    const parsed = BudgetThresholdSchema.safeParse(parseJson(row.event));
+    if (parsed.success) alerts.push({ ...parsed.data, subkeyName: row.name });
+  }
+  return alerts;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** A key's name, or null when it is gone. */

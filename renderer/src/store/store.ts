@@ -30,11 +30,12 @@ export function createKeygateStore(api: KeygateApi): KeygateStore {
   }));
 }
 
-/** Loads everything the screens show; upstreams first, since models are listed per upstream. */
+/** Loads everything the screens show (and the bell lists); upstreams first, since models are listed per upstream. */
 export async function loadAll(store: KeygateStore): Promise<void> {
   const state = store.getState();
   await Promise.all([
     state.refreshUpstreams().then(() => store.getState().refreshAllModels()),
+    state.loadAlerts(),
     state.refreshSubkeys(),
     state.refreshUsage(),
     state.refreshProxy(),
