@@ -104,6 +104,24 @@ describe('object ids in a JSON body are read one way', () => {
     expect(h.upstream.requests).toHaveLength(0);
   });
 
+  it('refuses a member on the way to an id or model given twice in one object, whose hidden copy spells the id or model loosely', async () => {
+    // JSON.parse keeps the last `tools`; an upstream keeping the first and reading case-insensitively would use the
+    // other key's vector store (or file, or a model never checked).
+    const bodies: [string, string][] = [
+      ['/v1/responses', `{"model":"gpt-4o","input":"hi","tools":[{"type":"file_search","Vector_Store_Ids":["${foreign.vectorStore}"]}],"tools":[]}`],
+      ['/v1/responses', `{"model":"gpt-4o","input":[{"role":"user","content":[{"type":"input_file","File_Id":"${foreign.file}"}]}],"input":"hi"}`],
+      ['/v1/responses', `{"model":"gpt-4o","input":[{"role":"user","content":[{"type":"input_file","FILE_ID":"${foreign.file}"}],"content":"hi"}]}`],
+      ['/v1/responses', `{"model":"gpt-4o","input":"hi","tools":[{"type":"image_generation","Model":"gpt-image-1"}],"tools":[]}`],
+    ];
+    for (const [path, body] of bodies) expect(await postJson(path, body), body).toEqual({ status: 400, code: 'ambiguous_request' });
+    // A nested model place: a session's transcription model, for a key that may mint sessions.
+    const minter = h.subkey({ permissions: { ...unrestrictedPermissions(), mintCredentials: true } });
+    const session = '{"model":"gpt-4o-realtime-preview","input_audio_transcription":{"Model":"whisper-1"},"input_audio_transcription":{"language":"en"}}';
+    const headers = { authorization: `Bearer ${minter.secret}`, 'content-type': 'application/json' };
+    expect(refusal(await h.raw('POST', '/v1/realtime/sessions', headers, session))).toEqual({ status: 400, code: 'ambiguous_request' });
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
   it('forwards the key’s own ids spelled as OpenAI spells them, and members that only look alike elsewhere', async () => {
     const body = {
       model: 'gpt-4o',

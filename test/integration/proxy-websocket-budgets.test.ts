@@ -1,6 +1,8 @@
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
-import { describe, expect, it } from 'vitest';
-import { priceTokens } from '../../electron/core/budgets/prices';
+import { updatePrices, waitForUpdate, type Provider } from '@pydantic/genai-prices';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { forgetPriceProviders, priceTokens } from '../../electron/core/budgets/prices';
+import { listUsage } from '../../electron/core/store/usage-repo';
 import type { Budget } from '../../electron/shared/types';
 import { remainingOf } from '../helpers/proxy-fixtures';
 import { settledRowsOf, type ProxyHarness } from '../helpers/proxy-harness';
@@ -94,9 +96,10 @@ describe('Realtime response.create through the SpendGate (official SDK client)',
     expect(spendOf(id, 'tokens')).toBe(2 * REALTIME_USAGE.total_tokens);
     expect(spendOf(id, 'usd')).toBeCloseTo(2 * firstCost, 12);
     const responses = (await rows(id)).filter((row) => row.method === 'response.create');
-    expect(responses.map((row) => [row.status, row.model, row.total_tokens])).toEqual([
-      [200, 'gpt-4o-realtime', REALTIME_USAGE.total_tokens],
-      [200, 'gpt-4o-realtime', REALTIME_USAGE.total_tokens],
+    // Realtime spells the cached part `input_token_details.cached_tokens`: recorded as the Responses spelling is.
+    expect(responses.map((row) => [row.status, row.model, row.total_tokens, row.cached_tokens])).toEqual([
+      [200, 'gpt-4o-realtime', REALTIME_USAGE.total_tokens, REALTIME_USAGE.input_token_details.cached_tokens],
+      [200, 'gpt-4o-realtime', REALTIME_USAGE.total_tokens, REALTIME_USAGE.input_token_details.cached_tokens],
     ]);
     client.rt.close();
   });
@@ -211,6 +214,56 @@ describe('Responses WebSocket mode through the SpendGate (plain ws client)', () 
       [500, null],
     ]);
     client.socket.close();
+  });
+
+  it('records and prices cached input and reasoning output of response.completed as the HTTP path does', async () => {
+    // A price that names reasoning apart (as Perplexity's sonar-deep-research does, $3 vs $8 per million output), for
+    // the stand-in's URL: a path that dropped reasoning tokens would show a different cost.
+    const model = 'reasoner-standin';
+    const bundled = await waitForUpdate();
+    const standIn: Provider = {
+      id: 'standin',
+      name: 'Stand-in',
+      api_pattern: h.upstream.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      models: [{ id: model, match: { equals: model }, prices: { input_mtok: 2, cache_read_mtok: 0.5, output_mtok: 8, output_reasoning_mtok: 3 } }],
+    };
+    updatePrices(({ setProviderData }) => setProviderData([standIn, ...(bundled ?? [])]));
+    forgetPriceProviders();
+    onTestFinished(() => {
+      updatePrices(({ setProviderData }) => setProviderData(bundled));
+      forgetPriceProviders();
+    });
+    const usage = { input_tokens: 1200, output_tokens: 300, total_tokens: 1500, input_tokens_details: { cached_tokens: 1024 }, output_tokens_details: { reasoning_tokens: 256 } };
+    const { id, secret } = h.subkey();
+    const { client } = await openResponses(secret);
+    h.upstream.sockets.respond = (event, upgrade) => {
+      const response = { id: 'resp_detailed', object: 'response', model: event.model, status: 'in_progress' };
+      upgrade.socket.send(JSON.stringify({ type: 'response.created', response }));
+      upgrade.socket.send(JSON.stringify({ type: 'response.completed', response: { ...response, status: 'completed', usage } }));
+    };
+    client.send({ type: 'response.create', model, input: 'think', max_output_tokens: 400 });
+    await client.nextEvent((event) => event.type === 'response.completed');
+    client.socket.close();
+    await h.settled(30);
+    const socketRow = listUsage(h.db, { subkeyId: id, limit: 10 }).find((row) => row.method === 'response.create')!;
+
+    // The same usage answered over HTTP, to a key of its own.
+    const overHttp = h.subkey();
+    h.upstream.respond = (_request, response) => {
+      const body = JSON.stringify({ id: 'resp_http', object: 'response', model, status: 'completed', output: [], usage });
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      response.end(body);
+    };
+    const answer = await h.raw('POST', '/v1/responses', { authorization: `Bearer ${overHttp.secret}`, 'content-type': 'application/json' }, JSON.stringify({ model, input: 'think' }));
+    expect(answer.status).toBe(200);
+    await h.settled(30);
+    const httpRow = listUsage(h.db, { subkeyId: overHttp.id, limit: 1 })[0]!;
+
+    const expected = priceTokens(model, { input: 1200, cachedInput: 1024, output: 300, reasoning: 256 }, h.upstream.baseUrl)!;
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).not.toBe(priceTokens(model, { input: 1200, cachedInput: 1024, output: 300 }, h.upstream.baseUrl));
+    expect(httpRow).toMatchObject({ status: 200, cachedTokens: 1024, reasoningTokens: 256, costUsd: expected });
+    expect(socketRow).toMatchObject({ status: 200, model, promptTokens: 1200, completionTokens: 300, cachedTokens: 1024, reasoningTokens: 256, costUsd: expected });
   });
 
   it('charges the reservation when the socket closes with a response in flight (no usage came), as an HTTP stream the client left', async () => {

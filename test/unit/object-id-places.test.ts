@@ -99,6 +99,12 @@ describe('reading object ids from a body', () => {
     expect(check('{"previous_response_id":"resp_foreign","previous_response_id":"resp_mine"}')).toBe(true);
     expect(check('{"previous\\u005fresponse_id":"resp_foreign","previous_response_id":"resp_mine"}')).toBe(true);
     expect(check('{"tools":[{"type":"file_search","vector_store_ids":["vs_foreign"]}],"tools":[]}')).toBe(true);
+    // A repeated member on the way to an id, whose hidden copy spells the id loosely (no `"vector_store_ids"` in it).
+    expect(check('{"tools":[{"type":"file_search","Vector_Store_Ids":["vs_foreign"]}],"tools":[]}')).toBe(true);
+    expect(check('{"input":[{"role":"user","content":[{"File_Id":"file-foreign"}]}],"input":"hi"}')).toBe(true);
+    expect(check('{"input":[{"role":"user","content":[{"FILE_ID":"file-foreign"}],"content":[]}]}')).toBe(true);
+    // A member repeated away from every id place hides no id: a tool's schema may name `input` and repeat a key.
+    expect(check('{"input":"hi","tools":[{"type":"function","parameters":{"properties":{"input":{},"x":1,"x":2}}}]}')).toBe(false);
     // The same name where no id is read (a citation) sends the body to the full look, which finds no repetition.
     expect(check('{"previous_response_id":"resp_mine","input":[{"content":[{"annotations":[{"file_id":"file-x"}]}]}]}')).toBe(false);
     expect(check('{"input":"say \\"previous_response_id\\"","previous_response_id":"resp_mine"}')).toBe(false);

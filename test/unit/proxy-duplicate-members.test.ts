@@ -27,6 +27,11 @@ describe('repeated model members', () => {
     // No top-level model at all: the hidden copy holds the only one.
     ['/realtime/sessions', '{"input_audio_transcription":{"model":"whisper-1"},"input_audio_transcription":{"language":"en"}}'],
     ['/some/unknown/endpoint', '{"model":"a","model":"b"}'],
+    // A repeated member on the way to a model, whose hidden copy spells the model loosely (no `"model"` in it), or
+    // holds none at all: which copy a reader keeps is still a guess, so the body is ambiguous either way.
+    ['/responses', '{"model":"gpt-4o","tools":[{"type":"image_generation","Model":"dall-e-3"}],"tools":[]}'],
+    ['/realtime/sessions', '{"input_audio_transcription":{"Model":"whisper-1"},"input_audio_transcription":{"language":"en"}}'],
+    ['/realtime/sessions', '{"input_audio_transcription":{"language":"en"},"input_audio_transcription":{}}'],
   ])('are found in %s %s', (path, text) => {
     expect(repeats(path, text)).toEqual([true, true]);
   });
@@ -42,9 +47,9 @@ describe('repeated model members', () => {
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"say \\"model\\" and \\u0065"}]}'],
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"model"}],"metadata":{"model":"a","model":"b"}}'],
     ['/chat/completions', '{"model":"gpt-4o","messages":[],"user":"a","user":"b"}'],
+    // A member repeated away from every model place, in a body that names a place's member elsewhere too.
+    ['/responses', '{"model":"gpt-4o","tools":[{"type":"function","parameters":{"properties":{"tools":{},"x":1,"x":2}}}]}'],
     ['/responses', '{"model":"gpt-4o","tools":[{"type":"image_generation","model":"a"},{"type":"image_generation","model":"b"}]}'],
-    // A repeated member that hides no model changes nothing upstream.
-    ['/realtime/sessions', '{"input_audio_transcription":{"language":"en"},"input_audio_transcription":{}}'],
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"caf\\u00e9 \\u4e2d\\u6587"}]}'],
   ])('are not found where the model is read one way: %s %s', (path, text) => {
     expect(repeats(path, text)).toEqual([false, false]);

@@ -37,7 +37,13 @@ describe('token counts from a WebSocket usage object', () => {
       input_token_details: { text_tokens: 40, audio_tokens: 60, cached_tokens: 50, cached_tokens_details: { text_tokens: 20, audio_tokens: 30 } },
       output_token_details: { text_tokens: 10, audio_tokens: 20 },
     });
-    expect(counts).toEqual({ input: 100, cachedInput: 50, output: 30, inputAudio: 60, cachedAudio: 30, outputAudio: 20, total: 130 });
+    expect(counts).toEqual({ input: 100, cachedInput: 50, output: 30, inputAudio: 60, cachedAudio: 30, outputAudio: 20, reasoning: 0, total: 130 });
+  });
+
+  it('reads the Responses shape: cached input and reasoning output, reasoning clamped to the output', () => {
+    const usage = { input_tokens: 40, output_tokens: 30, input_tokens_details: { cached_tokens: 32 }, output_tokens_details: { reasoning_tokens: 16 } };
+    expect(tokenCounts(usage)).toMatchObject({ input: 40, cachedInput: 32, output: 30, reasoning: 16, total: 70 });
+    expect(tokenCounts({ ...usage, output_tokens_details: { reasoning_tokens: 99 } })).toMatchObject({ reasoning: 30 });
   });
 
   it('clamps parts that exceed their totals, so the price library prices what upstream reported instead of throwing', () => {

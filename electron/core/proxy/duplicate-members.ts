@@ -12,26 +12,39 @@ function escapesNameCharacter(digit: number | undefined): boolean {
 }
 
 /**
- * Whether a JSON body could hide a model member from JSON.parse, judged from its bytes and from `members`, the model
- * members the parsed body showed. Every place ends in a member named `model`, so a repeated model member, or a
- * repeated member on the way to one whose hidden copy holds a model, leaves more `"model"` strings in the bytes than
- * the parsed body has model members; unless a name is spelled with escapes, which a `\u00XX` escape of a lower-case
- * letter or `_` would show. Ordinary bodies pass with two or three `indexOf`s (one plain loop when small) and are
- * never tokenized. (A hidden copy without a model changes nothing: upstream then picks its default model, as for a
- * request that names none.)
+ * Whether a JSON body could hide a model member from JSON.parse, judged from its bytes and from `members`, the members
+ * at a model place or on the way to one that the parsed body showed. A repeated model member, or a repeated member on
+ * the way to one (whose hidden copy may hold a model, or spell one loosely, `Model`, where no reader looks), leaves
+ * more `"name"` strings of those names in the bytes than the parsed body has members; unless a name is spelled with
+ * escapes, which a `\u00XX` escape of a lower-case letter or `_` would show. Ordinary bodies pass with a few
+ * `indexOf`s (one plain loop when small and `model` is the only place) and are never tokenized.
  */
 function mayRepeat(body: Buffer, places: ModelPlaces, members: number): boolean {
   if (places.names === null) return true;
-  if (body.length <= SMALL_BODY) return mayRepeatSmall(body, members);
+  if (places.names.size === 1 && body.length <= SMALL_BODY) return mayRepeatSmall(body, members);
   if (body.indexOf(0x5c) !== -1) {
     for (let at = body.indexOf(ESCAPE); at !== -1; at = body.indexOf(ESCAPE, at + 4)) if (escapesNameCharacter(body[at + 4])) return true;
   }
   let strings = 0;
-  for (let at = body.indexOf(MODEL); at !== -1; at = body.indexOf(MODEL, at + MODEL.length)) if (++strings > members) return true;
+  for (const quoted of quotedNames(places.names)) {
+    for (let at = body.indexOf(quoted); at !== -1; at = body.indexOf(quoted, at + quoted.length)) if (++strings > members) return true;
+  }
   return false;
 }
 
-/** `mayRepeat` in one pass: a backslash escapes the next byte, so only real string quotes start a `"model"`. */
+const quoted = new WeakMap<ReadonlySet<string>, readonly Buffer[]>();
+
+/** The names of a places tree quoted as JSON writes them (`"model"`, `"tools"`), made once per tree. */
+function quotedNames(names: ReadonlySet<string>): readonly Buffer[] {
+  let found = quoted.get(names);
+  if (!found) quoted.set(names, (found = [...names].map((name) => Buffer.from(`"${name}"`))));
+  return found;
+}
+
+/**
+ * `mayRepeat` in one pass, for places that are only the top-level `model`: a backslash escapes the next byte, so only
+ * real string quotes start a `"model"`.
+ */
 function mayRepeatSmall(body: Buffer, members: number): boolean {
   let strings = 0;
   for (let at = 0; at < body.length; at++) {
@@ -57,8 +70,8 @@ class Found extends Error {}
  * Whether one object of a JSON body (already accepted by JSON.parse) has the same member twice, where that member is
  * a model or on the way to one. JSON.parse keeps the last of two members while first-wins readers keep the first, so
  * the proxy would check one model and upstream use another. Names are compared after unescaping (`"mod\u0065l"` is
- * `model`), as both readers do. `members` is how many model members the parsed body showed (`readModels`); the body is
- * tokenized only when its bytes could hold more. A body nested too deep to tokenize counts as repeating.
+ * `model`), as both readers do. `members` is how many members at a model place or on the way to one the parsed body
+ * showed (`readModels`); the body is tokenized only when its bytes could hold more. A body nested too deep to tokenize counts as repeating.
  */
 export function repeatsModelMember(body: Buffer, places: ModelPlaces, members: number): boolean {
   return mayRepeat(body, places, members) && hasRepeatedModelMember(body, places);

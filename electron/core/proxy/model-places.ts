@@ -77,7 +77,10 @@ export function leadsToModel(places: ModelPlaces, path: readonly string[], name:
 export interface NamedModels {
   top: string | null;
   nested: string[];
-  /** How many model members were met (null ones too): the duplicate pre-check compares the bytes with it. */
+  /**
+   * How many members named as a model place or one on the way to it were met (null ones too): the duplicate pre-check
+   * compares the bytes with it.
+   */
   members: number;
 }
 
@@ -103,11 +106,14 @@ export function readModels(json: unknown, places: ModelPlaces): NamedModels {
     for (const key in record) {
       const child = at.children.get(key) ?? at.children.get('*');
       if (!child) {
+        // Counted where it is no place too (Codex's `input[].input`): its `"name"` in the bytes is then accounted for,
+        // and an ordinary body is never tokenized.
+        if (places.names?.has(key)) found.members++;
         refuseOtherSpelling(at.spellings, key);
         continue;
       }
       const member = record[key];
-      if (child.isModel) found.members++;
+      found.members++;
       if (child.isModel && member !== null) {
         if (typeof member !== 'string') throw proxyErrors.invalidModel(`must be a string (the JSON member "${key}" holds ${Array.isArray(member) ? 'an array' : typeof member})`);
         if (at === places.root && key === 'model' && value === json) found.top = member;

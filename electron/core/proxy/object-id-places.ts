@@ -13,8 +13,13 @@ interface IdNode {
 /** Where one endpoint's JSON body names owned objects, and the member names those places end in. */
 export interface IdPlaces {
   root: IdNode;
-  /** The member names the places end in, quoted as JSON writes them (`"file_id"`), for the byte count. */
+  /**
+   * Every member name on the way to a place and the names the places end in, quoted as JSON writes them
+   * (`"tools"`, `"file_id"`), for the byte count.
+   */
   leaves: readonly Buffer[];
+  /** The same names unquoted. */
+  names: ReadonlySet<string>;
 }
 
 /** An object id a body names, and the member it was named in (the error's `param`). */
@@ -41,12 +46,13 @@ function compile(paths: readonly string[]): IdPlaces {
         at.children.set(name, (child = node()));
         if (name !== '*') addSpelling(at.spellings, name);
       }
+      // A repeated container hides its first copy as a repeated id member does: its names are counted too.
+      if (name !== '*') leaves.add(name);
       at = child;
     }
     at.isId = true;
-    leaves.add(segments[segments.length - 1]!.replace(/(?:\[\])+$/, ''));
   }
-  return { root, leaves: [...leaves].map((leaf) => Buffer.from(`"${leaf}"`)) };
+  return { root, leaves: [...leaves].map((leaf) => Buffer.from(`"${leaf}"`)), names: leaves };
 }
 
 const compiled = new WeakMap<EndpointSpec, IdPlaces>();
@@ -62,7 +68,8 @@ export function idPlacesOf(spec: EndpointSpec | null | undefined): IdPlaces | nu
 /**
  * The ids a parsed JSON body names at `places`: a string, each string of a list (`file_ids`), or a `conversation`
  * given as `{ id }`. Nothing else in the body is read, so a UUID elsewhere is never taken for an object id. Also
- * answers how many id members were met (any value), which `mayHideIds` compares with the body's bytes. Throws 400
+ * answers how many members named as a place or one on the way to it were met (any value), which `mayHideIds`
+ * compares with the body's bytes. Throws 400
  * `ambiguous_request` for a member spelled like a place (or one on the way to it) but not exactly
  * (`Previous_Response_Id`, `vectorStoreIds`, `Tools`), as the model reader does: a lenient reader upstream would use
  * the id this reader skipped.
@@ -83,14 +90,15 @@ export function readObjectIds(json: unknown, places: IdPlaces): { ids: NamedId[]
     for (const key in record) {
       const child = at.children.get(key) ?? at.children.get('*');
       if (!child) {
+        // Counted where it is no place too (Codex's `input[].input`): its `"name"` in the bytes is then accounted for,
+        // and an ordinary body is never tokenized.
+        if (places.names.has(key)) members++;
         refuseOtherSpelling(at.spellings, key);
         continue;
       }
       const member = record[key];
-      if (child.isId) {
-        members++;
-        collect(member, key, ids);
-      }
+      members++;
+      if (child.isId) collect(member, key, ids);
       if (child.children.size > 0) pending.push([member, child]);
     }
   }
@@ -133,10 +141,11 @@ const ESCAPE = Buffer.from('\\u00');
 
 /**
  * Whether the body's bytes could name an id that JSON.parse did not show: JSON.parse keeps the last of two same-named
- * members while a first-wins reader upstream keeps the first, so a repeated id member (or a repeated member on the
- * way to one) could send an id that was never checked. Each hidden id member leaves one more `"name"` in the bytes
- * than `members` counted, unless its name is spelled with escapes; either sends the body to the full look, which
- * answers true only for an object that really repeats a member (or nests too deep to tell).
+ * members while a first-wins reader upstream keeps the first, so a repeated id member, or a repeated member on the
+ * way to one (whose hidden copy may spell its id loosely, `Vector_Store_Ids`, unread), could send an id that was
+ * never checked. Each hidden member of a place or on the way to one leaves one more `"name"` in the bytes than
+ * `members` counted, unless its name is spelled with escapes; either sends the body to the full look, which answers
+ * true only for an object that really repeats such a member (or nests too deep to tell).
  */
 export function mayHideIds(body: Buffer, places: IdPlaces, members: number): boolean {
   let strings = 0;
@@ -145,25 +154,32 @@ export function mayHideIds(body: Buffer, places: IdPlaces, members: number): boo
   }
   let escaped = false;
   // Most bodies have no backslash at all: one scan for it spares the escape search.
-  if (body.indexOf(0x5c) === -1) return strings > members && repeatsAnyMember(body);
+  if (body.indexOf(0x5c) === -1) return strings > members && repeatsPlaceMember(body, places);
   for (let at = body.indexOf(ESCAPE); at !== -1 && !escaped; at = body.indexOf(ESCAPE, at + 4)) {
     const digit = body[at + 4];
     // `\u005f`–`\u007a`: an escaped lower-case letter or `_`, as a member name could be spelled.
     escaped = digit === 0x35 || digit === 0x36 || digit === 0x37;
   }
-  return (strings > members || escaped) && repeatsAnyMember(body);
+  return (strings > members || escaped) && repeatsPlaceMember(body, places);
 }
 
 class Found extends Error {}
 
-function repeatsAnyMember(body: Buffer): boolean {
-  const seen: Set<string>[] = [];
+/**
+ * The full look: whether one object repeats a member at a place or on the way to one (names compared unescaped, as
+ * both readers do). Other members may repeat: neither reader takes an id from them.
+ */
+function repeatsPlaceMember(body: Buffer, places: IdPlaces): boolean {
+  // One set of names per open object, made when the object has a first name on the way to a place.
+  const seen: (Set<string> | null)[] = [];
   try {
     visit(body.toString('utf8'), {
-      onObjectBegin: () => void seen.push(new Set()),
+      onObjectBegin: () => void seen.push(null),
       onObjectEnd: () => void seen.pop(),
-      onObjectProperty: (name) => {
-        const names = seen[seen.length - 1]!;
+      onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
+        if (!onTheWay(places, pathOf(), name)) return;
+        const top = seen.length - 1;
+        const names = seen[top] ?? (seen[top] = new Set());
         if (names.has(name)) throw new Found();
         names.add(name);
       },
@@ -174,4 +190,15 @@ function repeatsAnyMember(body: Buffer): boolean {
     throw error;
   }
   return false;
+}
+
+/** Whether member `name` of the object at `path` (array indices skipped) is an id place or on the way to one. */
+function onTheWay(places: IdPlaces, path: readonly (string | number)[], name: string): boolean {
+  let at: IdNode | undefined = places.root;
+  for (const segment of path) {
+    if (typeof segment !== 'string') continue;
+    at = at.children.get(segment) ?? at.children.get('*');
+    if (!at) return false;
+  }
+  return at.children.has(name) || at.children.has('*');
 }

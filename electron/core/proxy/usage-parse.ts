@@ -16,8 +16,9 @@ export function normalizeUsage(value: unknown): TokenUsage | null {
   if (total === null && prompt !== null && completion !== null) total = prompt + completion;
   if (prompt === null && completion === null && total === null) return null;
   const tokens: TokenUsage = { promptTokens: prompt, completionTokens: completion, totalTokens: total };
-  // Parts of the two totals, in either spelling; only set when reported, so answers without them read as before.
-  const cached = count(detail(usage.prompt_tokens_details ?? usage.input_tokens_details, 'cached_tokens'));
+  // Parts of the two totals, in any spelling (Realtime's is `input_token_details`); only set when reported, so answers
+  // without them read as before.
+  const cached = count(detail(usage.prompt_tokens_details ?? usage.input_tokens_details ?? usage.input_token_details, 'cached_tokens'));
   const reasoning = count(detail(usage.completion_tokens_details ?? usage.output_tokens_details, 'reasoning_tokens'));
   if (cached !== null) tokens.cachedTokens = cached;
   if (reasoning !== null) tokens.reasoningTokens = reasoning;

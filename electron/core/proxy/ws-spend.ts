@@ -140,7 +140,7 @@ export class SocketSpend {
 /**
  * Token counts from a `usage` object in the Realtime shape (`input_token_details` with `audio_tokens`,
  * `cached_tokens`, `cached_tokens_details.audio_tokens`; `output_token_details.audio_tokens`) or the Responses shape
- * (`input_tokens_details.cached_tokens`). Parts are clamped to their totals, so the price library gets consistent
+ * (`input_tokens_details.cached_tokens`, `output_tokens_details.reasoning_tokens`). Parts are clamped to their totals, so the price library gets consistent
  * counts whatever upstream reported. Null when there are no counts.
  */
 export function tokenCounts(usage: unknown): (TokenCounts & { total: number }) | null {
@@ -159,6 +159,8 @@ export function tokenCounts(usage: unknown): (TokenCounts & { total: number }) |
   // Cached audio is part of both: at least what they overlap by, at most the smaller of them.
   const cachedAudio = Math.min(Math.max(count(objectOf(inputDetails?.cached_tokens_details)?.audio_tokens) ?? 0, cached + inputAudio - inputTokens), cached, inputAudio);
   const outputAudio = Math.min(count(outputDetails?.audio_tokens) ?? 0, outputTokens);
+  // Reasoning is priced apart as over HTTP (spend-amounts.ts), for a model whose price names it.
+  const reasoning = Math.min(count(outputDetails?.reasoning_tokens) ?? 0, outputTokens);
   return {
     input: inputTokens,
     cachedInput: cached,
@@ -166,6 +168,7 @@ export function tokenCounts(usage: unknown): (TokenCounts & { total: number }) |
     inputAudio,
     cachedAudio,
     outputAudio,
+    reasoning,
     total: reportedTotal ?? inputTokens + outputTokens,
   };
 }
