@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { createHeadlessServer } from '../../electron/core/headless/headless-server';
-import type { Budget, IssuedSubkey, RateLimits, Subkey, Upstream } from '../../electron/shared/types';
+import type { Budget, IssuedSubkey, RateLimits, Subkey, Upstream, UsageEntry } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
 import { UPSTREAM_KEY } from '../helpers/proxy-harness';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
@@ -120,6 +120,9 @@ describe('a batch counts its lines against budgets in dollars and tokens', () =>
     await settled();
     // The answer's usage (zeros, as a batch starts) does not settle it: the lines' worst case stands.
     expect(await spent(id, 'usd')).toBeCloseTo(expected, 9);
+    // Its usage row shows that charge as its cost, so the Usage screen's totals include it.
+    const rows = await fx.call<UsageEntry[]>('usage:list', { subkeyId: id });
+    expect(rows.find((row) => row.path === '/v1/batches')?.costUsd).toBeCloseTo(expected, 9);
   });
 
   it('reserves the summed tokens of its lines under a tokens budget, and refuses a batch that does not fit', async () => {

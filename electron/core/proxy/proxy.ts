@@ -197,8 +197,10 @@ export function createProxy(options: ProxyOptions): Proxy {
         // the priced worst case of every line, stands as the charge.
         const spent = exchange.batch ? null : usageAmounts(options.db, exchange, outcome.usage);
         gate.settle(exchange.reservation, spent);
-        // The row shows what the budgets were settled with; a request that names no model has no price to show.
-        record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
+        // The row shows what the budgets were settled with (a batch: its lines' priced worst case, when a dollar
+        // budget had it priced); a request that names no model has no price to show.
+        if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
+        else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
       }
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
