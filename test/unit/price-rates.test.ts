@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { calcPrice, waitForUpdate, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costAt, ratesOf } from '../../electron/core/budgets/price-rates';
-import { priceOn, priceTokens, type TokenCounts } from '../../electron/core/budgets/prices';
+import { libraryUsage, priceOn, priceTokens, rateUsage, type TokenCounts } from '../../electron/core/budgets/prices';
 import { createPricesService } from '../../electron/core/services/prices';
 import { openDatabase, type Database } from '../../electron/core/store/database';
 import { insertUpstream, testSecretBox } from '../helpers/proxy-fixtures';
@@ -17,30 +17,6 @@ const USAGES: TokenCounts[] = [
   { input: 2000, cachedInput: 500, output: 800, inputAudio: 1200, cachedAudio: 300, outputAudio: 600 },
   { input: 0, cachedInput: 0, output: 0 },
 ];
-
-function libraryUsage(tokens: TokenCounts): Record<string, number> {
-  return {
-    input_tokens: tokens.input,
-    cache_read_tokens: tokens.cachedInput ?? 0,
-    output_tokens: tokens.output,
-    ...(tokens.inputAudio !== undefined && { input_audio_tokens: tokens.inputAudio }),
-    ...(tokens.cachedAudio !== undefined && { cache_audio_read_tokens: tokens.cachedAudio }),
-    ...(tokens.outputAudio !== undefined && { output_audio_tokens: tokens.outputAudio }),
-    ...(tokens.reasoning !== undefined && { output_reasoning_tokens: tokens.reasoning }),
-  };
-}
-
-function rateUsage(tokens: TokenCounts) {
-  return {
-    input_tokens: tokens.input,
-    cache_read_tokens: tokens.cachedInput ?? 0,
-    output_tokens: tokens.output,
-    input_audio_tokens: tokens.inputAudio,
-    cache_audio_read_tokens: tokens.cachedAudio,
-    output_audio_tokens: tokens.outputAudio,
-    output_reasoning_tokens: tokens.reasoning,
-  };
-}
 
 /** The answer or the error, so that a refusal by the library is compared too. */
 function outcome(run: () => number | null | undefined): number | null | 'throws' {

@@ -2,7 +2,7 @@ import { calcPrice, findProvider, type Provider } from '@pydantic/genai-prices';
 import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { customPricesVersion, getCustomPrice } from '../store/prices-repo';
-import { costAt, ratesOf, type PriceRates } from './price-rates';
+import { costAt, ratesOf, type PriceRates, type RateUsage } from './price-rates';
 
 /**
  * Tokens to price; `input` includes `cachedInput` and `inputAudio`, as OpenAI's `prompt_tokens` does, and `output`
@@ -43,7 +43,12 @@ function costOf(resolved: Resolved, model: string, tokens: TokenCounts): number 
   const audio = (tokens.inputAudio !== undefined ? 1 : 0) + (tokens.cachedAudio !== undefined ? 1 : 0) + (tokens.outputAudio !== undefined ? 1 : 0);
   // Some audio counts without the others: the library has checks of its own for that shape, so it prices it.
   if (resolved.rates === null || audio === 1 || audio === 2) return calcPrice(libraryUsage(tokens), model, { provider: resolved.provider })?.total_price ?? null;
-  return costAt(resolved.rates, {
+  return costAt(resolved.rates, rateUsage(tokens));
+}
+
+/** `tokens` in the units price-rates.ts computes with (the library's own names; absent audio stays undefined). */
+export function rateUsage(tokens: TokenCounts): RateUsage {
+  return {
     input_tokens: tokens.input,
     cache_read_tokens: tokens.cachedInput ?? 0,
     output_tokens: tokens.output,
@@ -51,10 +56,11 @@ function costOf(resolved: Resolved, model: string, tokens: TokenCounts): number 
     cache_audio_read_tokens: tokens.cachedAudio,
     output_audio_tokens: tokens.outputAudio,
     output_reasoning_tokens: tokens.reasoning,
-  });
+  };
 }
 
-function libraryUsage(tokens: TokenCounts): Record<string, number> {
+/** `tokens` as the library's `calcPrice` takes them. */
+export function libraryUsage(tokens: TokenCounts): Record<string, number> {
   return {
     input_tokens: tokens.input,
     cache_read_tokens: tokens.cachedInput ?? 0,
