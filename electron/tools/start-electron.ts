@@ -10,6 +10,7 @@ import { downloadElectron, electronDownloadOf, electronPackageDir, isElectronIns
 import { desktopNodeWarning, electronDownloadFailureMessage } from './electron-download';
 import { ElectronBuildError } from './electron-native-build';
 import { ensureNative } from './ensure-native';
+import { electronJsFlagsSwitch } from '../core/v8-flags';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -33,7 +34,7 @@ function buildApp(): boolean {
 
 /** Runs `electron .` (Electron's own launcher) and exits with its code, passing Ctrl+C and SIGTERM on. */
 function runElectron(electronDir: string, args: string[]): void {
-  const child = spawn(process.execPath, [join(electronDir, 'cli.js'), '.', ...args], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  const child = spawn(process.execPath, [join(electronDir, 'cli.js'), electronJsFlagsSwitch(), '.', ...args], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -6,7 +6,8 @@
  * processes than req/s). `node --import tsx test/bench/bench-quick.ts`, with env:
  * Q_ROUNDS (5), Q_SECONDS (2), Q_C1 (500 sequential requests), Q_CHUNKS (300 streams);
  * Q_VARIANTS: `name:VAR=value&--node-flag;name2:…` (each variant's env and node flags; default one plain `kg`);
- * Q_NODE_ARGS / Q_BARE_NODE_ARGS: node flags for every Keygate child / the bare one (e.g. `--cpu-prof`);
+ * Q_NODE_ARGS / Q_BARE_NODE_ARGS: node flags for every Keygate child (after v8-flags.ts's, so they can override them) /
+ * the bare one (e.g. `--cpu-prof`);
  * Q_MEM: memory after a GC (needs `--expose-gc`) at start and end; KG_* as bench-keygate.ts reads them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 import { Client } from 'undici';
 import { generateSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+import { PROXY_V8_FLAGS } from '../../electron/core/v8-flags';
 
 const root = resolve(import.meta.dirname, '../..');
 const bundles = resolve(root, 'node_modules/.cache/keygate-bench-quick');
@@ -110,7 +112,7 @@ try {
   const variants = await Promise.all(
     specs.map(async ({ name, env, args }) => ({
       name,
-      ...(await start(process.env.Q_KG ?? 'bench-keygate.ts', [up.origin, secret], [...(process.env.Q_NODE_ARGS ?? '').split(' ').filter(Boolean), ...args], env)),
+      ...(await start(process.env.Q_KG ?? 'bench-keygate.ts', [up.origin, secret], [...PROXY_V8_FLAGS, ...(process.env.Q_NODE_ARGS ?? '').split(' ').filter(Boolean), ...args], env)),
     })),
   );
   const mem = (child: ChildProcess) =>

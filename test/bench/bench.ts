@@ -14,6 +14,7 @@ import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { Client } from 'undici';
 import { generateSubkeySecret } from '../../electron/core/secrets/subkey-secret';
+import { PROXY_V8_FLAGS } from '../../electron/core/v8-flags';
 import { benchWebSocket } from './bench-websocket';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -51,8 +52,8 @@ function bundle(script: string): string {
   return outfile;
 }
 
-function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [bundle(script), ...args], {
+function startChild(script: string, args: string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeArgs, bundle(script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -193,8 +194,9 @@ async function main(): Promise<void> {
   const seeded = { KG_ROWS: String(SEEDED_ROWS) };
   const [bare, keygate, windowed] = await Promise.all([
     startChild('bench-bare-proxy.ts', [upstreamUrl]),
-    startChild('bench-keygate.ts', [upstreamUrl, secret], seeded),
-    startChild('bench-keygate.ts', [upstreamUrl, secret], { ...seeded, KG_WINDOW: process.env.KG_WINDOW ?? '1' }),
+    // Keygate runs with the V8 flags `npm run serve` gives it (v8-flags.ts).
+    startChild('bench-keygate.ts', [upstreamUrl, secret], seeded, PROXY_V8_FLAGS),
+    startChild('bench-keygate.ts', [upstreamUrl, secret], { ...seeded, KG_WINDOW: process.env.KG_WINDOW ?? '1' }, PROXY_V8_FLAGS),
   ]);
   const servers: Server[] = [
     { name: 'direct', child: upstream.child, origin: upstreamUrl },

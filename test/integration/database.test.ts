@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchFiles } from '../../electron/core/proxy/batch-files';
-import { DatabaseTooNewError, openDatabase } from '../../electron/core/store/database';
+import { DatabaseTooNewError, openDatabase, PAGE_CACHE_KIB } from '../../electron/core/store/database';
 import { LATEST_VERSION } from '../../electron/core/store/migrations';
 import { listSubkeys } from '../../electron/core/store/subkeys-repo';
 import { listUpstreams } from '../../electron/core/store/upstreams-repo';
@@ -25,6 +25,12 @@ describe('openDatabase', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // A bounded page cache (4 MB), not better-sqlite3's 16 MB, which a busy proxy fills: most of the store's RSS.
+    const raw = new BetterSqlite3(':memory:');
+    expect(raw.pragma('cache_size', { simple: true })).toBe(-16000);
+    raw.close();
+    expect(db.pragma('cache_size', { simple: true })).toBe(PAGE_CACHE_KIB);
+    expect(PAGE_CACHE_KIB).toBe(-4000);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(['batch_files', 'custom_prices', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'threshold_alerts', 'upstreams', 'usage', 'usage_daily', 'usage_daily_models']);
     db.close();
