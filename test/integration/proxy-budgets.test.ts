@@ -206,6 +206,53 @@ describe('USD budgets', () => {
   });
 });
 
+describe('requests that generate several outputs', () => {
+  it('reserve the output cap once per output: n choices, best_of, and a completion\'s list of prompts', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
+    let seenByUpstream = -1;
+    h.upstream.respond = () => {
+      seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
+      return false;
+    };
+    const client = h.client(secret);
+    const inputOf = (body: object) => Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
+
+    const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], n: 3, max_tokens: 100 };
+    await client.chat.completions.create(chatBody);
+    expect(seenByUpstream).toBe(inputOf(chatBody) + 3 * 100);
+    await h.settled();
+    const before = spendOf(h.db, id, 'tokens', 'month');
+
+    // best_of completions are generated (and billed) server-side, for each prompt of the list.
+    const completionBody = { model: 'gpt-3.5-turbo-instruct', prompt: ['one', 'two'], n: 2, best_of: 3, max_tokens: 10 };
+    await client.completions.create(completionBody);
+    expect(seenByUpstream - before).toBe(inputOf(completionBody) + 2 * 3 * 10);
+  });
+
+  it('do not overspend under concurrency: 100 simultaneous n=8 requests on a $0.01 budget', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
+    // Eight choices of up to 25 tokens each: upstream bills all 200 (reserving one choice's 25 would overspend 8×).
+    const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
+    h.upstream.respond = (_request, response) => {
+      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(body);
+      }, 20);
+    };
+    const client = h.client(secret);
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], n: 8, max_tokens: 25 })),
+    );
+    const ok = results.filter((result) => result.status === 'fulfilled').length;
+    expect(ok).toBeGreaterThan(0);
+    expect(h.upstream.requests).toHaveLength(ok);
+    await h.settled(50);
+    const oneRequest = priceTokens('gpt-4o', { input: 60, output: 200 }, h.upstream.baseUrl)!;
+    expect(spendOf(h.db, id, 'usd', 'day')).toBeLessThanOrEqual(0.01 + oneRequest);
+  });
+});
+
 describe('custom prices', () => {
   it('prices a model the price data does not know from the custom price of its upstream', async () => {
     putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'my-custom-llama', inputPerMillion: 2, cachedInputPerMillion: null, outputPerMillion: 4 });

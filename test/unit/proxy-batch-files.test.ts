@@ -43,6 +43,25 @@ describe('BatchFileScan', () => {
     ]);
   });
 
+  it('counts every output a line generates: n choices, best_of and a list of prompts, capped or not', () => {
+    const request = (url: string, body: Record<string, unknown>) => JSON.stringify({ custom_id: 'x', method: 'POST', url, body });
+    const lines = [
+      request('/v1/chat/completions', { model: 'gpt-4o', messages: [], n: 4, max_tokens: 100 }),
+      request('/v1/chat/completions', { model: 'gpt-4o', messages: [], n: 3 }),
+      request('/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: ['a', 'b'], n: 2, best_of: 3, max_tokens: 10 }),
+      // One prompt given as tokens, and counts upstream would refuse (not more outputs than one).
+      request('/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: [1, 2, 3], n: 0.5, best_of: -2, max_tokens: 10 }),
+    ];
+    const scan = new BatchFileScan();
+    scan.startFile();
+    scan.push(Buffer.from(lines.join('\n')));
+    const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
+    expect(scan.result().estimate).toEqual([
+      { model: 'gpt-4o', input: input(0, 2), output: 400, uncapped: 3 },
+      { model: 'gpt-3.5-turbo-instruct', input: input(2, 4), output: 3 * 2 * 10 + 10, uncapped: 0 },
+    ]);
+  });
+
   it('marks a file unreadable when a line is not a request with a url and a model, or when the form has two files', () => {
     for (const bad of ['not json', line(null), line('gpt-4o', 5), '[]']) {
       const scan = new BatchFileScan();

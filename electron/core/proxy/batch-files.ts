@@ -1,4 +1,4 @@
-import { estimateTokens } from '../budgets/estimate';
+import { estimateTokens, outputCount } from '../budgets/estimate';
 import type { Database } from '../store/database';
 
 /** At most this many different models or urls are remembered per file; more make the file unreadable to Keygate. */
@@ -6,8 +6,8 @@ const MAX_DISTINCT = 1000;
 
 /**
  * One model's share of a batch's worst case, each line estimated as an HTTP request with its body is (estimate.ts):
- * input tokens, the output caps its lines set, and how many lines set none (each takes the settings' default output
- * cap when the batch is created).
+ * input tokens, the output caps its lines set (times each line's outputs: `n` choices, prompts), and how many outputs
+ * have no cap (each takes the settings' default output cap when the batch is created).
  */
 export interface BatchModelEstimate {
   model: string;
@@ -96,6 +96,7 @@ export class BatchFileScan {
    */
   private estimate(model: string, body: unknown, bytes: number): void {
     const tokens = estimateTokens(body, bytes, 0);
+    const outputs = typeof body === 'object' && body !== null && !Array.isArray(body) ? outputCount(body as Record<string, unknown>) : 1;
     let sum = this.estimates.get(model);
     if (!sum) {
       sum = { model, input: 0, output: 0, uncapped: 0 };
@@ -104,7 +105,8 @@ export class BatchFileScan {
     sum.input += tokens.input;
     // Capped so that absurd caps (1e300) stay a finite number in JSON: still far beyond any budget.
     sum.output = Math.min(sum.output + tokens.output, Number.MAX_SAFE_INTEGER);
-    if (tokens.output === 0) sum.uncapped++;
+    // Each of its outputs (n choices, prompts) takes the default cap when the line sets none.
+    if (tokens.output === 0) sum.uncapped += outputs;
   }
 }
 
