@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
@@ -176,6 +177,29 @@ describe('USD budgets', () => {
     const plain = keyWithBudgets([{ metric: 'tokens', limit: 100_000, window: 'month' }]);
     await h.client(plain.secret).chat.completions.create({ model: 'my-local-llama', messages: [{ role: 'user', content: 'hi' }] });
     expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  it('refuses a transcription on whisper-1 (priced per audio hour, not per token) with 403 price_unknown, never $0', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]);
+    const file = await toFile(Buffer.from('ID3 not really audio'), 'a.mp3', { type: 'audio/mpeg' });
+    const error = await refusal(h.client(secret).audio.transcriptions.create({ file, model: 'whisper-1' }));
+    expect([error.status, error.code]).toEqual([403, 'price_unknown']);
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
+  it('reserves a form by its model: a transcription takes the default output at the model\'s price', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]);
+    let seenByUpstream = -1;
+    h.upstream.respond = (_request, response) => {
+      seenByUpstream = spendOf(h.db, id, 'usd', 'month');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ text: 'hello', usage: { type: 'tokens', input_tokens: 50, output_tokens: 10, total_tokens: 60 } }));
+    };
+    const file = await toFile(Buffer.from('ID3 not really audio'), 'a.mp3', { type: 'audio/mpeg' });
+    await h.client(secret).audio.transcriptions.create({ file, model: 'gpt-4o-transcribe' });
+    expect(seenByUpstream).toBeCloseTo(priceTokens('gpt-4o-transcribe', { input: 0, output: 4096 }, h.upstream.baseUrl)!, 12);
+    await h.settled();
+    expect(spendOf(h.db, id, 'usd', 'month')).toBeLessThan(seenByUpstream);
   });
 
   it('does not overspend under concurrency: 100 simultaneous requests on a $0.01 budget', async () => {

@@ -114,6 +114,7 @@ describe('priceTokens and priceOn', () => {
   });
 
   it('price as the library does through an upstream URL, the first time and from the cache', () => {
+    // Models priced per token (whisper-1, priced per audio hour, is the test below).
     const models = ['gpt-4o-mini', 'gpt-4o', 'gpt-4o-2024-08-06', 'o3-mini', 'o3', 'gpt-4.1-nano', 'gpt-4o-realtime-preview', 'text-embedding-3-small', 'no-such-model'];
     for (const url of ['https://api.openai.com/v1', 'http://127.0.0.1:9/v1']) {
       for (const model of models) {
@@ -124,6 +125,14 @@ describe('priceTokens and priceOn', () => {
         }
       }
     }
+  });
+
+  it('know no price for a model the data prices only per audio hour or per request, rather than costing it $0', () => {
+    const tokens = { input: 1000, cachedInput: 0, output: 1000 };
+    // The library's price of whisper-1 is $0.36 an audio hour: tokens cost nothing there.
+    expect(calcPrice(libraryUsage(tokens), 'whisper-1', { providerApiUrl: 'https://api.openai.com/v1' })?.total_price).toBe(0);
+    expect(priceTokens('whisper-1', tokens, 'https://api.openai.com/v1')).toBeNull();
+    expect(priceTokens('gpt-4o-transcribe', tokens, 'https://api.openai.com/v1')).toBeGreaterThan(0);
   });
 
   it('price by a custom price from the prices:set after it, and by the price data after prices:remove', () => {

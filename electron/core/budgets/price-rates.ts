@@ -134,6 +134,15 @@ function tiered(rate: Exclude<Rate, number>, count: number, inputTokens: number)
   return (price * count) / 1e6;
 }
 
+/**
+ * Whether `model`'s price has a rate per token in any of its entries. Some models are priced only per audio hour or
+ * per request (whisper-1): the token counts Keygate prices would come to $0 for them, so they count as unpriced.
+ */
+export function pricesTokens(model: ModelInfo): boolean {
+  const entries = Array.isArray(model.prices) ? model.prices.map((entry) => entry.prices) : [model.prices];
+  return entries.some((price) => Object.entries(price).some(([unit, rate]) => unit.endsWith('_mtok') && rate !== null && rate !== undefined));
+}
+
 /** The price entry in force at `now` (as the library picks it) and when it may stop being; null for time-of-day prices. */
 function priceAt(model: ModelInfo, now: number): { price: ModelPrice; validUntil: number } | null {
   if (!Array.isArray(model.prices)) return { price: model.prices, validUntil: Infinity };

@@ -2,7 +2,7 @@ import { calcPrice, findProvider, type Provider } from '@pydantic/genai-prices';
 import type { CustomPrice } from '../../shared/types';
 import type { Database } from '../store/database';
 import { customPricesVersion, getCustomPrice } from '../store/prices-repo';
-import { costAt, ratesOf, type PriceRates, type RateUsage } from './price-rates';
+import { costAt, pricesTokens, ratesOf, type PriceRates, type RateUsage } from './price-rates';
 
 /**
  * Tokens to price; `input` includes `cachedInput` and `inputAudio`, as OpenAI's `prompt_tokens` does, and `output`
@@ -91,7 +91,8 @@ function resolvedPrice(baseUrl: string, model: string): Resolved {
   const provider = providerOf(baseUrl);
   // Throws, caching nothing, when the library rejects the price data for the model.
   const result = (provider === null ? null : calcPrice(zero, model, provider)) ?? calcPrice(zero, model);
-  const resolved: Resolved = result
+  // A price only per audio hour or per request (whisper-1) cannot price tokens: unknown, never $0.
+  const resolved: Resolved = result && pricesTokens(result.model)
     ? { kind: 'library', provider: { ...result.provider, models: [result.model], fallback_model_providers: [] }, rates: ratesOf(result.model, Date.now()) }
     : NO_PRICE;
   // A client names the model: the cache cannot be grown without bound by made-up names.

@@ -300,7 +300,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const facts = { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, model: record.model, upstream, db: options.db };
+    const facts = { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, form: bodyKind === 'form', model: record.model, upstream, db: options.db };
     // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
     exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
     const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);

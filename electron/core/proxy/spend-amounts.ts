@@ -10,6 +10,8 @@ import type { TokenUsage } from './usage-record';
 export interface RequestFacts {
   json: unknown;
   jsonBytes: number;
+  /** A multipart form (an upload, a transcription, an image edit): its model is read, its body is not JSON. */
+  form: boolean;
   model: string | null;
   upstream: UpstreamState;
   db: Database;
@@ -23,7 +25,11 @@ export interface RequestFacts {
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
   if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
-  const estimate = estimateTokens(facts.json, facts.jsonBytes, readDefaultOutputTokens(facts.db));
+  const defaultOutput = readDefaultOutputTokens(facts.db);
+  // A form naming a model (a transcription, an image edit) is billed by its model too: it reserves the default
+  // output cap, its audio or images unestimated (their bytes say little about their tokens); settling corrects it.
+  // Reserving nothing would let concurrent forms overspend a budget, and leave a model without a price unrefused.
+  const estimate = facts.form && facts.model !== null ? { input: 0, output: defaultOutput } : estimateTokens(facts.json, facts.jsonBytes, defaultOutput);
   amounts.tokens = estimate.input + estimate.output;
   if (facts.model !== null && amounts.tokens > 0 && subkey.budgets.some((budget) => budget.metric === 'usd')) {
     amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);
