@@ -162,6 +162,20 @@ describe('a batch counts its lines against budgets in dollars and tokens', () =>
   });
 });
 
+describe('a batch whose lines turn on a tool billed per call', () => {
+  it('is refused with price_unknown, naming the tool, under a USD budget, and made for a key with a tokens budget', async () => {
+    const lines = [chatLine(1, 'gpt-4o-mini'), { custom_id: 'line-2', method: 'POST' as const, url: '/v1/responses', body: { model: 'gpt-4o-mini', input: 'news?', tools: [{ type: 'web_search_preview' }] } }];
+    const dollars = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
+    const refusal = createBatch(dollars.sdk, await upload(dollars.sdk, lines));
+    await expect(refusal).rejects.toMatchObject({ status: 403, code: 'price_unknown' });
+    await expect(refusal).rejects.toThrow(/"web_search_preview" is billed per call/);
+    expect(batchRequests()).toHaveLength(0);
+    const tokens = await issue([{ metric: 'tokens', limit: 1_000_000, window: 'total' }]);
+    await createBatch(tokens.sdk, await upload(tokens.sdk, lines));
+    expect(batchRequests()).toHaveLength(1);
+  });
+});
+
 describe('a batch input file read before Keygate kept estimates', () => {
   /** The rows an older Keygate wrote for an upload: the file's owner, and its summary without an estimate. */
   function oldUpload(subkeyId: string): string {

@@ -277,6 +277,33 @@ describe('requests that generate several outputs', () => {
   });
 });
 
+describe('tools billed per call', () => {
+  it('are refused under a USD budget with 403 price_unknown naming the tool, never charged $0; tokens-only tools and other budgets go through', async () => {
+    const dollars = h.client(keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]).secret);
+    const refusals = [
+      dollars.responses.create({ model: 'gpt-4o-mini', input: 'news?', tools: [{ type: 'web_search_preview' }] }),
+      dollars.responses.create({ model: 'gpt-4o-mini', input: 'docs?', tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }, { type: 'file_search', vector_store_ids: ['vs_1'] }] }),
+      dollars.responses.create({ model: 'gpt-4o-mini', input: 'run', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }),
+      dollars.responses.create({ model: 'gpt-4o-mini', input: 'draw', tools: [{ type: 'image_generation' }] }),
+      chat(dollars, { web_search_options: {} }),
+      dollars.chat.completions.create({ model: 'gpt-4o-mini-search-preview', messages: [{ role: 'user', content: 'news?' }] }),
+    ];
+    const tools: string[] = [];
+    for (const pending of refusals) {
+      const error = await refusal(pending);
+      expect([error.status, error.code]).toEqual([403, 'price_unknown']);
+      tools.push(/the tool "([^"]+)"/.exec(error.message)![1]!);
+    }
+    expect(tools).toEqual(['web_search_preview', 'file_search', 'code_interpreter', 'image_generation', 'web_search', 'web_search']);
+    expect(h.upstream.requests).toHaveLength(0);
+
+    await chat(dollars, { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] });
+    const tokens = h.client(keyWithBudgets([{ metric: 'tokens', limit: 100_000, window: 'month' }]).secret);
+    await chat(tokens, { web_search_options: {} });
+    expect(h.upstream.requests).toHaveLength(2);
+  });
+});
+
 describe('custom prices', () => {
   it('prices a model the price data does not know from the custom price of its upstream', async () => {
     putCustomPrice(h.db, { upstreamId: h.upstreamId, model: 'my-custom-llama', inputPerMillion: 2, cachedInputPerMillion: null, outputPerMillion: 4 });

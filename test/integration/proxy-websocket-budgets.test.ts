@@ -193,6 +193,19 @@ describe('Realtime response.create through the SpendGate (official SDK client)',
 });
 
 describe('Responses WebSocket mode through the SpendGate (plain ws client)', () => {
+  it('refuses a response.create that turns on a tool billed per call under a USD budget, naming it; the socket stays open', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'usd', limit: 1, window: 'month' }]);
+    const { client, upgrade } = await openResponses(secret);
+    client.send({ type: 'response.create', event_id: 'evt_search', model: 'gpt-4o', input: 'news?', tools: [{ type: 'web_search' }] });
+    const refused = await client.nextEvent((event) => event.type === 'error');
+    expect(refused).toMatchObject({ status: 403, error: { code: 'price_unknown', event_id: 'evt_search' } });
+    expect((refused.error as { message: string }).message).toContain('"web_search" is billed per call');
+    client.send({ type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 64, tools: [{ type: 'function', name: 'f', parameters: {} }] });
+    await client.nextEvent((event) => event.type === 'response.completed');
+    expect(relayed(upgrade, 'response.create').map((event) => event.input)).toEqual(['hi']);
+    client.socket.close();
+  });
+
   it('settles from response.completed and releases on response.failed', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 100_000, window: 'day' }], { remainingRequests: 5 });
     const { client } = await openResponses(secret);

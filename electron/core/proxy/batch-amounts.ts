@@ -10,7 +10,8 @@ import type { SpendAmounts } from './spend-gate';
  * A batch's worst case, which it reserves all or none: `lines` requests and, for a key with token or USD budgets (or a
  * tokens-per-minute limit), the tokens of its input file's lines as estimated at upload (batch-files.ts), each model's
  * input and output priced on `upstream` like an HTTP request. The batch's answer reports no usage of its lines, so this
- * stands as its charge. Throws 403 `price_unknown` for a model without a price under a USD budget, and 403
+ * stands as its charge. Throws 403 `price_unknown` for a model without a price, or lines that turn on a tool billed per
+ * call, under a USD budget, and 403
  * `batch_input_not_allowed` for a file read before estimates were kept.
  */
 export function batchAmounts(subkey: SubkeyState, lines: number, json: unknown, files: BatchFiles, facts: { upstream: UpstreamState; db: Database }): SpendAmounts {
@@ -27,6 +28,7 @@ export function batchAmounts(subkey: SubkeyState, lines: number, json: unknown, 
     const output = share.output + share.uncapped * defaultOutput;
     amounts.tokens += share.input + output;
     if (!priced) continue;
+    if (share.tool) throw proxyErrors.toolPriceUnknown(share.tool);
     const usd = priceOn(facts.db, facts.upstream, share.model, { input: share.input, output });
     if (usd === null) throw proxyErrors.priceUnknown(share.model);
     dollars += usd;

@@ -1,4 +1,5 @@
 import { estimateTokens, outputCount } from '../budgets/estimate';
+import { perCallTool } from '../budgets/per-call-tools';
 import type { Database } from '../store/database';
 
 /** At most this many different models or urls are remembered per file; more make the file unreadable to Keygate. */
@@ -14,6 +15,8 @@ export interface BatchModelEstimate {
   input: number;
   output: number;
   uncapped: number;
+  /** A tool billed per call that one of its lines turns on (per-call-tools.ts); absent when none does. */
+  tool?: string;
 }
 
 /** What a batch input file asks for, read from its JSONL lines. */
@@ -96,7 +99,8 @@ export class BatchFileScan {
    */
   private estimate(model: string, body: unknown, bytes: number): void {
     const tokens = estimateTokens(body, bytes, 0);
-    const outputs = typeof body === 'object' && body !== null && !Array.isArray(body) ? outputCount(body as Record<string, unknown>) : 1;
+    const request = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+    const outputs = request ? outputCount(request) : 1;
     let sum = this.estimates.get(model);
     if (!sum) {
       sum = { model, input: 0, output: 0, uncapped: 0 };
@@ -107,6 +111,8 @@ export class BatchFileScan {
     sum.output = Math.min(sum.output + tokens.output, Number.MAX_SAFE_INTEGER);
     // Each of its outputs (n choices, prompts) takes the default cap when the line sets none.
     if (tokens.output === 0) sum.uncapped += outputs;
+    const tool = request && perCallTool(request);
+    if (tool) sum.tool ??= tool;
   }
 }
 

@@ -62,6 +62,14 @@ export const proxyErrors = {
       `This sub-key has a budget in US dollars, and Keygate knows no price for the model "${model.slice(0, 256)}", so it was refused rather than charged $0. Ask Keygate's owner to set a price for it.`,
       'model',
     ),
+  toolPriceUnknown: (tool: string) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'price_unknown',
+      `This sub-key has a budget in US dollars, and the tool "${tool.slice(0, 256)}" is billed per call, which Keygate cannot price, so the request was refused rather than charged $0 for it. Use a sub-key without a dollar budget for it.`,
+      'tools',
+    ),
   modelForbidden: (model: string) =>
     new ProxyError(403, 'permission_error', 'model_not_allowed', `This sub-key may not use the model "${model}".`, 'model'),
   modelUnknown: (where: string) =>

@@ -1,8 +1,10 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
 import { estimateTokens } from '../budgets/estimate';
+import { perCallTool } from '../budgets/per-call-tools';
 import { priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
+import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
 import type { TokenUsage } from './usage-record';
 
@@ -20,7 +22,8 @@ export interface RequestFacts {
 /**
  * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
  * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets
- * (tokens also for a tokens-per-minute limit, which takes the same estimate).
+ * (tokens also for a tokens-per-minute limit, which takes the same estimate). Under a USD budget, throws 403
+ * `price_unknown` for a request that turns on a tool billed per call (per-call-tools.ts).
  */
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
@@ -29,9 +32,14 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
   // A form naming a model (a transcription, an image edit) is billed by its model too: it reserves the default
   // output cap, its audio or images unestimated (their bytes say little about their tokens); settling corrects it.
   // Reserving nothing would let concurrent forms overspend a budget, and leave a model without a price unrefused.
+  const inUsd = subkey.budgets.some((budget) => budget.metric === 'usd');
+  if (inUsd && typeof facts.json === 'object' && facts.json !== null && !Array.isArray(facts.json)) {
+    const tool = perCallTool(facts.json as Record<string, unknown>);
+    if (tool !== null) throw proxyErrors.toolPriceUnknown(tool);
+  }
   const estimate = facts.form && facts.model !== null ? { input: 0, output: defaultOutput } : estimateTokens(facts.json, facts.jsonBytes, defaultOutput);
   amounts.tokens = estimate.input + estimate.output;
-  if (facts.model !== null && amounts.tokens > 0 && subkey.budgets.some((budget) => budget.metric === 'usd')) {
+  if (facts.model !== null && amounts.tokens > 0 && inUsd) {
     amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);
   }
   return amounts;

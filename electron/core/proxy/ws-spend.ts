@@ -1,8 +1,10 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
 import { estimateTokens } from '../budgets/estimate';
+import { perCallTool } from '../budgets/per-call-tools';
 import { priceOn, type TokenCounts } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
+import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
 import type { SocketKind } from './ws-checks';
 
@@ -55,7 +57,12 @@ export class SocketSpend {
     if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
     const counts = this.kind === 'responses' ? this.responsesEstimate(frame) : this.realtimeEstimate(frame);
     amounts.tokens = counts.input + counts.output;
-    if (subkey.budgets.some((budget) => budget.metric === 'usd')) amounts.usd = this.price(model, counts);
+    if (subkey.budgets.some((budget) => budget.metric === 'usd')) {
+      // A Responses frame is a `POST /v1/responses` body: a tool billed per call is refused as it is over HTTP.
+      const tool = this.kind === 'responses' && frame ? perCallTool(frame.value) : null;
+      if (tool !== null) throw proxyErrors.toolPriceUnknown(tool);
+      amounts.usd = this.price(model, counts);
+    }
     return amounts;
   }
 
