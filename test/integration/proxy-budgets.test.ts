@@ -277,6 +277,62 @@ describe('requests that generate several outputs', () => {
   });
 });
 
+describe('Responses requests that continue earlier work', () => {
+  /** Answers POST /v1/responses as OpenAI does, with the usage `usageOf` gives, and notes what the key had spent then. */
+  function respondWith(usageOf: (body: Record<string, unknown>) => { input_tokens: number; output_tokens: number }, seen: number[], key: { id: string; metric: string; window: string }) {
+    let counter = 0;
+    h.upstream.respond = (request, response) => {
+      seen.push(spendOf(h.db, key.id, key.metric, key.window));
+      const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      const usage = usageOf(body);
+      const answer = { id: `resp_${++counter}`, object: 'response', status: 'completed', model: body.model, output: [], conversation: body.conversation ?? null, usage: { ...usage, total_tokens: usage.input_tokens + usage.output_tokens } };
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer));
+      }, 20);
+    };
+  }
+
+  it('reserve the context upstream reads again: the previous response\'s input and output, or the conversation\'s', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 10_000_000, window: 'month' }]);
+    const seen: number[] = [];
+    respondWith(() => ({ input_tokens: 50_000, output_tokens: 2_000 }), seen, { id, metric: 'tokens', window: 'month' });
+    const client = h.client(secret);
+    const inputOf = (body: object) => Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
+
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'a long document…', max_output_tokens: 100 });
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(52_000);
+    const next = { model: 'gpt-4o-mini', input: 'and?', previous_response_id: first.id, max_output_tokens: 100 };
+    await client.responses.create(next);
+    expect(seen[1]! - 52_000).toBe(inputOf(next) + 52_000 + 100);
+
+    await h.settled();
+    await client.responses.create({ model: 'gpt-4o-mini', input: 'start', conversation: 'conv_9', max_output_tokens: 100 });
+    await h.settled();
+    const before = spendOf(h.db, id, 'tokens', 'month');
+    const inConversation = { model: 'gpt-4o-mini', input: 'go on', conversation: { id: 'conv_9' }, max_output_tokens: 100 };
+    await client.responses.create(inConversation);
+    expect(seen[3]! - before).toBe(inputOf(inConversation) + 52_000 + 100);
+  });
+
+  it('do not overspend under concurrency: 20 simultaneous continuations of a long response on a $0.05 budget', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.05, window: 'day' }]);
+    // Each continuation reads the 100,000 tokens of the first response again (about $0.015 on gpt-4o-mini).
+    respondWith((body) => ({ input_tokens: body.previous_response_id ? 100_050 : 100_000, output_tokens: 50 }), [], { id, metric: 'usd', window: 'day' });
+    const client = h.client(secret);
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'a long document…', max_output_tokens: 100 });
+    await h.settled();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => client.responses.create({ model: 'gpt-4o-mini', input: 'and?', previous_response_id: first.id, max_output_tokens: 100 })),
+    );
+    expect(results.some((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'budget_exceeded')).toBe(true);
+    await h.settled(50);
+    const oneRequest = priceTokens('gpt-4o-mini', { input: 100_050, output: 50 }, h.upstream.baseUrl)!;
+    expect(spendOf(h.db, id, 'usd', 'day')).toBeLessThanOrEqual(0.05 + oneRequest);
+  });
+});
+
 describe('tools billed per call', () => {
   it('are refused under a USD budget with 403 price_unknown naming the tool, never charged $0; tokens-only tools and other budgets go through', async () => {
     const dollars = h.client(keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]).secret);

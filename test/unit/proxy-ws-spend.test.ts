@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import type { SubkeyState, UpstreamState } from '../../electron/core/proxy/key-cache';
+import { ResponseContexts } from '../../electron/core/proxy/response-contexts';
 import { SocketSpend, tokenCounts } from '../../electron/core/proxy/ws-spend';
 import { openDatabase, type Database } from '../../electron/core/store/database';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
@@ -57,8 +58,9 @@ describe('token counts from a WebSocket usage object', () => {
 });
 
 describe('what a Responses-mode response reserves', () => {
-  it('estimates the frame as a POST /v1/responses body, plus the response it continues when this socket saw it end', () => {
-    const spend = new SocketSpend('responses', db, upstream);
+  it('estimates the frame as a POST /v1/responses body, plus the response or conversation it continues when one was seen to end', () => {
+    const contexts = new ResponseContexts();
+    const spend = new SocketSpend('responses', db, upstream, contexts);
     const first = { type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 100 };
     expect(spend.responseAmounts(usdKey, frame(first), 'gpt-4o').tokens).toBe(Math.ceil(frame(first).bytes / 4) + 100);
     spend.noteUsage('resp_1', { input_tokens: 700, output_tokens: 300, total_tokens: 1000 });
@@ -66,12 +68,17 @@ describe('what a Responses-mode response reserves', () => {
     expect(spend.responseAmounts(usdKey, frame(next), 'gpt-4o').tokens).toBe(Math.ceil(frame(next).bytes / 4) + 1000 + 100);
     const unknown = { ...next, previous_response_id: 'resp_elsewhere' };
     expect(spend.responseAmounts(usdKey, frame(unknown), 'gpt-4o').tokens).toBe(Math.ceil(frame(unknown).bytes / 4) + 100);
+    // Another socket's (or an HTTP request's) response in a conversation: the conversation's context is its size.
+    new SocketSpend('responses', db, upstream, contexts).noteUsage('resp_2', { input_tokens: 4000, output_tokens: 500 }, { id: 'conv_1' });
+    const inConversation = { type: 'response.create', model: 'gpt-4o', conversation: 'conv_1', input: 'more', max_output_tokens: 100 };
+    expect(spend.responseAmounts(usdKey, frame(inConversation), 'gpt-4o').tokens).toBe(Math.ceil(frame(inConversation).bytes / 4) + 4500 + 100);
+    expect(contexts.of({ previous_response_id: 'resp_2' })).toBe(4500);
   });
 });
 
 describe('what a Realtime response reserves', () => {
   it("takes the response's cap, else the session's, else the settings' default; \"inf\" means the default", () => {
-    const spend = new SocketSpend('realtime', db, upstream);
+    const spend = new SocketSpend('realtime', db, upstream, new ResponseContexts());
     const tokens = (value: Record<string, unknown>) => spend.responseAmounts(usdKey, frame(value), 'gpt-realtime').tokens - Math.ceil(frame(value).bytes / 4);
     expect(tokens({ type: 'response.create' })).toBe(4096);
     spend.noteSessionUpdate({ type: 'session.update', session: { max_output_tokens: 300 } });
@@ -81,7 +88,7 @@ describe('what a Realtime response reserves', () => {
   });
 
   it('prices the cap as audio unless the response can only answer in text, and refuses to guess a price', () => {
-    const spend = new SocketSpend('realtime', db, upstream);
+    const spend = new SocketSpend('realtime', db, upstream, new ResponseContexts());
     const value = { type: 'response.create', response: { max_output_tokens: 1000 } };
     const input = Math.ceil(frame(value).bytes / 4);
     expect(spend.responseAmounts(usdKey, frame(value), 'gpt-realtime').usd).toBeCloseTo(input * 4e-6 + 1000 * 64e-6, 12);
@@ -96,13 +103,13 @@ describe('what a Realtime response reserves', () => {
 
   it("prices a custom-priced model's audio at its text rates", () => {
     putCustomPrice(db, { upstreamId: upstream.id, model: 'my-local-voice', inputPerMillion: 1, cachedInputPerMillion: null, outputPerMillion: 2 });
-    const spend = new SocketSpend('realtime', db, upstream);
+    const spend = new SocketSpend('realtime', db, upstream, new ResponseContexts());
     const usage = { input_tokens: 100, output_tokens: 50, input_token_details: { audio_tokens: 80 }, output_token_details: { audio_tokens: 50 } };
     expect(spend.usageAmounts('my-local-voice', usage, true)).toEqual({ requests: 1, tokens: 150, usd: (100 * 1 + 50 * 2) / 1e6 });
   });
 
   it('prices nothing for a key without a budget in dollars: the tokens settle, the dollars are 0', () => {
-    const spend = new SocketSpend('realtime', db, upstream);
+    const spend = new SocketSpend('realtime', db, upstream, new ResponseContexts());
     const usage = { input_tokens: 100, output_tokens: 50 };
     // A model without a price would settle as null (charge the reservation) if it were priced.
     expect(spend.usageAmounts('my-unpriced-voice', usage, true)?.usd).toBeNull();

@@ -30,6 +30,7 @@ import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
 import { requestAmounts, usageAmounts } from './spend-amounts';
+import { ResponseContexts } from './response-contexts';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
 
@@ -54,6 +55,8 @@ interface Exchange {
   priced: { model: string | null; upstream: UpstreamState } | null;
   /** A batch: its answer's usage is not its lines', so its reservation stands as the charge. */
   batch: boolean;
+  /** A `POST /v1/responses`: the response it made (once known) and the conversation it named, for ResponseContexts. */
+  responses: { id: string | null; conversation: unknown } | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -115,6 +118,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     pendingDelta: (id) => writes.pendingDelta(id),
   });
   const gate = new SpendGate(options.db, keys, writes, options.now);
+  // What finished responses read and wrote, for the estimate of a request continuing one (HTTP or WebSocket).
+  const contexts = new ResponseContexts();
   // Budget thresholds are looked at after the turn a key with budgets settled in, off the request's path.
   const alerts = options.onBudgetThreshold ? new BudgetAlerts(options.db, gate, options.onBudgetThreshold, options.now) : null;
   if (alerts) gate.onSettle((subkey) => alerts.settled(subkey.id, subkey.budgets));
@@ -129,6 +134,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT,
     gate,
     db: options.db,
+    contexts,
   });
 
   /**
@@ -201,6 +207,10 @@ export function createProxy(options: ProxyOptions): Proxy {
         // budget had it priced); a request that names no model has no price to show.
         if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
         else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
+      }
+      if (outcome.usage && exchange.responses && outcome.status >= 200 && outcome.status < 300) {
+        const { promptTokens, completionTokens } = outcome.usage;
+        contexts.remember(exchange.responses.id, exchange.responses.conversation, (promptTokens ?? 0) + (completionTokens ?? 0));
       }
       if (outcome.usage) {
         record.promptTokens = outcome.usage.promptTokens;
@@ -300,7 +310,17 @@ export function createProxy(options: ProxyOptions): Proxy {
       body = limited;
     }
 
-    const facts = { json, jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0, form: bodyKind === 'form', model: record.model, upstream, db: options.db };
+    const responses = method === 'POST' && endpoint?.spec.path === '/responses' && bodyKind === 'json';
+    if (responses) exchange.responses = { id: null, conversation: (json as Record<string, unknown> | null)?.conversation };
+    const facts = {
+      json,
+      jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0,
+      form: bodyKind === 'form',
+      context: responses ? contexts.of(json) : 0,
+      model: record.model,
+      upstream,
+      db: options.db,
+    };
     // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
     exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
     const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
@@ -331,6 +351,7 @@ export function createProxy(options: ProxyOptions): Proxy {
           : null;
     const uploaded = form;
     const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
+      if (kind === 'response' && exchange.responses) exchange.responses.id = id;
       owners.remember(id, owner);
       writes.enqueueObject(id, owner, kind, Date.now());
       if (scan && uploaded?.purpose === 'batch') {
@@ -375,6 +396,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       reservation: null,
       priced: null,
       batch: false,
+      responses: null,
       forwarding: null,
       clientGone: false,
       finished: false,

@@ -14,6 +14,8 @@ export interface RequestFacts {
   jsonBytes: number;
   /** A multipart form (an upload, a transcription, an image edit): its model is read, its body is not JSON. */
   form: boolean;
+  /** Tokens upstream holds for it and reads again (a continued response's or conversation's: response-contexts.ts). */
+  context: number;
   model: string | null;
   upstream: UpstreamState;
   db: Database;
@@ -38,6 +40,7 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
     if (tool !== null) throw proxyErrors.toolPriceUnknown(tool);
   }
   const estimate = facts.form && facts.model !== null ? { input: 0, output: defaultOutput } : estimateTokens(facts.json, facts.jsonBytes, defaultOutput);
+  if (estimate.input + estimate.output > 0) estimate.input += facts.context;
   amounts.tokens = estimate.input + estimate.output;
   if (facts.model !== null && amounts.tokens > 0 && inUsd) {
     amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);

@@ -12,6 +12,7 @@ import type { ObjectOwners } from './object-ownership';
 import { KeyScrubber } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
 import { headerCount } from './raw-headers';
+import type { ResponseContexts } from './response-contexts';
 import type { SpendGate } from './spend-gate';
 import { writeSocketAnswer, writeSocketError } from './socket-answer';
 import { newUsageRecord, type UsageRecord } from './usage-record';
@@ -39,6 +40,8 @@ export interface SocketProxyOptions {
   gate: SpendGate;
   /** Prices and settings for what a response reserves. */
   db: Database;
+  /** What finished responses read and wrote, shared with HTTP (response-contexts.ts). */
+  contexts: ResponseContexts;
 }
 
 /** WebSocket upgrades under /v1, and the connections they opened. */
@@ -239,7 +242,7 @@ export function createSocketProxy(options: SocketProxyOptions): SocketProxy {
           table: options.table,
           owners: options.owners,
           keyPattern: upstream.keyPattern,
-          spend: { gate: options.gate, db: options.db, upstream },
+          spend: { gate: options.gate, db: options.db, upstream, contexts: options.contexts },
           onClosed: (closed) => {
             sessions.delete(closed);
             if (sessions.size === 0) drained?.();

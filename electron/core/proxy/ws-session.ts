@@ -8,6 +8,7 @@ import type { EndpointTable } from './endpoint-table';
 import type { KeyCache, SubkeyState, UpstreamState } from './key-cache';
 import { KeyScrubber, type KeyPattern } from './key-scrubber';
 import { ProxyError, proxyErrors } from './proxy-error';
+import type { ResponseContexts } from './response-contexts';
 import type { SpendGate } from './spend-gate';
 import { newUsageRecord, type UsageRecord } from './usage-record';
 import type { WriteBatcher } from './write-batcher';
@@ -58,7 +59,7 @@ export interface SocketSessionOptions {
   owners: ObjectOwners;
   keyPattern: KeyPattern | null;
   /** Where each `response.create` reserves and settles (the HTTP requests' SpendGate), and what prices it. */
-  spend: { gate: SpendGate; db: Database; upstream: UpstreamState };
+  spend: { gate: SpendGate; db: Database; upstream: UpstreamState; contexts: ResponseContexts };
   onClosed: (session: SocketSession) => void;
 }
 
@@ -95,7 +96,7 @@ export class SocketSession {
     this.subkeyId = subkey.id;
     this.hash = subkey.hash;
     this.sessionModel = options.record.model;
-    this.spend = new SocketSpend(options.kind, options.spend.db, options.spend.upstream);
+    this.spend = new SocketSpend(options.kind, options.spend.db, options.spend.upstream, options.spend.contexts);
     this.ledger = new ResponseLedger(options.path, options.spend.gate, options.writes, this.spend);
     client.on('message', (data, isBinary) => this.onClientMessage(data, isBinary));
     upstream.on('message', (data, isBinary) => this.onUpstreamMessage(data, isBinary));
@@ -271,7 +272,7 @@ export class SocketSession {
       if (this.ledger.awaitsOutput()) this.ledger.markOutput(stringOf(event().response_id), this.laneOf(event()));
       return;
     }
-    const response = (event().response ?? {}) as { id?: unknown; status?: unknown; usage?: unknown; model?: unknown };
+    const response = (event().response ?? {}) as { id?: unknown; status?: unknown; usage?: unknown; model?: unknown; conversation?: unknown };
     const responseId = stringOf(response.id);
     const lane = this.laneOf(event());
     // Codex chains responses by `previous_response_id`: one made here is this key's, as one made over HTTP is.
@@ -285,7 +286,7 @@ export class SocketSession {
     const end = responseEnd(type, response.status);
     if (!end) return;
     this.ledger.settle(responseId, lane, end, response.usage);
-    this.spend.noteUsage(responseId, response.usage);
+    this.spend.noteUsage(responseId, response.usage, response.conversation);
   }
 
   /** The Responses WebSocket lane an event belongs to (`stream_id`); Realtime has one. */

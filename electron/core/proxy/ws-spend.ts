@@ -5,6 +5,7 @@ import { priceOn, type TokenCounts } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
+import type { ResponseContexts } from './response-contexts';
 import type { SpendAmounts } from './spend-gate';
 import type { SocketKind } from './ws-checks';
 
@@ -12,8 +13,6 @@ import type { SocketKind } from './ws-checks';
 const REALTIME_CAPS = ['max_output_tokens', 'max_response_output_tokens'] as const;
 /** Members that list what a Realtime response may produce (GA, then beta spelling). */
 const REALTIME_MODALITIES = ['output_modalities', 'modalities'] as const;
-/** Finished Responses-mode responses whose size is remembered, for a `previous_response_id` naming one of them. */
-const REMEMBERED_RESPONSES = 64;
 
 /**
  * What the responses of one WebSocket connection may cost and did cost, for the SpendGate that HTTP requests go
@@ -32,13 +31,12 @@ export class SocketSpend {
   private upstreamModel: string | null = null;
   /** The input the session's last response reported: the conversation the next one reads, at least. */
   private context: { input: number; inputAudio: number } = { input: 0, inputAudio: 0 };
-  /** Responses mode: input + output of this socket's last finished responses, by id (oldest first). */
-  private readonly finished = new Map<string, number>();
-
   constructor(
     private readonly kind: SocketKind,
     private readonly db: Database,
     private readonly upstream: UpstreamState,
+    /** Responses mode: what finished responses read and wrote, shared with HTTP (a socket may continue either's). */
+    private readonly contexts: ResponseContexts,
   ) {}
 
   /** The model a Realtime response is priced by: the one the client's checks saw, else the one upstream reported. */
@@ -95,18 +93,16 @@ export class SocketSpend {
 
   /**
    * A response ended with `usage`: on Realtime the next response reads at least its input; in Responses mode a later
-   * `response.create` continuing it (`previous_response_id`) reads its input and output.
+   * `response.create` continuing it (`previous_response_id`, or its `conversation`) reads its input and output.
    */
-  noteUsage(responseId: string | null, usage: unknown): void {
+  noteUsage(responseId: string | null, usage: unknown, conversation?: unknown): void {
     const counts = tokenCounts(usage);
     if (!counts) return;
     if (this.kind === 'realtime') {
       this.context = { input: counts.input, inputAudio: counts.inputAudio ?? 0 };
       return;
     }
-    if (responseId === null) return;
-    this.finished.set(responseId, counts.input + counts.output);
-    if (this.finished.size > REMEMBERED_RESPONSES) this.finished.delete(this.finished.keys().next().value!);
+    this.contexts.remember(responseId, conversation, counts.input + counts.output);
   }
 
   /** A Responses `response.create` is a `POST /v1/responses` body: the same estimate as over HTTP, plus what it continues. */
@@ -114,9 +110,7 @@ export class SocketSpend {
     const defaultOutput = readDefaultOutputTokens(this.db);
     if (!frame) return { input: 0, output: defaultOutput };
     const estimate = estimateTokens(frame.value, frame.bytes, defaultOutput);
-    const previous = frame.value.previous_response_id;
-    const continued = typeof previous === 'string' ? (this.finished.get(previous) ?? 0) : 0;
-    return { input: estimate.input + continued, output: estimate.output };
+    return { input: estimate.input + this.contexts.of(frame.value), output: estimate.output };
   }
 
   private realtimeEstimate(frame: { value: Record<string, unknown>; bytes: number } | null): TokenCounts {
