@@ -333,6 +333,30 @@ describe('Responses requests that continue earlier work', () => {
   });
 });
 
+describe('answers that report usage the request did not spend', () => {
+  it('retrieving a stored response or chat completion charges nothing and logs no tokens, though its answer carries usage', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
+    const usage = { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 };
+    h.upstream.respond = (request, response) => {
+      const answer = request.url.startsWith('/v1/responses/')
+        ? { id: 'resp_old', object: 'response', status: 'completed', model: 'gpt-4o-mini', output: [], usage }
+        : { id: 'chatcmpl_old', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 } };
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer));
+    };
+    const sdk = h.client(secret);
+    h.db.prepare("INSERT INTO objects (id, subkey_id, kind, created_at) VALUES ('resp_old', ?, 'response', 0), ('chatcmpl_old', ?, 'chat_completion', 0)").run(id, id);
+    await sdk.responses.retrieve('resp_old');
+    await sdk.chat.completions.retrieve('chatcmpl_old');
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(0);
+    expect(usageRows(h.db).filter((row) => row.subkey_id === id).map((row) => [row.method, row.status, row.total_tokens])).toEqual([
+      ['GET', 200, null],
+      ['GET', 200, null],
+    ]);
+  });
+});
+
 describe('tools billed per call', () => {
   it('are refused under a USD budget with 403 price_unknown naming the tool, never charged $0; tokens-only tools and other budgets go through', async () => {
     const dollars = h.client(keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]).secret);

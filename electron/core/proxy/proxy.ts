@@ -29,7 +29,7 @@ import { newUsageRecord, usageEntryOf, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
-import { requestAmounts, usageAmounts } from './spend-amounts';
+import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
 import { ResponseContexts } from './response-contexts';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
@@ -55,6 +55,8 @@ interface Exchange {
   priced: { model: string | null; upstream: UpstreamState } | null;
   /** A batch: its answer's usage is not its lines', so its reservation stands as the charge. */
   batch: boolean;
+  /** The answer's `usage` is what this request spent (spendsAnswerUsage), not that of an object it retrieves. */
+  ownUsage: boolean;
   /** A `POST /v1/responses`: the response it made (once known) and the conversation it named, for ResponseContexts. */
   responses: { id: string | null; conversation: unknown } | null;
   forwarding: Forwarding | null;
@@ -195,29 +197,29 @@ export function createProxy(options: ProxyOptions): Proxy {
   function settle(exchange: Exchange, outcome: ForwardOutcome): void {
     const { record } = exchange;
     if (outcome.status !== null) {
+      const usage = exchange.ownUsage ? outcome.usage : null;
       record.status = outcome.status;
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
       if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
       else if (exchange.reservation) {
         // A batch's answer carries none of its lines' usage (a new batch may even report zeros): its reservation,
         // the priced worst case of every line, stands as the charge.
-        const spent = exchange.batch ? null : usageAmounts(options.db, exchange, outcome.usage);
+        const spent = exchange.batch ? null : usageAmounts(options.db, exchange, usage);
         gate.settle(exchange.reservation, spent);
         // The row shows what the budgets were settled with (a batch: its lines' priced worst case, when a dollar
         // budget had it priced); a request that names no model has no price to show.
         if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
         else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
       }
-      if (outcome.usage && exchange.responses && outcome.status >= 200 && outcome.status < 300) {
-        const { promptTokens, completionTokens } = outcome.usage;
-        contexts.remember(exchange.responses.id, exchange.responses.conversation, (promptTokens ?? 0) + (completionTokens ?? 0));
+      if (usage && exchange.responses && outcome.status >= 200 && outcome.status < 300) {
+        contexts.remember(exchange.responses.id, exchange.responses.conversation, (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0));
       }
-      if (outcome.usage) {
-        record.promptTokens = outcome.usage.promptTokens;
-        record.completionTokens = outcome.usage.completionTokens;
-        record.totalTokens = outcome.usage.totalTokens;
-        record.cachedTokens = outcome.usage.cachedTokens ?? null;
-        record.reasoningTokens = outcome.usage.reasoningTokens ?? null;
+      if (usage) {
+        record.promptTokens = usage.promptTokens;
+        record.completionTokens = usage.completionTokens;
+        record.totalTokens = usage.totalTokens;
+        record.cachedTokens = usage.cachedTokens ?? null;
+        record.reasoningTokens = usage.reasoningTokens ?? null;
       }
       finish(exchange);
       return;
@@ -323,6 +325,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     };
     // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
     exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
+    exchange.ownUsage = spendsAnswerUsage(method, endpoint?.spec.path ?? null);
     const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
@@ -396,6 +399,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       reservation: null,
       priced: null,
       batch: false,
+      ownUsage: false,
       responses: null,
       forwarding: null,
       clientGone: false,

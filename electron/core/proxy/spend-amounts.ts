@@ -49,6 +49,19 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
 }
 
 /**
+ * Whether the `usage` in an answer is what this request spent: a POST that generates (a completion, a response, an
+ * embedding, a run, its tool outputs…). A retrieval (GET), an update of a stored object (`POST /chat/completions/{id}`,
+ * a POST on a path ending in an id) or a cancel answers with the object it names, whose usage was spent by the request
+ * that made it: charging it again would bill every poll of a stored response in full. `specPath` is the documented
+ * path (null for an endpoint passed through unknown).
+ */
+export function spendsAnswerUsage(method: string, specPath: string | null): boolean {
+  if (method !== 'POST') return false;
+  if (specPath === null) return true;
+  return !specPath.endsWith('}') && !specPath.endsWith('/cancel');
+}
+
+/**
  * What an answer's usage costs (cached input and reasoning at their own rates where the price has them); null when no usage arrived (the reservation stands).
  * `usd` is 0 for a request that names no model, null when the model has no price or the library refuses the counts.
  */
