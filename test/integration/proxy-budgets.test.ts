@@ -357,6 +357,65 @@ describe('answers that report usage the request did not spend', () => {
   });
 });
 
+describe('background responses', () => {
+  /** OpenAI as it answers background work: queued at first, then the response as it stands (usage once it ended). */
+  function backgroundUpstream(states: Record<string, { status: string; usage: { input_tokens: number; output_tokens: number } | null }>) {
+    h.upstream.respond = (request, response) => {
+      const path = request.url.split('?')[0]!;
+      const id = path.split('/')[3] ?? 'resp_bg';
+      const state = request.method === 'POST' && path === '/v1/responses' ? { status: 'queued', usage: null } : states[id]!;
+      const usage = state.usage && { ...state.usage, total_tokens: state.usage.input_tokens + state.usage.output_tokens };
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id, object: 'response', model: 'gpt-4o-mini', background: true, output: [], ...state, usage }));
+    };
+  }
+
+  it('are charged their reservation while queued, then the usage a retrieval shows once they finished, once', async () => {
+    const { id, secret } = keyWithBudgets([
+      { metric: 'tokens', limit: 1_000_000, window: 'month' },
+      { metric: 'usd', limit: 5, window: 'month' },
+    ]);
+    const states: Record<string, { status: string; usage: { input_tokens: number; output_tokens: number } | null }> = { resp_bg: { status: 'in_progress', usage: null } };
+    backgroundUpstream(states);
+    const sdk = h.client(secret);
+    const body = { model: 'gpt-4o-mini', input: 'research this', background: true, max_output_tokens: 100 };
+    await sdk.responses.create(body);
+    await h.settled();
+    const reserved = Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 100;
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(reserved);
+
+    // Still running: nothing to settle yet.
+    await sdk.responses.retrieve('resp_bg');
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(reserved);
+
+    states.resp_bg = { status: 'completed', usage: { input_tokens: 30, output_tokens: 5000 } };
+    await sdk.responses.retrieve('resp_bg');
+    await sdk.responses.retrieve('resp_bg');
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(5030);
+    expect(spendOf(h.db, id, 'usd', 'month')).toBeCloseTo(priceTokens('gpt-4o-mini', { input: 30, output: 5000 }, h.upstream.baseUrl)!, 12);
+    const rows = usageRows(h.db).filter((row) => row.subkey_id === id);
+    expect(rows.map((row) => [row.method, row.total_tokens])).toEqual([
+      ['POST', 5030],
+      ['GET', null],
+      ['GET', null],
+      ['GET', null],
+    ]);
+    expect(rows[0]!.cost_usd).toBeCloseTo(priceTokens('gpt-4o-mini', { input: 30, output: 5000 }, h.upstream.baseUrl)!, 12);
+  });
+
+  it('are settled by the answer to their cancel', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
+    backgroundUpstream({ resp_bg: { status: 'cancelled', usage: { input_tokens: 30, output_tokens: 70 } } });
+    const sdk = h.client(secret);
+    await sdk.responses.create({ model: 'gpt-4o-mini', input: 'research this', background: true });
+    await sdk.responses.cancel('resp_bg');
+    await h.settled();
+    expect(spendOf(h.db, id, 'tokens', 'month')).toBe(100);
+  });
+});
+
 describe('tools billed per call', () => {
   it('are refused under a USD budget with 403 price_unknown naming the tool, never charged $0; tokens-only tools and other budgets go through', async () => {
     const dollars = h.client(keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]).secret);

@@ -25,12 +25,13 @@ import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
-import { newUsageRecord, usageEntryOf, type UsageRecord } from './usage-record';
+import { newUsageRecord, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
 import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
 import { ResponseContexts } from './response-contexts';
+import { BackgroundResponses } from './background-responses';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
 
@@ -58,7 +59,9 @@ interface Exchange {
   /** The answer's `usage` is what this request spent (spendsAnswerUsage), not that of an object it retrieves. */
   ownUsage: boolean;
   /** A `POST /v1/responses`: the response it made (once known) and the conversation it named, for ResponseContexts. */
-  responses: { id: string | null; conversation: unknown } | null;
+  responses: { id: string | null; conversation: unknown; background: boolean } | null;
+  /** The response a retrieval or cancel names (`/v1/responses/{id}`), whose usage may settle a background one. */
+  looksAt: string | null;
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
@@ -122,6 +125,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const gate = new SpendGate(options.db, keys, writes, options.now);
   // What finished responses read and wrote, for the estimate of a request continuing one (HTTP or WebSocket).
   const contexts = new ResponseContexts();
+  const background = new BackgroundResponses();
   // Budget thresholds are looked at after the turn a key with budgets settled in, off the request's path.
   const alerts = options.onBudgetThreshold ? new BudgetAlerts(options.db, gate, options.onBudgetThreshold, options.now) : null;
   if (alerts) gate.onSettle((subkey) => alerts.settled(subkey.id, subkey.budgets));
@@ -211,9 +215,15 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
         else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
       }
-      if (usage && exchange.responses && outcome.status >= 200 && outcome.status < 300) {
+      const ok = outcome.status >= 200 && outcome.status < 300;
+      if (usage && exchange.responses && ok) {
         contexts.remember(exchange.responses.id, exchange.responses.conversation, (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0));
       }
+      // A background response answers queued: its reservation stands until its usage shows (settleBackground).
+      if (ok && !usage && exchange.responses?.background && exchange.responses.id !== null && exchange.reservation && exchange.priced) {
+        background.remember(exchange.responses.id, { reservation: exchange.reservation, record, priced: exchange.priced });
+      }
+      if (ok && exchange.looksAt !== null && outcome.usage) settleBackground(exchange.looksAt, outcome.usage);
       if (usage) {
         record.promptTokens = usage.promptTokens;
         record.completionTokens = usage.completionTokens;
@@ -225,6 +235,25 @@ export function createProxy(options: ProxyOptions): Proxy {
       return;
     }
     fail(exchange, outcome.error ?? proxyErrors.upstreamUnreachable());
+  }
+
+  /**
+   * A background response's usage, seen in the answer to a retrieval or cancel of it: its own request's reservation
+   * and usage row are settled to it (once), as a request that answered with usage would have been.
+   */
+  function settleBackground(responseId: string, usage: TokenUsage): void {
+    const pending = background.take(responseId);
+    if (!pending) return;
+    const spent = usageAmounts(options.db, pending, usage);
+    if (spent) gate.settleLate(pending.reservation, spent);
+    const { record } = pending;
+    record.promptTokens = usage.promptTokens;
+    record.completionTokens = usage.completionTokens;
+    record.totalTokens = usage.totalTokens;
+    record.cachedTokens = usage.cachedTokens ?? null;
+    record.reasoningTokens = usage.reasoningTokens ?? null;
+    record.costUsd = spent && pending.priced.model !== null ? spent.usd : null;
+    writes.enqueueComplete(record);
   }
 
   async function proxy(exchange: Exchange, path: string, query: string): Promise<void> {
@@ -313,7 +342,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     }
 
     const responses = method === 'POST' && endpoint?.spec.path === '/responses' && bodyKind === 'json';
-    if (responses) exchange.responses = { id: null, conversation: (json as Record<string, unknown> | null)?.conversation };
+    if (responses) {
+      const body = json as Record<string, unknown> | null;
+      // A streamed background response reports its usage in its stream, like any other.
+      exchange.responses = { id: null, conversation: body?.conversation, background: body?.background === true && body.stream !== true };
+    }
+    exchange.looksAt = looksAtResponse(method, endpoint?.spec.path, target.path);
     const facts = {
       json,
       jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0,
@@ -401,6 +435,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       batch: false,
       ownUsage: false,
       responses: null,
+      looksAt: null,
       forwarding: null,
       clientGone: false,
       finished: false,
@@ -469,6 +504,13 @@ export function createProxy(options: ProxyOptions): Proxy {
       keys.closePools();
     },
   };
+}
+
+/** The response id a retrieval (`GET /v1/responses/{id}`) or cancel (`POST …/cancel`) names in the canonical (decoded) path, else null. */
+function looksAtResponse(method: string, specPath: string | undefined, path: string): string | null {
+  const retrieval = method === 'GET' && specPath === '/responses/{response_id}';
+  const cancel = method === 'POST' && specPath === '/responses/{response_id}/cancel';
+  return retrieval || cancel ? path.split('/')[3]! : null;
 }
 
 /** A chat or completions stream that did not ask for usage: Keygate asks for it, and hides it again. */

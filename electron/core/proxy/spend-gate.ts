@@ -130,11 +130,25 @@ export class SpendGate {
     if (reservation.done) return;
     reservation.done = true;
     if (reservation.rate) this.rates.settle(reservation.rate, actual?.tokens ?? null);
+    this.correct(reservation, actual);
+  }
+
+  /**
+   * Charges what a background response turned out to use (background-responses.ts), for a reservation its answer
+   * left standing (`settle` with null): each budget's hold becomes `actual`. The minute its tokens counted toward a
+   * rate limit has passed, so rate limits keep the estimate.
+   */
+  settleLate(reservation: Reservation, actual: SpendAmounts): void {
+    this.correct(reservation, actual);
+  }
+
+  private correct(reservation: Reservation, actual: SpendAmounts | null): void {
     for (const hold of reservation.holds) {
       // Requests are counted when reserved (a batch's lines are not its answer's usage): only tokens and USD settle.
       const value = hold.budget.metric === 'requests' ? undefined : actual?.[hold.budget.metric];
       if (value === undefined || value === null) continue;
       this.change(reservation.subkey.id, hold, value - hold.amount);
+      hold.amount = value;
     }
     if (reservation.holds.length > 0) this.settledListener?.(reservation.subkey);
   }
