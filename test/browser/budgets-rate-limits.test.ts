@@ -33,7 +33,8 @@ const words = {
     submit: 'Issue',
     done: 'I have copied it',
     spent: (spent: number) => `${spent} of 5 requests a day`,
-    resets: /^resets in (\d+ hours|an hour|\d+ minutes|a minute|a few seconds)$/,
+    // Local midnight is 22 hours or more away just after midnight: dayjs then says "in a day".
+    resets: /^resets in (a day|\d+ hours|an hour|\d+ minutes|a minute|a few seconds)$/,
     rates: '100 requests/min · 2 at once',
   },
   zh: {
@@ -47,7 +48,7 @@ const words = {
     submit: '签发',
     done: '我已复制',
     spent: (spent: number) => `每天已用 ${spent} / 5 次请求`,
-    resets: /^(\d+ 小时|\d+ 分钟|几秒)内重置$/,
+    resets: /^(1 天|\d+ 小时|\d+ 分钟|几秒)内重置$/,
     rates: '100 次请求/分钟 · 同时 2 个',
   },
 };

@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
-import { describe, expect, it } from 'vitest';
+import dayjs from 'dayjs';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ExpiryPicker } from '../../renderer/src/components/subkeys/expiry-picker';
 import { ModelPolicyPicker, type ModelPolicyValue } from '../../renderer/src/components/subkeys/model-policy-picker';
 import { QuotaPicker } from '../../renderer/src/components/subkeys/quota-picker';
@@ -76,7 +77,23 @@ describe('ExpiryPicker', () => {
   });
 
   it('keeps a custom time in the past as it is when the date-time dropdown closes, for the form to refuse', async () => {
+    // Earlier today, whatever the hour the test runs at.
+    vi.useFakeTimers({ toFake: ['Date'], now: dayjs().startOf('day').add(12, 'hour').toDate() });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const past = new Date(Date.now() - HOUR).toISOString();
+    const { emitted, Harness } = harness<string | null>(past, (value, onChange) => <ExpiryPicker value={value} onChange={onChange} />);
+    await renderUi(<Harness />);
+    await userEvent.click(screen.getByLabelText('Date and time'));
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(emitted).toEqual([]);
+  });
+
+  it('closes its dropdown on Escape when the expiry is on a past day (greyed out, but the day shown selected)', async () => {
+    const past = new Date(Date.now() - 3 * 24 * HOUR).toISOString();
     const { emitted, Harness } = harness<string | null>(past, (value, onChange) => <ExpiryPicker value={value} onChange={onChange} />);
     await renderUi(<Harness />);
     await userEvent.click(screen.getByLabelText('Date and time'));

@@ -16,8 +16,12 @@ export interface ExpiryPickerProps {
   error?: React.ReactNode;
 }
 
-function isPastDay(date: string): boolean {
-  return dayjs(date).isBefore(dayjs(), 'day');
+/**
+ * Past days are greyed out, except the day of the current value: the calendar focuses the selected day when it opens,
+ * and with that day disabled the focus had nowhere to go, so Escape no longer closed the dropdown.
+ */
+function pastDayExcept(value: string | null): (date: string) => boolean {
+  return (date) => dayjs(date).isBefore(dayjs(), 'day') && !(value !== null && dayjs(date).isSame(dayjs(value), 'day'));
 }
 
 /** Presets or a custom date and time; always emits an ISO string or null, and shows the resulting local date. */
@@ -59,7 +63,7 @@ export function ExpiryPicker({ value, onChange, initialChoice, error }: ExpiryPi
           onChange={(next) => onChange(next ? dayjs(next).toISOString() : null)}
           // Past days are greyed out, but nothing is clamped: a `minDate` would silently turn a past time typed
           // for today into "now" when the dropdown closes. The form says it must be in the future instead.
-          excludeDate={isPastDay}
+          excludeDate={pastDayExcept(value)}
           valueFormat="YYYY-MM-DD HH:mm"
           size="sm"
         />
