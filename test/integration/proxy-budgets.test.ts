@@ -32,6 +32,20 @@ function spendOf(db: Database, subkeyId: string, metric: string, window: string)
   return (db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number) ?? 0;
 }
 
+/** 100 simultaneous gpt-4o chat requests with `extra`, each answered after 20 ms with 60 tokens in and 200 out. */
+function hundredAtOnce(secret: string, extra: Record<string, unknown>) {
+  const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
+  h.upstream.respond = (_request, response) => {
+    const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
+    setTimeout(() => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(body);
+    }, 20);
+  };
+  const client = h.client(secret);
+  return Promise.allSettled(Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...extra })));
+}
+
 const chat = (client: OpenAI, extra: Record<string, unknown> = {}) =>
   client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra });
 
@@ -205,18 +219,7 @@ describe('USD budgets', () => {
   it('does not overspend under concurrency: 100 simultaneous requests on a $0.01 budget', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
     // Upstream reports more input than the estimate, so every settlement exceeds its reservation a little.
-    const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
-    h.upstream.respond = (_request, response) => {
-      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(body);
-      }, 20);
-    };
-    const client = h.client(secret);
-    const results = await Promise.allSettled(
-      Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 200 })),
-    );
+    const results = await hundredAtOnce(secret, { max_tokens: 200 });
     const ok = results.filter((result) => result.status === 'fulfilled').length;
     const refused = results.filter((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'budget_exceeded').length;
     expect(ok + refused).toBe(100);
@@ -256,18 +259,7 @@ describe('requests that generate several outputs', () => {
   it('do not overspend under concurrency: 100 simultaneous n=8 requests on a $0.01 budget', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
     // Eight choices of up to 25 tokens each: upstream bills all 200 (reserving one choice's 25 would overspend 8×).
-    const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
-    h.upstream.respond = (_request, response) => {
-      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(body);
-      }, 20);
-    };
-    const client = h.client(secret);
-    const results = await Promise.allSettled(
-      Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], n: 8, max_tokens: 25 })),
-    );
+    const results = await hundredAtOnce(secret, { n: 8, max_tokens: 25 });
     const ok = results.filter((result) => result.status === 'fulfilled').length;
     expect(ok).toBeGreaterThan(0);
     expect(h.upstream.requests).toHaveLength(ok);
