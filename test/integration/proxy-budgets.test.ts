@@ -408,6 +408,32 @@ describe('background responses', () => {
   });
 });
 
+describe('a body that repeats a member its reservation reads', () => {
+  it('is refused with 400 ambiguous_request and not forwarded, however the repeat is spelled; keys whose limits do not read it pass', async () => {
+    const budgeted = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]).secret;
+    const post = (secret: string, body: string) =>
+      fetch(`${h.running.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body });
+    const head = '"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]';
+    // JSON.parse keeps the last copy (10 tokens reserved), a first-wins reader the first (100,000 tokens run).
+    for (const body of [
+      `{${head},"max_tokens":100000,"max_tokens":10}`,
+      `{${head},"max_tokens":100000,"m\u0061x_tokens":10}`,
+      `{"n":8,${head},"n":1}`,
+      `{${head},"tools":[{"type":"function","function":{"name":"f"}}],"tools":[]}`,
+    ]) {
+      const answer = await post(budgeted, body);
+      expect([body, answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([body, 400, 'ambiguous_request']);
+    }
+    expect(h.upstream.requests).toHaveLength(0);
+    // The same member names elsewhere (a value "n", a tool parameter named max_tokens) are not a repeat.
+    const nested = `{${head},"max_tokens":10,"tools":[{"type":"function","function":{"name":"n","parameters":{"type":"object","properties":{"max_tokens":{"type":"integer"}}}}}]}`;
+    expect((await post(budgeted, nested)).status).toBe(200);
+    // A key with only a quota spends one request however the body reads.
+    expect((await post(h.subkey().secret, `{${head},"max_tokens":100000,"max_tokens":10}`)).status).toBe(200);
+    expect(h.upstream.requests).toHaveLength(2);
+  });
+});
+
 describe('tools billed per call', () => {
   it('are refused under a USD budget with 403 price_unknown naming the tool, never charged $0; tokens-only tools and other budgets go through', async () => {
     const dollars = h.client(keyWithBudgets([{ metric: 'usd', limit: 5, window: 'month' }]).secret);

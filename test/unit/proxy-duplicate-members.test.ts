@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repeatsModelMember } from '../../electron/core/proxy/duplicate-members';
+import { repeatsModelMember, repeatsSpendMember } from '../../electron/core/proxy/duplicate-members';
 import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
 import { modelPlacesOf, readModels } from '../../electron/core/proxy/model-places';
 
@@ -53,5 +53,25 @@ describe('repeated model members', () => {
     ['/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"caf\\u00e9 \\u4e2d\\u6587"}]}'],
   ])('are not found where the model is read one way: %s %s', (path, text) => {
     expect(repeats(path, text)).toEqual([false, false]);
+  });
+});
+
+describe('repeated spending members', () => {
+  const repeatsSpend = (text: string) => repeatsSpendMember(Buffer.from(text), JSON.parse(text) as Record<string, unknown>);
+
+  it('finds a top-level repeat of a member the estimate reads, plain or escaped, and nothing in ordinary bodies', () => {
+    expect(repeatsSpend('{"model":"a","max_tokens":1,"max_tokens":2}')).toBe(true);
+    expect(repeatsSpend('{"model":"a","stream":true,"str\\u0065am":false}')).toBe(true);
+    expect(repeatsSpend('{"model":"a","max_tokens":1,"n":2,"stream":true}')).toBe(false);
+    // The names as values or deeper down are not top-level members.
+    expect(repeatsSpend('{"model":"a","n":2,"metadata":{"n":"n"},"user":"max_tokens"}')).toBe(false);
+    // Members it does not read may repeat (the model check covers `model`).
+    expect(repeatsSpend('{"model":"a","user":"x","user":"y"}')).toBe(false);
+  });
+
+  it('counts a suspect body nested too deep to tokenize as repeating', () => {
+    const depth = 200_000;
+    const text = `{"n":1,"messages":${'['.repeat(depth)}${']'.repeat(depth)},"user":"n"}`;
+    expect(repeatsSpend(text)).toBe(true);
   });
 });

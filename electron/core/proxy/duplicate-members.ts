@@ -104,3 +104,67 @@ function hasRepeatedModelMember(body: Buffer, places: ModelPlaces): boolean {
   }
   return false;
 }
+
+/**
+ * Top-level members a request's spending is worked out from (spend-amounts.ts, estimate.ts, per-call-tools.ts,
+ * response-contexts.ts): read one way, as for the model, so that what is reserved is what upstream is asked for.
+ */
+const SPEND_MEMBERS: readonly string[] = [
+  'max_tokens',
+  'max_completion_tokens',
+  'max_output_tokens',
+  'n',
+  'best_of',
+  'prompt',
+  'tools',
+  'web_search_options',
+  'previous_response_id',
+  'conversation',
+  'background',
+  'stream',
+];
+const QUOTED_SPEND_MEMBERS = SPEND_MEMBERS.map((name) => Buffer.from(`"${name}"`));
+
+/**
+ * Whether a JSON object body gives a spending member twice at its top level (or nests too deep to tell). JSON.parse
+ * keeps the last copy and a first-wins reader the first: `{"max_tokens": 100000, "max_tokens": 10}` would be reserved
+ * as 10 tokens and run as 100,000. Cheap for ordinary bodies: a member that appears once in the parsed body and once
+ * as a quoted name in the bytes (and no name spelled with escapes) cannot repeat; only other bodies are tokenized.
+ */
+export function repeatsSpendMember(body: Buffer, json: Record<string, unknown>): boolean {
+  let suspect = false;
+  if (body.indexOf(0x5c) !== -1) {
+    for (let at = body.indexOf(ESCAPE); at !== -1 && !suspect; at = body.indexOf(ESCAPE, at + 4)) suspect = escapesNameCharacter(body[at + 4]);
+  }
+  for (let index = 0; index < SPEND_MEMBERS.length && !suspect; index++) {
+    if (!(SPEND_MEMBERS[index]! in json)) continue;
+    const quoted = QUOTED_SPEND_MEMBERS[index]!;
+    const first = body.indexOf(quoted);
+    suspect = first === -1 || body.indexOf(quoted, first + quoted.length) !== -1;
+  }
+  return suspect && repeatsTopLevelMember(body, SPEND_MEMBERS);
+}
+
+/** The full look: tokenizes the body; whether its top-level object has one of `names` twice (or is too deep to tell). */
+function repeatsTopLevelMember(body: Buffer, names: readonly string[]): boolean {
+  let depth = 0;
+  const seen = new Set<string>();
+  try {
+    visit(body.toString('utf8'), {
+      onObjectBegin: () => void depth++,
+      onObjectEnd: () => void depth--,
+      onArrayBegin: () => void depth++,
+      onArrayEnd: () => void depth--,
+      onObjectProperty: (name) => {
+        if (depth !== 1 || !names.includes(name)) return;
+        if (seen.has(name)) throw new Found();
+        seen.add(name);
+      },
+    });
+  } catch (error) {
+    // Nesting too deep for the tokenizer (JSON.parse took it) cannot be shown to be unambiguous.
+    if (error instanceof Found || error instanceof RangeError) return true;
+    throw error;
+  }
+  return false;
+}

@@ -351,6 +351,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const facts = {
       json,
       jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0,
+      sentJson: jsonBytes,
       form: bodyKind === 'form',
       context: responses ? contexts.of(json) : 0,
       model: record.model,

@@ -4,6 +4,7 @@ import { perCallTool } from '../budgets/per-call-tools';
 import { priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
+import { repeatsSpendMember } from './duplicate-members';
 import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
 import type { TokenUsage } from './usage-record';
@@ -12,6 +13,8 @@ import type { TokenUsage } from './usage-record';
 export interface RequestFacts {
   json: unknown;
   jsonBytes: number;
+  /** The JSON body as the client sent it (null for other bodies): what a repeated member is looked for in. */
+  sentJson: Buffer | null;
   /** A multipart form (an upload, a transcription, an image edit): its model is read, its body is not JSON. */
   form: boolean;
   /** Tokens upstream holds for it and reads again (a continued response's or conversation's: response-contexts.ts). */
@@ -24,8 +27,9 @@ export interface RequestFacts {
 /**
  * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
  * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets
- * (tokens also for a tokens-per-minute limit, which takes the same estimate). Under a USD budget, throws 403
- * `price_unknown` for a request that turns on a tool billed per call (per-call-tools.ts).
+ * (tokens also for a tokens-per-minute limit, which takes the same estimate). Throws 400 `ambiguous_request` for a
+ * body that repeats a member the estimate reads, and under a USD budget 403 `price_unknown` for a request that turns
+ * on a tool billed per call (per-call-tools.ts).
  */
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
@@ -35,8 +39,14 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
   // output cap, its audio or images unestimated (their bytes say little about their tokens); settling corrects it.
   // Reserving nothing would let concurrent forms overspend a budget, and leave a model without a price unrefused.
   const inUsd = subkey.budgets.some((budget) => budget.metric === 'usd');
-  if (inUsd && typeof facts.json === 'object' && facts.json !== null && !Array.isArray(facts.json)) {
-    const tool = perCallTool(facts.json as Record<string, unknown>);
+  if (typeof facts.json === 'object' && facts.json !== null && !Array.isArray(facts.json)) {
+    const body = facts.json as Record<string, unknown>;
+    // The estimate reads these members once, as JSON.parse does: a reader that keeps a repeat's first copy must not
+    // be sent another cap, choice count or tool than was reserved.
+    if (facts.sentJson && repeatsSpendMember(facts.sentJson, body)) {
+      throw proxyErrors.ambiguousRequest('the JSON body gives a member that decides what it may spend (max_tokens, n, tools, stream…) twice, or nests too deep to tell');
+    }
+    const tool = inUsd ? perCallTool(body) : null;
     if (tool !== null) throw proxyErrors.toolPriceUnknown(tool);
   }
   const estimate = facts.form && facts.model !== null ? { input: 0, output: defaultOutput } : estimateTokens(facts.json, facts.jsonBytes, defaultOutput);
