@@ -242,16 +242,9 @@ export function modelUsage(db: Database, query: { days: number; subkeyId?: strin
   const sql = `SELECT model, sum(requests) AS requests, sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd, sum(unpriced) AS unpriced
                FROM usage_daily_models WHERE day >= @since ${filter}
                GROUP BY model HAVING sum(requests) > 0 ORDER BY sum(cost_usd) DESC, model`;
-  type Row = { model: string; requests: number; total_tokens: number; cost_usd: number; unpriced: number };
-  return statement<[Record<string, unknown>], Row>(db, sql)
+  return statement<[Record<string, unknown>], ModelRow>(db, sql)
     .all({ since, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) })
-    .map((row) => ({
-      model: row.model === '' ? null : row.model,
-      requests: row.requests,
-      totalTokens: row.total_tokens,
-      costUsd: Math.round(row.cost_usd * 1e11) / 1e11,
-      unpricedRequests: row.unpriced,
-    }));
+    .map(toUsageModel);
 }
 
 /** The same as modelUsage, computed by scanning the log: the reference the roll-up is checked against. */
@@ -263,14 +256,26 @@ export function modelUsageScan(db: Database, query: { days: number; subkeyId?: s
                       coalesce(sum(cost_usd), 0) AS cost_usd, sum(cost_usd IS NULL) AS unpriced
                FROM usage WHERE at >= @since AND (refusal IS NULL OR refusal = @interrupted) ${filter}
                GROUP BY 1 ORDER BY sum(coalesce(cost_usd, 0)) DESC, 1`;
-  type Row = { model: string; requests: number; total_tokens: number; cost_usd: number; unpriced: number };
-  return statement<[Record<string, unknown>], Row>(db, sql)
+  return statement<[Record<string, unknown>], ModelRow>(db, sql)
     .all({ since, interrupted: INTERRUPTED_REFUSAL, ...(query.subkeyId !== undefined && { subkeyId: query.subkeyId }) })
-    .map((row) => ({
-      model: row.model === '' ? null : row.model,
-      requests: row.requests,
-      totalTokens: row.total_tokens,
-      costUsd: Math.round(row.cost_usd * 1e11) / 1e11,
-      unpricedRequests: row.unpriced,
-    }));
+    .map(toUsageModel);
+}
+
+/** One model's sums as modelUsage and modelUsageScan select them ('' for requests that named no model). */
+interface ModelRow {
+  model: string;
+  requests: number;
+  total_tokens: number;
+  cost_usd: number;
+  unpriced: number;
+}
+
+function toUsageModel(row: ModelRow): UsageModel {
+  return {
+    model: row.model === '' ? null : row.model,
+    requests: row.requests,
+    totalTokens: row.total_tokens,
+    costUsd: Math.round(row.cost_usd * 1e11) / 1e11,
+    unpricedRequests: row.unpriced,
+  };
 }
