@@ -22,13 +22,18 @@ function escapesNameCharacter(digit: number | undefined): boolean {
 function mayRepeat(body: Buffer, places: ModelPlaces, members: number): boolean {
   if (places.names === null) return true;
   if (places.names.size === 1 && body.length <= SMALL_BODY) return mayRepeatSmall(body, members);
-  if (body.indexOf(0x5c) !== -1) {
-    for (let at = body.indexOf(ESCAPE); at !== -1; at = body.indexOf(ESCAPE, at + 4)) if (escapesNameCharacter(body[at + 4])) return true;
-  }
+  if (spellsNameWithEscapes(body)) return true;
   let strings = 0;
   for (const quoted of quotedNames(places.names)) {
     for (let at = body.indexOf(quoted); at !== -1; at = body.indexOf(quoted, at + quoted.length)) if (++strings > members) return true;
   }
+  return false;
+}
+
+/** Whether the body has a `\u00XX` escape of a lower-case letter or `_`: a member name may be spelled with escapes. */
+function spellsNameWithEscapes(body: Buffer): boolean {
+  if (body.indexOf(0x5c) === -1) return false;
+  for (let at = body.indexOf(ESCAPE); at !== -1; at = body.indexOf(ESCAPE, at + 4)) if (escapesNameCharacter(body[at + 4])) return true;
   return false;
 }
 
@@ -132,10 +137,7 @@ const QUOTED_SPEND_MEMBERS = SPEND_MEMBERS.map((name) => Buffer.from(`"${name}"`
  * as a quoted name in the bytes (and no name spelled with escapes) cannot repeat; only other bodies are tokenized.
  */
 export function repeatsSpendMember(body: Buffer, json: Record<string, unknown>): boolean {
-  let suspect = false;
-  if (body.indexOf(0x5c) !== -1) {
-    for (let at = body.indexOf(ESCAPE); at !== -1 && !suspect; at = body.indexOf(ESCAPE, at + 4)) suspect = escapesNameCharacter(body[at + 4]);
-  }
+  let suspect = spellsNameWithEscapes(body);
   for (let index = 0; index < SPEND_MEMBERS.length && !suspect; index++) {
     if (!(SPEND_MEMBERS[index]! in json)) continue;
     const quoted = QUOTED_SPEND_MEMBERS[index]!;
