@@ -25,7 +25,7 @@ import { headerCount } from './raw-headers';
 import { ProxyError, proxyErrors, sendError } from './proxy-error';
 import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, readBody, type LimitedStream } from './request-body';
 import type { Proxy, ProxyOptions } from './types';
-import { newUsageRecord, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
+import { newUsageRecord, recordTokens, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation } from './spend-gate';
@@ -202,9 +202,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = exchange;
     if (outcome.status !== null) {
       const usage = exchange.ownUsage ? outcome.usage : null;
+      const ok = outcome.status >= 200 && outcome.status < 300;
       record.status = outcome.status;
       // Spent only on a 2xx, which counts even when the client left mid-stream (the reservation, unless usage arrived).
-      if (outcome.status < 200 || outcome.status >= 300) refund(exchange);
+      if (!ok) refund(exchange);
       else if (exchange.reservation) {
         // A batch's answer carries none of its lines' usage (a new batch may even report zeros): its reservation,
         // the priced worst case of every line, stands as the charge.
@@ -215,7 +216,6 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
         else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
       }
-      const ok = outcome.status >= 200 && outcome.status < 300;
       if (usage && exchange.responses && ok) {
         contexts.remember(exchange.responses.id, exchange.responses.conversation, (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0));
       }
@@ -224,13 +224,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         background.remember(exchange.responses.id, { reservation: exchange.reservation, record, priced: exchange.priced });
       }
       if (ok && exchange.looksAt !== null && outcome.usage) settleBackground(exchange.looksAt, outcome.usage);
-      if (usage) {
-        record.promptTokens = usage.promptTokens;
-        record.completionTokens = usage.completionTokens;
-        record.totalTokens = usage.totalTokens;
-        record.cachedTokens = usage.cachedTokens ?? null;
-        record.reasoningTokens = usage.reasoningTokens ?? null;
-      }
+      if (usage) recordTokens(record, usage);
       finish(exchange);
       return;
     }
@@ -247,11 +241,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const spent = usageAmounts(options.db, pending, usage);
     if (spent) gate.settleLate(pending.reservation, spent);
     const { record } = pending;
-    record.promptTokens = usage.promptTokens;
-    record.completionTokens = usage.completionTokens;
-    record.totalTokens = usage.totalTokens;
-    record.cachedTokens = usage.cachedTokens ?? null;
-    record.reasoningTokens = usage.reasoningTokens ?? null;
+    recordTokens(record, usage);
     record.costUsd = spent && pending.priced.model !== null ? spent.usd : null;
     writes.enqueueComplete(record);
   }

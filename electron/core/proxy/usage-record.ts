@@ -30,6 +30,15 @@ export interface UsageRecord extends TokenUsage {
   costUsd: number | null;
 }
 
+/** Puts an answer's token counts on its usage row (the cached and reasoning parts null when the answer did not say). */
+export function recordTokens(record: UsageRecord, usage: TokenUsage): void {
+  record.promptTokens = usage.promptTokens;
+  record.completionTokens = usage.completionTokens;
+  record.totalTokens = usage.totalTokens;
+  record.cachedTokens = usage.cachedTokens ?? null;
+  record.reasoningTokens = usage.reasoningTokens ?? null;
+}
+
 /** The longest path and model name a usage row keeps: a client chooses them, and must not choose how big rows get. */
 export const MAX_STORED_PATH = 512;
 export const MAX_STORED_MODEL = 256;
