@@ -269,6 +269,65 @@ describe('requests that generate several outputs', () => {
   });
 });
 
+describe('bodies crafted to cost more than their estimate', () => {
+  /** 100 simultaneous gpt-4o-mini chat requests with `content`, each answered after 20 ms with `usage`. */
+  function hundredCrafted(secret: string, content: OpenAI.Chat.ChatCompletionUserMessageParam['content'], usage: { prompt_tokens: number; completion_tokens: number }) {
+    h.upstream.respond = (_request, response) => {
+      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(body);
+      }, 20);
+    };
+    const client = h.client(secret);
+    return Promise.allSettled(Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 10 })));
+  }
+
+  it('cannot overspend under concurrency with images by URL: only one request at a time holds an estimate', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.1, window: 'day' }]);
+    // Twenty image URLs: ~1,000 bytes (an estimate of ~250 tokens), which gpt-4o-mini bills ~100,000 tokens for.
+    const images = Array.from({ length: 20 }, (_, index) => ({ type: 'image_url' as const, image_url: { url: `https://images.example/${index}.png` } }));
+    const usage = { prompt_tokens: 100_000, completion_tokens: 10 };
+    const results = await hundredCrafted(secret, images, usage);
+    const ok = results.filter((result) => result.status === 'fulfilled').length;
+    expect(ok).toBeGreaterThan(0);
+    await h.settled(50);
+    const oneRequest = priceTokens('gpt-4o-mini', { input: usage.prompt_tokens, output: usage.completion_tokens }, h.upstream.baseUrl)!;
+    // Holding estimates, all 100 fitted the budget at once and settled 100 × $0.015 = $1.50 on a $0.10 budget.
+    expect(spendOf(h.db, id, 'usd', 'day')).toBeLessThanOrEqual(0.1 + oneRequest);
+    expect(h.upstream.requests.length).toBe(ok);
+  });
+
+  it('cannot overspend under concurrency with text dense in tokens: the others hold its bytes, not a quarter', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 20_000, window: 'day' }]);
+    const dense = '🜁🜂🜃🜄'.repeat(250);
+    const bytes = Buffer.byteLength(dense);
+    // As many tokens as bytes, the most text can cost: 4× the estimate.
+    const results = await hundredCrafted(secret, dense, { prompt_tokens: bytes, completion_tokens: 10 });
+    const ok = results.filter((result) => result.status === 'fulfilled').length;
+    expect(ok).toBeGreaterThan(1);
+    await h.settled(50);
+    expect(spendOf(h.db, id, 'tokens', 'day')).toBeLessThanOrEqual(20_000 + bytes + 10);
+  });
+
+  it('reserve the estimate while alone, so sequential use is not refused early', async () => {
+    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
+    let seenByUpstream = -1;
+    h.upstream.respond = () => {
+      seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
+      return false;
+    };
+    const client = h.client(secret);
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: 'https://images.example/a.png' } }] }], max_tokens: 10 };
+    for (let index = 0; index < 2; index++) {
+      const before = spendOf(h.db, id, 'tokens', 'month');
+      await client.chat.completions.create(body);
+      expect(seenByUpstream - before).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 10);
+      await h.settled();
+    }
+  });
+});
+
 describe('Responses requests that continue earlier work', () => {
   /** Answers POST /v1/responses as OpenAI does, with the usage `usageOf` gives, and notes what the key had spent then. */
   function respondWith(usageOf: (body: Record<string, unknown>) => { input_tokens: number; output_tokens: number }, seen: number[], key: { id: string; metric: string; window: string }) {
@@ -373,7 +432,8 @@ describe('background responses', () => {
     const body = { model: 'gpt-4o-mini', input: 'research this', background: true, max_output_tokens: 100 };
     await sdk.responses.create(body);
     await h.settled();
-    const reserved = Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 100;
+    // It runs on after its answer: it holds its sure worst case (its bytes in, its cap out), not the estimate.
+    const reserved = Buffer.byteLength(JSON.stringify(body)) + 100;
     expect(spendOf(h.db, id, 'tokens', 'month')).toBe(reserved);
 
     // Still running: nothing to settle yet.

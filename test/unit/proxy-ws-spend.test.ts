@@ -116,3 +116,27 @@ describe('what a Realtime response reserves', () => {
     expect(spend.usageAmounts('my-unpriced-voice', usage, false)).toEqual({ requests: 1, tokens: 150, usd: 0 });
   });
 });
+
+describe('the sure worst case a response holds while its key has another estimate in flight', () => {
+  it('bounds a Responses frame as its HTTP body: its bytes in, or the context window for earlier work, its cap out', () => {
+    const spend = new SocketSpend('responses', db, upstream, new ResponseContexts());
+    const text = { type: 'response.create', model: 'gpt-4o', input: 'hi', max_output_tokens: 100 };
+    const bound = spend.responseAmounts(usdKey, frame(text), 'gpt-4o').bound!();
+    expect(bound.tokens).toBe(frame(text).bytes + 100);
+    expect(bound.usd).toBeCloseTo(priceTokens('gpt-4o', { input: frame(text).bytes, output: 100 }, upstream.baseUrl)!, 12);
+    const continued = { ...text, previous_response_id: 'resp_elsewhere' };
+    // gpt-4o's window is 128,000 tokens in the price data.
+    expect(spend.responseAmounts(usdKey, frame(continued), 'gpt-4o').bound!().tokens).toBe(128_000 + 100);
+  });
+
+  it('bounds a Realtime response by the whole window, in audio, and its cap (else the window) out', () => {
+    const spend = new SocketSpend('realtime', db, upstream, new ResponseContexts());
+    const model = 'gpt-4o-realtime-preview';
+    const capped = { type: 'response.create', response: { max_output_tokens: 200 } };
+    const bound = spend.responseAmounts(usdKey, frame(capped), model).bound!();
+    const window = bound.tokens - 200;
+    expect(window).toBeGreaterThan(10_000);
+    expect(bound.usd).toBeCloseTo(priceTokens(model, { input: window, inputAudio: window, output: 200, outputAudio: 200 }, upstream.baseUrl)!, 12);
+    expect(spend.responseAmounts(usdKey, frame({ type: 'response.create' }), model).bound!().tokens).toBe(2 * window);
+  });
+});

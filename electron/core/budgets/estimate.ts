@@ -9,24 +9,78 @@ export interface TokenEstimate {
 
 /**
  * The tokens a JSON request with a model may use at most, cheaply: input is the body's bytes / 4 (JSON syntax, keys
- * and UTF-8 make this an upper-ish bound for English text; languages with dense scripts may exceed it, and settlement
- * corrects the difference), output is the request's own cap, else `defaultOutput`, once per output it generates
- * (outputCount). Other requests reserve no tokens.
+ * and UTF-8 make this an upper-ish bound for English text; dense scripts, crafted text, images and files by reference
+ * exceed it, and settlement corrects the difference), output is the request's own cap, else `defaultOutput`, once per
+ * output it generates (outputCount). Other requests reserve no tokens. `boundTokens` is the sure bound.
  */
 export function estimateTokens(json: unknown, bodyBytes: number, defaultOutput: number): TokenEstimate {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { input: 0, output: 0 };
   const body = json as Record<string, unknown>;
   if (typeof body.model !== 'string') return { input: 0, output: 0 };
-  let output = defaultOutput;
-  for (const name of OUTPUT_CAPS) {
-    const cap = body[name];
-    if (typeof cap === 'number' && Number.isInteger(cap) && cap > 0) {
-      output = cap;
-      break;
-    }
-  }
+  const output = outputCap(body) ?? defaultOutput;
   // Capped so that absurd counts stay a finite number: still far beyond any budget.
   return { input: Math.ceil(bodyBytes / 4), output: Math.min(output * outputCount(body), Number.MAX_SAFE_INTEGER) };
+}
+
+/**
+ * Tokens taken for a model whose context window the price data does not know: beyond every window it lists (1.05 M).
+ */
+export const UNKNOWN_CONTEXT_TOKENS = 2_000_000;
+
+/**
+ * Members and part types that bring input the body does not carry, or carries in a form whose bytes do not bound its
+ * tokens: an image or file by URL, id or data (a 60-byte image URL can read 48,000 tokens on gpt-4o-mini, a tiny
+ * inline image 2,833), a stored prompt, an earlier item, the response or conversation a request continues.
+ */
+const UNSIZED_MEMBERS = new Set(['image_url', 'image_file', 'file_id', 'file_url', 'file_data', 'previous_response_id', 'conversation']);
+const UNSIZED_TYPES = new Set(['image_url', 'input_image', 'input_file', 'file', 'image_file', 'item_reference']);
+
+/**
+ * The tokens a JSON request with a model can use at most, which `estimateTokens` only guesses: input is the body's
+ * bytes (every token stands for at least one byte of the text it reads, and the JSON around that text is longer than
+ * the few tokens around each message), or the model's whole context window when the body brings input it does not
+ * carry (UNSIZED_MEMBERS); output is the request's cap, else the context window, once per output. The spend gate
+ * reserves this for a key that already has a guessed reservation in flight (spend-gate.ts).
+ */
+export function boundTokens(json: unknown, bodyBytes: number, contextWindow: number): TokenEstimate {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { input: 0, output: 0 };
+  const body = json as Record<string, unknown>;
+  if (typeof body.model !== 'string') return { input: 0, output: 0 };
+  const cap = outputCap(body);
+  const input = bringsUnsizedInput(body) ? contextWindow : Math.min(bodyBytes, contextWindow);
+  return { input, output: Math.min((cap ?? contextWindow) * outputCount(body), Number.MAX_SAFE_INTEGER) };
+}
+
+/**
+ * Whether a body anywhere names input by reference (UNSIZED_MEMBERS, UNSIZED_TYPES) or a stored prompt (a Responses
+ * `prompt` object; a completion's prompt is text or a list).
+ */
+export function bringsUnsizedInput(body: Record<string, unknown>): boolean {
+  if (typeof body.prompt === 'object' && body.prompt !== null && !Array.isArray(body.prompt)) return true;
+  const stack: unknown[] = [body];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    for (const [name, member] of Object.entries(value)) {
+      if (UNSIZED_MEMBERS.has(name) && member !== null && member !== undefined) return true;
+      if (name === 'type' && typeof member === 'string' && UNSIZED_TYPES.has(member)) return true;
+      if (typeof member === 'object' && member !== null) stack.push(member);
+    }
+  }
+  return false;
+}
+
+/** The request's own output cap (the first of OUTPUT_CAPS it sets to a positive integer), or null. */
+function outputCap(body: Record<string, unknown>): number | null {
+  for (const name of OUTPUT_CAPS) {
+    const cap = body[name];
+    if (typeof cap === 'number' && Number.isInteger(cap) && cap > 0) return cap;
+  }
+  return null;
 }
 
 /**

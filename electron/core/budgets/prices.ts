@@ -29,6 +29,21 @@ export function priceTokens(model: string, tokens: TokenCounts, upstreamBaseUrl:
   return costOf(resolvedPrice(upstreamBaseUrl, model), model, tokens);
 }
 
+/**
+ * The context window (input and output tokens together) the price data gives `model` through an upstream at `baseUrl`,
+ * or null when it gives none (a model it does not know, or one priced other than per token).
+ */
+export function contextWindowOf(baseUrl: string, model: string): number | null {
+  let resolved: Resolved;
+  try {
+    resolved = resolvedPrice(baseUrl, model);
+  } catch {
+    // The library rejects its data for this model: no window is known.
+    return null;
+  }
+  return resolved.kind === 'library' ? (resolved.provider.models[0]?.context_window ?? null) : null;
+}
+
 /** How a model is priced, found once: no price, the owner's custom price, or the library's (as arithmetic when it can be). */
 type Resolved =
   | { kind: 'none' }

@@ -344,6 +344,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       sentJson: jsonBytes,
       form: bodyKind === 'form',
       context: responses ? contexts.of(json) : 0,
+      background: exchange.responses?.background === true,
       model: record.model,
       upstream,
       db: options.db,

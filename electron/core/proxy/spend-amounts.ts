@@ -1,7 +1,7 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
-import { estimateTokens } from '../budgets/estimate';
+import { boundTokens, estimateTokens, UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
 import { perCallTool } from '../budgets/per-call-tools';
-import { priceOn } from '../budgets/prices';
+import { contextWindowOf, priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { repeatsSpendMember } from './duplicate-members';
@@ -19,6 +19,8 @@ export interface RequestFacts {
   form: boolean;
   /** Tokens upstream holds for it and reads again (a continued response's or conversation's: response-contexts.ts). */
   context: number;
+  /** A background response: it runs on after its answer, so it holds its sure worst case from the start. */
+  background: boolean;
   model: string | null;
   upstream: UpstreamState;
   db: Database;
@@ -26,7 +28,8 @@ export interface RequestFacts {
 
 /**
  * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
- * those tokens priced (null when the model has no price). Tokens and USD are only worked out for a key with such budgets
+ * those tokens priced (null when the model has no price); and `bound`, its sure worst case (estimate.ts
+ * `boundTokens`), which the gate takes instead while the key has another estimate in flight. Tokens and USD are only worked out for a key with such budgets
  * (tokens also for a tokens-per-minute limit, which takes the same estimate). Throws 400 `ambiguous_request` for a
  * body that repeats a member the estimate reads, and under a USD budget 403 `price_unknown` for a request that turns
  * on a tool billed per call (per-call-tools.ts).
@@ -54,6 +57,16 @@ export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendA
   amounts.tokens = estimate.input + estimate.output;
   if (facts.model !== null && amounts.tokens > 0 && inUsd) {
     amounts.usd = priceOn(facts.db, facts.upstream, facts.model, estimate);
+  }
+  if (amounts.tokens > 0 && facts.model !== null) {
+    const model = facts.model;
+    amounts.bound = () => {
+      const window = contextWindowOf(facts.upstream.baseUrl, model) ?? UNKNOWN_CONTEXT_TOKENS;
+      // A form's audio or images say nothing sure about their tokens: the whole window, in and out.
+      const bound = facts.form ? { input: window, output: window } : boundTokens(facts.json, facts.jsonBytes, window);
+      return { tokens: bound.input + bound.output, usd: inUsd ? priceOn(facts.db, facts.upstream, model, bound) : 0 };
+    };
+    if (facts.background) return { requests: 1, ...amounts.bound() };
   }
   return amounts;
 }

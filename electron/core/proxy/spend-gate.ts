@@ -15,6 +15,11 @@ export interface SpendAmounts {
   requests: number;
   tokens: number;
   usd: number | null;
+  /**
+   * When `tokens` and `usd` are estimates the request may exceed (its input guessed from its bytes, an uncapped
+   * output taken at the settings' default): its sure worst case, worked out only when the gate needs it.
+   */
+  bound?: () => { tokens: number; usd: number | null };
 }
 
 interface Hold {
@@ -34,6 +39,8 @@ export interface Reservation {
   holds: Hold[];
   /** Its request, tokens and place in flight under the key's rate limits (null: the key has none). */
   rate: RateHold | null;
+  /** Whether its budget holds are estimates (amounts.bound not taken): the key's one such reservation in flight. */
+  guessed: boolean;
   /** Committed with the request's in-flight usage row: forward only after it resolves (rejects if the store failed). */
   committed: Promise<void>;
   done: boolean;
@@ -52,13 +59,19 @@ const WINDOW_NAMES: Record<BudgetWindow, string> = { day: 'a day', week: 'a week
  * and every budget at once against the request's worst case and takes it (in memory, the authority: one thread, so
  * no two requests can take the same last dollar), queuing the store's copy in the same group commit as the request's
  * usage row. `settle` corrects each hold to what the answer reported; `release` gives everything back (non-2xx).
- * Spent stays within limit + (actual − reserved) of the requests in flight, whose actual exceeded their estimate.
+ *
+ * A budget's reservations hold estimates for one request per key at a time: while a key has a request in flight whose
+ * holds are estimates (`guessed`), every other request of the key holds its sure worst case (`amounts.bound`). So
+ * whatever bodies and concurrency a holder crafts, spent stays within limit + what one request used beyond its
+ * estimate. Sequential use, the common case, never pays for the larger holds.
  */
 export class SpendGate {
   /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
   private readonly ledger = new Map<string, { start: number; amount: number }>();
   private readonly windows = new Map<BudgetWindow, WindowBounds>();
   private readonly rates = new RateLimiter();
+  /** Sub-keys with a request in flight whose budget holds are estimates (at most one each). */
+  private readonly guessing = new Set<string>();
   private settledListener: ((subkey: SubkeyState) => void) | null = null;
 
   constructor(
@@ -98,8 +111,11 @@ export class SpendGate {
   reserve(subkey: SubkeyState, amounts: SpendAmounts, record: UsageRecord): Reservation {
     const now = this.now();
     const holds: Hold[] = [];
+    // Requests are counted exactly; tokens and dollars are guessed only when no other guess of the key is in flight.
+    const guessed = amounts.bound !== undefined && !this.guessing.has(subkey.id) && subkey.budgets.some((budget) => budget.metric !== 'requests');
+    const held = amounts.bound === undefined || guessed ? amounts : { ...amounts, ...amounts.bound() };
     for (const budget of subkey.budgets) {
-      const amount = amounts[budget.metric];
+      const amount = held[budget.metric];
       if (amount === null) throw proxyErrors.priceUnknown(record.model ?? '');
       const bounds = this.bounds(budget.window, now);
       const spent = this.spent(subkey.id, budget, bounds.start);
@@ -119,7 +135,8 @@ export class SpendGate {
     }
     // Checked above in this same synchronous run, so it cannot fail now.
     const rate = limited ? this.rates.take(subkey.id, subkey.rateLimits, amounts.tokens, now) : null;
-    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, rate, committed, done: false };
+    if (guessed) this.guessing.add(subkey.id);
+    return { subkey, quota: subkey.remaining !== null, count: amounts.requests, holds, rate, guessed, committed, done: false };
   }
 
   /**
@@ -129,6 +146,7 @@ export class SpendGate {
   settle(reservation: Reservation, actual: SpendAmounts | null): void {
     if (reservation.done) return;
     reservation.done = true;
+    this.stopGuessing(reservation);
     if (reservation.rate) this.rates.settle(reservation.rate, actual?.tokens ?? null);
     this.correct(reservation, actual);
   }
@@ -157,6 +175,7 @@ export class SpendGate {
   release(reservation: Reservation): void {
     if (reservation.done) return;
     reservation.done = true;
+    this.stopGuessing(reservation);
     if (reservation.rate) this.rates.release(reservation.rate);
     if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
     for (const hold of reservation.holds) this.change(reservation.subkey.id, hold, -hold.amount);
@@ -165,7 +184,15 @@ export class SpendGate {
   /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
   abandon(reservation: Reservation): void {
     reservation.done = true;
+    this.stopGuessing(reservation);
     if (reservation.rate) this.rates.drop(reservation.rate);
+  }
+
+  /** A guessed reservation is settled or gone: the key's next request may guess again. */
+  private stopGuessing(reservation: Reservation): void {
+    if (!reservation.guessed) return;
+    reservation.guessed = false;
+    this.guessing.delete(reservation.subkey.id);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
-import { estimateTokens } from '../budgets/estimate';
+import { boundTokens, estimateTokens, UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
 import { perCallTool } from '../budgets/per-call-tools';
-import { priceOn, type TokenCounts } from '../budgets/prices';
+import { contextWindowOf, priceOn, type TokenCounts } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
@@ -55,13 +55,33 @@ export class SocketSpend {
     if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
     const counts = this.kind === 'responses' ? this.responsesEstimate(frame) : this.realtimeEstimate(frame);
     amounts.tokens = counts.input + counts.output;
-    if (subkey.budgets.some((budget) => budget.metric === 'usd')) {
+    const inUsd = subkey.budgets.some((budget) => budget.metric === 'usd');
+    if (inUsd) {
       // A Responses frame is a `POST /v1/responses` body: a tool billed per call is refused as it is over HTTP.
       const tool = this.kind === 'responses' && frame ? perCallTool(frame.value) : null;
       if (tool !== null) throw proxyErrors.toolPriceUnknown(tool);
       amounts.usd = this.price(model, counts);
     }
+    amounts.bound = () => {
+      const bound = this.bound(frame, model);
+      return { tokens: bound.input + bound.output, usd: inUsd ? this.price(model, bound) : 0 };
+    };
     return amounts;
+  }
+
+  /**
+   * A response's sure worst case, which the spend gate holds while the key has another estimate in flight: a
+   * Responses frame as its HTTP body would be bounded (estimate.ts `boundTokens`); a Realtime response may read the
+   * whole context window, all of it audio (the dearer rate), and write its cap, else the window.
+   */
+  private bound(frame: { value: Record<string, unknown>; bytes: number } | null, model: string | null): TokenCounts {
+    const window = (model !== null && contextWindowOf(this.upstream.baseUrl, model)) || UNKNOWN_CONTEXT_TOKENS;
+    if (this.kind === 'responses') return frame ? boundTokens(frame.value, frame.bytes, window) : { input: window, output: window };
+    const response = objectOf(frame?.value.response);
+    const responseCap = response ? capOf(response) : undefined;
+    const cap = (responseCap !== undefined ? responseCap : this.sessionCap) ?? window;
+    const audio = (response && audioOf(response)) ?? this.sessionAudio;
+    return { input: window, inputAudio: window, output: cap, outputAudio: audio ? cap : 0 };
   }
 
   /**
