@@ -203,3 +203,31 @@ describe('a batch input file read before Keygate kept estimates', () => {
     expect(await spent(id, 'requests')).toBe(3);
   });
 });
+
+describe('a batch line is checked as a request to its url would be', () => {
+  async function restricted(): Promise<OpenAI> {
+    const issued = await fx.call<IssuedSubkey>('subkeys:create', { name: 'mini only', upstreamId: openAi.id, allowModels: ['gpt-4o-mini'] });
+    return client(issued.secret);
+  }
+
+  it('refuses, without forwarding, a batch whose line names a forbidden model at a nested place (a Responses tool)', async () => {
+    const sdk = await restricted();
+    const line: Line = { custom_id: 'a', method: 'POST', url: '/v1/responses', body: { model: 'gpt-4o-mini', input: 'draw', tools: [{ type: 'image_generation', model: 'gpt-image-1' }] } };
+    const fileId = await upload(sdk, [line]);
+    const error = (await sdk.batches.create({ input_file_id: fileId, endpoint: '/v1/responses', completion_window: '24h' }).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(403);
+    expect(error.code).toBe('model_not_allowed');
+    expect(error.message).toContain('gpt-image-1');
+    expect(batchRequests()).toHaveLength(0);
+  });
+
+  it('refuses, without forwarding, a batch whose line gives its model twice (checked one way, run another)', async () => {
+    const sdk = await restricted();
+    const text = '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"o1-pro","model":"gpt-4o-mini","messages":[]}}\n';
+    const fileId = (await sdk.files.create({ file: new File([text], 'batch.jsonl'), purpose: 'batch' })).id;
+    const error = (await createBatch(sdk, fileId).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(403);
+    expect(error.code).toBe('batch_input_not_allowed');
+    expect(batchRequests()).toHaveLength(0);
+  });
+});

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BatchFileScan } from '../../electron/core/proxy/batch-files';
+import { EndpointTable } from '../../electron/core/proxy/endpoint-table';
+import { modelPlacesOf } from '../../electron/core/proxy/model-places';
+
+const table = new EndpointTable();
+/** A scan that reads each line's models where a POST to its url names them, as the proxy's does. */
+const newScan = () => new BatchFileScan((url) => modelPlacesOf(url.startsWith('/v1/') ? table.match('POST', url.split('?')[0]!.slice(3))?.spec : null));
 
 const line = (model: unknown, url: unknown = '/v1/chat/completions') => JSON.stringify({ custom_id: 'x', method: 'POST', url, body: { model } });
 
 describe('BatchFileScan', () => {
   it('reads lines split across chunks, ignoring blank lines and a missing final newline', () => {
     const text = Buffer.from(`${line('gpt-4o')}\n\n${line('gpt-4o-mini', '/v1/responses')}\r\n${line('gpt-4o')}`);
-    const scan = new BatchFileScan();
+    const scan = newScan();
     scan.startFile();
     for (let at = 0; at < text.length; at += 7) scan.push(text.subarray(at, at + 7));
     const tokens = (text: string) => Math.ceil(Buffer.byteLength(text) / 4);
@@ -33,7 +39,7 @@ describe('BatchFileScan', () => {
       capped('o3', { max_output_tokens: 1e300 }),
       capped('o3', { max_output_tokens: 1e300 }),
     ];
-    const scan = new BatchFileScan();
+    const scan = newScan();
     scan.startFile();
     scan.push(Buffer.from(lines.join('\n')));
     const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
@@ -52,7 +58,7 @@ describe('BatchFileScan', () => {
       // One prompt given as tokens, and counts upstream would refuse (not more outputs than one).
       request('/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: [1, 2, 3], n: 0.5, best_of: -2, max_tokens: 10 }),
     ];
-    const scan = new BatchFileScan();
+    const scan = newScan();
     scan.startFile();
     scan.push(Buffer.from(lines.join('\n')));
     const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
@@ -64,14 +70,45 @@ describe('BatchFileScan', () => {
 
   it('marks a file unreadable when a line is not a request with a url and a model, or when the form has two files', () => {
     for (const bad of ['not json', line(null), line('gpt-4o', 5), '[]']) {
-      const scan = new BatchFileScan();
+      const scan = newScan();
       scan.startFile();
       scan.push(Buffer.from(`${line('gpt-4o')}\n${bad}\n`));
       expect(scan.result(), bad).toMatchObject({ lines: 2, readable: false });
     }
-    const two = new BatchFileScan();
+    const two = newScan();
     two.startFile();
     two.startFile();
     expect(two.result().readable).toBe(false);
+  });
+
+  it('records the models a line names at its endpoint\'s nested places, as a request to it is checked', () => {
+    const scan = newScan();
+    scan.startFile();
+    const body = { model: 'gpt-4o-mini', input: 'draw', tools: [{ type: 'image_generation', model: 'gpt-image-1' }] };
+    scan.push(Buffer.from(JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/responses', body })));
+    const result = scan.result();
+    expect(result.readable).toBe(true);
+    expect(result.models).toEqual(['gpt-4o-mini', 'gpt-image-1']);
+  });
+
+  it('cannot read a line that names a model two ways: a repeated model member, body, url or method, a loose spelling', () => {
+    const lines = [
+      '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"o1-pro","model":"gpt-4o-mini"}}',
+      '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"o1-pro"},"body":{"model":"gpt-4o-mini"}}',
+      '{"custom_id":"a","method":"POST","url":"/v1/embeddings","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini"}}',
+      '{"custom_id":"a","method":"POST","url":"/v1/responses","body":{"model":"gpt-4o-mini","tools":[{"type":"image_generation","model":"gpt-image-1","m\\u006fdel":"x"}]}}',
+      '{"custom_id":"a","method":"POST","url":"/v1/responses","body":{"model":"gpt-4o-mini","tools":[{"type":"image_generation","Model":"gpt-image-1"}]}}',
+    ];
+    for (const text of lines) {
+      const scan = newScan();
+      scan.startFile();
+      scan.push(Buffer.from(text));
+      expect(scan.result().readable, text).toBe(false);
+    }
+    // The same names elsewhere, once each, read one way.
+    const scan = newScan();
+    scan.startFile();
+    scan.push(Buffer.from('{"custom_id":"model","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","metadata":{"model":"router"}}}'));
+    expect(scan.result()).toMatchObject({ readable: true, models: ['gpt-4o-mini'] });
   });
 });

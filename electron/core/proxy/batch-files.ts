@@ -1,6 +1,8 @@
 import { estimateTokens, outputCount } from '../budgets/estimate';
 import { perCallTool } from '../budgets/per-call-tools';
 import type { Database } from '../store/database';
+import { repeatsBatchLineMember } from './duplicate-members';
+import { readModels, type ModelPlaces, type NamedModels } from './model-places';
 
 /** At most this many different models or urls are remembered per file; more make the file unreadable to Keygate. */
 const MAX_DISTINCT = 1000;
@@ -32,7 +34,8 @@ export interface BatchFileSummary {
 
 /**
  * Reads an uploaded file's JSONL lines as they stream by (the upload itself is not held): each non-empty line must be
- * `{ …, "url": "/v1/…", "body": { "model": "…" } }`. Bounded by the request body limit, and by MAX_DISTINCT.
+ * `{ …, "url": "/v1/…", "body": { "model": "…" } }`, its models (the body's own and those at its endpoint's nested
+ * places) named once each. Bounded by the request body limit, and by MAX_DISTINCT.
  */
 export class BatchFileScan {
   private tail: Buffer | null = null;
@@ -42,6 +45,9 @@ export class BatchFileScan {
   private readonly estimates = new Map<string, BatchModelEstimate>();
   private readable = true;
   private files = 0;
+
+  /** `placesOf(url)`: where a request to that url names models (model-places.ts), as checked over HTTP. */
+  constructor(private readonly placesOf: (url: string) => ModelPlaces) {}
 
   /** A new file part began; a form with two files is not read (which would be the batch's input is unclear). */
   startFile(): void {
@@ -87,7 +93,23 @@ export class BatchFileScan {
       this.readable = false;
       return;
     }
+    // Every model the body names where the endpoint's requests name one, read one way: a line that would reach
+    // another model than the one recorded, or name one where only a nested place shows it, must not pass unseen.
+    const places = this.placesOf(line.url);
+    let named: NamedModels;
+    try {
+      // Throws for a model that is not a string, or a place spelled another way (`Model`).
+      named = readModels(line.body, places);
+    } catch {
+      this.readable = false;
+      return;
+    }
+    if (repeatsBatchLineMember(bytes, places, named.members)) {
+      this.readable = false;
+      return;
+    }
     this.models.add(model);
+    for (const other of named.nested) this.models.add(other);
     this.endpoints.add(line.url);
     if (this.models.size > MAX_DISTINCT || this.endpoints.size > MAX_DISTINCT) this.readable = false;
     this.estimate(model, line.body, bytes.length);

@@ -82,8 +82,28 @@ export function repeatsModelMember(body: Buffer, places: ModelPlaces, members: n
   return mayRepeat(body, places, members) && hasRepeatedModelMember(body, places);
 }
 
-/** The full look: tokenizes the body and remembers, per object, the names on the way to a model. */
-function hasRepeatedModelMember(body: Buffer, places: ModelPlaces): boolean {
+/** The members of a batch input line's envelope that decide what it asks for: a repeat of any is read two ways. */
+const ENVELOPE_MEMBERS = new Set(['body', 'url', 'method']);
+const QUOTED_ENVELOPE_MEMBERS = [...ENVELOPE_MEMBERS].map((name) => Buffer.from(`"${name}"`));
+
+/**
+ * `repeatsModelMember` for a batch input line (`{"custom_id": …, "method": …, "url": …, "body": {…}}`), whose body
+ * is a request of the endpoint whose model `places` are given: whether the envelope gives `body`, `url` or `method`
+ * twice, or the body repeats a member at or on the way to a model place. `members` is counted in the parsed body.
+ */
+export function repeatsBatchLineMember(line: Buffer, places: ModelPlaces, members: number): boolean {
+  const envelopeMayRepeat = spellsNameWithEscapes(line) || QUOTED_ENVELOPE_MEMBERS.some((quoted) => {
+    const first = line.indexOf(quoted);
+    return first !== -1 && line.indexOf(quoted, first + quoted.length) !== -1;
+  });
+  return (envelopeMayRepeat || mayRepeat(line, places, members)) && hasRepeatedModelMember(line, places, 'body');
+}
+
+/**
+ * The full look: tokenizes the body and remembers, per object, the names on the way to a model. With `under`, the
+ * JSON is an envelope whose member `under` holds the body: a repeated envelope member (ENVELOPE_MEMBERS) counts too.
+ */
+function hasRepeatedModelMember(body: Buffer, places: ModelPlaces, under?: string): boolean {
   // One set of names per open object, made when the object has a first name worth remembering.
   const seen: (Set<string> | null)[] = [];
   try {
@@ -91,14 +111,20 @@ function hasRepeatedModelMember(body: Buffer, places: ModelPlaces): boolean {
       onObjectBegin: () => void seen.push(null),
       onObjectEnd: () => void seen.pop(),
       onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
-        if (places.names && !places.names.has(name)) return;
+        const envelope = under !== undefined && seen.length === 1;
+        if (envelope ? !ENVELOPE_MEMBERS.has(name) : places.names !== null && !places.names.has(name)) return;
         const top = seen.length - 1;
         const names = seen[top] ?? (seen[top] = new Set());
         if (!names.has(name)) {
           names.add(name);
           return;
         }
-        const path = pathOf().filter((segment): segment is string => typeof segment === 'string');
+        if (envelope) throw new Found();
+        let path = pathOf().filter((segment): segment is string => typeof segment === 'string');
+        if (under !== undefined) {
+          if (path[0] !== under) return;
+          path = path.slice(1);
+        }
         if (leadsToModel(places, path, name)) throw new Found();
       },
     });

@@ -12,6 +12,7 @@ import { checkBatch } from './batch-gate';
 import { batchAmounts } from './batch-amounts';
 import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
+import { modelPlacesOf } from './model-places';
 import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
@@ -76,6 +77,11 @@ export function createProxy(options: ProxyOptions): Proxy {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedHosts = options.allowedHosts ?? [];
   const table = new EndpointTable();
+  /** Where a batch input line's body names models: as a POST to its url would (only `model` for a url not in the table). */
+  const batchLinePlaces = (url: string) => {
+    const path = url.split('?')[0]!;
+    return modelPlacesOf(path.startsWith('/v1/') ? table.match('POST', path.slice(3))?.spec : null);
+  };
   const owners = new ObjectOwners(options.db);
   const batchFiles = new BatchFiles(options.db);
   const inFlight = new Set<Exchange>();
@@ -276,7 +282,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       json = parseJsonBody(body);
     } else if (bodyKind === 'form') {
       // A file upload may be a batch's input: its lines are read as they go by, and kept if its purpose is `batch`.
-      if (method === 'POST' && endpoint?.spec.path === '/files') scan = new BatchFileScan();
+      if (method === 'POST' && endpoint?.spec.path === '/files') scan = new BatchFileScan(batchLinePlaces);
       // Its fields naming objects are collected for every key, so a key whose sharing ends mid-upload is checked too.
       form = new FormBody(request, request.headers['content-type']!, maxBodyBytes, scan, idPlacesOf(endpoint?.spec));
       formHead = await form.readHead();
