@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { priceTokens } from '../../electron/core/budgets/prices';
+import { bringsUnsizedInput } from '../../electron/core/budgets/estimate';
+import { contextWindowOf, priceTokens } from '../../electron/core/budgets/prices';
 import { createHeadlessServer } from '../../electron/core/headless/headless-server';
 import type { Budget, IssuedSubkey, RateLimits, Subkey, Upstream, UsageEntry } from '../../electron/shared/types';
 import { startCore, type CoreFixture } from '../helpers/core-fixture';
@@ -76,14 +77,18 @@ async function upload(sdk: OpenAI, lines: Line[]): Promise<string> {
   return (await sdk.files.create({ file: new File([text], 'batch.jsonl'), purpose: 'batch' })).id;
 }
 
-/** A line's worst case as an HTTP request with the same body is estimated: its bytes / 4 in, its cap (or 4,096) out. */
+/**
+ * A line's sure worst case (its lines run at once upstream): its bytes in (the window for an image or hosted tool),
+ * its cap out, else the model's context window (128,000 tokens for gpt-4o and gpt-4o-mini in the price data).
+ */
 function worstCase(lines: Line[]): Map<string, { input: number; output: number }> {
   const byModel = new Map<string, { input: number; output: number }>();
   for (const line of lines) {
     const model = line.body.model as string;
+    const window = contextWindowOf(upstream.baseUrl, model)!;
     const sum = byModel.get(model) ?? { input: 0, output: 0 };
-    sum.input += Math.ceil(Buffer.byteLength(JSON.stringify(line)) / 4);
-    sum.output += typeof line.body.max_tokens === 'number' ? line.body.max_tokens : 4096;
+    sum.input += Buffer.byteLength(JSON.stringify(line)) + (bringsUnsizedInput(line.body) ? window : 0);
+    sum.output += typeof line.body.max_tokens === 'number' ? line.body.max_tokens : window;
     byModel.set(model, sum);
   }
   return byModel;
@@ -97,7 +102,7 @@ const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
 describe('a batch counts its lines against budgets in dollars and tokens', () => {
   it('refuses, without forwarding, a batch whose lines cost more than the USD budget left', async () => {
     const { id, sdk } = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
-    // 200 gpt-4o lines of 4,096 output tokens each: 819,200 tokens out, about $8 at gpt-4o's price.
+    // 200 gpt-4o lines without a cap: each may write up to gpt-4o's 128,000-token window, $1.28 at its price.
     const lines = Array.from({ length: 200 }, (_, index) => chatLine(index, 'gpt-4o'));
     const fileId = await upload(sdk, lines);
     await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
@@ -106,11 +111,11 @@ describe('a batch counts its lines against budgets in dollars and tokens', () =>
     expect(await spent(id, 'usd')).toBe(0);
   });
 
-  it('reserves the priced sum of its lines per model for a batch within the USD budget, and keeps it as the charge', async () => {
+  it('reserves the priced sum of its lines\' worst cases per model, which its answer (no usage yet) does not settle', async () => {
     const { id, sdk } = await issue([{ metric: 'usd', limit: 5, window: 'total' }]);
     const lines = [
-      ...Array.from({ length: 20 }, (_, index) => chatLine(index, 'gpt-4o')),
-      ...Array.from({ length: 30 }, (_, index) => chatLine(100 + index, 'gpt-4o-mini', { max_tokens: 1000 })),
+      ...Array.from({ length: 40 }, (_, index) => chatLine(index, 'gpt-4o', { max_tokens: 2000 })),
+      ...Array.from({ length: 3 }, (_, index) => chatLine(100 + index, 'gpt-4o-mini')),
     ];
     const fileId = await upload(sdk, lines);
     const expected = [...worstCase(lines)].reduce((sum, [model, tokens]) => sum + priceTokens(model, tokens, upstream.baseUrl)!, 0);
@@ -136,12 +141,14 @@ describe('a batch counts its lines against budgets in dollars and tokens', () =>
     // The same file again would pass the limit.
     await expect(createBatch(sdk, fileId)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(batchRequests()).toHaveLength(1);
-    // The store keeps the estimate for after a restart: per model, the lines without a cap counted apart.
+    // The store keeps the estimate for after a restart: per model, the lines without a cap, and those that bring input
+    // by reference, counted apart.
     const stored = fx.core.db.prepare('SELECT estimate FROM batch_files WHERE file_id = ?').pluck().get(fileId) as string;
     const shares = worstCase(lines);
+    const estimateOf = (line: Line) => Math.ceil(Buffer.byteLength(JSON.stringify(line)) / 4);
     expect(JSON.parse(stored)).toEqual([
-      { model: 'gpt-4o', input: shares.get('gpt-4o')!.input, output: 300, uncapped: 0 },
-      { model: 'gpt-4o-mini', input: shares.get('gpt-4o-mini')!.input, output: 200, uncapped: 1 },
+      { model: 'gpt-4o', input: estimateOf(lines[0]!), output: 300, uncapped: 0, bytes: shares.get('gpt-4o')!.input, unsized: 0 },
+      { model: 'gpt-4o-mini', input: estimateOf(lines[1]!) + estimateOf(lines[2]!), output: 200, uncapped: 1, bytes: shares.get('gpt-4o-mini')!.input, unsized: 0 },
     ]);
   });
 
@@ -229,5 +236,63 @@ describe('a batch line is checked as a request to its url would be', () => {
     expect(error.status).toBe(403);
     expect(error.code).toBe('batch_input_not_allowed');
     expect(batchRequests()).toHaveLength(0);
+  });
+});
+
+describe('a batch is settled to the usage its finished object shows', () => {
+  /** Batches answered as OpenAI does: created validating, then as `states` says on retrieval and cancel. */
+  function batchUpstream(states: Map<string, { status: string; usage: { input_tokens: number; output_tokens: number } }>): void {
+    const previous = upstream.respond;
+    upstream.respond = (request, response) => {
+      const match = /^\/v1\/batches\/([^/?]+)(\/cancel)?/.exec(request.url);
+      if (!match) return previous!(request, response);
+      const state = states.get(match[1]!) ?? { status: 'in_progress', usage: { input_tokens: 0, output_tokens: 0 } };
+      const usage = { ...state.usage, total_tokens: state.usage.input_tokens + state.usage.output_tokens };
+      const text = JSON.stringify({ id: match[1], object: 'batch', endpoint: '/v1/chat/completions', status: match[2] ? 'cancelling' : state.status, usage });
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    };
+  }
+
+  it('once, when a retrieval shows it completed, priced at the dearest model its lines name', async () => {
+    const { id, sdk } = await issue([{ metric: 'usd', limit: 50, window: 'total' }, { metric: 'tokens', limit: 10_000_000, window: 'total' }]);
+    const states = new Map<string, { status: string; usage: { input_tokens: number; output_tokens: number } }>();
+    batchUpstream(states);
+    const lines = [chatLine(1, 'gpt-4o-mini'), chatLine(2, 'gpt-4o', { max_tokens: 500 })];
+    const batch = await createBatch(sdk, await upload(sdk, lines));
+    await settled();
+    const held = await spent(id, 'usd');
+    expect(held).toBeCloseTo([...worstCase(lines)].reduce((sum, [model, tokens]) => sum + priceTokens(model, tokens, upstream.baseUrl)!, 0), 9);
+
+    // Running: its usage so far is not final.
+    states.set(batch.id, { status: 'in_progress', usage: { input_tokens: 10, output_tokens: 10 } });
+    await sdk.batches.retrieve(batch.id);
+    await settled();
+    expect(await spent(id, 'usd')).toBeCloseTo(held, 9);
+
+    states.set(batch.id, { status: 'completed', usage: { input_tokens: 2_000, output_tokens: 700 } });
+    await sdk.batches.retrieve(batch.id);
+    await sdk.batches.retrieve(batch.id);
+    await settled();
+    const actual = priceTokens('gpt-4o', { input: 2_000, output: 700 }, upstream.baseUrl)!;
+    expect(await spent(id, 'usd')).toBeCloseTo(actual, 9);
+    expect(await spent(id, 'tokens')).toBe(2_700);
+    const row = (await fx.call<UsageEntry[]>('usage:list', { subkeyId: id })).find((entry) => entry.path === '/v1/batches')!;
+    expect(row.costUsd).toBeCloseTo(actual, 9);
+    expect(row.totalTokens).toBe(2_700);
+  });
+
+  it('when it was cancelled: the cancel answers "cancelling", a later retrieval the usage of the lines that ran', async () => {
+    const { id, sdk } = await issue([{ metric: 'tokens', limit: 10_000_000, window: 'total' }]);
+    const states = new Map<string, { status: string; usage: { input_tokens: number; output_tokens: number } }>();
+    batchUpstream(states);
+    const batch = await createBatch(sdk, await upload(sdk, [chatLine(1, 'gpt-4o-mini'), chatLine(2, 'gpt-4o-mini')]));
+    states.set(batch.id, { status: 'cancelled', usage: { input_tokens: 40, output_tokens: 60 } });
+    await sdk.batches.cancel(batch.id);
+    await settled();
+    expect(await spent(id, 'tokens')).toBeGreaterThan(256_000);
+    await sdk.batches.retrieve(batch.id);
+    await settled();
+    expect(await spent(id, 'tokens')).toBe(100);
   });
 });

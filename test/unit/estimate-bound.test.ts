@@ -22,6 +22,9 @@ describe('a request\'s sure worst case in tokens (boundTokens)', () => {
       { model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] },
       { model: 'm', input: 'and?', previous_response_id: 'resp_1' },
       { model: 'm', input: 'and?', conversation: 'conv_1' },
+      { model: 'm', input: 'find it', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] },
+      { model: 'm', input: 'look it up', tools: [{ type: 'function', name: 'f' }, { type: 'web_search_preview' }] },
+      { model: 'm', messages: [], web_search_options: {} },
     ];
     for (const body of cases) {
       expect(bringsUnsizedInput(body), JSON.stringify(body)).toBe(true);
@@ -32,6 +35,7 @@ describe('a request\'s sure worst case in tokens (boundTokens)', () => {
       { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'image_url' }] }] },
       { model: 'm', prompt: ['one', 'two'] },
       { model: 'm', input: 'hi', previous_response_id: null },
+      { model: 'm', input: 'hi', tools: [{ type: 'function', name: 'f' }, { type: 'custom', name: 'g' }] },
     ]) {
       expect(bringsUnsizedInput(body), JSON.stringify(body)).toBe(false);
     }

@@ -22,9 +22,9 @@ describe('BatchFileScan', () => {
       endpoints: ['/v1/chat/completions', '/v1/responses'],
       readable: true,
       estimate: [
-        { model: 'gpt-4o', input: 2 * tokens(line('gpt-4o')), output: 0, uncapped: 2 },
+        { model: 'gpt-4o', input: 2 * tokens(line('gpt-4o')), output: 0, uncapped: 2, bytes: 2 * Buffer.byteLength(line('gpt-4o')), unsized: 0 },
         // Its line ends in \r\n: the carriage return is one of its bytes.
-        { model: 'gpt-4o-mini', input: tokens(line('gpt-4o-mini', '/v1/responses') + '\r'), output: 0, uncapped: 1 },
+        { model: 'gpt-4o-mini', input: tokens(line('gpt-4o-mini', '/v1/responses') + '\r'), output: 0, uncapped: 1, bytes: Buffer.byteLength(line('gpt-4o-mini', '/v1/responses')) + 1, unsized: 0 },
       ],
     });
   });
@@ -43,9 +43,10 @@ describe('BatchFileScan', () => {
     scan.startFile();
     scan.push(Buffer.from(lines.join('\n')));
     const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
+    const bytes = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
     expect(scan.result().estimate).toEqual([
-      { model: 'gpt-4o', input: input(0, 4), output: 600, uncapped: 1 },
-      { model: 'o3', input: input(4, 6), output: Number.MAX_SAFE_INTEGER, uncapped: 0 },
+      { model: 'gpt-4o', input: input(0, 4), output: 600, uncapped: 1, bytes: bytes(0, 4), unsized: 0 },
+      { model: 'o3', input: input(4, 6), output: Number.MAX_SAFE_INTEGER, uncapped: 0, bytes: bytes(4, 6), unsized: 0 },
     ]);
   });
 
@@ -62,10 +63,19 @@ describe('BatchFileScan', () => {
     scan.startFile();
     scan.push(Buffer.from(lines.join('\n')));
     const input = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Math.ceil(Buffer.byteLength(text) / 4), 0);
+    const bytes = (from: number, to: number) => lines.slice(from, to).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
     expect(scan.result().estimate).toEqual([
-      { model: 'gpt-4o', input: input(0, 2), output: 400, uncapped: 3 },
-      { model: 'gpt-3.5-turbo-instruct', input: input(2, 4), output: 3 * 2 * 10 + 10, uncapped: 0 },
+      { model: 'gpt-4o', input: input(0, 2), output: 400, uncapped: 3, bytes: bytes(0, 2), unsized: 0 },
+      { model: 'gpt-3.5-turbo-instruct', input: input(2, 4), output: 3 * 2 * 10 + 10, uncapped: 0, bytes: bytes(2, 4), unsized: 0 },
     ]);
+  });
+
+  it('counts the lines that bring input they do not carry (an image by URL, a hosted tool)', () => {
+    const request = (body: Record<string, unknown>) => JSON.stringify({ custom_id: 'x', method: 'POST', url: '/v1/responses', body: { model: 'gpt-4o', ...body } });
+    const scan = newScan();
+    scan.startFile();
+    scan.push(Buffer.from([request({ input: 'hi' }), request({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/a.png' }] }] }), request({ input: 'find', tools: [{ type: 'web_search_preview' }] })].join('\n')));
+    expect(scan.result().estimate).toMatchObject([{ model: 'gpt-4o', unsized: 2 }]);
   });
 
   it('marks a file unreadable when a line is not a request with a url and a model, or when the form has two files', () => {

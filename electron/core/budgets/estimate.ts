@@ -34,6 +34,8 @@ export const UNKNOWN_CONTEXT_TOKENS = 2_000_000;
  */
 const UNSIZED_MEMBERS = new Set(['image_url', 'image_file', 'file_id', 'file_url', 'file_data', 'previous_response_id', 'conversation']);
 const UNSIZED_TYPES = new Set(['image_url', 'input_image', 'input_file', 'file', 'image_file', 'item_reference']);
+/** Tool types whose calls the client runs: their definitions are in the body, their results in a later one. */
+const CLIENT_TOOLS = new Set(['function', 'custom']);
 
 /**
  * The tokens a JSON request with a model can use at most, which `estimateTokens` only guesses: input is the body's
@@ -52,11 +54,15 @@ export function boundTokens(json: unknown, bodyBytes: number, contextWindow: num
 }
 
 /**
- * Whether a body anywhere names input by reference (UNSIZED_MEMBERS, UNSIZED_TYPES) or a stored prompt (a Responses
- * `prompt` object; a completion's prompt is text or a list).
+ * Whether a body anywhere names input by reference (UNSIZED_MEMBERS, UNSIZED_TYPES), a stored prompt (a Responses
+ * `prompt` object; a completion's prompt is text or a list), or turns on a hosted tool that adds input of its own.
  */
 export function bringsUnsizedInput(body: Record<string, unknown>): boolean {
   if (typeof body.prompt === 'object' && body.prompt !== null && !Array.isArray(body.prompt)) return true;
+  // A hosted tool (file or web search, code interpreter, a remote MCP server, computer use…) reads what it finds into
+  // the input; only functions the client runs bring nothing (their results come back in a later request's body).
+  if (body.web_search_options !== undefined && body.web_search_options !== null) return true;
+  if (Array.isArray(body.tools) && body.tools.some((tool) => !CLIENT_TOOLS.has((tool as { type?: unknown } | null)?.type as string))) return true;
   const stack: unknown[] = [body];
   while (stack.length > 0) {
     const value = stack.pop();

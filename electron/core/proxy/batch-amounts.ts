@@ -1,5 +1,5 @@
-import { readDefaultOutputTokens } from '../budgets/budget-settings';
-import { priceOn } from '../budgets/prices';
+import { UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
+import { contextWindowOf, priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { BatchFiles } from './batch-files';
 import type { SubkeyState, UpstreamState } from './key-cache';
@@ -8,11 +8,13 @@ import type { SpendAmounts } from './spend-gate';
 
 /**
  * A batch's worst case, which it reserves all or none: `lines` requests and, for a key with token or USD budgets (or a
- * tokens-per-minute limit), the tokens of its input file's lines as estimated at upload (batch-files.ts), each model's
- * input and output priced on `upstream` like an HTTP request. The batch's answer reports no usage of its lines, so this
- * stands as its charge. Throws 403 `price_unknown` for a model without a price, or lines that turn on a tool billed per
- * call, under a USD budget, and 403
- * `batch_input_not_allowed` for a file read before estimates were kept.
+ * tokens-per-minute limit), the sure bound of its input file's lines as read at upload (batch-files.ts): their bytes
+ * in (or the model's context window for a line that brings input it does not carry), their output caps out (the
+ * window for a line without one), each model's share priced on `upstream` like an HTTP request. Its lines run at once
+ * upstream, so no line may hold a mere estimate (spend-gate.ts); the hold stands until a retrieval or cancel of the
+ * batch shows its usage (batch-settlements.ts). Throws 403 `price_unknown` for a model without a price, or lines that
+ * turn on a tool billed per call, under a USD budget, and 403 `batch_input_not_allowed` for a file read before bounds
+ * were kept.
  */
 export function batchAmounts(subkey: SubkeyState, lines: number, json: unknown, files: BatchFiles, facts: { upstream: UpstreamState; db: Database }): SpendAmounts {
   const amounts: SpendAmounts = { requests: lines, tokens: 0, usd: 0 };
@@ -20,16 +22,19 @@ export function batchAmounts(subkey: SubkeyState, lines: number, json: unknown, 
   // checkBatch found the file and its uploader a moment ago; it is looked up again only for keys that need its estimate.
   const fileId = (json as { input_file_id: string }).input_file_id;
   const estimate = files.get(fileId)?.summary.estimate;
-  if (!estimate) throw proxyErrors.batchInput('its input file was uploaded before Keygate counted the tokens of its lines, which this sub-key\'s budgets need; upload the file again');
-  const defaultOutput = readDefaultOutputTokens(facts.db);
+  if (!estimate || estimate.some((share) => share.bytes === undefined || share.unsized === undefined)) {
+    throw proxyErrors.batchInput('its input file was uploaded before Keygate counted the tokens of its lines, which this sub-key\'s budgets need; upload the file again');
+  }
   const priced = subkey.budgets.some((budget) => budget.metric === 'usd');
   let dollars = 0;
   for (const share of estimate) {
-    const output = share.output + share.uncapped * defaultOutput;
-    amounts.tokens += share.input + output;
+    const window = contextWindowOf(facts.upstream.baseUrl, share.model) ?? UNKNOWN_CONTEXT_TOKENS;
+    const input = share.bytes! + share.unsized! * window;
+    const output = Math.min(share.output + share.uncapped * window, Number.MAX_SAFE_INTEGER);
+    amounts.tokens += input + output;
     if (!priced) continue;
     if (share.tool) throw proxyErrors.toolPriceUnknown(share.tool);
-    const usd = priceOn(facts.db, facts.upstream, share.model, { input: share.input, output });
+    const usd = priceOn(facts.db, facts.upstream, share.model, { input, output });
     if (usd === null) throw proxyErrors.priceUnknown(share.model);
     dollars += usd;
   }

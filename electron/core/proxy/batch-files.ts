@@ -1,4 +1,4 @@
-import { estimateTokens, outputCount } from '../budgets/estimate';
+import { bringsUnsizedInput, estimateTokens, outputCount } from '../budgets/estimate';
 import { perCallTool } from '../budgets/per-call-tools';
 import type { Database } from '../store/database';
 import { repeatsBatchLineMember } from './duplicate-members';
@@ -17,6 +17,10 @@ export interface BatchModelEstimate {
   input: number;
   output: number;
   uncapped: number;
+  /** Its lines' bytes: what their text can cost at most (estimate.ts boundTokens); absent in summaries made before. */
+  bytes?: number;
+  /** How many of its lines bring input they do not carry (an image or file by reference…), bounded by the context window. */
+  unsized?: number;
   /** A tool billed per call that one of its lines turns on (per-call-tools.ts); absent when none does. */
   tool?: string;
 }
@@ -125,10 +129,12 @@ export class BatchFileScan {
     const outputs = request ? outputCount(request) : 1;
     let sum = this.estimates.get(model);
     if (!sum) {
-      sum = { model, input: 0, output: 0, uncapped: 0 };
+      sum = { model, input: 0, output: 0, uncapped: 0, bytes: 0, unsized: 0 };
       this.estimates.set(model, sum);
     }
     sum.input += tokens.input;
+    sum.bytes! += bytes;
+    if (request && bringsUnsizedInput(request)) sum.unsized!++;
     // Capped so that absurd caps (1e300) stay a finite number in JSON: still far beyond any budget.
     sum.output = Math.min(sum.output + tokens.output, Number.MAX_SAFE_INTEGER);
     // Each of its outputs (n choices, prompts) takes the default cap when the line sets none.

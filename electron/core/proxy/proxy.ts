@@ -29,10 +29,10 @@ import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, recordTokens, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
 import { createSocketProxy } from './ws-proxy';
-import { SpendGate, type Reservation } from './spend-gate';
+import { SpendGate, type Reservation, type SpendAmounts } from './spend-gate';
 import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
 import { ResponseContexts } from './response-contexts';
-import { BackgroundResponses } from './background-responses';
+import { FINAL_BATCH_STATUSES, LateSettlements, type PendingBatch, type PendingResponse } from './late-settlements';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
 
@@ -55,8 +55,13 @@ interface Exchange {
   reservation: Reservation | null;
   /** What the request's usage is priced by (its model on its upstream), once reserved with a budget in dollars. */
   priced: { model: string | null; upstream: UpstreamState } | null;
-  /** A batch: its answer's usage is not its lines', so its reservation stands as the charge. */
-  batch: boolean;
+  /**
+   * A `POST /v1/batches`: the models its lines name and the batch its answer made (once known). Its answer's usage is
+   * not its lines': its reservation stands until a retrieval or cancel shows the finished batch's (settleBatch).
+   */
+  batch: { models: readonly string[]; id: string | null } | null;
+  /** A retrieval or cancel of a batch (`/v1/batches/{id}`), and the status its answer shows. */
+  looksAtBatch: { id: string; status: string | null } | null;
   /** The answer's `usage` is what this request spent (spendsAnswerUsage), not that of an object it retrieves. */
   ownUsage: boolean;
   /** A `POST /v1/responses`: the response it made (once known) and the conversation it named, for ResponseContexts. */
@@ -131,7 +136,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   const gate = new SpendGate(options.db, keys, writes, options.now);
   // What finished responses read and wrote, for the estimate of a request continuing one (HTTP or WebSocket).
   const contexts = new ResponseContexts();
-  const background = new BackgroundResponses();
+  const background = new LateSettlements<PendingResponse>();
+  const batches = new LateSettlements<PendingBatch>();
   // Budget thresholds are looked at after the turn a key with budgets settled in, off the request's path.
   const alerts = options.onBudgetThreshold ? new BudgetAlerts(options.db, gate, options.onBudgetThreshold, options.now) : null;
   if (alerts) gate.onSettle((subkey) => alerts.settled(subkey.id, subkey.budgets));
@@ -215,11 +221,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       else if (exchange.reservation) {
         // A batch's answer carries none of its lines' usage (a new batch may even report zeros): its reservation,
         // the priced worst case of every line, stands as the charge.
-        const spent = exchange.batch ? null : usageAmounts(options.db, exchange, usage);
+        const spent = exchange.batch !== null ? null : usageAmounts(options.db, exchange, usage);
         gate.settle(exchange.reservation, spent);
         // The row shows what the budgets were settled with (a batch: its lines' priced worst case, when a dollar
         // budget had it priced); a request that names no model has no price to show.
-        if (exchange.batch) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
+        if (exchange.batch !== null) record.costUsd = exchange.reservation.holds.find((hold) => hold.budget.metric === 'usd')?.amount ?? null;
         else record.costUsd = spent && exchange.priced?.model != null ? spent.usd : null;
       }
       if (usage && exchange.responses && ok) {
@@ -230,6 +236,11 @@ export function createProxy(options: ProxyOptions): Proxy {
         background.remember(exchange.responses.id, { reservation: exchange.reservation, record, priced: exchange.priced });
       }
       if (ok && exchange.looksAt !== null && outcome.usage) settleBackground(exchange.looksAt, outcome.usage);
+      if (ok && exchange.batch?.id && exchange.reservation) {
+        batches.remember(exchange.batch.id, { reservation: exchange.reservation, record, models: exchange.batch.models, upstream: keys.upstream(exchange.subkey!.upstreamId) });
+      }
+      const looked = exchange.looksAtBatch;
+      if (ok && looked !== null && looked.status !== null && FINAL_BATCH_STATUSES.has(looked.status) && outcome.usage) settleBatch(looked.id, outcome.usage);
       if (usage) recordTokens(record, usage);
       finish(exchange);
       return;
@@ -249,6 +260,25 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { record } = pending;
     recordTokens(record, usage);
     record.costUsd = spent && pending.priced.model !== null ? spent.usd : null;
+    writes.enqueueComplete(record);
+  }
+
+  /**
+   * A finished batch's usage, seen in the answer to a retrieval or cancel of it: its creation's reservation and usage
+   * row are settled to it (once). The usage is one sum over its lines' models: it is priced at the dearest of them.
+   */
+  function settleBatch(batchId: string, usage: TokenUsage): void {
+    const pending = batches.take(batchId);
+    if (!pending) return;
+    let spent: SpendAmounts | null = null;
+    for (const model of pending.models) {
+      const amounts = usageAmounts(options.db, { priced: { model, upstream: pending.upstream } }, usage);
+      if (amounts && (spent === null || (amounts.usd !== null && (spent.usd === null || amounts.usd > spent.usd)))) spent = amounts;
+    }
+    if (spent) gate.settleLate(pending.reservation, spent);
+    const { record } = pending;
+    recordTokens(record, usage);
+    record.costUsd = spent?.usd ?? null;
     writes.enqueueComplete(record);
   }
 
@@ -356,9 +386,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       db: options.db,
     };
     // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
-    exchange.batch = method === 'POST' && endpoint?.spec.path === '/batches';
+    const batchFile = method === 'POST' && endpoint?.spec.path === '/batches' ? batchFiles.get((json as { input_file_id: string }).input_file_id) : null;
+    exchange.batch = batchFile ? { models: batchFile.summary.models, id: null } : null;
     exchange.ownUsage = spendsAnswerUsage(method, endpoint?.spec.path ?? null);
-    const amounts = exchange.batch ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
+    const amounts = exchange.batch !== null ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
     if (inFlight.size === 1) writes.flush();
@@ -385,8 +416,11 @@ export function createProxy(options: ProxyOptions): Proxy {
           ? (id: string) => owners.owner(id) === owner
           : null;
     const uploaded = form;
+    const looksAtBatch = batchLookedAt(method, endpoint?.spec.path, target.path);
+    exchange.looksAtBatch = looksAtBatch === null ? null : { id: looksAtBatch, status: null };
     const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
       if (kind === 'response' && exchange.responses) exchange.responses.id = id;
+      if (kind === 'batch' && exchange.batch) exchange.batch.id = id;
       owners.remember(id, owner);
       writes.enqueueObject(id, owner, kind, Date.now());
       if (scan && uploaded?.purpose === 'batch') {
@@ -405,7 +439,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         body,
         injectedUsage,
         modelFilter,
-        created,
+        created: created ?? (exchange.looksAtBatch ? (answer) => (exchange.looksAtBatch!.status = batchStatus(answer)) : null),
         bodyFailure: limited ? () => limited.failure : null,
         rateHeaders: hasRateLimits(subkey.rateLimits) ? () => gate.rateHeaders(subkey) : null,
       },
@@ -430,7 +464,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       queued: false,
       reservation: null,
       priced: null,
-      batch: false,
+      batch: null,
+      looksAtBatch: null,
       ownUsage: false,
       responses: null,
       looksAt: null,
@@ -505,6 +540,23 @@ export function createProxy(options: ProxyOptions): Proxy {
 }
 
 /** The response id a retrieval (`GET /v1/responses/{id}`) or cancel (`POST …/cancel`) names in the canonical (decoded) path, else null. */
+/** The batch a retrieval or cancel names (`GET /v1/batches/{id}`, `POST /v1/batches/{id}/cancel`), else null. */
+function batchLookedAt(method: string, specPath: string | undefined, path: string): string | null {
+  const retrieval = method === 'GET' && specPath === '/batches/{batch_id}';
+  const cancel = method === 'POST' && specPath === '/batches/{batch_id}/cancel';
+  return retrieval || cancel ? path.split('/')[3]! : null;
+}
+
+/** The `status` of a batch object answered as JSON, or null. */
+function batchStatus(answer: Buffer): string | null {
+  try {
+    const status = (JSON.parse(answer.toString('utf8')) as { status?: unknown } | null)?.status;
+    return typeof status === 'string' ? status : null;
+  } catch {
+    return null;
+  }
+}
+
 function looksAtResponse(method: string, specPath: string | undefined, path: string): string | null {
   const retrieval = method === 'GET' && specPath === '/responses/{response_id}';
   const cancel = method === 'POST' && specPath === '/responses/{response_id}/cancel';

@@ -152,7 +152,7 @@ export class SpendGate {
   }
 
   /**
-   * Charges what a background response turned out to use (background-responses.ts), for a reservation its answer
+   * Charges what a background response turned out to use (late-settlements.ts), for a reservation its answer
    * left standing (`settle` with null): each budget's hold becomes `actual`. The minute its tokens counted toward a
    * rate limit has passed, so rate limits keep the estimate.
    */
