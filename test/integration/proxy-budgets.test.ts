@@ -5,6 +5,7 @@ import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
 import type { Database } from '../../electron/core/store/database';
+import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import type { Budget } from '../../electron/shared/types';
 import { refusal } from '../helpers/api-refusal';
 import { usageRows } from '../helpers/proxy-fixtures';
@@ -325,6 +326,50 @@ describe('bodies crafted to cost more than their estimate', () => {
       expect(seenByUpstream - before).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 10);
       await h.settled();
     }
+  });
+});
+
+describe('work whose cost no answer shows', () => {
+  /** A key with `budgets` that sees the owner's objects (so a training file need not be its own). */
+  function sharingKey(budgets: Budget[]): { id: string; secret: string } {
+    const key = h.subkey({ permissions: { ...unrestrictedPermissions(), shareProjectObjects: true } });
+    h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify(budgets), key.id);
+    return key;
+  }
+  const fineTune = (client: OpenAI) => client.fineTuning.jobs.create({ model: 'gpt-4o-mini-2024-07-18', training_file: 'file-train' });
+  const video = (client: OpenAI) => client.videos.create({ model: 'sora-2', prompt: 'a cat' });
+
+  it('is refused under a dollar budget (403 price_unknown, naming it), never forwarded: fine-tuning, videos', async () => {
+    const client = h.client(sharingKey([{ metric: 'usd', limit: 100, window: 'month' }]).secret);
+    for (const [start, named] of [[fineTune, /a fine-tuning job/], [video, /a video/]] as const) {
+      const error = await refusal(start(client));
+      expect(error.status).toBe(403);
+      expect(error.code).toBe('price_unknown');
+      expect(error.message).toMatch(named);
+      expect(error.headers?.get('x-should-retry')).toBe('false');
+    }
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
+  it('is refused under a tokens budget only when it spends tokens: a fine-tuning job is, a video is not', async () => {
+    const client = h.client(sharingKey([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]).secret);
+    expect((await refusal(fineTune(client))).code).toBe('price_unknown');
+    h.upstream.respond = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'video_1', object: 'video', model: 'sora-2', status: 'queued' }));
+    };
+    await video(client);
+    expect(h.upstream.requests.map((request) => request.url)).toEqual(['/v1/videos']);
+  });
+
+  it('goes on for a key with only a request budget', async () => {
+    const client = h.client(sharingKey([{ metric: 'requests', limit: 10, window: 'day' }]).secret);
+    h.upstream.respond = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'ftjob-1', object: 'fine_tuning.job', model: 'gpt-4o-mini-2024-07-18', status: 'validating_files' }));
+    };
+    await fineTune(client);
+    expect(h.upstream.requests.map((request) => request.url)).toEqual(['/v1/fine_tuning/jobs']);
   });
 });
 

@@ -70,6 +70,14 @@ export const proxyErrors = {
       `This sub-key has a budget in US dollars, and the tool "${tool.slice(0, 256)}" is billed per call, which Keygate cannot price, so the request was refused rather than charged $0 for it. Use a sub-key without a dollar budget for it.`,
       'tools',
     ),
+  workPriceUnknown: (what: string) =>
+    new ProxyError(
+      403,
+      'permission_error',
+      'price_unknown',
+      `This sub-key has a budget, and ${what} spends upstream after its answer by a measure Keygate cannot see, so it was refused rather than left outside the budget. Use a sub-key without a dollar or token budget for it.`,
+      null,
+    ),
   modelForbidden: (model: string) =>
     new ProxyError(403, 'permission_error', 'model_not_allowed', `This sub-key may not use the model "${model}".`, 'model'),
   modelUnknown: (where: string) =>

@@ -375,6 +375,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     }
     exchange.looksAt = looksAtResponse(method, endpoint?.spec.path, target.path);
     const facts = {
+      method,
+      specPath: endpoint?.spec.path ?? null,
       json,
       jsonBytes: bodyKind === 'json' ? (body as Buffer).length : 0,
       sentJson: jsonBytes,

@@ -1,6 +1,7 @@
 import { readDefaultOutputTokens } from '../budgets/budget-settings';
 import { boundTokens, estimateTokens, UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
 import { perCallTool } from '../budgets/per-call-tools';
+import { unpricedWork } from '../budgets/unpriced-work';
 import { contextWindowOf, priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
@@ -11,6 +12,9 @@ import type { TokenUsage } from './usage-record';
 
 /** What a request is about to send, as far as pricing it goes. */
 export interface RequestFacts {
+  method: string;
+  /** The documented path it matched (null for an endpoint passed through unknown). */
+  specPath: string | null;
   json: unknown;
   jsonBytes: number;
   /** The JSON body as the client sent it (null for other bodies): what a repeated member is looked for in. */
@@ -32,11 +36,14 @@ export interface RequestFacts {
  * `boundTokens`), which the gate takes instead while the key has another estimate in flight. Tokens and USD are only worked out for a key with such budgets
  * (tokens also for a tokens-per-minute limit, which takes the same estimate). Throws 400 `ambiguous_request` for a
  * body that repeats a member the estimate reads, and under a USD budget 403 `price_unknown` for a request that turns
- * on a tool billed per call (per-call-tools.ts).
+ * on a tool billed per call (per-call-tools.ts), or under a USD or token budget for work whose cost no answer shows
+ * (unpriced-work.ts).
  */
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
   if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
+  const work = unpricedWork(facts.method, facts.specPath, subkey.budgets);
+  if (work !== null) throw proxyErrors.workPriceUnknown(work);
   const defaultOutput = readDefaultOutputTokens(facts.db);
   // A form naming a model (a transcription, an image edit) is billed by its model too: it reserves the default
   // output cap, its audio or images unestimated (their bytes say little about their tokens); settling corrects it.

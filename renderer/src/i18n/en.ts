@@ -343,7 +343,7 @@ export const en = {
   },
   budgets: {
     label: 'Budgets',
-    hint: 'A request is refused once any budget is spent; day, week and month start again at midnight, on Monday and on the 1st. A budget in dollars also refuses models without a price and tools billed per call (web search, file search, code interpreter, image generation).',
+    hint: 'A request is refused once any budget is spent; day, week and month start again at midnight, on Monday and on the 1st. A budget in dollars also refuses models without a price, tools billed per call (web search, file search, code interpreter, image generation) and work billed after its answer (fine-tuning, eval and Assistants runs, videos).',
     none: 'No budget.',
     add: 'Add budget',
     presets: 'Presets',
