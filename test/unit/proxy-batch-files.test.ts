@@ -101,13 +101,15 @@ describe('BatchFileScan', () => {
     expect(result.models).toEqual(['gpt-4o-mini', 'gpt-image-1']);
   });
 
-  it('cannot read a line that names a model two ways: a repeated model member, body, url or method, a loose spelling', () => {
+  it('cannot read a line that reads two ways: a repeated model or spending member, body, url or method, a loose spelling', () => {
     const lines = [
       '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"o1-pro","model":"gpt-4o-mini"}}',
       '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"o1-pro"},"body":{"model":"gpt-4o-mini"}}',
       '{"custom_id":"a","method":"POST","url":"/v1/embeddings","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini"}}',
       '{"custom_id":"a","method":"POST","url":"/v1/responses","body":{"model":"gpt-4o-mini","tools":[{"type":"image_generation","model":"gpt-image-1","m\\u006fdel":"x"}]}}',
       '{"custom_id":"a","method":"POST","url":"/v1/responses","body":{"model":"gpt-4o-mini","tools":[{"type":"image_generation","Model":"gpt-image-1"}]}}',
+      // A cap read last by JSON.parse and first by another reader: the line's bound would be the smaller one.
+      '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","max_tokens":100000,"max_tokens":10,"messages":[]}}',
     ];
     for (const text of lines) {
       const scan = newScan();
@@ -118,7 +120,7 @@ describe('BatchFileScan', () => {
     // The same names elsewhere, once each, read one way.
     const scan = newScan();
     scan.startFile();
-    scan.push(Buffer.from('{"custom_id":"model","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","metadata":{"model":"router"}}}'));
+    scan.push(Buffer.from('{"custom_id":"model","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","metadata":{"model":"router","n":1,"n":2},"max_tokens":5}}'));
     expect(scan.result()).toMatchObject({ readable: true, models: ['gpt-4o-mini'] });
   });
 });

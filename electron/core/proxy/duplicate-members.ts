@@ -89,19 +89,27 @@ const QUOTED_ENVELOPE_MEMBERS = [...ENVELOPE_MEMBERS].map((name) => Buffer.from(
 /**
  * `repeatsModelMember` for a batch input line (`{"custom_id": …, "method": …, "url": …, "body": {…}}`), whose body
  * is a request of the endpoint whose model `places` are given: whether the envelope gives `body`, `url` or `method`
- * twice, or the body repeats a member at or on the way to a model place. `members` is counted in the parsed body.
+ * twice, or the body repeats a member at or on the way to a model place, or a top-level member its spending is
+ * bounded by (SPEND_MEMBERS: `max_tokens`, `n`…). `members` is counted in the parsed body.
  */
 export function repeatsBatchLineMember(line: Buffer, places: ModelPlaces, members: number): boolean {
-  const envelopeMayRepeat = spellsNameWithEscapes(line) || QUOTED_ENVELOPE_MEMBERS.some((quoted) => {
-    const first = line.indexOf(quoted);
-    return first !== -1 && line.indexOf(quoted, first + quoted.length) !== -1;
+  const suspect =
+    spellsNameWithEscapes(line) || appearsTwice(line, QUOTED_ENVELOPE_MEMBERS) || appearsTwice(line, QUOTED_SPEND_MEMBERS) || mayRepeat(line, places, members);
+  return suspect && hasRepeatedModelMember(line, places, 'body');
+}
+
+/** Whether one of `quoted` appears twice in `bytes` (a cheap sign that a member may be given twice). */
+function appearsTwice(bytes: Buffer, quoted: readonly Buffer[]): boolean {
+  return quoted.some((name) => {
+    const first = bytes.indexOf(name);
+    return first !== -1 && bytes.indexOf(name, first + name.length) !== -1;
   });
-  return (envelopeMayRepeat || mayRepeat(line, places, members)) && hasRepeatedModelMember(line, places, 'body');
 }
 
 /**
  * The full look: tokenizes the body and remembers, per object, the names on the way to a model. With `under`, the
- * JSON is an envelope whose member `under` holds the body: a repeated envelope member (ENVELOPE_MEMBERS) counts too.
+ * JSON is an envelope whose member `under` holds the body: a repeated envelope member (ENVELOPE_MEMBERS), or a
+ * spending member at the body's top level (SPEND_MEMBERS), counts too.
  */
 function hasRepeatedModelMember(body: Buffer, places: ModelPlaces, under?: string): boolean {
   // One set of names per open object, made when the object has a first name worth remembering.
@@ -112,7 +120,8 @@ function hasRepeatedModelMember(body: Buffer, places: ModelPlaces, under?: strin
       onObjectEnd: () => void seen.pop(),
       onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
         const envelope = under !== undefined && seen.length === 1;
-        if (envelope ? !ENVELOPE_MEMBERS.has(name) : places.names !== null && !places.names.has(name)) return;
+        const spending = under !== undefined && seen.length === 2 && SPEND_MEMBER_NAMES.has(name);
+        if (envelope ? !ENVELOPE_MEMBERS.has(name) : !spending && places.names !== null && !places.names.has(name)) return;
         const top = seen.length - 1;
         const names = seen[top] ?? (seen[top] = new Set());
         if (!names.has(name)) {
@@ -125,7 +134,7 @@ function hasRepeatedModelMember(body: Buffer, places: ModelPlaces, under?: strin
           if (path[0] !== under) return;
           path = path.slice(1);
         }
-        if (leadsToModel(places, path, name)) throw new Found();
+        if ((spending && path.length === 0) || leadsToModel(places, path, name)) throw new Found();
       },
     });
   } catch (error) {
@@ -155,6 +164,7 @@ const SPEND_MEMBERS: readonly string[] = [
   'stream',
 ];
 const QUOTED_SPEND_MEMBERS = SPEND_MEMBERS.map((name) => Buffer.from(`"${name}"`));
+const SPEND_MEMBER_NAMES = new Set(SPEND_MEMBERS);
 
 /**
  * Whether a JSON object body gives a spending member twice at its top level (or nests too deep to tell). JSON.parse
