@@ -33,18 +33,32 @@ function spendOf(db: Database, subkeyId: string, metric: string, window: string)
   return (db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number) ?? 0;
 }
 
-/** 100 simultaneous gpt-4o chat requests with `extra`, each answered after 20 ms with 60 tokens in and 200 out. */
-function hundredAtOnce(secret: string, extra: Record<string, unknown>) {
-  const usage = { prompt_tokens: 60, completion_tokens: 200, total_tokens: 260 };
+/** 100 simultaneous chat requests with `body`, each answered after 20 ms with `usage`. */
+function hundredAtOnce(secret: string, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, usage: { prompt_tokens: number; completion_tokens: number }) {
   h.upstream.respond = (_request, response) => {
-    const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage });
+    const answer = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
     setTimeout(() => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(body);
+      response.end(answer);
     }, 20);
   };
   const client = h.client(secret);
-  return Promise.allSettled(Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...extra })));
+  return Promise.allSettled(Array.from({ length: 100 }, () => client.chat.completions.create(body)));
+}
+
+/** 100 simultaneous gpt-4o chat requests saying "hi" with `extra`, each answered with 60 tokens in and 200 out. */
+const hundredHellos = (secret: string, extra: Record<string, unknown>) =>
+  hundredAtOnce(secret, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...extra }, { prompt_tokens: 60, completion_tokens: 200 });
+
+/** A key with a budget of 1 M tokens a month, and what that budget had spent when upstream last saw a request. */
+function tokensKeySeenByUpstream(): { id: string; client: OpenAI; seen: () => number } {
+  const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
+  let seenByUpstream = -1;
+  h.upstream.respond = () => {
+    seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
+    return false;
+  };
+  return { id, client: h.client(secret), seen: () => seenByUpstream };
 }
 
 const chat = (client: OpenAI, extra: Record<string, unknown> = {}) =>
@@ -220,7 +234,7 @@ describe('USD budgets', () => {
   it('does not overspend under concurrency: 100 simultaneous requests on a $0.01 budget', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
     // Upstream reports more input than the estimate, so every settlement exceeds its reservation a little.
-    const results = await hundredAtOnce(secret, { max_tokens: 200 });
+    const results = await hundredHellos(secret, { max_tokens: 200 });
     const ok = results.filter((result) => result.status === 'fulfilled').length;
     const refused = results.filter((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'budget_exceeded').length;
     expect(ok + refused).toBe(100);
@@ -236,31 +250,25 @@ describe('USD budgets', () => {
 
 describe('requests that generate several outputs', () => {
   it('reserve the output cap once per output: n choices, best_of, and a completion\'s list of prompts', async () => {
-    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
-    let seenByUpstream = -1;
-    h.upstream.respond = () => {
-      seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
-      return false;
-    };
-    const client = h.client(secret);
+    const { id, client, seen } = tokensKeySeenByUpstream();
     const inputOf = (body: object) => Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
 
     const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], n: 3, max_tokens: 100 };
     await client.chat.completions.create(chatBody);
-    expect(seenByUpstream).toBe(inputOf(chatBody) + 3 * 100);
+    expect(seen()).toBe(inputOf(chatBody) + 3 * 100);
     await h.settled();
     const before = spendOf(h.db, id, 'tokens', 'month');
 
     // best_of completions are generated (and billed) server-side, for each prompt of the list.
     const completionBody = { model: 'gpt-3.5-turbo-instruct', prompt: ['one', 'two'], n: 2, best_of: 3, max_tokens: 10 };
     await client.completions.create(completionBody);
-    expect(seenByUpstream - before).toBe(inputOf(completionBody) + 2 * 3 * 10);
+    expect(seen() - before).toBe(inputOf(completionBody) + 2 * 3 * 10);
   });
 
   it('do not overspend under concurrency: 100 simultaneous n=8 requests on a $0.01 budget', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.01, window: 'day' }]);
     // Eight choices of up to 25 tokens each: upstream bills all 200 (reserving one choice's 25 would overspend 8×).
-    const results = await hundredAtOnce(secret, { n: 8, max_tokens: 25 });
+    const results = await hundredHellos(secret, { n: 8, max_tokens: 25 });
     const ok = results.filter((result) => result.status === 'fulfilled').length;
     expect(ok).toBeGreaterThan(0);
     expect(h.upstream.requests).toHaveLength(ok);
@@ -271,18 +279,9 @@ describe('requests that generate several outputs', () => {
 });
 
 describe('bodies crafted to cost more than their estimate', () => {
-  /** 100 simultaneous gpt-4o-mini chat requests with `content`, each answered after 20 ms with `usage`. */
-  function hundredCrafted(secret: string, content: OpenAI.Chat.ChatCompletionUserMessageParam['content'], usage: { prompt_tokens: number; completion_tokens: number }) {
-    h.upstream.respond = (_request, response) => {
-      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(body);
-      }, 20);
-    };
-    const client = h.client(secret);
-    return Promise.allSettled(Array.from({ length: 100 }, () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 10 })));
-  }
+  /** 100 simultaneous gpt-4o-mini chat requests with `content`, each answered with `usage`. */
+  const hundredCrafted = (secret: string, content: OpenAI.Chat.ChatCompletionUserMessageParam['content'], usage: { prompt_tokens: number; completion_tokens: number }) =>
+    hundredAtOnce(secret, { model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 10 }, usage);
 
   it('cannot overspend under concurrency with images by URL: only one request at a time holds an estimate', async () => {
     const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.1, window: 'day' }]);
@@ -312,18 +311,12 @@ describe('bodies crafted to cost more than their estimate', () => {
   });
 
   it('reserve the estimate while alone, so sequential use is not refused early', async () => {
-    const { id, secret } = keyWithBudgets([{ metric: 'tokens', limit: 1_000_000, window: 'month' }]);
-    let seenByUpstream = -1;
-    h.upstream.respond = () => {
-      seenByUpstream = spendOf(h.db, id, 'tokens', 'month');
-      return false;
-    };
-    const client = h.client(secret);
+    const { id, client, seen } = tokensKeySeenByUpstream();
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: 'https://images.example/a.png' } }] }], max_tokens: 10 };
     for (let index = 0; index < 2; index++) {
       const before = spendOf(h.db, id, 'tokens', 'month');
       await client.chat.completions.create(body);
-      expect(seenByUpstream - before).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 10);
+      expect(seen() - before).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 10);
       await h.settled();
     }
   });
