@@ -5,6 +5,7 @@ import { createEventHub, createUsageThrottle } from './event-hub';
 import { silentLogger, type Logger } from './logger';
 import { createProxy } from './proxy/proxy';
 import type { Proxy } from './proxy/types';
+import { recoverJournal } from './proxy/write-batcher';
 import type { SecretBox } from './secrets/secret-box';
 import { applyStoredPriceData } from './budgets/price-data';
 import { ExpiryAlerts } from './budgets/expiry-alerts';
@@ -67,6 +68,7 @@ export function createCore(options: CoreOptions): Core {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const { db, release: releaseDataDir } = openOwnedStore(options.dataDir, DATABASE_FILE);
   try {
+    recoverJournal(db);
     const interrupted = markInterruptedUsage(db);
     if (interrupted > 0) log.warn(`${interrupted} request(s) were still in flight when Keygate last stopped; marked interrupted.`);
     // Before the proxy serves: VACUUM holds the thread while it rewrites the file.

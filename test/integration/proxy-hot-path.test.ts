@@ -162,7 +162,8 @@ describe('what a request costs the proxy', () => {
   it('commits the reservation of a request alone in flight before the end of the event-loop turn', async () => {
     const key = h.subkey({ remainingRequests: 10 });
     const rowsAt: number[] = [];
-    const countRows = (): number => h.db.prepare('SELECT count(*) FROM usage WHERE subkey_id = ?').pluck().get(key.id) as number;
+    // The reservation commits with a journal row saying the request is in flight (its usage row follows lazily).
+    const countRows = (): number => h.db.prepare('SELECT count(*) FROM in_flight WHERE subkey_id = ?').pluck().get(key.id) as number;
     // Listens after the proxy's handler: the first check phase after the request arrived.
     const onRequest = (): void => void setImmediate(() => rowsAt.push(countRows()));
     h.running.server.on('request', onRequest);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recoverJournal } from '../../electron/core/proxy/write-batcher';
 import { openDatabase } from '../../electron/core/store/database';
 import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 import { UPSTREAM_KEY } from '../helpers/proxy-harness';
@@ -110,7 +111,8 @@ describe('quota under concurrency', () => {
 
   it('forwards nothing and keeps the quota when the reservation cannot be written', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 2 });
-    h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    // What a reservation writes besides the key's count: the journal row saying the request is in flight.
+    h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON in_flight BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     try {
       await expect(h.client(secret).models.list()).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
       expect(h.upstream.requests).toHaveLength(0);
@@ -187,6 +189,8 @@ describe('durability', () => {
 
       const reopened = openDatabase(file);
       expect(remainingOf(reopened, id)).toBe(1000 - N);
+      // As the core does at start: requests journaled in flight whose usage row was not written yet are logged.
+      recoverJournal(reopened);
       expect(usageRows(reopened).filter((row) => row.subkey_id === id)).toHaveLength(N);
       reopened.close();
     } finally {

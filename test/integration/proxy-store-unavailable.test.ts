@@ -29,13 +29,19 @@ function fillDatabase(): void {
   const db = served.fx.core.db;
   const pages = db.pragma('page_count', { simple: true }) as number;
   db.pragma(`max_page_count = ${pages + 4}`);
-  const insert = db.prepare("INSERT INTO usage (subkey_id, at, method, path, status) VALUES (NULL, 0, 'GET', ?, 200)");
-  for (let size = 2048; size >= 1; ) {
-    try {
-      insert.run('x'.repeat(size));
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_FULL') throw error;
-      size = Math.floor(size / 2);
+  // Every table a request writes before it is forwarded, and its usage row after, full to the last byte.
+  const inserts = [
+    db.prepare("INSERT INTO usage (subkey_id, at, method, path, status) VALUES (NULL, 0, 'GET', ?, 200)"),
+    db.prepare("INSERT INTO in_flight (subkey_id, at, method, path) VALUES (NULL, 0, 'GET', ?)"),
+  ];
+  for (const insert of inserts) {
+    for (let size = 2048; size >= 1; ) {
+      try {
+        insert.run('x'.repeat(size));
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_FULL') throw error;
+        size = Math.floor(size / 2);
+      }
     }
   }
 }

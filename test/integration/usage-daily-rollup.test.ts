@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
+import { recoverJournal, WriteBatcher } from '../../electron/core/proxy/write-batcher';
 import { newUsageRecord, type UsageRecord } from '../../electron/core/proxy/usage-record';
 import { openDatabase, type Database } from '../../electron/core/store/database';
 import { deleteSubkey, deleteSubkeysOfUpstream } from '../../electron/core/store/subkeys-repo';
@@ -95,10 +95,27 @@ describe('usage_daily roll-up', () => {
       if (round === 40) { deleteSubkeysOfUpstream(db, 'v'); for (const id of keys.slice(5)) live.delete(id); }
     }
     expectSameAsScan(db, keys);
+    // Requests reserved (journaled in flight) whose usage rows the process "dies" before writing: the next start
+    // logs them from the journal, then marks them interrupted with the rest.
+    const journaledOnly = [...live].slice(0, 3);
+    for (const [index, subkeyId] of [...journaledOnly, null].entries()) {
+      const record = newUsageRecord('POST', '/v1/chat/completions', NOW - index * DAY);
+      record.subkeyId = subkeyId;
+      record.model = 'gpt-4o-mini';
+      batcher.enqueueInsert(record, subkeyId === null ? undefined : { subkeyId, delta: 0, at: record.at });
+    }
+    batcher.flushReservations();
+    const journaled = (): number => db.prepare('SELECT count(*) FROM in_flight').pluck().get() as number;
+    expect(journaled()).toBe(3);
+    const logged = db.prepare('SELECT count(*) FROM usage').pluck().get() as number;
+    expect(recoverJournal(db)).toBe(3);
+    expect(journaled()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM usage').pluck().get()).toBe(logged + 3);
+    expectSameAsScan(db, keys);
     // What is still open when the process "dies" is marked interrupted at the next start (a connection: closed 1006).
     expect(open.some((record) => record.method === 'WS')).toBe(true);
     expect(open.some((record) => record.method !== 'WS')).toBe(true);
-    expect(markInterruptedUsage(db)).toBeGreaterThan(0);
+    expect(markInterruptedUsage(db)).toBeGreaterThan(3);
     expectSameAsScan(db, keys);
     const days = dailyUsage(db, { days: 30, now: NOW });
     expect(days.some((day) => day.interrupted > 0)).toBe(true);

@@ -31,6 +31,9 @@ afterEach(() => {
 
 const record = () => newUsageRecord('POST', '/v1/chat/completions', Date.now());
 
+/** Requests journaled in flight whose usage row is not written yet. */
+const journaled = (db: Database): number => db.prepare('SELECT count(*) FROM in_flight').pluck().get() as number;
+
 describe('quota arithmetic', () => {
   it('takes one per reservation, refuses at zero, and writes all of a turn in one batch', async () => {
     const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 2 });
@@ -42,7 +45,12 @@ describe('quota arithmetic', () => {
     expect(remainingOf(db, id)).toBe(2);
     await Promise.all([first, second]);
     expect(remainingOf(db, id)).toBe(0);
+    // Committed with the reservations: that both are in flight. Their usage rows follow in the log's commit.
+    expect(journaled(db)).toBe(2);
+    expect(usageRows(db)).toEqual([]);
+    writes.flush();
     expect(usageRows(db).map((row) => row.status)).toEqual([null, null]);
+    expect(journaled(db)).toBe(0);
   });
 
   it('refunds to memory and store, and a reloaded key counts what is still queued', () => {
@@ -64,9 +72,9 @@ describe('quota arithmetic', () => {
     const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: null });
     const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
     const committed = reserveQuota(subkey, record(), writes);
-    expect(usageRows(db)).toEqual([]);
+    expect(journaled(db)).toBe(0);
     await committed;
-    expect(usageRows(db)).toHaveLength(1);
+    expect(journaled(db)).toBe(1);
     expect(remainingOf(db, id)).toBeNull();
     expect(db.prepare('SELECT last_used_at FROM subkeys WHERE id = ?').pluck().get(id)).toEqual(expect.any(Number));
   });

@@ -394,7 +394,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const amounts = exchange.batch !== null ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
-    if (inFlight.size === 1) writes.flush();
+    if (inFlight.size === 1) writes.flushReservations();
     exchange.queued = true;
     exchange.reservation = reservation;
     // Every answer is priced, for its row's cost: prices.ts turned the model's price into rates once, so settling

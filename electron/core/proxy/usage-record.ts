@@ -14,6 +14,8 @@ export interface TokenUsage {
 /** One row of the usage log, filled in as the request goes; `rowId` is set once the row is written. */
 export interface UsageRecord extends TokenUsage {
   rowId: number | bigint | null;
+  /** Its row in `in_flight` while the request is journaled there and its usage row is not yet written. */
+  journalId?: number | bigint | null;
   subkeyId: string | null;
   at: number;
   method: string;

@@ -2,7 +2,7 @@ import type { Database } from '../store/database';
 import { DailyRollup } from './daily-rollup';
 import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
-import { MAX_STORED_MODEL, storedTokens, truncated, type UsageRecord } from './usage-record';
+import { MAX_STORED_MODEL, newUsageRecord, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
   Insert,
@@ -23,19 +23,16 @@ export interface SpendChange {
   delta: number;
 }
 
-interface Batch {
-  ops: Op[];
+/** What must be durable before a request goes on: its reservation, and that it is in flight. */
+interface Reservations {
+  /** Requests now in flight, journaled in `in_flight` until their usage row is written. */
+  journal: UsageRecord[];
   /** Spend changes per budget window (key: `subkeyId metric window start`), summed. */
   spend?: Map<string, SpendChange>;
   /** Quota change per sub-key (reservations −1, refunds +1); limited keys only. */
   deltas: Map<string, number>;
   /** last_used_at to write per sub-key: at most one write per key per LAST_USED_EVERY_MS. */
   lastUsed: Map<string, number>;
-  /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
-  refusals: Map<string, { hour: number; reason: string; count: number }>;
-  /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
-  objects: { id: string; subkeyId: string; kind: string; at: number }[];
-  batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
   committed: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -43,7 +40,17 @@ interface Batch {
   awaited: boolean;
 }
 
-/** How long after-the-fact records may wait for a reservation's batch to ride in before they are written anyway. */
+/** What may wait for the next lazy commit: the usage log and the counters and records beside it. */
+interface LogBatch {
+  ops: Op[];
+  /** Requests refused before a sub-key was known, counted per hour and reason (key: `hour reason`). */
+  refusals: Map<string, { hour: number; reason: string; count: number }>;
+  /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
+  objects: { id: string; subkeyId: string; kind: string; at: number }[];
+  batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
+}
+
+/** How long the usage log and other after-the-fact records may wait before they are written. */
 const LAZY_FLUSH_MS = 25;
 const HOUR_MS = 3_600_000;
 /**
@@ -53,15 +60,20 @@ const HOUR_MS = 3_600_000;
 export const LAST_USED_EVERY_MS = 30_000;
 
 /**
- * Group commit: the quota reservations and usage rows of every request seen in one event-loop turn are written in
- * ONE immediate transaction (one WAL commit) in the check phase of that turn. A request whose quota is limited waits
- * for its batch's commit before it is forwarded, so a reservation is durable before upstream sees the request.
- * After-the-fact records (usage completions, refunds, refused requests) schedule no commit of their own: they ride
- * in the next reservation's batch, or are written within LAZY_FLUSH_MS when none comes. A failed commit loses its
- * batch (`onFailed` restores the in-memory counts) and marks the store failing until a commit succeeds (`failure`).
+ * Group commit in two parts. The reservations of every request seen in one event-loop turn — quota and budget
+ * changes, and a small `in_flight` journal row per request — are written in ONE immediate transaction (one WAL
+ * commit) in the check phase of that turn; each request waits for it before it is forwarded, so a reservation, and
+ * that the request is in flight, are durable before upstream sees it. That commit writes a page or three. The usage
+ * log — each request's row (its table leaf, four index leaves, the daily roll-ups), its completion, refused rows,
+ * refusal counters, created objects — waits up to LAZY_FLUSH_MS and is written in one commit for many requests, which
+ * deletes the journal rows of those it logs; `flush` writes everything at once (every admin read calls it first, so
+ * reads see every request as before). A journal row left at a start is a request whose row was never written: it is
+ * logged then and marked interrupted (`recoverJournal`). A failed commit loses what it held (`onFailed` restores the
+ * in-memory counts) and marks the store failing until a commit succeeds (`failure`).
  */
 export class WriteBatcher {
-  private batch: Batch | null = null;
+  private batch: Reservations | null = null;
+  private log: LogBatch | null = null;
   private failing: string | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -71,7 +83,10 @@ export class WriteBatcher {
   private readonly countRefusals;
   private readonly insertObject;
   private readonly insertBatchFile;
-  private readonly commit;
+  private readonly commitReservations;
+  private readonly commitAll;
+  private readonly journalInsert;
+  private readonly journalDelete;
   private readonly rollup;
   private readonly checkpoints: IdleCheckpoints;
   /** The last_used_at last committed per sub-key. */
@@ -115,16 +130,26 @@ export class WriteBatcher {
       `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
        ON CONFLICT (subkey_id, metric, window, window_start) DO UPDATE SET amount = amount + excluded.amount`,
     );
-    this.commit = db.transaction((batch: Batch) => {
+    this.journalInsert = db.prepare('INSERT INTO in_flight (subkey_id, at, method, path, model) VALUES (?, ?, ?, ?, ?)');
+    this.journalDelete = db.prepare('DELETE FROM in_flight WHERE id = ?');
+    const writeReservations = (batch: Reservations): void => {
       if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
-      for (const { fileId, subkeyId, summary } of batch.batchFiles) {
-        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0, summary.estimate && JSON.stringify(summary.estimate));
-      }
-      for (const object of batch.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
-      for (const { hour, reason, count } of batch.refusals.values()) this.countRefusals.run(hour, reason, count);
-      for (const op of batch.ops) {
+      for (const record of batch.journal) {
+        record.journalId = this.journalInsert.run(record.subkeyId, record.at, record.method, record.path, storedModel(record.model)).lastInsertRowid;
+      }
+    };
+    this.commitReservations = db.transaction(writeReservations);
+    this.commitAll = db.transaction((batch: Reservations | null, log: LogBatch | null) => {
+      if (batch) writeReservations(batch);
+      if (!log) return;
+      for (const { fileId, subkeyId, summary } of log.batchFiles) {
+        this.insertBatchFile.run(fileId, subkeyId, summary.lines, JSON.stringify(summary.models), JSON.stringify(summary.endpoints), summary.readable ? 1 : 0, summary.estimate && JSON.stringify(summary.estimate));
+      }
+      for (const object of log.objects) this.insertObject.run(object.id, object.subkeyId, object.kind, object.at);
+      for (const { hour, reason, count } of log.refusals.values()) this.countRefusals.run(hour, reason, count);
+      for (const op of log.ops) {
         if (op.kind === OpKind.Insert) this.insert(op.record);
         else if (op.record.rowId !== null) this.complete(op.record);
       }
@@ -137,32 +162,33 @@ export class WriteBatcher {
    * change. Nobody waits for it: a failed commit is reported through `onFailed`.
    */
   enqueueInsert(record: UsageRecord, quota?: { subkeyId: string; delta: number; at: number }): void {
-    this.push(record, quota, quota !== undefined);
+    this.push(record, quota);
   }
 
   /** Like enqueueInsert, for a caller that waits for the commit before going on (a failed commit rejects). */
   enqueueAwaitedInsert(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number }): Promise<void> {
-    const batch = this.push(record, quota, true);
+    const batch = this.push(record, quota)!;
     batch.awaited = true;
     return batch.committed;
   }
 
-  private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined, urgent: boolean): Batch {
-    const batch = this.current(urgent);
-    batch.ops.push({ kind: OpKind.Insert, record });
-    if (quota) {
-      if (quota.delta !== 0) batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
-      const written = this.lastUsedWritten.get(quota.subkeyId);
-      if (batch.lastUsed.has(quota.subkeyId) || written === undefined || quota.at - written >= LAST_USED_EVERY_MS) {
-        batch.lastUsed.set(quota.subkeyId, quota.at);
-      }
+  /** The usage row goes to the log; a reservation (`quota`) and the journal row go to this turn's reservations. */
+  private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined): Reservations | null {
+    this.logBatch().ops.push({ kind: OpKind.Insert, record });
+    if (!quota) return null;
+    const batch = this.current(true);
+    batch.journal.push(record);
+    if (quota.delta !== 0) batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
+    const written = this.lastUsedWritten.get(quota.subkeyId);
+    if (batch.lastUsed.has(quota.subkeyId) || written === undefined || quota.at - written >= LAST_USED_EVERY_MS) {
+      batch.lastUsed.set(quota.subkeyId, quota.at);
     }
     return batch;
   }
 
   /** Queues the final state of a usage row written earlier (or in this same batch). */
   enqueueComplete(record: UsageRecord): void {
-    this.current(false).ops.push({ kind: OpKind.Complete, record });
+    this.logBatch().ops.push({ kind: OpKind.Complete, record });
   }
 
   /**
@@ -170,7 +196,7 @@ export class WriteBatcher {
    * hour and reason, so such requests cost the store nothing per request. Rides in the next batch like a refused row.
    */
   enqueueRefusal(reason: string, at: number): void {
-    const batch = this.current(false);
+    const batch = this.logBatch();
     const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
     const key = `${hour} ${reason}`;
     const counter = batch.refusals.get(key);
@@ -180,12 +206,12 @@ export class WriteBatcher {
 
   /** Queues the ownership of an object a response created; rides in the next batch like a refund. */
   enqueueObject(id: string, subkeyId: string, kind: string, at: number): void {
-    this.current(false).objects.push({ id, subkeyId, kind, at });
+    this.logBatch().objects.push({ id, subkeyId, kind, at });
   }
 
   /** Queues what a batch input file uploaded through `subkeyId` asks for. */
   enqueueBatchFile(fileId: string, subkeyId: string, summary: BatchFileSummary): void {
-    this.current(false).batchFiles.push({ fileId, subkeyId, summary });
+    this.logBatch().batchFiles.push({ fileId, subkeyId, summary });
   }
 
   /**
@@ -225,52 +251,86 @@ export class WriteBatcher {
     return this.failing;
   }
 
-  /** Writes the pending batch now, synchronously; first rekeys the daily roll-up if the time zone changed. */
+  /**
+   * Writes everything pending now, synchronously, in one transaction: reservations, then the usage log. First rekeys
+   * the daily roll-up if the time zone changed.
+   */
   flush(): void {
     try {
       this.rollup.followZone();
     } catch {
       // The roll-up stays keyed in its zone; the next flush tries again (a failing store shows in the commit below).
     }
-    const batch = this.batch;
-    if (this.immediate) clearImmediate(this.immediate);
     if (this.timer) clearTimeout(this.timer);
-    this.immediate = null;
     this.timer = null;
-    if (!batch) return;
+    this.write(true);
+  }
+
+  /** Writes this turn's reservations now (a request alone in flight need not wait for the turn's end). */
+  flushReservations(): void {
+    this.write(false);
+  }
+
+  private write(withLog: boolean): void {
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
+    const batch = this.batch;
+    // A log emptied by a failed reservation writes nothing: its commit would not show the store writable again.
+    const log = withLog && this.log && !isEmptyLog(this.log) ? this.log : null;
+    if (withLog) this.log = null;
+    if (!batch && !log) return;
     this.batch = null;
     try {
-      this.commit.immediate(batch);
+      if (log) this.commitAll.immediate(batch, log);
+      else this.commitReservations.immediate(batch!);
     } catch (error) {
-      this.rollup.settle(false);
-      this.onFailed?.(batch.deltas, error);
-      if (batch.spend) this.spendDropped?.(batch.spend.values());
-      if (batch.awaited) batch.reject(error);
-      this.setFailure(describeFailure(error));
+      this.dropFailed(batch, log, error);
       return;
     }
-    this.rollup.settle(true);
+    if (log) this.rollup.settle(true);
     this.checkpoints.committed();
-    for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
+    if (batch) for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
     this.setFailure(null);
-    batch.resolve();
-    if (this.onCommitted) {
+    batch?.resolve();
+    if (log && this.onCommitted) {
       const touched = new Set<string | null>();
       const finished: UsageRecord[] = [];
-      for (const op of batch.ops) {
+      for (const op of log.ops) {
         if (op.record.status === null || op.record.rowId === null) continue;
         touched.add(op.record.subkeyId);
         finished.push(op.record);
       }
-      if (batch.refusals.size > 0) touched.add(null);
+      if (log.refusals.size > 0) touched.add(null);
       if (touched.size > 0) this.onCommitted(touched, finished);
     }
   }
 
-  /** The open batch; `urgent` (a reservation waits on it) commits it at the end of this event-loop turn. */
-  private current(urgent: boolean): Batch {
-    if (urgent && !this.immediate) this.immediate = setImmediate(this.flushNow);
-    else if (!urgent && !this.immediate && !this.timer) this.timer = setTimeout(this.flushNow, LAZY_FLUSH_MS);
+  /** A commit failed: what it held never happened (the in-memory counts get it back), and the store is failing. */
+  private dropFailed(batch: Reservations | null, log: LogBatch | null, error: unknown): void {
+    if (log) {
+      this.rollup.settle(false);
+      // Their rows were rolled back; a journal row written earlier stays, and logs the request at the next start.
+      for (const op of log.ops) if (op.kind === OpKind.Insert) op.record.rowId = null;
+    }
+    if (batch) {
+      for (const record of batch.journal) record.journalId = null;
+      this.onFailed?.(batch.deltas, error);
+      if (batch.spend) this.spendDropped?.(batch.spend.values());
+      if (batch.awaited) batch.reject(error);
+      // Requests whose reservation did not commit are refused unlogged: their in-flight rows must not follow.
+      if (this.log && batch.journal.length > 0) {
+        const refused = new Set(batch.journal);
+        this.log.ops = this.log.ops.filter((op) => !(op.kind === OpKind.Insert && refused.has(op.record)));
+      }
+    }
+    this.setFailure(describeFailure(error));
+  }
+
+  /** This turn's reservations; `urgent` (a request waits on them) commits them at the end of this event-loop turn. */
+  private current(urgent: boolean): Reservations {
+    if (urgent) {
+      if (!this.immediate) this.immediate = setImmediate(this.reservationsNow);
+    } else this.armLazy();
     if (this.batch) return this.batch;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -278,11 +338,22 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { ops: [], deltas: new Map(), lastUsed: new Map(), refusals: new Map(), objects: [], batchFiles: [], committed, resolve, reject, awaited: false };
+    this.batch = { journal: [], deltas: new Map(), lastUsed: new Map(), committed, resolve, reject, awaited: false };
     return this.batch;
   }
 
+  /** The usage log's open batch, written within LAZY_FLUSH_MS. */
+  private logBatch(): LogBatch {
+    this.armLazy();
+    return (this.log ??= { ops: [], refusals: new Map(), objects: [], batchFiles: [] });
+  }
+
+  private armLazy(): void {
+    if (!this.timer) this.timer = setTimeout(this.flushNow, LAZY_FLUSH_MS);
+  }
+
   private readonly flushNow = (): void => this.flush();
+  private readonly reservationsNow = (): void => this.write(false);
 
   private setFailure(failure: string | null): void {
     const changed = (failure === null) !== (this.failing === null);
@@ -315,6 +386,8 @@ export class WriteBatcher {
       record.rowId = this.insertUsage.run(null, ...values).lastInsertRowid;
       this.rollup.inserted(record, null);
     }
+    // Logged now: the journal need not remember it.
+    if (record.journalId !== undefined && record.journalId !== null) this.journalDelete.run(record.journalId);
   }
 
   private complete(record: UsageRecord): void {
@@ -333,6 +406,38 @@ export class WriteBatcher {
     );
     this.rollup.updated(record);
   }
+}
+
+/**
+ * Logs the requests a stop left in the `in_flight` journal (their reservation was written, their usage row never) as
+ * rows still in flight, with their roll-ups, so that `markInterruptedUsage` marks and counts them interrupted as it
+ * does rows in flight. Only while no request is in flight: the core calls it at start. Returns how many it logged.
+ */
+export function recoverJournal(db: Database): number {
+  const rows = db.prepare('SELECT id, subkey_id, at, method, path, model FROM in_flight ORDER BY id').all() as {
+    id: number;
+    subkey_id: string | null;
+    at: number;
+    method: string;
+    path: string;
+    model: string | null;
+  }[];
+  if (rows.length === 0) return 0;
+  const writes = new WriteBatcher(db);
+  for (const row of rows) {
+    const record = newUsageRecord(row.method, row.path, row.at);
+    record.subkeyId = row.subkey_id;
+    record.model = row.model;
+    record.journalId = row.id;
+    writes.enqueueInsert(record);
+  }
+  writes.flush();
+  if (writes.failure !== null) throw new Error(`the requests in flight at the last stop could not be logged: ${writes.failure}`);
+  return rows.length;
+}
+
+function isEmptyLog(log: LogBatch): boolean {
+  return log.ops.length === 0 && log.refusals.size === 0 && log.objects.length === 0 && log.batchFiles.length === 0;
 }
 
 function storedModel(model: string | null): string | null {
