@@ -111,6 +111,8 @@ describe('quota under concurrency', () => {
 
   it('forwards nothing and keeps the quota when the reservation cannot be written', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 2 });
+    // Earlier tests' usage log written first: its commit succeeding would rightly show the store writable again.
+    h.running.proxy.flush();
     // What a reservation writes besides the key's count: the journal row saying the request is in flight.
     h.db.exec("CREATE TRIGGER usage_fails BEFORE INSERT ON in_flight BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     try {

@@ -294,14 +294,15 @@ export class WriteBatcher {
     batch?.resolve();
     if (log && this.onCommitted) {
       const touched = new Set<string | null>();
-      const finished: UsageRecord[] = [];
+      // A request often finishes before its row is written: its insert and completion share a commit, one entry.
+      const finished = new Set<UsageRecord>();
       for (const op of log.ops) {
         if (op.record.status === null || op.record.rowId === null) continue;
         touched.add(op.record.subkeyId);
-        finished.push(op.record);
+        finished.add(op.record);
       }
       if (log.refusals.size > 0) touched.add(null);
-      if (touched.size > 0) this.onCommitted(touched, finished);
+      if (touched.size > 0) this.onCommitted(touched, [...finished]);
     }
   }
 
