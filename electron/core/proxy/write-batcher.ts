@@ -1,4 +1,5 @@
 import type { Database } from '../store/database';
+import type { UsageRow } from '../store/usage-repo';
 import { DailyRollup } from './daily-rollup';
 import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
@@ -415,14 +416,8 @@ export class WriteBatcher {
  * does rows in flight. Only while no request is in flight: the core calls it at start. Returns how many it logged.
  */
 export function recoverJournal(db: Database): number {
-  const rows = db.prepare('SELECT id, subkey_id, at, method, path, model FROM in_flight ORDER BY id').all() as {
-    id: number;
-    subkey_id: string | null;
-    at: number;
-    method: string;
-    path: string;
-    model: string | null;
-  }[];
+  // A journal row has the columns a usage row starts with.
+  const rows = db.prepare('SELECT id, subkey_id, at, method, path, model FROM in_flight ORDER BY id').all() as Pick<UsageRow, 'id' | 'subkey_id' | 'at' | 'method' | 'path' | 'model'>[];
   if (rows.length === 0) return 0;
   const writes = new WriteBatcher(db);
   for (const row of rows) {
