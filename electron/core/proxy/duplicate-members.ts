@@ -1,4 +1,4 @@
-import { visit } from 'jsonc-parser';
+import { memberNames, repeatsMember } from './json-repeats';
 import { leadsToModel, type ModelPlaces } from './model-places';
 
 const ESCAPE = Buffer.from('\\u00');
@@ -69,8 +69,6 @@ function startsWithModel(body: Buffer, at: number): boolean {
   return true;
 }
 
-class Found extends Error {}
-
 /**
  * Whether one object of a JSON body (already accepted by JSON.parse) has the same member twice, where that member is
  * a model or on the way to one. JSON.parse keeps the last of two members while first-wins readers keep the first, so
@@ -107,42 +105,28 @@ function appearsTwice(bytes: Buffer, quoted: readonly Buffer[]): boolean {
 }
 
 /**
- * The full look: tokenizes the body and remembers, per object, the names on the way to a model. With `under`, the
- * JSON is an envelope whose member `under` holds the body: a repeated envelope member (ENVELOPE_MEMBERS), or a
- * spending member at the body's top level (SPEND_MEMBERS), counts too.
+ * The full look: whether one object repeats a name on the way to a model. With `under`, the JSON is an envelope whose
+ * member `under` holds the body: a repeated envelope member (ENVELOPE_MEMBERS), or a spending member at the body's
+ * top level (SPEND_MEMBERS), counts too.
  */
 function hasRepeatedModelMember(body: Buffer, places: ModelPlaces, under?: string): boolean {
-  // One set of names per open object, made when the object has a first name worth remembering.
-  const seen: (Set<string> | null)[] = [];
-  try {
-    visit(body.toString('utf8'), {
-      onObjectBegin: () => void seen.push(null),
-      onObjectEnd: () => void seen.pop(),
-      onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
-        const envelope = under !== undefined && seen.length === 1;
-        const spending = under !== undefined && seen.length === 2 && SPEND_MEMBER_NAMES.has(name);
-        if (envelope ? !ENVELOPE_MEMBERS.has(name) : !spending && places.names !== null && !places.names.has(name)) return;
-        const top = seen.length - 1;
-        const names = seen[top] ?? (seen[top] = new Set());
-        if (!names.has(name)) {
-          names.add(name);
-          return;
-        }
-        if (envelope) throw new Found();
-        let path = pathOf().filter((segment): segment is string => typeof segment === 'string');
-        if (under !== undefined) {
-          if (path[0] !== under) return;
-          path = path.slice(1);
-        }
-        if ((spending && path.length === 0) || leadsToModel(places, path, name)) throw new Found();
-      },
-    });
-  } catch (error) {
-    // Nesting too deep for the tokenizer's recursion (JSON.parse took it) cannot be shown to be unambiguous.
-    if (error instanceof Found || error instanceof RangeError) return true;
-    throw error;
-  }
-  return false;
+  const enveloped = under !== undefined;
+  return repeatsMember(
+    body,
+    (name, depth) => {
+      if (enveloped && depth === 1) return ENVELOPE_MEMBERS.has(name);
+      return (enveloped && depth === 2 && SPEND_MEMBER_NAMES.has(name)) || places.names === null || places.names.has(name);
+    },
+    (name, depth, pathOf) => {
+      if (enveloped && depth === 1) return true;
+      let path = memberNames(pathOf());
+      if (enveloped) {
+        if (path[0] !== under) return false;
+        path = path.slice(1);
+      }
+      return (enveloped && depth === 2 && path.length === 0 && SPEND_MEMBER_NAMES.has(name)) || leadsToModel(places, path, name);
+    },
+  );
 }
 
 /**
@@ -183,26 +167,7 @@ export function repeatsSpendMember(body: Buffer, json: Record<string, unknown>):
   return suspect && repeatsTopLevelMember(body, SPEND_MEMBERS);
 }
 
-/** The full look: tokenizes the body; whether its top-level object has one of `names` twice (or is too deep to tell). */
+/** The full look: whether the body's top-level object has one of `names` twice (or is too deep to tell). */
 function repeatsTopLevelMember(body: Buffer, names: readonly string[]): boolean {
-  let depth = 0;
-  const seen = new Set<string>();
-  try {
-    visit(body.toString('utf8'), {
-      onObjectBegin: () => void depth++,
-      onObjectEnd: () => void depth--,
-      onArrayBegin: () => void depth++,
-      onArrayEnd: () => void depth--,
-      onObjectProperty: (name) => {
-        if (depth !== 1 || !names.includes(name)) return;
-        if (seen.has(name)) throw new Found();
-        seen.add(name);
-      },
-    });
-  } catch (error) {
-    // Nesting too deep for the tokenizer (JSON.parse took it) cannot be shown to be unambiguous.
-    if (error instanceof Found || error instanceof RangeError) return true;
-    throw error;
-  }
-  return false;
+  return repeatsMember(body, (name, depth) => depth === 1 && names.includes(name));
 }

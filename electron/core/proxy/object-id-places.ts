@@ -1,5 +1,5 @@
-import { visit } from 'jsonc-parser';
 import type { EndpointSpec } from './endpoint-spec';
+import { repeatsMember } from './json-repeats';
 import { addSpelling, refuseOtherSpelling, spellings, type Spellings } from './member-spelling';
 
 /** One step of an endpoint's object-id places: the members read below an object, and whether this one is an id. */
@@ -163,33 +163,13 @@ export function mayHideIds(body: Buffer, places: IdPlaces, members: number): boo
   return (strings > members || escaped) && repeatsPlaceMember(body, places);
 }
 
-class Found extends Error {}
-
 /**
  * The full look: whether one object repeats a member at a place or on the way to one (names compared unescaped, as
  * both readers do). Other members may repeat: neither reader takes an id from them.
  */
 function repeatsPlaceMember(body: Buffer, places: IdPlaces): boolean {
-  // One set of names per open object, made when the object has a first name on the way to a place.
-  const seen: (Set<string> | null)[] = [];
-  try {
-    visit(body.toString('utf8'), {
-      onObjectBegin: () => void seen.push(null),
-      onObjectEnd: () => void seen.pop(),
-      onObjectProperty: (name, _offset, _length, _line, _column, pathOf) => {
-        if (!onTheWay(places, pathOf(), name)) return;
-        const top = seen.length - 1;
-        const names = seen[top] ?? (seen[top] = new Set());
-        if (names.has(name)) throw new Found();
-        names.add(name);
-      },
-    });
-  } catch (error) {
-    // Nesting too deep for the tokenizer's recursion (JSON.parse took it) cannot be shown to be unambiguous.
-    if (error instanceof Found || error instanceof RangeError) return true;
-    throw error;
-  }
-  return false;
+  // Both copies sit in one object, at one path: whether the name is on the way is asked of the repeat alone.
+  return repeatsMember(body, () => true, (name, _depth, pathOf) => onTheWay(places, pathOf(), name));
 }
 
 /** Whether member `name` of the object at `path` (array indices skipped) is an id place or on the way to one. */
