@@ -1,7 +1,7 @@
 import { UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
 import { contextWindowOf, priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
-import type { BatchFiles } from './batch-files';
+import type { BatchFileSummary } from './batch-files';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
@@ -12,16 +12,14 @@ import type { SpendAmounts } from './spend-gate';
  * in (or the model's context window for a line that brings input it does not carry), their output caps out (the
  * window for a line without one), each model's share priced on `upstream` like an HTTP request. Its lines run at once
  * upstream, so no line may hold a mere estimate (spend-gate.ts); the hold stands until a retrieval or cancel of the
- * batch shows its usage (batch-settlements.ts). Throws 403 `price_unknown` for a model without a price, or lines that
+ * batch shows its usage (late-settlements.ts). Throws 403 `price_unknown` for a model without a price, or lines that
  * turn on a tool billed per call, under a USD budget, and 403 `batch_input_not_allowed` for a file read before bounds
  * were kept.
  */
-export function batchAmounts(subkey: SubkeyState, lines: number, json: unknown, files: BatchFiles, facts: { upstream: UpstreamState; db: Database }): SpendAmounts {
-  const amounts: SpendAmounts = { requests: lines, tokens: 0, usd: 0 };
+export function batchAmounts(subkey: SubkeyState, file: BatchFileSummary, facts: { upstream: UpstreamState; db: Database }): SpendAmounts {
+  const amounts: SpendAmounts = { requests: Math.max(1, file.lines), tokens: 0, usd: 0 };
   if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
-  // checkBatch found the file and its uploader a moment ago; it is looked up again only for keys that need its estimate.
-  const fileId = (json as { input_file_id: string }).input_file_id;
-  const estimate = files.get(fileId)?.summary.estimate;
+  const estimate = file.estimate;
   if (!estimate || estimate.some((share) => share.bytes === undefined || share.unsized === undefined)) {
     throw proxyErrors.batchInput('its input file was uploaded before Keygate counted the tokens of its lines, which this sub-key\'s budgets need; upload the file again');
   }

@@ -1,6 +1,6 @@
 import { isModelAllowed } from '../../shared/model-policy';
 import { allowsMethod } from '../../shared/permissions';
-import type { BatchFiles } from './batch-files';
+import type { BatchFileSummary, BatchFiles } from './batch-files';
 import type { EndpointTable } from './endpoint-table';
 import type { SubkeyState } from './key-cache';
 import { proxyErrors } from './proxy-error';
@@ -8,9 +8,9 @@ import { proxyErrors } from './proxy-error';
 /**
  * Checks `POST /v1/batches` against its input file as read at upload (batch-files.ts): the file must have been
  * uploaded through this sub-key with purpose `batch` and be readable, and every line's model and url (and the
- * batch's `endpoint`) must be ones the key may use. Answers how many requests the batch counts: one per line.
+ * batch's `endpoint`) must be ones the key may use. Answers the file's summary (the batch counts one request per line).
  */
-export function checkBatch(json: unknown, subkey: SubkeyState, files: BatchFiles, table: EndpointTable): number {
+export function checkBatch(json: unknown, subkey: SubkeyState, files: BatchFiles, table: EndpointTable): BatchFileSummary {
   const body = (typeof json === 'object' && json !== null ? json : {}) as { input_file_id?: unknown; endpoint?: unknown };
   const fileId = body.input_file_id;
   const file = typeof fileId === 'string' ? files.get(fileId) : null;
@@ -28,5 +28,5 @@ export function checkBatch(json: unknown, subkey: SubkeyState, files: BatchFiles
   if (subkey.restricted) {
     for (const model of file.summary.models) if (!isModelAllowed(subkey.policy, model)) throw proxyErrors.modelForbidden(model);
   }
-  return Math.max(1, file.summary.lines);
+  return file.summary;
 }

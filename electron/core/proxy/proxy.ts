@@ -236,8 +236,8 @@ export function createProxy(options: ProxyOptions): Proxy {
         background.remember(exchange.responses.id, { reservation: exchange.reservation, record, priced: exchange.priced });
       }
       if (ok && exchange.looksAt !== null && outcome.usage) settleBackground(exchange.looksAt, outcome.usage);
-      if (ok && exchange.batch?.id && exchange.reservation) {
-        batches.remember(exchange.batch.id, { reservation: exchange.reservation, record, models: exchange.batch.models, upstream: keys.upstream(exchange.subkey!.upstreamId) });
+      if (ok && exchange.batch?.id && exchange.reservation && exchange.priced) {
+        batches.remember(exchange.batch.id, { reservation: exchange.reservation, record, models: exchange.batch.models, upstream: exchange.priced.upstream });
       }
       const looked = exchange.looksAtBatch;
       if (ok && looked !== null && looked.status !== null && FINAL_BATCH_STATUSES.has(looked.status) && outcome.usage) settleBatch(looked.id, outcome.usage);
@@ -256,11 +256,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const pending = background.take(responseId);
     if (!pending) return;
     const spent = usageAmounts(options.db, pending, usage);
-    if (spent) gate.settleLate(pending.reservation, spent);
-    const { record } = pending;
-    recordTokens(record, usage);
-    record.costUsd = spent && pending.priced.model !== null ? spent.usd : null;
-    writes.enqueueComplete(record);
+    settleLate(pending, usage, spent, spent && pending.priced.model !== null ? spent.usd : null);
   }
 
   /**
@@ -275,11 +271,15 @@ export function createProxy(options: ProxyOptions): Proxy {
       const amounts = usageAmounts(options.db, { priced: { model, upstream: pending.upstream } }, usage);
       if (amounts && (spent === null || (amounts.usd !== null && (spent.usd === null || amounts.usd > spent.usd)))) spent = amounts;
     }
+    settleLate(pending, usage, spent, spent?.usd ?? null);
+  }
+
+  /** Work settled after its answer: its holds become what `usage` spent, and its usage row shows the usage and `costUsd`. */
+  function settleLate(pending: { reservation: Reservation; record: UsageRecord }, usage: TokenUsage, spent: SpendAmounts | null, costUsd: number | null): void {
     if (spent) gate.settleLate(pending.reservation, spent);
-    const { record } = pending;
-    recordTokens(record, usage);
-    record.costUsd = spent?.usd ?? null;
-    writes.enqueueComplete(record);
+    recordTokens(pending.record, usage);
+    pending.record.costUsd = costUsd;
+    writes.enqueueComplete(pending.record);
   }
 
   async function proxy(exchange: Exchange, path: string, query: string): Promise<void> {
@@ -327,8 +327,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     const jsonBytes = bodyKind === 'json' ? (body as Buffer) : null;
     if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners, formHead?.ids);
     // A batch counts one request per line of its input, whose models and endpoints were read at upload.
-    const batchCount = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : 1;
-    const claims = { method, endpoint, bodyKind, json, jsonBytes, formModel, queryModel, indirectChecked: batchCount > 0 && endpoint?.spec.path === '/batches' };
+    const batchFile = method === 'POST' && endpoint?.spec.path === '/batches' ? checkBatch(json, subkey, batchFiles, table) : null;
+    const claims = { method, endpoint, bodyKind, json, jsonBytes, formModel, queryModel, indirectChecked: batchFile !== null };
     // Recorded before the policy is applied, so a refused request's row still says what it asked for.
     record.model = requestedModel(claims);
     record.model = authorize(subkey, claims);
@@ -341,7 +341,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       checkEndpoint(method, target.path, endpoint, subkey, () => keys.upstream(subkey.upstreamId));
       checkPermission(method, endpoint, subkey);
       if (!subkey.permissions.shareProjectObjects) checkObjects(endpoint?.spec, target.path.slice(3), json, jsonBytes, subkey.id, owners, formHead?.ids);
-      if (endpoint?.spec.path === '/batches' && method === 'POST') checkBatch(json, subkey, batchFiles, table);
+      if (batchFile) checkBatch(json, subkey, batchFiles, table);
       record.model = authorize(subkey, claims);
     }
     const upstream = keys.upstream(subkey.upstreamId);
@@ -373,7 +373,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       // A streamed background response reports its usage in its stream, like any other.
       exchange.responses = { id: null, conversation: body?.conversation, background: body?.background === true && body.stream !== true };
     }
-    exchange.looksAt = looksAtResponse(method, endpoint?.spec.path, target.path);
+    exchange.looksAt = objectLookedAt('responses', method, endpoint?.spec.path, target.path);
     const facts = {
       method,
       specPath: endpoint?.spec.path ?? null,
@@ -388,10 +388,9 @@ export function createProxy(options: ProxyOptions): Proxy {
       db: options.db,
     };
     // A batch takes, all or none, one request per line of its input and its lines' worst case as read at upload.
-    const batchFile = method === 'POST' && endpoint?.spec.path === '/batches' ? batchFiles.get((json as { input_file_id: string }).input_file_id) : null;
-    exchange.batch = batchFile ? { models: batchFile.summary.models, id: null } : null;
+    exchange.batch = batchFile ? { models: batchFile.models, id: null } : null;
     exchange.ownUsage = spendsAnswerUsage(method, endpoint?.spec.path ?? null);
-    const amounts = exchange.batch !== null ? batchAmounts(subkey, batchCount, json, batchFiles, facts) : requestAmounts(subkey, facts);
+    const amounts = batchFile ? batchAmounts(subkey, batchFile, facts) : requestAmounts(subkey, facts);
     const reservation = gate.reserve(subkey, amounts, record);
     // Alone in flight, no other request can share this commit: write it now instead of at the end of the loop turn.
     if (inFlight.size === 1) writes.flushReservations();
@@ -418,7 +417,7 @@ export function createProxy(options: ProxyOptions): Proxy {
           ? (id: string) => owners.owner(id) === owner
           : null;
     const uploaded = form;
-    const looksAtBatch = batchLookedAt(method, endpoint?.spec.path, target.path);
+    const looksAtBatch = objectLookedAt('batches', method, endpoint?.spec.path, target.path);
     exchange.looksAtBatch = looksAtBatch === null ? null : { id: looksAtBatch, status: null };
     const created = creationRecorder(endpoint?.spec, json, (id, kind) => {
       if (kind === 'response' && exchange.responses) exchange.responses.id = id;
@@ -541,12 +540,14 @@ export function createProxy(options: ProxyOptions): Proxy {
   };
 }
 
-/** The response id a retrieval (`GET /v1/responses/{id}`) or cancel (`POST …/cancel`) names in the canonical (decoded) path, else null. */
-/** The batch a retrieval or cancel names (`GET /v1/batches/{id}`, `POST /v1/batches/{id}/cancel`), else null. */
-function batchLookedAt(method: string, specPath: string | undefined, path: string): string | null {
-  const retrieval = method === 'GET' && specPath === '/batches/{batch_id}';
-  const cancel = method === 'POST' && specPath === '/batches/{batch_id}/cancel';
-  return retrieval || cancel ? path.split('/')[3]! : null;
+/**
+ * The id a retrieval (`GET /v1/{objects}/{id}`) or cancel (`POST …/cancel`) of one of `objects` names in the
+ * canonical (decoded) path, else null: its answer may show the usage that settles the request that made it.
+ */
+function objectLookedAt(objects: 'responses' | 'batches', method: string, specPath: string | undefined, path: string): string | null {
+  const item = objects === 'responses' ? '/responses/{response_id}' : '/batches/{batch_id}';
+  const looks = (method === 'GET' && specPath === item) || (method === 'POST' && specPath === `${item}/cancel`);
+  return looks ? path.split('/')[3]! : null;
 }
 
 /** The `status` of a batch object answered as JSON, or null. */
@@ -557,12 +558,6 @@ function batchStatus(answer: Buffer): string | null {
   } catch {
     return null;
   }
-}
-
-function looksAtResponse(method: string, specPath: string | undefined, path: string): string | null {
-  const retrieval = method === 'GET' && specPath === '/responses/{response_id}';
-  const cancel = method === 'POST' && specPath === '/responses/{response_id}/cancel';
-  return retrieval || cancel ? path.split('/')[3]! : null;
 }
 
 /** A chat or completions stream that did not ask for usage: Keygate asks for it, and hides it again. */
