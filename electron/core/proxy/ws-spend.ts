@@ -77,10 +77,8 @@ export class SocketSpend {
   private bound(frame: { value: Record<string, unknown>; bytes: number } | null, model: string | null): TokenCounts {
     const window = (model !== null && contextWindowOf(this.upstream.baseUrl, model)) || UNKNOWN_CONTEXT_TOKENS;
     if (this.kind === 'responses') return frame ? boundTokens(frame.value, frame.bytes, window) : { input: window, output: window };
-    const response = objectOf(frame?.value.response);
-    const responseCap = response ? capOf(response) : undefined;
-    const cap = (responseCap !== undefined ? responseCap : this.sessionCap) ?? window;
-    const audio = (response && audioOf(response)) ?? this.sessionAudio;
+    const { cap: asked, audio } = this.output(frame);
+    const cap = asked ?? window;
     return { input: window, inputAudio: window, output: cap, outputAudio: audio ? cap : 0 };
   }
 
@@ -134,17 +132,24 @@ export class SocketSpend {
   }
 
   private realtimeEstimate(frame: { value: Record<string, unknown>; bytes: number } | null): TokenCounts {
-    const response = objectOf(frame?.value.response);
-    const responseCap = response ? capOf(response) : undefined;
-    // The response's own cap wins over the session's; "inf" (null) on either means the settings' default.
-    const cap = (responseCap !== undefined ? responseCap : this.sessionCap) ?? readDefaultOutputTokens(this.db);
-    const audio = (response && audioOf(response)) ?? this.sessionAudio;
+    const { cap: asked, audio } = this.output(frame);
+    const cap = asked ?? readDefaultOutputTokens(this.db);
     return {
       input: Math.ceil((frame?.bytes ?? 0) / 4) + this.context.input,
       inputAudio: this.context.inputAudio,
       output: cap,
       outputAudio: audio ? cap : 0,
     };
+  }
+
+  /**
+   * What a Realtime response may write: its cap (null: none, "inf") and whether it may answer in audio. The
+   * response's own cap and modalities win over the session's.
+   */
+  private output(frame: { value: Record<string, unknown> } | null): { cap: number | null; audio: boolean } {
+    const response = objectOf(frame?.value.response);
+    const responseCap = response ? capOf(response) : undefined;
+    return { cap: responseCap !== undefined ? responseCap : this.sessionCap, audio: (response && audioOf(response)) ?? this.sessionAudio };
   }
 
   private price(model: string | null, counts: TokenCounts): number | null {
