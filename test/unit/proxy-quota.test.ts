@@ -78,4 +78,31 @@ describe('quota arithmetic', () => {
     expect(remainingOf(db, id)).toBeNull();
     expect(db.prepare('SELECT last_used_at FROM subkeys WHERE id = ?').pluck().get(id)).toEqual(expect.any(Number));
   });
+
+  it('writes a request that finished before its row was written with one INSERT, and one finishing later with one UPDATE', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 5 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    db.exec(`CREATE TABLE writes (kind TEXT);
+      CREATE TRIGGER usage_inserted AFTER INSERT ON usage BEGIN INSERT INTO writes VALUES ('insert'); END;
+      CREATE TRIGGER usage_updated AFTER UPDATE ON usage BEGIN INSERT INTO writes VALUES ('update'); END;`);
+    const writesSeen = (): string[] => db.prepare('SELECT kind FROM writes ORDER BY rowid').pluck().all() as string[];
+    const finish = (done: ReturnType<typeof record>, tokens: number): void => {
+      Object.assign(done, { status: 200, latencyMs: 5, promptTokens: tokens, completionTokens: 0, totalTokens: tokens });
+      writes.enqueueComplete(done);
+    };
+    const early = { ...record(), subkeyId: id };
+    await reserveQuota(subkey, early, writes);
+    finish(early, 7);
+    writes.flush();
+    expect(writesSeen()).toEqual(['insert']);
+    const late = { ...record(), subkeyId: id };
+    await reserveQuota(subkey, late, writes);
+    writes.flush();
+    finish(late, 11);
+    writes.flush();
+    expect(writesSeen()).toEqual(['insert', 'insert', 'update']);
+    expect(usageRows(db).map((row) => [row.status, row.total_tokens])).toEqual([[200, 7], [200, 11]]);
+    const day = db.prepare('SELECT requests, total_tokens FROM usage_daily WHERE subkey_id = ?').get(id);
+    expect(day).toEqual({ requests: 2, total_tokens: 18 });
+  });
 });

@@ -187,8 +187,12 @@ export class WriteBatcher {
     return batch;
   }
 
-  /** Queues the final state of a usage row written earlier (or in this same batch). */
+  /** Queues the final state of a usage row written earlier. */
   enqueueComplete(record: UsageRecord): void {
+    // A row not yet written is written by its queued insert, as the record then stands: most requests finish before
+    // the lazy log is written, and an UPDATE of the row just inserted cost each of them a statement and its indexes.
+    // (A row whose insert was dropped with a failed commit is never written; nothing to update either.)
+    if (record.rowId === null) return;
     this.logBatch().ops.push({ kind: OpKind.Complete, record });
   }
 
