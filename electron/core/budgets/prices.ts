@@ -155,6 +155,20 @@ export function forgetPriceProviders(): void {
   dataGeneration++;
 }
 
+/**
+ * What a batch's lines cost of their price as requests: OpenAI's own API runs batches at half price, input and output
+ * alike (its pricing page's Batch API). Other upstreams are priced in full, a bound that holds whatever they charge.
+ */
+export function batchPriceShare(baseUrl: string): number {
+  let host: string;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    return 1;
+  }
+  return host === 'api.openai.com' ? 0.5 : 1;
+}
+
 /** What `tokens` cost at a custom price (per million tokens; cached input at the input price unless set). */
 export function priceCustom(price: CustomPrice, tokens: TokenCounts): number {
   const cached = Math.min(tokens.cachedInput ?? 0, tokens.input);

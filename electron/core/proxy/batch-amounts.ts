@@ -1,16 +1,18 @@
 import { UNKNOWN_CONTEXT_TOKENS } from '../budgets/estimate';
-import { contextWindowOf, priceOn } from '../budgets/prices';
+import { batchPriceShare, contextWindowOf, priceOn } from '../budgets/prices';
 import type { Database } from '../store/database';
 import type { BatchFileSummary } from './batch-files';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
+import { usageAmounts } from './spend-amounts';
+import type { TokenUsage } from './usage-record';
 
 /**
  * A batch's worst case, which it reserves all or none: `lines` requests and, for a key with token or USD budgets (or a
  * tokens-per-minute limit), the sure bound of its input file's lines as read at upload (batch-files.ts): their bytes
  * in (or the model's context window for a line that brings input it does not carry), their output caps out (the
- * window for a line without one), each model's share priced on `upstream` like an HTTP request. Its lines run at once
+ * window for a line without one), each model's share priced on `upstream` like an HTTP request (at the batch share of the price, batchPriceShare). Its lines run at once
  * upstream, so no line may hold a mere estimate (spend-gate.ts); the hold stands until a retrieval or cancel of the
  * batch shows its usage (late-settlements.ts). Throws 403 `price_unknown` for a model without a price, or lines that
  * turn on a tool billed per call, under a USD budget, and 403 `batch_input_not_allowed` for a file read before bounds
@@ -36,6 +38,21 @@ export function batchAmounts(subkey: SubkeyState, file: BatchFileSummary, facts:
     if (usd === null) throw proxyErrors.priceUnknown(share.model);
     dollars += usd;
   }
-  amounts.usd = dollars;
+  amounts.usd = dollars * batchPriceShare(facts.upstream.baseUrl);
   return amounts;
+}
+
+/**
+ * What a finished batch spent, from the `usage` its batch object shows: one sum over its lines' models, so priced at
+ * the dearest of `models` (a bound when they differ), at the batch share of the price (batchPriceShare). Null when
+ * no model's price is known; `usd` null then too.
+ */
+export function batchSpent(db: Database, upstream: UpstreamState, models: readonly string[], usage: TokenUsage): SpendAmounts | null {
+  let spent: SpendAmounts | null = null;
+  for (const model of models) {
+    const amounts = usageAmounts(db, { priced: { model, upstream } }, usage);
+    if (amounts && (spent === null || (amounts.usd !== null && (spent.usd === null || amounts.usd > spent.usd)))) spent = amounts;
+  }
+  if (spent?.usd != null) spent.usd *= batchPriceShare(upstream.baseUrl);
+  return spent;
 }

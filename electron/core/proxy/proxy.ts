@@ -9,7 +9,7 @@ import { answerPreflight } from './cors';
 import { CAPPED_HEADER, MAX_CREDENTIAL_SECONDS, prepareMint } from './credential-mint';
 import { checkEndpoint } from './endpoint-gate';
 import { checkBatch } from './batch-gate';
-import { batchAmounts } from './batch-amounts';
+import { batchAmounts, batchSpent } from './batch-amounts';
 import { BatchFiles, BatchFileScan } from './batch-files';
 import { EndpointTable } from './endpoint-table';
 import { modelPlacesOf } from './model-places';
@@ -261,16 +261,12 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   /**
    * A finished batch's usage, seen in the answer to a retrieval or cancel of it: its creation's reservation and usage
-   * row are settled to it (once). The usage is one sum over its lines' models: it is priced at the dearest of them.
+   * row are settled to it (once), as batchSpent prices it.
    */
   function settleBatch(batchId: string, usage: TokenUsage): void {
     const pending = batches.take(batchId);
     if (!pending) return;
-    let spent: SpendAmounts | null = null;
-    for (const model of pending.models) {
-      const amounts = usageAmounts(options.db, { priced: { model, upstream: pending.upstream } }, usage);
-      if (amounts && (spent === null || (amounts.usd !== null && (spent.usd === null || amounts.usd > spent.usd)))) spent = amounts;
-    }
+    const spent = batchSpent(options.db, pending.upstream, pending.models, usage);
     settleLate(pending, usage, spent, spent?.usd ?? null);
   }
 
