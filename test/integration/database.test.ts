@@ -32,7 +32,7 @@ describe('openDatabase', () => {
     expect(db.pragma('cache_size', { simple: true })).toBe(PAGE_CACHE_KIB);
     expect(PAGE_CACHE_KIB).toBe(-4000);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['batch_files', 'custom_prices', 'in_flight', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'threshold_alerts', 'upstreams', 'usage', 'usage_daily', 'usage_daily_models']);
+    expect(tables).toEqual(['batch_files', 'custom_prices', 'in_flight', 'late_settlements', 'models', 'objects', 'price_data', 'refusal_counts', 'settings', 'spend', 'subkeys', 'threshold_alerts', 'upstreams', 'usage', 'usage_daily', 'usage_daily_models']);
     db.close();
   });
 

@@ -147,6 +147,11 @@ export class DailyRollup {
     this.add(now, 1, 1, record.rowId);
   }
 
+  /** Takes `record` as a row an earlier run wrote and counted, as it is stored, so its next update moves the days. */
+  adopt(record: UsageRecord): void {
+    this.written.set(record, counted(record, record.subkeyId, this.zone));
+  }
+
   /** Counts the change of a row just updated to the record's current state. */
   updated(record: UsageRecord): void {
     const before = this.batchWritten.get(record) ?? this.written.get(record);

@@ -32,7 +32,7 @@ import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation, type SpendAmounts } from './spend-gate';
 import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
 import { ResponseContexts } from './response-contexts';
-import { FINAL_BATCH_STATUSES, LateSettlements, type PendingBatch, type PendingResponse } from './late-settlements';
+import { FINAL_BATCH_STATUSES, LateSettlements } from './late-settlements';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
 
@@ -136,8 +136,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   const gate = new SpendGate(options.db, keys, writes, options.now);
   // What finished responses read and wrote, for the estimate of a request continuing one (HTTP or WebSocket).
   const contexts = new ResponseContexts();
-  const background = new LateSettlements<PendingResponse>();
-  const batches = new LateSettlements<PendingBatch>();
+  const background = new LateSettlements('response', { db: options.db, writes, keys, gate });
+  const batches = new LateSettlements('batch', { db: options.db, writes, keys, gate });
   // Budget thresholds are looked at after the turn a key with budgets settled in, off the request's path.
   const alerts = options.onBudgetThreshold ? new BudgetAlerts(options.db, gate, options.onBudgetThreshold, options.now) : null;
   if (alerts) gate.onSettle((subkey) => alerts.settled(subkey.id, subkey.budgets));
@@ -233,7 +233,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       }
       // A background response answers queued: its reservation stands until its usage shows (settleBackground).
       if (ok && !usage && exchange.responses?.background && exchange.responses.id !== null && exchange.reservation && exchange.priced) {
-        background.remember(exchange.responses.id, { reservation: exchange.reservation, record, priced: exchange.priced });
+        const { model, upstream } = exchange.priced;
+        background.remember(exchange.responses.id, { reservation: exchange.reservation, record, models: model === null ? [] : [model], upstream });
       }
       if (ok && exchange.looksAt !== null && outcome.usage) settleBackground(exchange.looksAt, outcome.usage);
       if (ok && exchange.batch?.id && exchange.reservation && exchange.priced) {
@@ -255,8 +256,9 @@ export function createProxy(options: ProxyOptions): Proxy {
   function settleBackground(responseId: string, usage: TokenUsage): void {
     const pending = background.take(responseId);
     if (!pending) return;
-    const spent = usageAmounts(options.db, pending, usage);
-    settleLate(pending, usage, spent, spent && pending.priced.model !== null ? spent.usd : null);
+    const model = pending.models[0] ?? null;
+    const spent = usageAmounts(options.db, { priced: { model, upstream: pending.upstream } }, usage);
+    settleLate(pending, usage, spent, spent && model !== null ? spent.usd : null);
   }
 
   /**

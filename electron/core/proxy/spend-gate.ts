@@ -4,6 +4,7 @@ import { budgetWindow, type WindowBounds } from '../budgets/windows';
 import type { Database } from '../store/database';
 import { readSpend } from '../store/spend-repo';
 import type { KeyCache, SubkeyState } from './key-cache';
+import type { StoredHold } from './late-settlements';
 import { proxyErrors } from './proxy-error';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { hasRateLimits, RateLimiter, type RateHold } from './rate-limiter';
@@ -169,6 +170,18 @@ export class SpendGate {
       hold.amount = value;
     }
     if (reservation.holds.length > 0) this.settledListener?.(reservation.subkey);
+  }
+
+  /**
+   * A reservation an earlier run made and kept (late-settlements.ts), to settle with `settleLate`: its holds as
+   * stored, each against the key's budget of that metric and window (a budget removed since is settled all the same).
+   */
+  restore(subkey: SubkeyState, stored: readonly StoredHold[]): Reservation {
+    const holds = stored.map((hold): Hold => {
+      const budget = subkey.budgets.find((each) => each.metric === hold.metric && each.window === hold.window) ?? { metric: hold.metric, window: hold.window, limit: 0 };
+      return { budget, ledgerKey: ledgerKey(subkey.id, budget), windowStart: hold.windowStart, amount: hold.amount };
+    });
+    return { subkey, quota: false, count: 0, holds, rate: null, guessed: false, committed: Promise.resolve(), done: true };
   }
 
   /** Gives everything back (upstream did not answer 2xx, or the request never went). */

@@ -3,6 +3,7 @@ import type { UsageRow } from '../store/usage-repo';
 import { DailyRollup } from './daily-rollup';
 import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
+import type { LateKind, LateSettlementRow } from './late-settlements';
 import { MAX_STORED_MODEL, newUsageRecord, storedTokens, truncated, type UsageRecord } from './usage-record';
 
 const enum OpKind {
@@ -49,6 +50,8 @@ interface LogBatch {
   /** Objects created through the proxy, with the sub-key that owns them (object-ownership.ts). */
   objects: { id: string; subkeyId: string; kind: string; at: number }[];
   batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
+  /** Work settled after its answer, kept (a row) or settled (null row), in the order they came (late-settlements.ts). */
+  late: { kind: LateKind; objectId: string; row: LateSettlementRow | null }[];
 }
 
 /** How long the usage log and other after-the-fact records may wait before they are written. */
@@ -84,6 +87,8 @@ export class WriteBatcher {
   private readonly countRefusals;
   private readonly insertObject;
   private readonly insertBatchFile;
+  private readonly insertLate;
+  private readonly deleteLate;
   private readonly commitReservations;
   private readonly commitAll;
   private readonly journalInsert;
@@ -126,6 +131,11 @@ export class WriteBatcher {
     this.insertBatchFile = db.prepare(
       'INSERT OR IGNORE INTO batch_files (file_id, subkey_id, line_count, models, endpoints, readable, estimate) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertLate = db.prepare(
+      `INSERT OR REPLACE INTO late_settlements (kind, object_id, subkey_id, usage_id, upstream_id, models, holds, created_at)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?) AND EXISTS (SELECT 1 FROM upstreams WHERE id = ?)`,
+    );
+    this.deleteLate = db.prepare('DELETE FROM late_settlements WHERE kind = ? AND object_id = ?');
     // A sub-key deleted while its request was on its way has no spend to keep (its rows went with it).
     this.upsertSpend = db.prepare(
       `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
@@ -153,6 +163,14 @@ export class WriteBatcher {
       for (const op of log.ops) {
         if (op.kind === OpKind.Insert) this.insert(op.record);
         else if (op.record.rowId !== null) this.complete(op.record);
+      }
+      for (const { kind, objectId, row } of log.late) {
+        if (!row) this.deleteLate.run(kind, objectId);
+        // Its usage row is written by now (in this commit or before); one dropped with a failed commit has none.
+        else if (row.record.rowId !== null) {
+          const { subkeyId, upstreamId } = row;
+          this.insertLate.run(kind, objectId, subkeyId, row.record.rowId, upstreamId, JSON.stringify(row.models), JSON.stringify(row.holds), row.at, subkeyId, upstreamId);
+        }
       }
       this.rollup.write();
     });
@@ -212,6 +230,21 @@ export class WriteBatcher {
   /** Queues the ownership of an object a response created; rides in the next batch like a refund. */
   enqueueObject(id: string, subkeyId: string, kind: string, at: number): void {
     this.logBatch().objects.push({ id, subkeyId, kind, at });
+  }
+
+  /** Queues keeping work settled after its answer (its usage row's id is taken when the row is written). */
+  enqueueLateSettlement(row: LateSettlementRow): void {
+    this.logBatch().late.push({ kind: row.kind, objectId: row.objectId, row });
+  }
+
+  /** Queues forgetting work settled after its answer: it was settled (or its usage showed). */
+  enqueueLateSettled(kind: LateKind, objectId: string): void {
+    this.logBatch().late.push({ kind, objectId, row: null });
+  }
+
+  /** Takes on a usage row an earlier run wrote (a late settlement read back), so its completion moves the roll-up. */
+  adopt(record: UsageRecord): void {
+    this.rollup.adopt(record);
   }
 
   /** Queues what a batch input file uploaded through `subkeyId` asks for. */
@@ -351,7 +384,7 @@ export class WriteBatcher {
   /** The usage log's open batch, written within LAZY_FLUSH_MS. */
   private logBatch(): LogBatch {
     this.armLazy();
-    return (this.log ??= { ops: [], refusals: new Map(), objects: [], batchFiles: [] });
+    return (this.log ??= { ops: [], refusals: new Map(), objects: [], batchFiles: [], late: [] });
   }
 
   private armLazy(): void {
@@ -437,7 +470,7 @@ export function recoverJournal(db: Database): number {
 }
 
 function isEmptyLog(log: LogBatch): boolean {
-  return log.ops.length === 0 && log.refusals.size === 0 && log.objects.length === 0 && log.batchFiles.length === 0;
+  return log.ops.length === 0 && log.refusals.size === 0 && log.objects.length === 0 && log.batchFiles.length === 0 && log.late.length === 0;
 }
 
 function storedModel(model: string | null): string | null {

@@ -372,6 +372,32 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+
+  function keepLateSettlements(db) {
+    db.exec(`
+      -- Work whose usage shows after its answer (a background response, a batch): what its reservation holds, so that
+      -- a retrieval after a restart still settles it (late-settlements.ts). Deleted once settled; a sub-key's or
+      -- upstream's go with it, and one never looked at again goes when retention prunes its usage row.
+      CREATE TABLE late_settlements (
+        kind TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        subkey_id TEXT NOT NULL REFERENCES subkeys(id) ON DELETE CASCADE,
+        usage_id INTEGER NOT NULL,
+        upstream_id TEXT NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
+        -- JSON: the models its usage is priced at; its holds, [{metric, window, windowStart, amount}].
+        models TEXT NOT NULL,
+        holds TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, object_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX late_settlements_usage ON late_settlements (usage_id);
+      CREATE INDEX late_settlements_subkey ON late_settlements (subkey_id);
+      CREATE INDEX late_settlements_upstream ON late_settlements (upstream_id);
+      CREATE TRIGGER late_settlements_pruned AFTER DELETE ON usage BEGIN
+        DELETE FROM late_settlements WHERE usage_id = old.id;
+      END;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;
