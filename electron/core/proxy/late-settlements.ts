@@ -105,7 +105,7 @@ export class LateSettlements {
     const { db, writes, keys, gate } = this.facts;
     const subkey: SubkeyState | undefined = keys.cachedSubkey(row.subkey_id);
     if (!subkey) return undefined;
-    // Both outlive the row only by a moment: deleting a sub-key or upstream deletes it, pruning the usage row too.
+    // Retention pruning the usage row deletes this row with it (a trigger): none here means it went in between.
     const usage = db.prepare('SELECT * FROM usage WHERE id = ?').get(row.usage_id) as UsageRow | undefined;
     if (!usage) return undefined;
     let work: PendingWork;
