@@ -57,12 +57,14 @@ export class LateSettlements {
   /** Ids settled by this run: their rows may wait for the next commit to go, and must not be read back meanwhile. */
   private readonly settled = new Set<string>();
   private readonly read;
+  private readonly usageRow;
 
   constructor(
     private readonly kind: LateKind,
     private readonly facts: { db: Database; writes: WriteBatcher; keys: KeyCache; gate: SpendGate },
   ) {
     this.read = facts.db.prepare('SELECT subkey_id, usage_id, upstream_id, models, holds FROM late_settlements WHERE kind = ? AND object_id = ?');
+    this.usageRow = facts.db.prepare('SELECT * FROM usage WHERE id = ?');
   }
 
   remember(id: string, work: PendingWork): void {
@@ -102,11 +104,11 @@ export class LateSettlements {
   private restore(id: string): PendingWork | undefined {
     const row = this.read.get(this.kind, id) as { subkey_id: string; usage_id: number; upstream_id: string; models: string; holds: string } | undefined;
     if (!row) return undefined;
-    const { db, writes, keys, gate } = this.facts;
+    const { writes, keys, gate } = this.facts;
     const subkey: SubkeyState | undefined = keys.cachedSubkey(row.subkey_id);
     if (!subkey) return undefined;
     // Retention pruning the usage row deletes this row with it (a trigger): none here means it went in between.
-    const usage = db.prepare('SELECT * FROM usage WHERE id = ?').get(row.usage_id) as UsageRow | undefined;
+    const usage = this.usageRow.get(row.usage_id) as UsageRow | undefined;
     if (!usage) return undefined;
     let work: PendingWork;
     try {

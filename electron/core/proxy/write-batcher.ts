@@ -69,8 +69,8 @@ export const LAST_USED_EVERY_MS = 30_000;
  * commit) in the check phase of that turn; each request waits for it before it is forwarded, so a reservation, and
  * that the request is in flight, are durable before upstream sees it. That commit writes a page or three. The usage
  * log — each request's row (its table leaf, four index leaves, the daily roll-ups), its completion, refused rows,
- * refusal counters, created objects, work waiting to be settled late — waits up to LAZY_FLUSH_MS and is written in one commit for many requests, which
- * deletes the journal rows of those it logs; `flush` writes everything at once (every admin read calls it first, so
+ * refusal counters, created objects, work waiting to be settled late — waits up to LAZY_FLUSH_MS and is written in
+ * one commit for many requests, which deletes the journal rows of those it logs; `flush` writes everything at once (every admin read calls it first, so
  * reads see every request as before). A journal row left at a start is a request whose row was never written: it is
  * logged then and marked interrupted (`recoverJournal`). A failed commit loses what it held (`onFailed` restores the
  * in-memory counts) and marks the store failing until a commit succeeds (`failure`).
@@ -332,7 +332,7 @@ export class WriteBatcher {
     batch?.resolve();
     if (log && this.onCommitted) {
       const touched = new Set<string | null>();
-      // A request often finishes before its row is written: its insert and completion share a commit, one entry.
+      // A record can come twice (completed, then settled late by a retrieval in the same commit): one entry.
       const finished = new Set<UsageRecord>();
       for (const op of log.ops) {
         if (op.record.status === null || op.record.rowId === null) continue;
