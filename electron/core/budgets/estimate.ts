@@ -71,7 +71,10 @@ export function bringsUnsizedInput(body: Record<string, unknown>): boolean {
       for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
       continue;
     }
-    for (const [name, member] of Object.entries(value)) {
+    // A parsed JSON object has only own enumerable members: for…in reads them without an array of entries per object.
+    const object = value as Record<string, unknown>;
+    for (const name in object) {
+      const member = object[name];
       if (UNSIZED_MEMBERS.has(name) && member !== null && member !== undefined) return true;
       if (name === 'type' && typeof member === 'string' && UNSIZED_TYPES.has(member)) return true;
       if (typeof member === 'object' && member !== null) stack.push(member);

@@ -12,22 +12,22 @@ const ASSISTANTS_RUN: UnpricedWork = { what: 'an Assistants run (its assistant r
 const REALTIME_CALL: UnpricedWork = { what: 'a realtime call (billed as it runs, between the caller and OpenAI)', tokens: true };
 const VIDEO: UnpricedWork = { what: 'a video (billed per second of video)', tokens: false };
 
-/** By method and documented path (openai-endpoints.ts). */
+/** By documented path (openai-endpoints.ts), for a POST: each starts its work with one. */
 const UNPRICED_WORK: ReadonlyMap<string, UnpricedWork> = new Map([
-  ['POST /fine_tuning/jobs', TRAINING],
-  ['POST /fine_tuning/jobs/{fine_tuning_job_id}/resume', TRAINING],
-  ['POST /fine_tuning/alpha/graders/run', { what: 'a grader run (its grader model reads every sample)', tokens: true }],
-  ['POST /evals/{eval_id}/runs', { what: 'an eval run (it samples a model over its whole data source)', tokens: true }],
-  ['POST /threads/runs', ASSISTANTS_RUN],
-  ['POST /threads/{thread_id}/runs', ASSISTANTS_RUN],
-  ['POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs', ASSISTANTS_RUN],
-  ['POST /realtime/calls', REALTIME_CALL],
-  ['POST /realtime/calls/{call_id}/accept', REALTIME_CALL],
-  ['POST /videos', VIDEO],
-  ['POST /videos/edits', VIDEO],
-  ['POST /videos/extensions', VIDEO],
-  ['POST /videos/{video_id}/remix', VIDEO],
-  ['POST /containers', { what: 'a code interpreter container (billed per session)', tokens: false }],
+  ['/fine_tuning/jobs', TRAINING],
+  ['/fine_tuning/jobs/{fine_tuning_job_id}/resume', TRAINING],
+  ['/fine_tuning/alpha/graders/run', { what: 'a grader run (its grader model reads every sample)', tokens: true }],
+  ['/evals/{eval_id}/runs', { what: 'an eval run (it samples a model over its whole data source)', tokens: true }],
+  ['/threads/runs', ASSISTANTS_RUN],
+  ['/threads/{thread_id}/runs', ASSISTANTS_RUN],
+  ['/threads/{thread_id}/runs/{run_id}/submit_tool_outputs', ASSISTANTS_RUN],
+  ['/realtime/calls', REALTIME_CALL],
+  ['/realtime/calls/{call_id}/accept', REALTIME_CALL],
+  ['/videos', VIDEO],
+  ['/videos/edits', VIDEO],
+  ['/videos/extensions', VIDEO],
+  ['/videos/{video_id}/remix', VIDEO],
+  ['/containers', { what: 'a code interpreter container (billed per session)', tokens: false }],
 ]);
 
 /**
@@ -37,8 +37,8 @@ const UNPRICED_WORK: ReadonlyMap<string, UnpricedWork> = new Map([
  * is refused (403 `price_unknown`), and under one in tokens when the work spends tokens.
  */
 export function unpricedWork(method: string, specPath: string | null, budgets: readonly Budget[]): string | null {
-  if (specPath === null) return null;
-  const work = UNPRICED_WORK.get(`${method} ${specPath}`);
+  if (specPath === null || method !== 'POST') return null;
+  const work = UNPRICED_WORK.get(specPath);
   if (!work) return null;
   return budgets.some((budget) => budget.metric === 'usd' || (work.tokens && budget.metric === 'tokens')) ? work.what : null;
 }

@@ -28,8 +28,8 @@ export interface ForwardRequest {
   created?: ((body: Buffer, sse: boolean) => void) | null;
   /** Why a streamed request body was cut off (over the size limit), if it was. */
   bodyFailure: (() => ProxyError | null) | null;
-  /** For a key with rate limits: its own `x-ratelimit-*` headers as of the answer, which replace upstream's. */
-  rateHeaders?: (() => Record<string, string> | null) | null;
+  /** For a key with rate limits: sets its own `x-ratelimit-*` headers as of the answer on the answer's, replacing upstream's. */
+  rateHeaders?: ((headers: Record<string, string | string[]>) => void) | null;
 }
 
 /** How a forwarded request ended. */
@@ -130,9 +130,8 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     if (this.clientGone) return;
     const rewrites = this.mode === 'models' || this.mode === 'injected';
     const outgoing = clientResponseHeaders(headers, !rewrites, this.request.upstream.keyPattern);
-    const rate = this.request.rateHeaders?.();
     // Same lower-case names as undici gives upstream's, so the key's values overwrite them.
-    if (rate) Object.assign(outgoing, rate);
+    this.request.rateHeaders?.(outgoing);
     this.keepsLength = outgoing['content-length'] !== undefined;
     if (this.mode === 'models') {
       this.heldHeaders = outgoing;

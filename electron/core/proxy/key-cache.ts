@@ -92,6 +92,8 @@ export const SECRET_CACHE_LIMIT = 10_000;
 export class KeyCache {
   /** Known sub-keys by the secret presented, so a repeat request skips the SHA-256 (bounded: known keys only). */
   private readonly bySecret = new Map<string, SubkeyState>();
+  /** The secret last added to or moved to the end of bySecret (null: none, or it may have left). */
+  private newestSecret: string | null = null;
   private readonly byHash = new Map<string, SubkeyState>();
   private readonly byId = new Map<string, SubkeyState>();
   private readonly upstreams = new Map<string, UpstreamState>();
@@ -112,9 +114,14 @@ export class KeyCache {
   subkeyBySecret(secret: string): SubkeyState | null {
     const cached = this.bySecret.get(secret);
     if (cached) {
-      // A Map iterates in insertion order: moving a hit to the end keeps the least recently used one first.
-      this.bySecret.delete(secret);
-      this.bySecret.set(secret, cached);
+      // A Map iterates in insertion order: moving a hit to the end keeps the least recently used one first. A hit on
+      // the secret last moved or added is at the end already (the common case: one tool sends request after request),
+      // and moving it anyway left a deleted entry behind per request for the Map to compact.
+      if (secret !== this.newestSecret) {
+        this.bySecret.delete(secret);
+        this.bySecret.set(secret, cached);
+        this.newestSecret = secret;
+      }
       return cached;
     }
     const state = this.subkeyByHash(hashSubkeySecret(secret));
@@ -123,6 +130,7 @@ export class KeyCache {
         this.bySecret.delete(this.bySecret.keys().next().value!);
       }
       this.bySecret.set(secret, state);
+      this.newestSecret = secret;
     }
     return state;
   }
@@ -209,9 +217,11 @@ export class KeyCache {
       this.byId.delete(subkeyId);
       this.byHash.delete(state.hash);
       for (const [secret, candidate] of this.bySecret) if (candidate === state) this.bySecret.delete(secret);
+      this.newestSecret = null;
       return;
     }
     this.bySecret.clear();
+    this.newestSecret = null;
     this.byHash.clear();
     this.byId.clear();
     this.closePools();

@@ -440,7 +440,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         modelFilter,
         created: created ?? (exchange.looksAtBatch ? (answer) => (exchange.looksAtBatch!.status = batchStatus(answer)) : null),
         bodyFailure: limited ? () => limited.failure : null,
-        rateHeaders: hasRateLimits(subkey.rateLimits) ? () => gate.rateHeaders(subkey) : null,
+        rateHeaders: hasRateLimits(subkey.rateLimits) ? (headers) => void gate.rateHeaders(subkey, headers) : null,
       },
       response,
       (outcome) => settle(exchange, outcome),

@@ -167,9 +167,9 @@ export class RateLimiter {
   /**
    * The `x-ratelimit-*` headers of an answer to a key with these limits: for requests and for tokens per minute,
    * whichever is set, the limit, what is left in the window now, and when the window is empty again (`6s`, `1m0s`).
+   * Set on `headers` when given (an answer's, whose same-named upstream values they replace), else on a new object.
    */
-  headers(subkeyId: string, limits: RateLimits, now: number): Record<string, string> {
-    const headers: Record<string, string> = {};
+  headers(subkeyId: string, limits: RateLimits, now: number, headers: Record<string, string | string[]> = {}): Record<string, string | string[]> {
     const window = this.window(subkeyId, now, false);
     const rpm = limits.requestsPerMinute;
     const tpm = limits.tokensPerMinute;

@@ -9,7 +9,7 @@ import { proxyErrors } from './proxy-error';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { hasRateLimits, RateLimiter, type RateHold } from './rate-limiter';
 import type { UsageRecord } from './usage-record';
-import type { SpendChange, WriteBatcher } from './write-batcher';
+import type { WriteBatcher } from './write-batcher';
 
 /** What a request takes or took: requests, tokens, and US dollars (null: no price is known for its model). */
 export interface SpendAmounts {
@@ -69,6 +69,8 @@ const WINDOW_NAMES: Record<BudgetWindow, string> = { day: 'a day', week: 'a week
 export class SpendGate {
   /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
   private readonly ledger = new Map<string, { start: number; amount: number }>();
+  /** Each budget's ledger key, made once per budget object (a loaded sub-key's), not per request and hold. */
+  private readonly ledgerKeys = new WeakMap<Budget, { subkeyId: string; key: string }>();
   private readonly windows = new Map<BudgetWindow, WindowBounds>();
   private readonly rates = new RateLimiter();
   /** Sub-keys with a request in flight whose budget holds are estimates (at most one each). */
@@ -97,7 +99,7 @@ export class SpendGate {
     const now = this.now();
     for (const budget of subkey.budgets) {
       const bounds = this.bounds(budget.window, now);
-      if (this.spent(subkey.id, budget, bounds.start) >= budget.limit) throw this.exceeded(budget, bounds, now);
+      if (this.spent(subkey.id, this.ledgerKey(subkey.id, budget), budget, bounds.start) >= budget.limit) throw this.exceeded(budget, bounds, now);
     }
     // Budgets first: a spent budget is final, a rate limit only says "later".
     this.rates.checkLeft(subkey.id, subkey.rateLimits, now);
@@ -113,15 +115,16 @@ export class SpendGate {
     const now = this.now();
     const holds: Hold[] = [];
     // Requests are counted exactly; tokens and dollars are guessed only when no other guess of the key is in flight.
-    const guessed = amounts.bound !== undefined && !this.guessing.has(subkey.id) && subkey.budgets.some((budget) => budget.metric !== 'requests');
-    const held = amounts.bound === undefined || guessed ? amounts : { ...amounts, ...amounts.bound() };
+    const guessed = amounts.bound !== undefined && !this.guessing.has(subkey.id) && holdsTokensOrDollars(subkey.budgets);
+    const held = amounts.bound === undefined || guessed ? amounts : amounts.bound();
     for (const budget of subkey.budgets) {
-      const amount = held[budget.metric];
+      const amount = budget.metric === 'requests' ? amounts.requests : held[budget.metric];
       if (amount === null) throw proxyErrors.priceUnknown(record.model ?? '');
       const bounds = this.bounds(budget.window, now);
-      const spent = this.spent(subkey.id, budget, bounds.start);
+      const key = this.ledgerKey(subkey.id, budget);
+      const spent = this.spent(subkey.id, key, budget, bounds.start);
       if (spent >= budget.limit || spent + amount > budget.limit) throw this.exceeded(budget, bounds, now);
-      holds.push({ budget, ledgerKey: ledgerKey(subkey.id, budget), windowStart: bounds.start, amount });
+      holds.push({ budget, ledgerKey: key, windowStart: bounds.start, amount });
     }
     const limited = hasRateLimits(subkey.rateLimits);
     if (limited) this.rates.checkFits(subkey.id, subkey.rateLimits, amounts.tokens, now);
@@ -179,7 +182,7 @@ export class SpendGate {
   restore(subkey: SubkeyState, stored: readonly StoredHold[]): Reservation {
     const holds = stored.map((hold): Hold => {
       const budget = subkey.budgets.find((each) => each.metric === hold.metric && each.window === hold.window) ?? { metric: hold.metric, window: hold.window, limit: 0 };
-      return { budget, ledgerKey: ledgerKey(subkey.id, budget), windowStart: hold.windowStart, amount: hold.amount };
+      return { budget, ledgerKey: this.ledgerKey(subkey.id, budget), windowStart: hold.windowStart, amount: hold.amount };
     });
     return { subkey, quota: false, count: 0, holds, rate: null, guessed: false, committed: Promise.resolve(), done: true };
   }
@@ -210,11 +213,11 @@ export class SpendGate {
 
   /**
    * The `x-ratelimit-*` headers every answer to a key with rate limits carries (its own limits, replacing upstream's),
-   * or null for a key without.
+   * or null for a key without; set on `into` when given.
    */
-  rateHeaders(subkey: SubkeyState): Record<string, string> | null {
+  rateHeaders(subkey: SubkeyState, into?: Record<string, string | string[]>): Record<string, string | string[]> | null {
     if (!hasRateLimits(subkey.rateLimits)) return null;
-    return this.rates.headers(subkey.id, subkey.rateLimits, this.now());
+    return this.rates.headers(subkey.id, subkey.rateLimits, this.now(), into);
   }
 
   private change(subkeyId: string, hold: Hold, delta: number): void {
@@ -222,17 +225,25 @@ export class SpendGate {
     const entry = this.ledger.get(hold.ledgerKey);
     // A request that outlived its window is settled in that window's row only.
     if (entry && entry.start === hold.windowStart) entry.amount += delta;
-    const change: SpendChange = { subkeyId, metric: hold.budget.metric, window: hold.budget.window, windowStart: hold.windowStart, delta };
-    this.writes.enqueueSpend(change);
+    this.writes.enqueueSpend(subkeyId, hold.budget, hold.windowStart, delta, hold.ledgerKey);
   }
 
-  private spent(subkeyId: string, budget: Budget, start: number): number {
-    const key = ledgerKey(subkeyId, budget);
+  /** What the sub-key's budget (under `key`, its ledger key) has spent in the window starting at `start`. */
+  private spent(subkeyId: string, key: string, budget: Budget, start: number): number {
     const entry = this.ledger.get(key);
     if (entry && entry.start === start) return entry.amount;
     const amount = readSpend(this.db, subkeyId, budget, start);
     this.ledger.set(key, { start, amount });
     return amount;
+  }
+
+  /** `subkeyId metric window`: where the ledger keeps what the budget has spent. */
+  private ledgerKey(subkeyId: string, budget: Budget): string {
+    const known = this.ledgerKeys.get(budget);
+    if (known !== undefined && known.subkeyId === subkeyId) return known.key;
+    const key = `${subkeyId} ${budget.metric} ${budget.window}`;
+    this.ledgerKeys.set(budget, { subkeyId, key });
+    return key;
   }
 
   /** The current bounds of `window`, recomputed (reading the time-zone settings) only once a window has ended. */
@@ -256,10 +267,12 @@ export class SpendGate {
   /** What `budget`'s current window has spent for `subkeyId` (reservations in flight included), and its bounds. */
   budgetSpent(subkeyId: string, budget: Budget): { spent: number } & WindowBounds {
     const bounds = this.bounds(budget.window, this.now());
-    return { spent: this.spent(subkeyId, budget, bounds.start), start: bounds.start, end: bounds.end };
+    return { spent: this.spent(subkeyId, this.ledgerKey(subkeyId, budget), budget, bounds.start), start: bounds.start, end: bounds.end };
   }
 }
 
-function ledgerKey(subkeyId: string, budget: Budget): string {
-  return `${subkeyId} ${budget.metric} ${budget.window}`;
+/** Whether any of the budgets counts tokens or dollars (which a request's estimate or bound is held against). */
+function holdsTokensOrDollars(budgets: readonly Budget[]): boolean {
+  for (const budget of budgets) if (budget.metric !== 'requests') return true;
+  return false;
 }

@@ -29,7 +29,7 @@ export interface SpendChange {
 interface Reservations {
   /** Requests now in flight, journaled in `in_flight` until their usage row is written. */
   journal: UsageRecord[];
-  /** Spend changes per budget window (key: `subkeyId metric window start`), summed. */
+  /** Spend changes per budget window (key: the budget's ledger key, see enqueueSpend), summed. */
   spend?: Map<string, SpendChange>;
   /** Quota change per sub-key (reservations −1, refunds +1); limited keys only. */
   deltas: Map<string, number>;
@@ -255,14 +255,21 @@ export class WriteBatcher {
   /**
    * Queues a change to what a budget window has spent. A reservation's changes are queued before its awaited insert,
    * so they commit in the same transaction (durable before forwarding); settlements ride in the next batch.
+   * `ledgerKey` names the budget (`subkeyId metric window`, made once per budget by the spend gate): changes are summed
+   * under it, so the hot path builds no key; a change to another window of the same budget (one ended mid-batch) is
+   * kept apart under a key with its start.
    */
-  enqueueSpend(change: SpendChange): void {
+  enqueueSpend(subkeyId: string, budget: { metric: string; window: string }, windowStart: number, delta: number, ledgerKey: string): void {
     const batch = this.current(false);
     batch.spend ??= new Map();
-    const key = `${change.subkeyId} ${change.metric} ${change.window} ${change.windowStart}`;
-    const queued = batch.spend.get(key);
-    if (queued) queued.delta += change.delta;
-    else batch.spend.set(key, { ...change });
+    let key = ledgerKey;
+    let queued = batch.spend.get(key);
+    if (queued && queued.windowStart !== windowStart) {
+      key = `${ledgerKey} ${windowStart}`;
+      queued = batch.spend.get(key);
+    }
+    if (queued) queued.delta += delta;
+    else batch.spend.set(key, { subkeyId, metric: budget.metric, window: budget.window, windowStart, delta });
   }
 
   /** Registers who takes back the spend changes of a batch that failed to commit. */
