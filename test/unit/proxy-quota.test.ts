@@ -105,4 +105,42 @@ describe('quota arithmetic', () => {
     const day = db.prepare('SELECT requests, total_tokens FROM usage_daily WHERE subkey_id = ?').get(id);
     expect(day).toEqual({ requests: 2, total_tokens: 18 });
   });
+
+  it('leaves a journaled request still in flight out of the lazy commit and writes its row once, when it ends', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 5 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    db.exec(`CREATE TABLE writes (kind TEXT, status INTEGER);
+      CREATE TRIGGER usage_inserted AFTER INSERT ON usage BEGIN INSERT INTO writes VALUES ('insert', new.status); END;
+      CREATE TRIGGER usage_updated AFTER UPDATE ON usage BEGIN INSERT INTO writes VALUES ('update', new.status); END;`);
+    const writesSeen = () => db.prepare('SELECT kind, status FROM writes ORDER BY rowid').raw().all();
+    const lazyCommit = () => new Promise((resolve) => setTimeout(resolve, 80));
+    const slow = { ...record(), subkeyId: id };
+    const quick = { ...record(), subkeyId: id };
+    await Promise.all([reserveQuota(subkey, slow, writes), reserveQuota(subkey, quick, writes)]);
+    Object.assign(quick, { status: 200, latencyMs: 5, totalTokens: 3 });
+    writes.enqueueComplete(quick);
+    await lazyCommit();
+    // The quick one is logged; the slow one stays journaled (a stop now would still log it) and unwritten.
+    expect(writesSeen()).toEqual([['insert', 200]]);
+    expect(journaled(db)).toBe(1);
+    Object.assign(slow, { status: 200, latencyMs: 900, totalTokens: 5 });
+    writes.enqueueComplete(slow);
+    await lazyCommit();
+    expect(writesSeen()).toEqual([['insert', 200], ['insert', 200]]);
+    expect(journaled(db)).toBe(0);
+    expect(usageRows(db).map((row) => [row.status, row.total_tokens])).toEqual([[200, 3], [200, 5]]);
+    expect(db.prepare('SELECT requests, total_tokens FROM usage_daily WHERE subkey_id = ?').get(id)).toEqual({ requests: 2, total_tokens: 8 });
+    // A forced flush (an admin read, a stop) writes a request in flight as it stands; its end is then an UPDATE.
+    const open = { ...record(), subkeyId: id };
+    await reserveQuota(subkey, open, writes);
+    await lazyCommit();
+    expect(journaled(db)).toBe(1);
+    writes.flush();
+    expect(journaled(db)).toBe(0);
+    expect(writesSeen().slice(2)).toEqual([['insert', null]]);
+    Object.assign(open, { status: 200, latencyMs: 5, totalTokens: 1 });
+    writes.enqueueComplete(open);
+    writes.flush();
+    expect(writesSeen().slice(2)).toEqual([['insert', null], ['update', 200]]);
+  });
 });
