@@ -1,40 +1,18 @@
 import { memberNames, repeatsMember } from './json-repeats';
 import { leadsToModel, type ModelPlaces } from './model-places';
-
-const ESCAPE = Buffer.from('\\u00');
-const MODEL = Buffer.from('"model"');
-// Below this size one pass of plain JavaScript beats a few native indexOf calls.
-const SMALL_BODY = 1024;
-
-/** Whether byte `digit` after `\u00` makes an escape of a lower-case letter or `_` (0x5f–0x7a). */
-function escapesNameCharacter(digit: number | undefined): boolean {
-  return digit === 0x35 || digit === 0x36 || digit === 0x37;
-}
+import { countQuotedNames, spellsNameWithEscapes } from './quoted-names';
 
 /**
  * Whether a JSON body could hide a model member from JSON.parse, judged from its bytes and from `members`, the members
  * at a model place or on the way to one that the parsed body showed. A repeated model member, or a repeated member on
  * the way to one (whose hidden copy may hold a model, or spell one loosely, `Model`, where no reader looks), leaves
  * more `"name"` strings of those names in the bytes than the parsed body has members; unless a name is spelled with
- * escapes, which a `\u00XX` escape of a lower-case letter or `_` would show. Ordinary bodies pass with a few
- * `indexOf`s (one plain loop when small and `model` is the only place) and are never tokenized.
+ * escapes (quoted-names.ts). Ordinary bodies pass with one pass or a few `indexOf`s and are never tokenized.
  */
 function mayRepeat(body: Buffer, places: ModelPlaces, members: number): boolean {
   if (places.names === null) return true;
-  if (places.names.size === 1 && body.length <= SMALL_BODY) return mayRepeatSmall(body, members);
-  if (spellsNameWithEscapes(body)) return true;
-  let strings = 0;
-  for (const quoted of quotedNames(places.names)) {
-    for (let at = body.indexOf(quoted); at !== -1; at = body.indexOf(quoted, at + quoted.length)) if (++strings > members) return true;
-  }
-  return false;
-}
-
-/** Whether the body has a `\u00XX` escape of a lower-case letter or `_`: a member name may be spelled with escapes. */
-function spellsNameWithEscapes(body: Buffer): boolean {
-  if (body.indexOf(0x5c) === -1) return false;
-  for (let at = body.indexOf(ESCAPE); at !== -1; at = body.indexOf(ESCAPE, at + 4)) if (escapesNameCharacter(body[at + 4])) return true;
-  return false;
+  const count = countQuotedNames(body, quotedNames(places.names), members);
+  return count === null || count > members;
 }
 
 const quoted = new WeakMap<ReadonlySet<string>, readonly Buffer[]>();
@@ -44,29 +22,6 @@ function quotedNames(names: ReadonlySet<string>): readonly Buffer[] {
   let found = quoted.get(names);
   if (!found) quoted.set(names, (found = [...names].map((name) => Buffer.from(`"${name}"`))));
   return found;
-}
-
-/**
- * `mayRepeat` in one pass, for places that are only the top-level `model`: a backslash escapes the next byte, so only
- * real string quotes start a `"model"`.
- */
-function mayRepeatSmall(body: Buffer, members: number): boolean {
-  let strings = 0;
-  for (let at = 0; at < body.length; at++) {
-    const byte = body[at];
-    if (byte === 0x5c) {
-      if (body[at + 1] === 0x75 && body[at + 2] === 0x30 && body[at + 3] === 0x30 && escapesNameCharacter(body[at + 4])) return true;
-      at++;
-    } else if (byte === 0x22 && startsWithModel(body, at) && ++strings > members) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function startsWithModel(body: Buffer, at: number): boolean {
-  for (let index = 1; index < MODEL.length; index++) if (body[at + index] !== MODEL[index]) return false;
-  return true;
 }
 
 /**

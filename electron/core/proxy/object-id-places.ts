@@ -1,6 +1,7 @@
 import type { EndpointSpec } from './endpoint-spec';
 import { repeatsMember } from './json-repeats';
 import { addSpelling, refuseOtherSpelling, spellings, type Spellings } from './member-spelling';
+import { countQuotedNames } from './quoted-names';
 
 /** One step of an endpoint's object-id places: the members read below an object, and whether this one is an id. */
 interface IdNode {
@@ -137,30 +138,17 @@ function collect(value: unknown, member: string, ids: NamedId[]): void {
   }
 }
 
-const ESCAPE = Buffer.from('\\u00');
-
 /**
  * Whether the body's bytes could name an id that JSON.parse did not show: JSON.parse keeps the last of two same-named
  * members while a first-wins reader upstream keeps the first, so a repeated id member, or a repeated member on the
  * way to one (whose hidden copy may spell its id loosely, `Vector_Store_Ids`, unread), could send an id that was
  * never checked. Each hidden member of a place or on the way to one leaves one more `"name"` in the bytes than
- * `members` counted, unless its name is spelled with escapes; either sends the body to the full look, which answers
- * true only for an object that really repeats such a member (or nests too deep to tell).
+ * `members` counted, unless its name is spelled with escapes (quoted-names.ts); either sends the body to the full
+ * look, which answers true only for an object that really repeats such a member (or nests too deep to tell).
  */
 export function mayHideIds(body: Buffer, places: IdPlaces, members: number): boolean {
-  let strings = 0;
-  for (const quoted of places.leaves) {
-    for (let at = body.indexOf(quoted); at !== -1; at = body.indexOf(quoted, at + quoted.length)) strings++;
-  }
-  let escaped = false;
-  // Most bodies have no backslash at all: one scan for it spares the escape search.
-  if (body.indexOf(0x5c) === -1) return strings > members && repeatsPlaceMember(body, places);
-  for (let at = body.indexOf(ESCAPE); at !== -1 && !escaped; at = body.indexOf(ESCAPE, at + 4)) {
-    const digit = body[at + 4];
-    // `\u005f`–`\u007a`: an escaped lower-case letter or `_`, as a member name could be spelled.
-    escaped = digit === 0x35 || digit === 0x36 || digit === 0x37;
-  }
-  return (strings > members || escaped) && repeatsPlaceMember(body, places);
+  const count = countQuotedNames(body, places.leaves, members);
+  return (count === null || count > members) && repeatsPlaceMember(body, places);
 }
 
 /**
