@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -245,6 +246,74 @@ describe('USD budgets', () => {
     const spent = spendOf(h.db, id, 'usd', 'day');
     expect(spent).toBeCloseTo(ok * oneRequest, 12);
     expect(spent).toBeLessThanOrEqual(0.01 + oneRequest);
+  });
+});
+
+describe('a budget only held by requests in flight', () => {
+  /** Upstream answers nothing until `answer` is called; each request is kept until then. */
+  function heldUpstream() {
+    const waiting: ServerResponse[] = [];
+    const arrived: (() => void)[] = [];
+    h.upstream.respond = (_request, response) => {
+      waiting.push(response);
+      arrived.shift()?.();
+    };
+    return {
+      arrived: () => new Promise<void>((resolve) => (waiting.length > 0 ? resolve() : arrived.push(resolve))),
+      answer(status: number, usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 }) {
+        const response = waiting.shift()!;
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(status === 200 ? { id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [], usage } : { error: { message: 'overloaded' } }));
+      },
+    };
+  }
+
+  it('refuses with a 429 that says so and may be retried in a second, not that the budget is spent until it resets', async () => {
+    // An uncapped gpt-4o request holds its estimate ($0.04 for the default 4,096 output tokens); while it is in flight
+    // another holds its sure bound (the whole context window, $1.28 and more), which a $0.50 budget cannot hold.
+    const { id, secret } = keyWithBudgets([{ metric: 'usd', limit: 0.5, window: 'day' }]);
+    const client = h.client(secret);
+    const upstream = heldUpstream();
+    const first = chat(client, { model: 'gpt-4o' });
+    await upstream.arrived();
+    const error = await refusal(chat(client, { model: 'gpt-4o' }));
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('budget_exceeded');
+    expect(error.message).toContain('$0.5 a day');
+    expect(error.message).toContain('held by its requests in flight');
+    expect(error.headers?.get('retry-after')).toBe('1');
+    expect(error.headers?.get('x-should-retry')).toBeNull();
+    upstream.answer(200);
+    await first;
+    // Settled at its usage (10 tokens), the first leaves room: the same request goes through now.
+    const again = chat(client, { model: 'gpt-4o' });
+    await upstream.arrived();
+    upstream.answer(200);
+    await again;
+    await h.settled();
+    expect(spendOf(h.db, id, 'usd', 'day')).toBeCloseTo(2 * priceTokens('gpt-4o', { input: 5, output: 5 }, h.upstream.baseUrl)!, 12);
+  });
+
+  it('answers the same before the body is read, and a request budget whose holders fail is free again', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'requests', limit: 1, window: 'day' }]);
+    const client = h.client(secret);
+    const upstream = heldUpstream();
+    const first = chat(client);
+    await upstream.arrived();
+    const held = await refusal(chat(client));
+    expect(held.message).toContain('held by its requests in flight');
+    expect(held.headers?.get('x-should-retry')).toBeNull();
+    // Upstream fails it: a request not answered 2xx gives its hold back.
+    upstream.answer(500);
+    expect((await refusal(first)).status).toBe(500);
+    const second = chat(client);
+    await upstream.arrived();
+    upstream.answer(200);
+    await second;
+    // Now the one request a day is spent: final, until local midnight.
+    const spent = await refusal(chat(client));
+    expect(spent.message).toContain('is spent until 2026-12-04T23:00:00.000Z');
+    expect(spent.headers?.get('x-should-retry')).toBe('false');
   });
 });
 

@@ -18,6 +18,8 @@ export class ProxyError extends Error {
     readonly param: string | null = null,
     /** Headers the answer carries besides the usual ones (`Allow` on a 405). */
     readonly headers: Readonly<Record<string, string>> | null = null,
+    /** Passes with time although its code is otherwise final (a budget only held by requests in flight). */
+    readonly passes = false,
   ) {
     super(message);
     this.name = 'ProxyError';
@@ -28,9 +30,13 @@ export class ProxyError extends Error {
    * endpoint or host (403), a spent quota. A rate limit (429 with another code) passes with time, so it is not final.
    */
   get final(): boolean {
+    if (this.passes) return false;
     return this.status === 401 || this.status === 403 || this.code === 'insufficient_quota' || this.code === 'budget_exceeded';
   }
 }
+
+/** When a request refused because requests in flight hold the budget tries again: they cannot say when they end. */
+const BUDGET_HELD_RETRY_MS = 1_000;
 
 /** The `Allow` header of a 405: what the proxy forwards, plus OPTIONS, which it answers itself. */
 export const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
@@ -53,6 +59,20 @@ export const proxyErrors = {
         : `This sub-key's budget of ${what} is spent until ${new Date(resetsAt).toISOString()}, when it resets.`,
       null,
       resetsAt === null ? null : { 'retry-after': String(Math.max(1, Math.ceil((resetsAt - now) / 1000))) },
+    ),
+  /**
+   * A budget that would take the request once the requests in flight are settled: they hold their worst case until
+   * they are answered, and usually settle far below it. Not spent, so not final: SDKs wait a second and retry.
+   */
+  budgetHeld: (what: string) =>
+    new ProxyError(
+      429,
+      'insufficient_quota',
+      'budget_exceeded',
+      `This sub-key's budget of ${what} is held by its requests in flight until they are answered (each holds its worst case). Please try again in 1s.`,
+      null,
+      { 'retry-after': '1', 'retry-after-ms': String(BUDGET_HELD_RETRY_MS) },
+      true,
     ),
   priceUnknown: (model: string) =>
     new ProxyError(

@@ -68,7 +68,7 @@ const WINDOW_NAMES: Record<BudgetWindow, string> = { day: 'a day', week: 'a week
  */
 export class SpendGate {
   /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
-  private readonly ledger = new Map<string, { start: number; amount: number }>();
+  private readonly ledger = new Map<string, LedgerEntry>();
   /** Each budget's ledger key, made once per budget object (a loaded sub-key's), not per request and hold. */
   private readonly ledgerKeys = new WeakMap<Budget, { subkeyId: string; key: string }>();
   private readonly windows = new Map<BudgetWindow, WindowBounds>();
@@ -99,7 +99,12 @@ export class SpendGate {
     const now = this.now();
     for (const budget of subkey.budgets) {
       const bounds = this.bounds(budget.window, now);
-      if (this.spent(subkey.id, this.ledgerKey(subkey.id, budget), budget, bounds.start) >= budget.limit) throw this.exceeded(budget, bounds, now);
+      const key = this.ledgerKey(subkey.id, budget);
+      const spent = this.spent(subkey.id, key, budget, bounds.start);
+      if (spent < budget.limit) continue;
+      // Full only with what requests in flight hold: they may settle below it.
+      if (spent - this.heldIn(key, bounds.start) < budget.limit) throw proxyErrors.budgetHeld(describe(budget));
+      throw this.exceeded(budget, bounds, now);
     }
     // Budgets first: a spent budget is final, a rate limit only says "later".
     this.rates.checkLeft(subkey.id, subkey.rateLimits, now);
@@ -123,18 +128,29 @@ export class SpendGate {
       const bounds = this.bounds(budget.window, now);
       const key = this.ledgerKey(subkey.id, budget);
       const spent = this.spent(subkey.id, key, budget, bounds.start);
-      if (spent >= budget.limit || spent + amount > budget.limit) throw this.exceeded(budget, bounds, now);
+      if (spent >= budget.limit || spent + amount > budget.limit) {
+        // Would it fit, with its estimate, once the requests in flight are settled? Then the budget is only held.
+        const estimate = budget.metric === 'requests' ? amounts.requests : (amounts[budget.metric] ?? amount);
+        if (spent - this.heldIn(key, bounds.start) + estimate <= budget.limit) throw proxyErrors.budgetHeld(describe(budget));
+        throw this.exceeded(budget, bounds, now);
+      }
       holds.push({ budget, ledgerKey: key, windowStart: bounds.start, amount });
     }
     const limited = hasRateLimits(subkey.rateLimits);
     if (limited) this.rates.checkFits(subkey.id, subkey.rateLimits, amounts.tokens, now);
     // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
-    for (const hold of holds) this.change(subkey.id, hold, hold.amount);
+    for (const hold of holds) {
+      this.change(subkey.id, hold, hold.amount);
+      this.inFlight(hold, hold.amount);
+    }
     let committed: Promise<void>;
     try {
       committed = reserveQuota(subkey, record, this.writes, amounts.requests);
     } catch (error) {
-      for (const hold of holds) this.change(subkey.id, hold, -hold.amount);
+      for (const hold of holds) {
+        this.change(subkey.id, hold, -hold.amount);
+        this.inFlight(hold, -hold.amount);
+      }
       throw error;
     }
     // Checked above in this same synchronous run, so it cannot fail now.
@@ -152,6 +168,8 @@ export class SpendGate {
     reservation.done = true;
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.settle(reservation.rate, actual?.tokens ?? null);
+    // Answered: what it holds is a charge now (its usage, or what it reserved), no longer in flight.
+    for (const hold of reservation.holds) this.inFlight(hold, -hold.amount);
     this.correct(reservation, actual);
   }
 
@@ -194,11 +212,15 @@ export class SpendGate {
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.release(reservation.rate);
     if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
-    for (const hold of reservation.holds) this.change(reservation.subkey.id, hold, -hold.amount);
+    for (const hold of reservation.holds) {
+      this.change(reservation.subkey.id, hold, -hold.amount);
+      this.inFlight(hold, -hold.amount);
+    }
   }
 
   /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
   abandon(reservation: Reservation): void {
+    if (!reservation.done) for (const hold of reservation.holds) this.inFlight(hold, -hold.amount);
     reservation.done = true;
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.drop(reservation.rate);
@@ -233,8 +255,20 @@ export class SpendGate {
     const entry = this.ledger.get(key);
     if (entry && entry.start === start) return entry.amount;
     const amount = readSpend(this.db, subkeyId, budget, start);
-    this.ledger.set(key, { start, amount });
+    this.ledger.set(key, { start, amount, held: 0 });
     return amount;
+  }
+
+  /** What requests in flight hold of the budget under `key` in the window starting at `start` (part of its spent). */
+  private heldIn(key: string, start: number): number {
+    const entry = this.ledger.get(key);
+    return entry && entry.start === start ? entry.held : 0;
+  }
+
+  /** A request in flight takes (`delta` > 0) or no longer holds (< 0) `hold`'s amount in its window. */
+  private inFlight(hold: Hold, delta: number): void {
+    const entry = this.ledger.get(hold.ledgerKey);
+    if (entry && entry.start === hold.windowStart) entry.held += delta;
   }
 
   /** `subkeyId metric window`: where the ledger keeps what the budget has spent. */
@@ -256,7 +290,7 @@ export class SpendGate {
   }
 
   private exceeded(budget: Budget, bounds: WindowBounds, now: number) {
-    return proxyErrors.budgetExceeded(`${METRIC_UNITS[budget.metric](budget.limit)} ${WINDOW_NAMES[budget.window]}`, bounds.end, now);
+    return proxyErrors.budgetExceeded(describe(budget), bounds.end, now);
   }
 
   /** Registers who hears that a key with budgets settled a request (threshold alerts); it runs on the hot path. */
@@ -269,6 +303,18 @@ export class SpendGate {
     const bounds = this.bounds(budget.window, this.now());
     return { spent: this.spent(subkeyId, this.ledgerKey(subkeyId, budget), budget, bounds.start), start: bounds.start, end: bounds.end };
   }
+}
+
+/** What one budget's ledger entry knows: its window's start, what it has spent, and how much of that requests in flight hold. */
+interface LedgerEntry {
+  start: number;
+  amount: number;
+  held: number;
+}
+
+/** A budget as its refusals name it: `$5 a month`, `1000 requests a day`. */
+function describe(budget: Budget): string {
+  return `${METRIC_UNITS[budget.metric](budget.limit)} ${WINDOW_NAMES[budget.window]}`;
 }
 
 /** Whether any of the budgets counts tokens or dollars (which a request's estimate or bound is held against). */
