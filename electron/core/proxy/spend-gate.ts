@@ -141,7 +141,7 @@ export class SpendGate {
     // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
     for (const hold of holds) {
       this.change(subkey.id, hold, hold.amount);
-      this.inFlight(hold, hold.amount);
+      this.inFlight(hold, true);
     }
     let committed: Promise<void>;
     try {
@@ -149,7 +149,7 @@ export class SpendGate {
     } catch (error) {
       for (const hold of holds) {
         this.change(subkey.id, hold, -hold.amount);
-        this.inFlight(hold, -hold.amount);
+        this.inFlight(hold, false);
       }
       throw error;
     }
@@ -169,7 +169,7 @@ export class SpendGate {
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.settle(reservation.rate, actual?.tokens ?? null);
     // Answered: what it holds is a charge now (its usage, or what it reserved), no longer in flight.
-    for (const hold of reservation.holds) this.inFlight(hold, -hold.amount);
+    for (const hold of reservation.holds) this.inFlight(hold, false);
     this.correct(reservation, actual);
   }
 
@@ -214,13 +214,13 @@ export class SpendGate {
     if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
     for (const hold of reservation.holds) {
       this.change(reservation.subkey.id, hold, -hold.amount);
-      this.inFlight(hold, -hold.amount);
+      this.inFlight(hold, false);
     }
   }
 
   /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
   abandon(reservation: Reservation): void {
-    if (!reservation.done) for (const hold of reservation.holds) this.inFlight(hold, -hold.amount);
+    if (!reservation.done) for (const hold of reservation.holds) this.inFlight(hold, false);
     reservation.done = true;
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.drop(reservation.rate);
@@ -255,7 +255,7 @@ export class SpendGate {
     const entry = this.ledger.get(key);
     if (entry && entry.start === start) return entry.amount;
     const amount = readSpend(this.db, subkeyId, budget, start);
-    this.ledger.set(key, { start, amount, held: 0 });
+    this.ledger.set(key, { start, amount, held: 0, holders: 0 });
     return amount;
   }
 
@@ -265,10 +265,13 @@ export class SpendGate {
     return entry && entry.start === start ? entry.held : 0;
   }
 
-  /** A request in flight takes (`delta` > 0) or no longer holds (< 0) `hold`'s amount in its window. */
-  private inFlight(hold: Hold, delta: number): void {
+  /** A request in flight takes (`taking`) or no longer holds `hold`'s amount in its window. */
+  private inFlight(hold: Hold, taking: boolean): void {
     const entry = this.ledger.get(hold.ledgerKey);
-    if (entry && entry.start === hold.windowStart) entry.held += delta;
+    if (!entry || entry.start !== hold.windowStart) return;
+    entry.holders += taking ? 1 : -1;
+    // Sums of dollar amounts drift: with nothing in flight, nothing is held.
+    entry.held = entry.holders > 0 ? entry.held + (taking ? hold.amount : -hold.amount) : 0;
   }
 
   /** `subkeyId metric window`: where the ledger keeps what the budget has spent. */
@@ -310,6 +313,8 @@ interface LedgerEntry {
   start: number;
   amount: number;
   held: number;
+  /** How many requests in flight hold part of it. */
+  holders: number;
 }
 
 /** A budget as its refusals name it: `$5 a month`, `1000 requests a day`. */
