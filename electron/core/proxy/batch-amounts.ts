@@ -5,7 +5,7 @@ import type { BatchFileSummary } from './batch-files';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import type { SpendAmounts } from './spend-gate';
-import { usageAmounts } from './spend-amounts';
+import { countsTokens, usageAmounts } from './spend-amounts';
 import type { TokenUsage } from './usage-record';
 
 /**
@@ -20,7 +20,7 @@ import type { TokenUsage } from './usage-record';
  */
 export function batchAmounts(subkey: SubkeyState, file: BatchFileSummary, facts: { upstream: UpstreamState; db: Database }): SpendAmounts {
   const amounts: SpendAmounts = { requests: Math.max(1, file.lines), tokens: 0, usd: 0 };
-  if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
+  if (!countsTokens(subkey)) return amounts;
   const estimate = file.estimate;
   if (!estimate || estimate.some((share) => share.bytes === undefined || share.unsized === undefined)) {
     throw proxyErrors.batchInput('its input file was uploaded before Keygate counted the tokens of its lines, which this sub-key\'s budgets need; upload the file again');

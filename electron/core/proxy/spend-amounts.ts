@@ -3,6 +3,7 @@ import { boundTokens, estimateTokens, UNKNOWN_CONTEXT_TOKENS } from '../budgets/
 import { perCallTool } from '../budgets/per-call-tools';
 import { unpricedWork } from '../budgets/unpriced-work';
 import { contextWindowOf, priceOn } from '../budgets/prices';
+import type { Budget } from '../../shared/types';
 import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { repeatsSpendMember } from './duplicate-members';
@@ -30,6 +31,20 @@ export interface RequestFacts {
   db: Database;
 }
 
+/** Whether any of the budgets counts tokens or dollars (which a request's estimate or bound is held against). */
+export function holdsTokensOrDollars(budgets: readonly Budget[]): boolean {
+  for (const budget of budgets) if (budget.metric !== 'requests') return true;
+  return false;
+}
+
+/**
+ * Whether a key's requests are worth estimating in tokens (and dollars): it has a token or dollar budget, or a
+ * tokens-per-minute limit, which takes the same estimate. Otherwise a request takes one request and nothing else.
+ */
+export function countsTokens(subkey: SubkeyState): boolean {
+  return holdsTokensOrDollars(subkey.budgets) || subkey.rateLimits.tokensPerMinute !== null;
+}
+
 /**
  * A request's worst case: 1 request; tokens = estimated input + its output cap (or the settings' default); USD =
  * those tokens priced (null when the model has no price); and `bound`, its sure worst case (estimate.ts
@@ -41,7 +56,7 @@ export interface RequestFacts {
  */
 export function requestAmounts(subkey: SubkeyState, facts: RequestFacts): SpendAmounts {
   const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
-  if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
+  if (!countsTokens(subkey)) return amounts;
   const work = unpricedWork(facts.method, facts.specPath, subkey.budgets);
   if (work !== null) throw proxyErrors.workPriceUnknown(work);
   const defaultOutput = readDefaultOutputTokens(facts.db);

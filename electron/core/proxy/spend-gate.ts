@@ -6,6 +6,7 @@ import { readSpend } from '../store/spend-repo';
 import type { KeyCache, SubkeyState } from './key-cache';
 import type { StoredHold } from './late-settlements';
 import { proxyErrors } from './proxy-error';
+import { holdsTokensOrDollars } from './spend-amounts';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { hasRateLimits, RateLimiter, type RateHold } from './rate-limiter';
 import type { UsageRecord } from './usage-record';
@@ -67,7 +68,7 @@ const WINDOW_NAMES: Record<BudgetWindow, string> = { day: 'a day', week: 'a week
  * estimate. Sequential use, the common case, never pays for the larger holds.
  */
 export class SpendGate {
-  /** What each budget window has spent, by `subkeyId metric window`: the current window's start and amount. */
+  /** What each budget window has spent, by `subkeyId metric window`: the current window's start, amount and held part. */
   private readonly ledger = new Map<string, LedgerEntry>();
   /** Each budget's ledger key, made once per budget object (a loaded sub-key's), not per request and hold. */
   private readonly ledgerKeys = new WeakMap<Budget, { subkeyId: string; key: string }>();
@@ -86,7 +87,7 @@ export class SpendGate {
     writes.onSpendDropped((changes) => {
       // The batch did not commit: what it would have written never happened.
       for (const change of changes) {
-        const entry = this.ledger.get(`${change.subkeyId} ${change.metric} ${change.window}`);
+        const entry = this.ledger.get(change.ledgerKey);
         if (entry && entry.start === change.windowStart) entry.amount -= change.delta;
       }
     });
@@ -139,18 +140,12 @@ export class SpendGate {
     const limited = hasRateLimits(subkey.rateLimits);
     if (limited) this.rates.checkFits(subkey.id, subkey.rateLimits, amounts.tokens, now);
     // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
-    for (const hold of holds) {
-      this.change(subkey.id, hold, hold.amount);
-      this.inFlight(hold, true);
-    }
+    for (const hold of holds) this.take(subkey.id, hold);
     let committed: Promise<void>;
     try {
       committed = reserveQuota(subkey, record, this.writes, amounts.requests);
     } catch (error) {
-      for (const hold of holds) {
-        this.change(subkey.id, hold, -hold.amount);
-        this.inFlight(hold, false);
-      }
+      for (const hold of holds) this.giveBack(subkey.id, hold);
       throw error;
     }
     // Checked above in this same synchronous run, so it cannot fail now.
@@ -212,10 +207,7 @@ export class SpendGate {
     this.stopGuessing(reservation);
     if (reservation.rate) this.rates.release(reservation.rate);
     if (reservation.quota) refundQuota(reservation.subkey, this.keys, this.writes, reservation.count);
-    for (const hold of reservation.holds) {
-      this.change(reservation.subkey.id, hold, -hold.amount);
-      this.inFlight(hold, false);
-    }
+    for (const hold of reservation.holds) this.giveBack(reservation.subkey.id, hold);
   }
 
   /** Forgets a reservation whose batch failed to commit: the batcher already took its changes back. */
@@ -240,6 +232,18 @@ export class SpendGate {
   rateHeaders(subkey: SubkeyState, into?: Record<string, string | string[]>): Record<string, string | string[]> | null {
     if (!hasRateLimits(subkey.rateLimits)) return null;
     return this.rates.headers(subkey.id, subkey.rateLimits, this.now(), into);
+  }
+
+  /** A request in flight takes `hold`: spent from its budget window, and held there until it is answered. */
+  private take(subkeyId: string, hold: Hold): void {
+    this.change(subkeyId, hold, hold.amount);
+    this.inFlight(hold, true);
+  }
+
+  /** A request in flight gives `hold` back: neither spent nor held any more. */
+  private giveBack(subkeyId: string, hold: Hold): void {
+    this.change(subkeyId, hold, -hold.amount);
+    this.inFlight(hold, false);
   }
 
   private change(subkeyId: string, hold: Hold, delta: number): void {
@@ -320,10 +324,4 @@ interface LedgerEntry {
 /** A budget as its refusals name it: `$5 a month`, `1000 requests a day`. */
 function describe(budget: Budget): string {
   return `${METRIC_UNITS[budget.metric](budget.limit)} ${WINDOW_NAMES[budget.window]}`;
-}
-
-/** Whether any of the budgets counts tokens or dollars (which a request's estimate or bound is held against). */
-function holdsTokensOrDollars(budgets: readonly Budget[]): boolean {
-  for (const budget of budgets) if (budget.metric !== 'requests') return true;
-  return false;
 }

@@ -18,6 +18,8 @@ interface Op {
 
 /** A change to what one budget window has spent (reservation, settlement or release). */
 export interface SpendChange {
+  /** The budget's ledger key in the spend gate (`subkeyId metric window`). */
+  ledgerKey: string;
   subkeyId: string;
   metric: string;
   window: string;
@@ -276,7 +278,7 @@ export class WriteBatcher {
       queued = batch.spend.get(key);
     }
     if (queued) queued.delta += delta;
-    else batch.spend.set(key, { subkeyId, metric: budget.metric, window: budget.window, windowStart, delta });
+    else batch.spend.set(key, { ledgerKey, subkeyId, metric: budget.metric, window: budget.window, windowStart, delta });
   }
 
   /** Registers who takes back the spend changes of a batch that failed to commit. */

@@ -6,6 +6,7 @@ import type { Database } from '../store/database';
 import type { SubkeyState, UpstreamState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import type { ResponseContexts } from './response-contexts';
+import { countsTokens } from './spend-amounts';
 import type { SpendAmounts } from './spend-gate';
 import type { SocketKind } from './ws-checks';
 
@@ -51,8 +52,7 @@ export class SocketSpend {
    */
   responseAmounts(subkey: SubkeyState, frame: { value: Record<string, unknown>; bytes: number } | null, model: string | null): SpendAmounts {
     const amounts: SpendAmounts = { requests: 1, tokens: 0, usd: 0 };
-    // Tokens per minute take the same estimate as token and USD budgets.
-    if (!subkey.budgets.some((budget) => budget.metric !== 'requests') && subkey.rateLimits.tokensPerMinute === null) return amounts;
+    if (!countsTokens(subkey)) return amounts;
     const counts = this.kind === 'responses' ? this.responsesEstimate(frame) : this.realtimeEstimate(frame);
     amounts.tokens = counts.input + counts.output;
     const inUsd = subkey.budgets.some((budget) => budget.metric === 'usd');
