@@ -17,6 +17,7 @@ import { FormBody, type FormHead } from './form-body';
 import { Forwarding, type ForwardOutcome } from './forward';
 import { upstreamRequestHeaders } from './forward-headers';
 import { isAllowedHost } from './host-check';
+import { InFlight } from './in-flight';
 import { KeyCache, type SubkeyState, type UpstreamState } from './key-cache';
 import { checkMethod } from './method-gate';
 import { idPlacesOf } from './object-id-places';
@@ -71,6 +72,8 @@ interface Exchange {
   forwarding: Forwarding | null;
   clientGone: boolean;
   finished: boolean;
+  /** Its slot in `inFlight` (-1 until it is in flight). */
+  slot: number;
 }
 
 /**
@@ -89,7 +92,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   };
   const owners = new ObjectOwners(options.db);
   const batchFiles = new BatchFiles(options.db);
-  const inFlight = new Set<Exchange>();
+  const inFlight = new InFlight<Exchange>();
   // Clients send the same Host on every request: remember the last one that passed.
   let lastAllowedHost: string | undefined;
   let drained: (() => void) | null = null;
@@ -183,7 +186,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         writes.enqueueInsert(record);
       }
     }
-    inFlight.delete(exchange);
+    inFlight.delete(exchange.slot, exchange);
     if (inFlight.size === 0 && drained) drained();
   }
 
@@ -471,17 +474,18 @@ export function createProxy(options: ProxyOptions): Proxy {
       forwarding: null,
       clientGone: false,
       finished: false,
+      slot: -1,
     };
     const host = request.headers.host;
     if (headerCount(request.rawHeaders, 'host') > 1) {
       // Node keeps the first Host; a front proxy or upstream may route by the last.
-      inFlight.add(exchange);
+      exchange.slot = inFlight.add(exchange);
       fail(exchange, proxyErrors.ambiguousRequest('it has more than one Host header'));
       return;
     }
     if (host === undefined || host !== lastAllowedHost) {
       if (!isAllowedHost(host, allowedHosts)) {
-        inFlight.add(exchange);
+        exchange.slot = inFlight.add(exchange);
         fail(exchange, proxyErrors.hostNotAllowed());
         return;
       }
@@ -495,7 +499,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       answerPreflight(request, response);
       return;
     }
-    inFlight.add(exchange);
+    exchange.slot = inFlight.add(exchange);
     response.on('close', () => {
       if (response.writableFinished) return;
       exchange.clientGone = true;
@@ -513,7 +517,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       });
       clearTimeout(timer);
       drained = null;
-      for (const exchange of [...inFlight]) exchange.response.destroy();
+      for (const exchange of inFlight.values()) exchange.response.destroy();
       // Let the aborted requests record how they ended before the last flush.
       await new Promise((resolve) => setImmediate(resolve));
     }
