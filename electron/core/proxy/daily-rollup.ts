@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 const NOT_SEEN = Symbol('not seen');
 
 /** What one usage row adds to the `usage_daily` roll-up, under the sub-key it was stored with ('' for none). */
-interface Counted {
+export interface RollupCount {
   day: number;
   subkeyId: string;
   requests: number;
@@ -34,13 +34,13 @@ interface ModelSum {
 }
 
 /** The sums of one day and sub-key in a batch, and a row of theirs (to read a deleted key's kept name from). */
-interface Sum extends Omit<Counted, 'model'> {
+interface Sum extends Omit<RollupCount, 'model'> {
   rows: number;
   rowId: number | bigint | null;
 }
 
 /** Mirrors `dailyUsageScan`: charged rows, their interrupted ones and tokens, and refusals but a connection's own row. */
-function counted(record: UsageRecord, storedSubkeyId: string | null, zone: string): Counted {
+function counted(record: UsageRecord, storedSubkeyId: string | null, zone: string): RollupCount {
   const charged = record.refusal === null || record.refusal === INTERRUPTED_REFUSAL;
   return {
     day: localDayKey(record.at, zone),
@@ -57,18 +57,21 @@ function counted(record: UsageRecord, storedSubkeyId: string | null, zone: strin
 
 /**
  * Keeps `usage_daily` (and `usage_daily_models`) current from the write batcher: each row's contribution is
- * remembered, and a batch adds the differences, summed per day and sub-key (and per day, sub-key and model), with one
- * upsert each (not one per request). Contributions become the
- * remembered ones only when their batch commits, so a failed batch leaves the roll-up and the memory in step.
+ * remembered on its record (`counted`), and a batch adds the differences, summed per day and sub-key (and per day,
+ * sub-key and model), with one upsert each (not one per request). Contributions become the remembered ones only when
+ * their batch commits (`pendingCount` until then), so a failed batch leaves the roll-up and the memory in step.
+ *
+ * On the records and in collections made anew per batch, not in a WeakMap keyed by record and Maps cleared per batch:
+ * those live as long as the proxy, and V8 gives an old collection's new tables (each clear, each rebuild) to the old
+ * generation, where the tables left behind keep what they last held alive for every scavenge until the next full
+ * collection (see in-flight.ts).
  */
 export class DailyRollup {
-  /** What each written row counts for in the committed roll-up. */
-  private readonly written = new WeakMap<UsageRecord, Counted>();
-  /** The open batch's view: contributions written in it, and the sums it adds. */
-  private readonly batchWritten = new Map<UsageRecord, Counted>();
-  private readonly sums = new Map<string, Sum>();
+  /** The open batch's view: the records it counted (their `pendingCount`), and the sums it adds. */
+  private touched: UsageRecord[] = [];
+  private sums = new Map<string, Sum>();
   private readonly upsert: Statement;
-  private readonly modelSums = new Map<string, ModelSum>();
+  private modelSums = new Map<string, ModelSum>();
   private readonly upsertModel: Statement;
   /** Rows committed while in flight: their contributions move when the days are rekeyed to another zone. */
   private readonly open = new Set<UsageRecord>();
@@ -143,24 +146,30 @@ export class DailyRollup {
   /** Counts a row just inserted, stored under `storedSubkeyId`. */
   inserted(record: UsageRecord, storedSubkeyId: string | null): void {
     const now = counted(record, storedSubkeyId, this.zone);
-    this.batchWritten.set(record, now);
+    this.count(record, now);
     this.add(now, 1, 1, record.rowId);
   }
 
   /** Takes `record` as a row an earlier run wrote and counted, as it is stored, so its next update moves the days. */
   adopt(record: UsageRecord): void {
-    this.written.set(record, counted(record, record.subkeyId, this.zone));
+    record.counted = counted(record, record.subkeyId, this.zone);
   }
 
   /** Counts the change of a row just updated to the record's current state. */
   updated(record: UsageRecord): void {
-    const before = this.batchWritten.get(record) ?? this.written.get(record);
+    const before = record.pendingCount ?? record.counted;
     // A row this process did not write (its batch failed) has nothing in the roll-up to change.
-    if (before === undefined) return;
+    if (before === null) return;
     const now = counted(record, before.subkeyId === '' ? null : before.subkeyId, this.zone);
-    this.batchWritten.set(record, now);
+    this.count(record, now);
     this.add(before, -1, 0, record.rowId);
     this.add(now, 1, 0, record.rowId);
+  }
+
+  /** What `record` counts for in the open batch. */
+  private count(record: UsageRecord, now: RollupCount): void {
+    if (record.pendingCount === null) this.touched.push(record);
+    record.pendingCount = now;
   }
 
   /** Writes the batch's sums; runs inside the batch's transaction. */
@@ -188,16 +197,17 @@ export class DailyRollup {
 
   /** After the batch's transaction: keeps its contributions when it committed, forgets them when it failed. */
   settle(committed: boolean): void {
-    if (committed) {
-      for (const [record, now] of this.batchWritten) {
-        this.written.set(record, now);
+    for (const record of this.touched) {
+      if (committed) {
+        record.counted = record.pendingCount;
         if (record.status === null && record.refusal === null) this.open.add(record);
         else this.open.delete(record);
       }
+      record.pendingCount = null;
     }
-    this.batchWritten.clear();
-    this.sums.clear();
-    this.modelSums.clear();
+    this.touched = [];
+    this.sums = new Map();
+    this.modelSums = new Map();
   }
 
   /**
@@ -218,16 +228,13 @@ export class DailyRollup {
     if (zone !== this.zone) {
       this.rekey.immediate(zone);
       this.zone = zone;
-      for (const record of this.open) {
-        const contribution = this.written.get(record);
-        if (contribution) contribution.day = localDayKey(record.at, zone);
-      }
+      for (const record of this.open) if (record.counted) record.counted.day = localDayKey(record.at, zone);
     }
     this.seenZoneSetting = setting;
     this.seenSettingsVersion = version;
   }
 
-  private add(change: Counted, sign: 1 | -1, rows: number, rowId: number | bigint | null): void {
+  private add(change: RollupCount, sign: 1 | -1, rows: number, rowId: number | bigint | null): void {
     const key = `${change.day} ${change.subkeyId}`;
     let sum = this.sums.get(key);
     if (!sum) {

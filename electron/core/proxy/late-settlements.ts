@@ -140,5 +140,8 @@ function storedRecord(row: UsageRow): UsageRecord {
     costUsd: row.cost_usd ?? null,
     cachedTokens: row.cached_tokens ?? null,
     reasoningTokens: row.reasoning_tokens ?? null,
+    // Counted as stored when the batcher adopts it.
+    counted: null,
+    pendingCount: null,
   };
 }

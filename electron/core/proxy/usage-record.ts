@@ -1,4 +1,5 @@
 import type { UsageEntry } from '../../shared/types';
+import type { RollupCount } from './daily-rollup';
 
 /** Token counts read from an answer; null where unknown. */
 export interface TokenUsage {
@@ -30,6 +31,10 @@ export interface UsageRecord extends TokenUsage {
   reasoningTokens: number | null;
   /** What the answer cost in US dollars (the price its budgets were settled with); null when unpriced or unanswered. */
   costUsd: number | null;
+  /** What its written row counts for in the daily roll-up (daily-rollup.ts); null until a commit wrote it. */
+  counted: RollupCount | null;
+  /** Its count in the commit being written, which becomes `counted` only if that commit succeeds (daily-rollup.ts). */
+  pendingCount: RollupCount | null;
 }
 
 /** Puts an answer's token counts on its usage row (the cached and reasoning parts null when the answer did not say). */
@@ -104,5 +109,7 @@ export function newUsageRecord(method: string, path: string, at: number): UsageR
     cachedTokens: null,
     reasoningTokens: null,
     costUsd: null,
+    counted: null,
+    pendingCount: null,
   };
 }
