@@ -86,10 +86,39 @@ export function usageRows(db: Database): UsageRow[] {
   return db.prepare<[], UsageRow>('SELECT * FROM usage ORDER BY id').all();
 }
 
-/** The stored remaining quota of a sub-key. */
+/** The stored remaining quota of a sub-key (without what journal rows of requests in flight still carry). */
 export function remainingOf(db: Database, subkeyId: string): number | null {
   return db.prepare<[string], { remaining_requests: number | null }>('SELECT remaining_requests FROM subkeys WHERE id = ?').get(subkeyId)!
     .remaining_requests;
+}
+
+/**
+ * What the store holds as a sub-key's remaining requests: its stored count plus the quota that journal rows of
+ * requests in flight carry (applied when their usage rows are written; carried-reservations.ts).
+ */
+export function storedRemaining(db: Database, subkeyId: string): number | null {
+  const remaining = remainingOf(db, subkeyId);
+  if (remaining === null) return null;
+  return remaining + (db.prepare('SELECT coalesce(sum(quota), 0) FROM in_flight WHERE subkey_id = ?').pluck().get(subkeyId) as number);
+}
+
+/**
+ * What the store holds as spent of one metric by a sub-key, in its budget of `window` (every window start of it), or in
+ * all its budgets of that metric: `spend` rows plus what journal rows of requests in flight carry.
+ */
+export function storedSpend(db: Database, subkeyId: string, metric: string, window?: string): number {
+  const spent = db
+    .prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND (? IS NULL OR window = ?)')
+    .pluck()
+    .get(subkeyId, metric, window ?? null, window ?? null) as number;
+  const carried = db
+    .prepare(
+      `SELECT coalesce(sum(json_extract(each.value, '$[3]')), 0) FROM in_flight, json_each(in_flight.spend) AS each
+       WHERE in_flight.subkey_id = ? AND json_extract(each.value, '$[0]') = ? AND (? IS NULL OR json_extract(each.value, '$[1]') = ?)`,
+    )
+    .pluck()
+    .get(subkeyId, metric, window ?? null, window ?? null) as number;
+  return spent + carried;
 }
 
 export interface RunningProxy {

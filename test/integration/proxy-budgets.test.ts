@@ -5,11 +5,10 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
-import type { Database } from '../../electron/core/store/database';
 import { unrestrictedPermissions } from '../../electron/shared/permissions';
 import type { Budget } from '../../electron/shared/types';
 import { refusal } from '../helpers/api-refusal';
-import { usageRows } from '../helpers/proxy-fixtures';
+import { storedSpend, usageRows } from '../helpers/proxy-fixtures';
 import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { chatStreamEvents } from '../helpers/stand-in-upstream';
 
@@ -30,9 +29,8 @@ function keyWithBudgets(budgets: Budget[]): { id: string; secret: string } {
   return key;
 }
 
-function spendOf(db: Database, subkeyId: string, metric: string, window: string): number {
-  return (db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ? AND window = ?').pluck().get(subkeyId, metric, window) as number) ?? 0;
-}
+/** What the store holds as spent: the budget's `spend` rows and what journal rows of requests in flight carry. */
+const spendOf = storedSpend;
 
 /** 100 simultaneous chat requests with `body`, each answered after 20 ms with `usage`. */
 function hundredAtOnce(secret: string, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, usage: { prompt_tokens: number; completion_tokens: number }) {

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverJournal } from '../../electron/core/proxy/write-batcher';
 import { openDatabase } from '../../electron/core/store/database';
-import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
+import { insertSubkey, insertUpstream, remainingOf, storedRemaining, storedSpend, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 import { UPSTREAM_KEY } from '../helpers/proxy-harness';
 import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-upstream';
@@ -162,11 +162,12 @@ describe('durability', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loses no answered request on kill -9: remaining = initial − N, N usage rows', async () => {
+  it('loses no answered request on kill -9: remaining = initial − N, a requests budget spent N, N usage rows', async () => {
     const file = join(dir, 'keygate.db');
     const setup = openDatabase(file);
     const upstreamId = insertUpstream(setup, testSecretBox(), { baseUrl: upstream.baseUrl, apiKey: UPSTREAM_KEY });
     const { id, secret } = insertSubkey(setup, { upstreamId, remainingRequests: 1000 });
+    setup.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'requests', limit: 100_000, window: 'total' }]), id);
     setup.close();
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/proxy-process.ts', file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -190,9 +191,14 @@ describe('durability', () => {
       await exited;
 
       const reopened = openDatabase(file);
-      expect(remainingOf(reopened, id)).toBe(1000 - N);
-      // As the core does at start: requests journaled in flight whose usage row was not written yet are logged.
+      // What the store holds: the key's count plus what journal rows of requests not yet logged carry.
+      expect(storedRemaining(reopened, id)).toBe(1000 - N);
+      expect(storedSpend(reopened, id, 'requests', 'total')).toBe(N);
+      // As the core does at start: requests journaled in flight whose usage row was not written yet are logged, and
+      // the reservations their journal rows carry applied.
       recoverJournal(reopened);
+      expect(remainingOf(reopened, id)).toBe(1000 - N);
+      expect(reopened.prepare("SELECT amount FROM spend WHERE subkey_id = ? AND metric = 'requests'").pluck().get(id)).toBe(N);
       expect(usageRows(reopened).filter((row) => row.subkey_id === id)).toHaveLength(N);
       reopened.close();
     } finally {

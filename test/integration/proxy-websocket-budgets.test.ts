@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { forgetPriceProviders, priceTokens } from '../../electron/core/budgets/prices';
 import { listUsage } from '../../electron/core/store/usage-repo';
 import type { Budget } from '../../electron/shared/types';
-import { remainingOf } from '../helpers/proxy-fixtures';
+import { remainingOf, storedSpend } from '../helpers/proxy-fixtures';
 import { settledRowsOf, type ProxyHarness } from '../helpers/proxy-harness';
 import { useProxyHarness } from '../helpers/proxy-harness-per-file';
 import { openSdkRealtime, openSocket, type SdkRealtime, type TestSocket } from '../helpers/ws-client';
@@ -21,9 +21,9 @@ function keyWithBudgets(budgets: Budget[], fixture: Parameters<ProxyHarness['sub
   return key;
 }
 
-/** What a sub-key has spent of one metric, over every window, as the store has it. */
+/** What a sub-key has spent of one metric, over every window, as the store has it (journal rows in flight included). */
 function spendOf(subkeyId: string, metric: string): number {
-  return h.db.prepare('SELECT coalesce(sum(amount), 0) FROM spend WHERE subkey_id = ? AND metric = ?').pluck().get(subkeyId, metric) as number;
+  return storedSpend(h.db, subkeyId, metric);
 }
 
 const rows = (subkeyId: string) => settledRowsOf(h, subkeyId);

@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyCache } from '../../electron/core/proxy/key-cache';
 import { refundQuota, reserveQuota } from '../../electron/core/proxy/quota';
 import { newUsageRecord } from '../../electron/core/proxy/usage-record';
-import { WriteBatcher } from '../../electron/core/proxy/write-batcher';
+import { recoverJournal, WriteBatcher } from '../../electron/core/proxy/write-batcher';
 import { hashSubkeySecret } from '../../electron/core/secrets/subkey-secret';
 import { openDatabase, type Database } from '../../electron/core/store/database';
-import { insertSubkey, insertUpstream, remainingOf, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
+import { insertSubkey, insertUpstream, remainingOf, storedRemaining, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 
 let dir: string;
 let db: Database;
@@ -42,15 +42,67 @@ describe('quota arithmetic', () => {
     const second = reserveQuota(subkey, record(), writes);
     expect(() => reserveQuota(subkey, record(), writes)).toThrow(/no requests left/);
     expect(subkey.remaining).toBe(0);
-    expect(remainingOf(db, id)).toBe(2);
+    expect(storedRemaining(db, id)).toBe(2);
     await Promise.all([first, second]);
-    expect(remainingOf(db, id)).toBe(0);
-    // Committed with the reservations: that both are in flight. Their usage rows follow in the log's commit.
+    // Committed before going on: that both are in flight, each journal row carrying the request it took. The key's
+    // count and the usage rows follow in the log's commit.
     expect(journaled(db)).toBe(2);
+    expect(db.prepare('SELECT quota FROM in_flight ORDER BY id').pluck().all()).toEqual([-1, -1]);
+    expect(remainingOf(db, id)).toBe(2);
+    expect(storedRemaining(db, id)).toBe(0);
     expect(usageRows(db)).toEqual([]);
     writes.flush();
     expect(usageRows(db).map((row) => row.status)).toEqual([null, null]);
     expect(journaled(db)).toBe(0);
+    expect(remainingOf(db, id)).toBe(0);
+  });
+
+  it('writes only the journal before a request goes on, and applies what it carries, summed, with the usage rows', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 10 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    db.exec(`CREATE TABLE writes (what TEXT);
+      CREATE TRIGGER quota_written AFTER UPDATE OF remaining_requests ON subkeys WHEN new.remaining_requests IS NOT old.remaining_requests
+        BEGIN INSERT INTO writes VALUES ('subkeys ' || (new.remaining_requests - old.remaining_requests)); END;
+      CREATE TRIGGER journal_written AFTER INSERT ON in_flight BEGIN INSERT INTO writes VALUES ('journal ' || new.quota); END;`);
+    const writesSeen = (): string[] => db.prepare('SELECT what FROM writes ORDER BY rowid').pluck().all() as string[];
+    await Promise.all([reserveQuota(subkey, record(), writes), reserveQuota(subkey, record(), writes), reserveQuota(subkey, record(), writes)]);
+    expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1']);
+    writes.flush();
+    // One UPDATE of the key for the three, in the commit that deletes their journal rows.
+    expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1', 'subkeys -3']);
+    expect(remainingOf(db, id)).toBe(7);
+    expect(journaled(db)).toBe(0);
+  });
+
+  it('gives a key reloaded while journal rows carry its requests the count they took', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 2 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    await reserveQuota(subkey, record(), writes);
+    expect(remainingOf(db, id)).toBe(2);
+    // Reloaded (a setting changed, the cache evicted it) before the usage row is written: the stored 2 is not the count.
+    keys.invalidate(id);
+    const reloaded = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    expect(reloaded.remaining).toBe(1);
+    await reserveQuota(reloaded, record(), writes);
+    expect(() => reserveQuota(reloaded, record(), writes)).toThrow(/no requests left/);
+    writes.flush();
+    expect(remainingOf(db, id)).toBe(0);
+    keys.invalidate(id);
+    expect(keys.subkeyByHash(hashSubkeySecret(secret))!.remaining).toBe(0);
+  });
+
+  it('logs a request a stop left journaled and applies the reservation its row carries', async () => {
+    const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 5 });
+    const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
+    const spend = [{ ledgerKey: `${id} usd day`, subkeyId: id, metric: 'usd', window: 'day', windowStart: 1000, delta: 0.25 }];
+    await reserveQuota(subkey, record(), writes, 2, spend);
+    expect(db.prepare('SELECT quota, spend FROM in_flight').get()).toEqual({ quota: -2, spend: '[["usd","day",1000,0.25]]' });
+    // A stop now: this process's memory is gone; the next start recovers the journal.
+    expect(recoverJournal(db)).toBe(1);
+    expect(remainingOf(db, id)).toBe(3);
+    expect(db.prepare('SELECT window_start, amount FROM spend WHERE subkey_id = ?').all(id)).toEqual([{ window_start: 1000, amount: 0.25 }]);
+    expect(journaled(db)).toBe(0);
+    expect(usageRows(db)).toHaveLength(1);
   });
 
   it('refunds to memory and store, and a reloaded key counts what is still queued', () => {

@@ -143,5 +143,6 @@ function storedRecord(row: UsageRow): UsageRecord {
     // Counted as stored when the batcher adopts it.
     counted: null,
     pendingCount: null,
+    carried: null,
   };
 }

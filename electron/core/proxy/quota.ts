@@ -1,7 +1,7 @@
 import type { KeyCache, SubkeyState } from './key-cache';
 import { proxyErrors } from './proxy-error';
 import type { UsageRecord } from './usage-record';
-import type { WriteBatcher } from './write-batcher';
+import type { SpendChange, WriteBatcher } from './write-batcher';
 
 /**
  * Refuses a sub-key with no requests left before its body is read (429): a spent key must not make the proxy read
@@ -14,16 +14,17 @@ export function checkQuotaLeft(subkey: SubkeyState): void {
 
 /**
  * Takes `count` requests (one, or a batch's lines: all or none) from the sub-key's quota and queues the in-flight usage
- * row with it. The in-memory count is the authority (one process, one thread: no two requests can take the last one);
- * the store follows in the batch.
+ * row with it, its journal row carrying the change (and `spend`, what the request took from its budgets). The
+ * in-memory count is the authority (one process, one thread: no two requests can take the last one); the store
+ * follows: the journal row before the request is forwarded, the count when its usage row is written.
  * Resolves once the reservation and the row are committed: an unlimited key's row too, so no request is forwarded
  * that the store could not record. 429 when spent.
  */
-export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1): Promise<void> {
-  if (subkey.remaining === null) return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at });
+export function reserveQuota(subkey: SubkeyState, record: UsageRecord, writes: WriteBatcher, count = 1, spend: SpendChange[] | null = null): Promise<void> {
+  if (subkey.remaining === null) return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: 0, at: record.at }, spend);
   if (subkey.remaining <= 0 || subkey.remaining < count) throw proxyErrors.quotaSpent();
   subkey.remaining -= count;
-  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -count, at: record.at });
+  return writes.enqueueAwaitedInsert(record, { subkeyId: subkey.id, delta: -count, at: record.at }, spend);
 }
 
 /**

@@ -10,7 +10,7 @@ import { holdsTokensOrDollars } from './spend-amounts';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
 import { hasRateLimits, RateLimiter, type RateHold } from './rate-limiter';
 import type { UsageRecord } from './usage-record';
-import type { WriteBatcher } from './write-batcher';
+import type { SpendChange, WriteBatcher } from './write-batcher';
 
 /** What a request takes or took: requests, tokens, and US dollars (null: no price is known for its model). */
 export interface SpendAmounts {
@@ -139,13 +139,14 @@ export class SpendGate {
     }
     const limited = hasRateLimits(subkey.rateLimits);
     if (limited) this.rates.checkFits(subkey.id, subkey.rateLimits, amounts.tokens, now);
-    // Throws insufficient_quota before anything was taken; otherwise queues the row that the budgets commit with.
-    for (const hold of holds) this.take(subkey.id, hold);
+    // What the holds take rides in the request's journal row with its quota (carried-reservations.ts), committed
+    // before it is forwarded. reserveQuota throws insufficient_quota before anything was queued.
+    const carried = holds.length === 0 ? null : holds.map((hold) => this.take(subkey.id, hold));
     let committed: Promise<void>;
     try {
-      committed = reserveQuota(subkey, record, this.writes, amounts.requests);
+      committed = reserveQuota(subkey, record, this.writes, amounts.requests, carried);
     } catch (error) {
-      for (const hold of holds) this.giveBack(subkey.id, hold);
+      for (const hold of holds) this.untake(hold);
       throw error;
     }
     // Checked above in this same synchronous run, so it cannot fail now.
@@ -234,10 +235,20 @@ export class SpendGate {
     return this.rates.headers(subkey.id, subkey.rateLimits, this.now(), into);
   }
 
-  /** A request in flight takes `hold`: spent from its budget window, and held there until it is answered. */
-  private take(subkeyId: string, hold: Hold): void {
-    this.change(subkeyId, hold, hold.amount);
+  /**
+   * A request in flight takes `hold`: spent from its budget window, and held there until it is answered. Answers the
+   * change for the store, which the request's journal row carries.
+   */
+  private take(subkeyId: string, hold: Hold): SpendChange {
+    this.spendInMemory(hold, hold.amount);
     this.inFlight(hold, true);
+    return { ledgerKey: hold.ledgerKey, subkeyId, metric: hold.budget.metric, window: hold.budget.window, windowStart: hold.windowStart, delta: hold.amount };
+  }
+
+  /** Takes back what `take` took, before anything was queued for the store. */
+  private untake(hold: Hold): void {
+    this.spendInMemory(hold, -hold.amount);
+    this.inFlight(hold, false);
   }
 
   /** A request in flight gives `hold` back: neither spent nor held any more. */
@@ -248,13 +259,21 @@ export class SpendGate {
 
   private change(subkeyId: string, hold: Hold, delta: number): void {
     if (delta === 0) return;
-    const entry = this.ledger.get(hold.ledgerKey);
-    // A request that outlived its window is settled in that window's row only.
-    if (entry && entry.start === hold.windowStart) entry.amount += delta;
+    this.spendInMemory(hold, delta);
     this.writes.enqueueSpend(subkeyId, hold.budget, hold.windowStart, delta, hold.ledgerKey);
   }
 
-  /** What the sub-key's budget (under `key`, its ledger key) has spent in the window starting at `start`. */
+  private spendInMemory(hold: Hold, delta: number): void {
+    const entry = this.ledger.get(hold.ledgerKey);
+    // A request that outlived its window is settled in that window's row only.
+    if (entry && entry.start === hold.windowStart) entry.amount += delta;
+  }
+
+  /**
+   * What the sub-key's budget (under `key`, its ledger key) has spent in the window starting at `start`. The store is
+   * read once per window, before its first reservation here: from then on the ledger is the authority, and the store
+   * trails it by what is queued and what journal rows still carry (carried-reservations.ts).
+   */
   private spent(subkeyId: string, key: string, budget: Budget, start: number): number {
     const entry = this.ledger.get(key);
     if (entry && entry.start === start) return entry.amount;

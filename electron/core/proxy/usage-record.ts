@@ -1,4 +1,5 @@
 import type { UsageEntry } from '../../shared/types';
+import type { CarriedReservation } from './carried-reservations';
 import type { RollupCount } from './daily-rollup';
 
 /** Token counts read from an answer; null where unknown. */
@@ -35,6 +36,8 @@ export interface UsageRecord extends TokenUsage {
   counted: RollupCount | null;
   /** Its count in the commit being written, which becomes `counted` only if that commit succeeds (daily-rollup.ts). */
   pendingCount: RollupCount | null;
+  /** The reservation its journal row carries until the commit that writes its usage row (carried-reservations.ts). */
+  carried: CarriedReservation | null;
 }
 
 /** Puts an answer's token counts on its usage row (the cached and reasoning parts null when the answer did not say). */
@@ -111,5 +114,6 @@ export function newUsageRecord(method: string, path: string, at: number): UsageR
     costUsd: null,
     counted: null,
     pendingCount: null,
+    carried: null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../store/database';
 import type { UsageRow } from '../store/usage-repo';
+import { CarriedReservations, carriedOf, spendColumn, sumSpendChange, type CarriedReservation } from './carried-reservations';
 import { DailyRollup } from './daily-rollup';
 import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
@@ -29,11 +30,11 @@ export interface SpendChange {
 
 /** What must be durable before a request goes on: its reservation, and that it is in flight. */
 interface Reservations {
-  /** Requests now in flight, journaled in `in_flight` until their usage row is written. */
+  /** Requests now in flight, journaled in `in_flight` (with the reservation each carries) until their usage row is written. */
   journal: UsageRecord[];
-  /** Spend changes per budget window (key: the budget's ledger key, see enqueueSpend), summed. */
+  /** Other spend changes per budget window (settlements, releases; key: the budget's ledger key, see enqueueSpend), summed. */
   spend?: Map<string, SpendChange>;
-  /** Quota change per sub-key (reservations −1, refunds +1); limited keys only. */
+  /** Other quota changes per sub-key (refunds +1); limited keys only. */
   deltas: Map<string, number>;
   /** last_used_at to write per sub-key: at most one write per key per LAST_USED_EVERY_MS. */
   lastUsed: Map<string, number>;
@@ -103,6 +104,7 @@ export class WriteBatcher {
   /** The last_used_at last committed per sub-key. */
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly upsertSpend;
+  private readonly carried = new CarriedReservations();
   /** Told about the spend changes of a batch that did not commit, so the in-memory ledger can take them back. */
   private spendDropped: ((changes: Iterable<SpendChange>) => void) | null = null;
 
@@ -146,16 +148,21 @@ export class WriteBatcher {
       `INSERT INTO spend (subkey_id, metric, window, window_start, amount) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subkeys WHERE id = ?)
        ON CONFLICT (subkey_id, metric, window, window_start) DO UPDATE SET amount = amount + excluded.amount`,
     );
-    this.journalInsert = db.prepare('INSERT INTO in_flight (subkey_id, at, method, path, model) VALUES (?, ?, ?, ?, ?)');
+    this.journalInsert = db.prepare('INSERT INTO in_flight (subkey_id, at, method, path, model, quota, spend) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.journalDelete = db.prepare('DELETE FROM in_flight WHERE id = ?');
     const writeReservations = (batch: Reservations): void => {
       if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
       for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
       for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
       for (const record of batch.journal) {
-        record.journalId = this.journalInsert.run(record.subkeyId, record.at, record.method, record.path, storedModel(record.model)).lastInsertRowid;
+        // The key whose reservation it carries (the request's own: the proxy sets both from the same sub-key).
+        const carried = record.carried;
+        const subkeyId = carried ? carried.subkeyId : record.subkeyId;
+        record.journalId = this.journalInsert.run(subkeyId, record.at, record.method, record.path, storedModel(record.model), carried?.quota ?? 0, spendColumn(carried?.spend ?? null)).lastInsertRowid;
       }
     };
+    const updateQuota = (subkeyId: string, delta: number): void => void this.updateSubkey.run(delta, null, subkeyId);
+    const upsertSpend = (change: SpendChange): void => void this.upsertSpend.run(change.subkeyId, change.metric, change.window, change.windowStart, change.delta, change.subkeyId);
     this.commitReservations = db.transaction(writeReservations);
     this.commitAll = db.transaction((batch: Reservations | null, log: LogBatch | null) => {
       if (batch) writeReservations(batch);
@@ -177,6 +184,7 @@ export class WriteBatcher {
           this.insertLate.run(kind, objectId, subkeyId, row.record.rowId, upstreamId, JSON.stringify(row.models), JSON.stringify(row.holds), row.at, subkeyId, upstreamId);
         }
       }
+      this.carried.write(updateQuota, upsertSpend);
       this.rollup.write();
     });
   }
@@ -189,25 +197,37 @@ export class WriteBatcher {
     this.push(record, quota);
   }
 
-  /** Like enqueueInsert, for a caller that waits for the commit before going on (a failed commit rejects). */
-  enqueueAwaitedInsert(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number }): Promise<void> {
-    const batch = this.push(record, quota)!;
+  /**
+   * Like enqueueInsert, for a caller that waits for the commit before going on (a failed commit rejects): a request
+   * whose reservation (`quota`, and what it took from budget windows, `spend`) its journal row carries.
+   */
+  enqueueAwaitedInsert(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number }, spend: SpendChange[] | null = null): Promise<void> {
+    const batch = this.push(record, quota, spend)!;
     batch.awaited = true;
     return batch.committed;
   }
 
-  /** The usage row goes to the log; a reservation (`quota`) and the journal row go to this turn's reservations. */
-  private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined): Reservations | null {
+  /** The usage row goes to the log; the journal row, carrying the reservation (`quota`, `spend`), to this turn's reservations. */
+  private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined, spend: SpendChange[] | null = null): Reservations | null {
     this.logBatch().ops.push({ kind: OpKind.Insert, record });
     if (!quota) return null;
     const batch = this.current(true);
     batch.journal.push(record);
-    if (quota.delta !== 0) batch.deltas.set(quota.subkeyId, (batch.deltas.get(quota.subkeyId) ?? 0) + quota.delta);
+    if (quota.delta !== 0 || spend !== null) this.carried.carry(record, { subkeyId: quota.subkeyId, quota: quota.delta, spend });
     const written = this.lastUsedWritten.get(quota.subkeyId);
     if (batch.lastUsed.has(quota.subkeyId) || written === undefined || quota.at - written >= LAST_USED_EVERY_MS) {
       batch.lastUsed.set(quota.subkeyId, quota.at);
     }
     return batch;
+  }
+
+  /**
+   * Queues the usage row of a request a stop left journaled (`record.journalId`), with the reservation its journal row
+   * carries: the commit that writes the row deletes the journal row and applies the reservation, as for any request.
+   */
+  enqueueJournaled(record: UsageRecord, carried: CarriedReservation | null): void {
+    if (carried) this.carried.carry(record, carried);
+    this.push(record, undefined);
   }
 
   /** Queues the final state of a usage row written earlier. */
@@ -270,15 +290,7 @@ export class WriteBatcher {
    */
   enqueueSpend(subkeyId: string, budget: { metric: string; window: string }, windowStart: number, delta: number, ledgerKey: string): void {
     const batch = this.current(false);
-    batch.spend ??= new Map();
-    let key = ledgerKey;
-    let queued = batch.spend.get(key);
-    if (queued && queued.windowStart !== windowStart) {
-      key = `${ledgerKey} ${windowStart}`;
-      queued = batch.spend.get(key);
-    }
-    if (queued) queued.delta += delta;
-    else batch.spend.set(key, { ledgerKey, subkeyId, metric: budget.metric, window: budget.window, windowStart, delta });
+    sumSpendChange((batch.spend ??= new Map()), subkeyId, budget, windowStart, delta, ledgerKey);
   }
 
   /** Registers who takes back the spend changes of a batch that failed to commit. */
@@ -292,9 +304,9 @@ export class WriteBatcher {
     batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + count);
   }
 
-  /** The quota change queued but not yet written for `subkeyId`. */
+  /** The quota change not yet in the stored count of `subkeyId`: queued, or carried by journal rows. */
   pendingDelta(subkeyId: string): number {
-    return this.batch?.deltas.get(subkeyId) ?? 0;
+    return (this.batch?.deltas.get(subkeyId) ?? 0) + this.carried.pendingQuota(subkeyId);
   }
 
   /**
@@ -367,7 +379,10 @@ export class WriteBatcher {
       this.dropFailed(batch, log, error);
       return;
     }
-    if (log) this.rollup.settle(true);
+    if (log) {
+      this.rollup.settle(true);
+      this.carried.settle(true);
+    }
     this.checkpoints.committed();
     if (batch) for (const [id, at] of batch.lastUsed) this.lastUsedWritten.set(id, at);
     this.setFailure(null);
@@ -390,13 +405,25 @@ export class WriteBatcher {
   private dropFailed(batch: Reservations | null, log: LogBatch | null, error: unknown): void {
     if (log) {
       this.rollup.settle(false);
-      // Their rows were rolled back; a journal row written earlier stays, and logs the request at the next start.
+      // Their rows were rolled back; a journal row written earlier stays (with what it carries), and logs the request
+      // (and applies its reservation) at the next start.
+      this.carried.settle(false);
       for (const op of log.ops) if (op.kind === OpKind.Insert) op.record.rowId = null;
     }
     if (batch) {
-      for (const record of batch.journal) record.journalId = null;
-      this.onFailed?.(batch.deltas, error);
-      if (batch.spend) this.spendDropped?.(batch.spend.values());
+      // The journal rows were never written: the reservations they would have carried never happened either.
+      const deltas = new Map(batch.deltas);
+      const spend: SpendChange[] = batch.spend ? [...batch.spend.values()] : [];
+      for (const record of batch.journal) {
+        record.journalId = null;
+        const carried = record.carried;
+        if (!carried) continue;
+        if (carried.quota !== 0) deltas.set(carried.subkeyId, (deltas.get(carried.subkeyId) ?? 0) + carried.quota);
+        if (carried.spend) spend.push(...carried.spend);
+        this.carried.drop(record);
+      }
+      this.onFailed?.(deltas, error);
+      if (spend.length > 0) this.spendDropped?.(spend);
       if (batch.awaited) batch.reject(error);
       // Requests whose reservation did not commit are refused unlogged: their in-flight rows must not follow.
       if (batch.journal.length > 0) {
@@ -469,8 +496,11 @@ export class WriteBatcher {
       record.rowId = this.insertUsage.run(null, ...values).lastInsertRowid;
       this.rollup.inserted(record, null);
     }
-    // Logged now: the journal need not remember it.
-    if (record.journalId !== undefined && record.journalId !== null) this.journalDelete.run(record.journalId);
+    // Logged now: the journal need not remember it, and what its row carried is applied in this commit.
+    if (record.journalId !== undefined && record.journalId !== null) {
+      this.journalDelete.run(record.journalId);
+      this.carried.apply(record);
+    }
   }
 
   private complete(record: UsageRecord): void {
@@ -498,7 +528,7 @@ export class WriteBatcher {
  */
 export function recoverJournal(db: Database): number {
   // A journal row has the columns a usage row starts with.
-  const rows = db.prepare('SELECT id, subkey_id, at, method, path, model FROM in_flight ORDER BY id').all() as Pick<UsageRow, 'id' | 'subkey_id' | 'at' | 'method' | 'path' | 'model'>[];
+  const rows = db.prepare('SELECT id, subkey_id, at, method, path, model, quota, spend FROM in_flight ORDER BY id').all() as (Pick<UsageRow, 'id' | 'subkey_id' | 'at' | 'method' | 'path' | 'model'> & { quota: number; spend: string | null })[];
   if (rows.length === 0) return 0;
   const writes = new WriteBatcher(db);
   for (const row of rows) {
@@ -506,7 +536,7 @@ export function recoverJournal(db: Database): number {
     record.subkeyId = row.subkey_id;
     record.model = row.model;
     record.journalId = row.id;
-    writes.enqueueInsert(record);
+    writes.enqueueJournaled(record, carriedOf(row.subkey_id, row.quota, row.spend));
   }
   writes.flush();
   if (writes.failure !== null) throw new Error(`the requests in flight at the last stop could not be logged: ${writes.failure}`);

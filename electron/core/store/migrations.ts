@@ -398,6 +398,19 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       END;
     `);
   },
+
+  function carryReservationsInTheJournal(db) {
+    db.exec(`
+      -- A journal row carries its request's reservation until the row goes: the commit that writes the usage row
+      -- and deletes the journal row applies it to subkeys.remaining_requests and spend (write-batcher.ts), so the
+      -- commit before forwarding writes the journal's page alone. What the store holds for a key is its stored
+      -- count and spend plus what its journal rows carry; a start applies what a stop left (recoverJournal).
+      -- Rows written before this carry nothing (their reservation was applied when they were written).
+      ALTER TABLE in_flight ADD COLUMN quota INTEGER NOT NULL DEFAULT 0;
+      -- JSON [[metric, window, window_start, amount], ...]: what the request took from each budget window.
+      ALTER TABLE in_flight ADD COLUMN spend TEXT;
+    `);
+  },
 ];
 
 export const LATEST_VERSION = migrations.length;
