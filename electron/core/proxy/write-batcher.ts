@@ -67,17 +67,19 @@ const HOUR_MS = 3_600_000;
 export const LAST_USED_EVERY_MS = 30_000;
 
 /**
- * Group commit in two parts. The reservations of every request seen in one event-loop turn — quota and budget
- * changes, and a small `in_flight` journal row per request — are written in ONE immediate transaction (one WAL
+ * Group commit in two parts. The reservations of every request seen in one event-loop turn — a small `in_flight`
+ * journal row per request, carrying its quota and budget changes — are written in ONE immediate transaction (one WAL
  * commit) in the check phase of that turn; each request waits for it before it is forwarded, so a reservation, and
- * that the request is in flight, are durable before upstream sees it. That commit writes a page or three. The usage
- * log — each request's row (its table leaf, four index leaves, the daily roll-ups), refused rows, refusal counters,
- * created objects, work waiting to be settled late — waits up to LAZY_FLUSH_MS and is written in one commit for many
- * requests, which deletes the journal rows of those it logs; a journaled request still running then waits for the
- * commit after it ends (`takeWaiting`). `flush` writes everything at once, running requests as they stand (every
- * admin read calls it first, so reads see every request as before). A journal row left at a start is a request whose row was never written: it is
- * logged then and marked interrupted (`recoverJournal`). A failed commit loses what it held (`onFailed` restores the
- * in-memory counts) and marks the store failing until a commit succeeds (`failure`).
+ * that the request is in flight, are durable before upstream sees it. That commit writes the journal's page. The
+ * usage log — each request's row (its table leaf, four index leaves, the daily roll-ups), refused rows, refusal
+ * counters, created objects, work waiting to be settled late, refunds and settlements — waits up to LAZY_FLUSH_MS and
+ * is written in one commit for many requests, which deletes the journal rows of those it logs and applies what they
+ * carried (carried-reservations.ts); a journaled request still running then waits for the commit after it ends
+ * (`takeWaiting`). `flush` writes everything at once, running requests as they stand (every admin read and write
+ * calls it first, so reads see every request as before). A journal row left at a start is a request whose row was
+ * never written: it is logged then, its reservation applied, and marked interrupted (`recoverJournal`). A failed
+ * commit loses what it held (`onFailed` restores the in-memory counts) and marks the store failing until a commit
+ * succeeds (`failure`).
  */
 export class WriteBatcher {
   private batch: Reservations | null = null;
