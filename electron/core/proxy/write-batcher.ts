@@ -72,9 +72,9 @@ export const LAST_USED_EVERY_MS = 30_000;
  * commit) in the check phase of that turn; each request waits for it before it is forwarded, so a reservation, and
  * that the request is in flight, are durable before upstream sees it. That commit writes the journal's page. The
  * usage log — each request's row (its table leaf, four index leaves, the daily roll-ups), refused rows, refusal
- * counters, created objects, work waiting to be settled late, refunds and settlements — waits up to LAZY_FLUSH_MS and
- * is written in one commit for many requests, which deletes the journal rows of those it logs and applies what they
- * carried (carried-reservations.ts); a journaled request still running then waits for the commit after it ends
+ * counters, created objects, work waiting to be settled late — waits up to LAZY_FLUSH_MS and is written in one
+ * commit for many requests, which deletes the journal rows of those it logs and applies what they carried
+ * (carried-reservations.ts); refunds and settlements ride in the next commit of either kind; a journaled request still running then waits for the commit after it ends
  * (`takeWaiting`). `flush` writes everything at once, running requests as they stand (every admin read and write
  * calls it first, so reads see every request as before). A journal row left at a start is a request whose row was
  * never written: it is logged then, its reservation applied, and marked interrupted (`recoverJournal`). A failed
