@@ -57,7 +57,7 @@ describe('quota arithmetic', () => {
     expect(remainingOf(db, id)).toBe(0);
   });
 
-  it('writes only the journal before a request goes on, and applies what it carries, summed, with the usage rows', async () => {
+  it('writes only the journal before a request goes on, and applies what it carries, with refunds, summed, with the usage rows', async () => {
     const { id, secret } = insertSubkey(db, { upstreamId, remainingRequests: 10 });
     const subkey = keys.subkeyByHash(hashSubkeySecret(secret))!;
     db.exec(`CREATE TABLE writes (what TEXT);
@@ -67,9 +67,13 @@ describe('quota arithmetic', () => {
     const writesSeen = (): string[] => db.prepare('SELECT what FROM writes ORDER BY rowid').pluck().all() as string[];
     await Promise.all([reserveQuota(subkey, record(), writes), reserveQuota(subkey, record(), writes), reserveQuota(subkey, record(), writes)]);
     expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1']);
+    // A refund (upstream answered 500) waits for the log too: the next request's commit still writes its journal row alone.
+    refundQuota(subkey, keys, writes);
+    await reserveQuota(subkey, record(), writes);
+    expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1', 'journal -1']);
     writes.flush();
-    // One UPDATE of the key for the three, in the commit that deletes their journal rows.
-    expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1', 'subkeys -3']);
+    // One UPDATE of the key for the four and the refund, in the commit that deletes their journal rows.
+    expect(writesSeen()).toEqual(['journal -1', 'journal -1', 'journal -1', 'journal -1', 'subkeys -3']);
     expect(remainingOf(db, id)).toBe(7);
     expect(journaled(db)).toBe(0);
   });

@@ -54,6 +54,12 @@ export class CarriedReservations {
     if (carried.spend) for (const change of carried.spend) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
   }
 
+  /** Still inside that commit: adds changes made after reservations (refunds, settlements) to what it writes. */
+  include(quota: ReadonlyMap<string, number>, spend: ReadonlyMap<string, SpendChange> | null): void {
+    for (const [subkeyId, delta] of quota) this.quota.set(subkeyId, (this.quota.get(subkeyId) ?? 0) + delta);
+    if (spend) for (const change of spend.values()) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
+  }
+
   /** Still inside that commit: writes the sums of what it applies. */
   write(updateQuota: (subkeyId: string, delta: number) => void, upsertSpend: (change: SpendChange) => void): void {
     for (const [subkeyId, delta] of this.quota) updateQuota(subkeyId, delta);

@@ -32,10 +32,6 @@ export interface SpendChange {
 interface Reservations {
   /** Requests now in flight, journaled in `in_flight` (with the reservation each carries) until their usage row is written. */
   journal: UsageRecord[];
-  /** Other spend changes per budget window (settlements, releases; key: the budget's ledger key, see enqueueSpend), summed. */
-  spend?: Map<string, SpendChange>;
-  /** Other quota changes per sub-key (refunds +1); limited keys only. */
-  deltas: Map<string, number>;
   /** last_used_at to write per sub-key: at most one write per key per LAST_USED_EVERY_MS. */
   lastUsed: Map<string, number>;
   committed: Promise<void>;
@@ -55,6 +51,10 @@ interface LogBatch {
   batchFiles: { fileId: string; subkeyId: string; summary: BatchFileSummary }[];
   /** Work settled after its answer, kept (a row) or settled (null row), in the order they came (late-settlements.ts). */
   late: { kind: LateKind; objectId: string; row: LateSettlementRow | null }[];
+  /** Quota given back per sub-key (refunds), summed. */
+  deltas: Map<string, number>;
+  /** Spend changes per budget window after reservations (settlements, releases; key: see enqueueSpend), summed. */
+  spend: Map<string, SpendChange> | null;
 }
 
 /** How long the usage log and other after-the-fact records may wait before they are written. */
@@ -153,9 +153,7 @@ export class WriteBatcher {
     this.journalInsert = db.prepare('INSERT INTO in_flight (subkey_id, at, method, path, model, quota, spend) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.journalDelete = db.prepare('DELETE FROM in_flight WHERE id = ?');
     const writeReservations = (batch: Reservations): void => {
-      if (batch.spend) for (const s of batch.spend.values()) this.upsertSpend.run(s.subkeyId, s.metric, s.window, s.windowStart, s.delta, s.subkeyId);
-      for (const [id, delta] of batch.deltas) this.updateSubkey.run(delta, batch.lastUsed.get(id) ?? null, id);
-      for (const [id, at] of batch.lastUsed) if (!batch.deltas.has(id)) this.updateSubkey.run(0, at, id);
+      for (const [id, at] of batch.lastUsed) this.updateSubkey.run(0, at, id);
       for (const record of batch.journal) {
         // The key whose reservation it carries (the request's own: the proxy sets both from the same sub-key).
         const carried = record.carried;
@@ -186,6 +184,8 @@ export class WriteBatcher {
           this.insertLate.run(kind, objectId, subkeyId, row.record.rowId, upstreamId, JSON.stringify(row.models), JSON.stringify(row.holds), row.at, subkeyId, upstreamId);
         }
       }
+      // Refunds and settlements join what the journal rows deleted here carried: one write per key and budget window.
+      this.carried.include(log.deltas, log.spend);
       this.carried.write(updateQuota, upsertSpend);
       this.rollup.write();
     });
@@ -213,7 +213,7 @@ export class WriteBatcher {
   private push(record: UsageRecord, quota: { subkeyId: string; delta: number; at: number } | undefined, spend: SpendChange[] | null = null): Reservations | null {
     this.logBatch().ops.push({ kind: OpKind.Insert, record });
     if (!quota) return null;
-    const batch = this.current(true);
+    const batch = this.current();
     batch.journal.push(record);
     if (quota.delta !== 0 || spend !== null) this.carried.carry(record, { subkeyId: quota.subkeyId, quota: quota.delta, spend });
     const written = this.lastUsedWritten.get(quota.subkeyId);
@@ -284,15 +284,15 @@ export class WriteBatcher {
   }
 
   /**
-   * Queues a change to what a budget window has spent. A reservation's changes are queued before its awaited insert,
-   * so they commit in the same transaction (durable before forwarding); settlements ride in the next batch.
-   * `ledgerKey` names the budget (`subkeyId metric window`, made once per budget by the spend gate): changes are summed
+   * Queues a change to what a budget window has spent after its reservation (a settlement, a release): it rides in
+   * the next lazy commit (a reservation is carried by its journal row, see enqueueAwaitedInsert; one lost in a crash
+   * leaves the reservation charged, never less). `ledgerKey` names the budget (`subkeyId metric window`, made once per budget by the spend gate): changes are summed
    * under it, so the hot path builds no key; a change to another window of the same budget (one ended mid-batch) is
    * kept apart under a key with its start.
    */
   enqueueSpend(subkeyId: string, budget: { metric: string; window: string }, windowStart: number, delta: number, ledgerKey: string): void {
-    const batch = this.current(false);
-    sumSpendChange((batch.spend ??= new Map()), subkeyId, budget, windowStart, delta, ledgerKey);
+    const log = this.logBatch();
+    sumSpendChange((log.spend ??= new Map()), subkeyId, budget, windowStart, delta, ledgerKey);
   }
 
   /** Registers who takes back the spend changes of a batch that failed to commit. */
@@ -300,15 +300,15 @@ export class WriteBatcher {
     this.spendDropped = listener;
   }
 
-  /** Queues a quota refund (+`count`, one by default) for a sub-key. */
+  /** Queues a quota refund (+`count`, one by default) for a sub-key; it rides in the next lazy commit. */
   enqueueRefund(subkeyId: string, count = 1): void {
-    const batch = this.current(false);
-    batch.deltas.set(subkeyId, (batch.deltas.get(subkeyId) ?? 0) + count);
+    const log = this.logBatch();
+    log.deltas.set(subkeyId, (log.deltas.get(subkeyId) ?? 0) + count);
   }
 
-  /** The quota change not yet in the stored count of `subkeyId`: queued, or carried by journal rows. */
+  /** The quota change not yet in the stored count of `subkeyId`: refunds queued, and what journal rows carry. */
   pendingDelta(subkeyId: string): number {
-    return (this.batch?.deltas.get(subkeyId) ?? 0) + this.carried.pendingQuota(subkeyId);
+    return (this.log?.deltas.get(subkeyId) ?? 0) + this.carried.pendingQuota(subkeyId);
   }
 
   /**
@@ -411,11 +411,13 @@ export class WriteBatcher {
       // (and applies its reservation) at the next start.
       this.carried.settle(false);
       for (const op of log.ops) if (op.kind === OpKind.Insert) op.record.rowId = null;
+      if (log.deltas.size > 0) this.onFailed?.(log.deltas, error);
+      if (log.spend) this.spendDropped?.(log.spend.values());
     }
     if (batch) {
       // The journal rows were never written: the reservations they would have carried never happened either.
-      const deltas = new Map(batch.deltas);
-      const spend: SpendChange[] = batch.spend ? [...batch.spend.values()] : [];
+      const deltas = new Map<string, number>();
+      const spend: SpendChange[] = [];
       for (const record of batch.journal) {
         record.journalId = null;
         const carried = record.carried;
@@ -424,7 +426,7 @@ export class WriteBatcher {
         if (carried.spend) spend.push(...carried.spend);
         this.carried.drop(record);
       }
-      this.onFailed?.(deltas, error);
+      if (deltas.size > 0) this.onFailed?.(deltas, error);
       if (spend.length > 0) this.spendDropped?.(spend);
       if (batch.awaited) batch.reject(error);
       // Requests whose reservation did not commit are refused unlogged: their in-flight rows must not follow.
@@ -438,11 +440,9 @@ export class WriteBatcher {
     this.setFailure(describeFailure(error));
   }
 
-  /** This turn's reservations; `urgent` (a request waits on them) commits them at the end of this event-loop turn. */
-  private current(urgent: boolean): Reservations {
-    if (urgent) {
-      if (!this.immediate) this.immediate = setImmediate(this.reservationsNow);
-    } else this.armLazy();
+  /** This turn's reservations, committed at the end of this event-loop turn (requests wait on them). */
+  private current(): Reservations {
+    if (!this.immediate) this.immediate = setImmediate(this.reservationsNow);
     if (this.batch) return this.batch;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -450,7 +450,7 @@ export class WriteBatcher {
       resolve = res;
       reject = rej;
     });
-    this.batch = { journal: [], deltas: new Map(), lastUsed: new Map(), committed, resolve, reject, awaited: false };
+    this.batch = { journal: [], lastUsed: new Map(), committed, resolve, reject, awaited: false };
     return this.batch;
   }
 
@@ -546,7 +546,7 @@ export function recoverJournal(db: Database): number {
 }
 
 function emptyLog(): LogBatch {
-  return { ops: [], refusals: new Map(), objects: [], batchFiles: [], late: [] };
+  return { ops: [], refusals: new Map(), objects: [], batchFiles: [], late: [], deltas: new Map(), spend: null };
 }
 
 /**
@@ -558,7 +558,10 @@ function isJournaledInFlight(record: UsageRecord): boolean {
 }
 
 function isEmptyLog(log: LogBatch): boolean {
-  return log.ops.length === 0 && log.refusals.size === 0 && log.objects.length === 0 && log.batchFiles.length === 0 && log.late.length === 0;
+  return (
+    log.ops.length === 0 && log.refusals.size === 0 && log.objects.length === 0 && log.batchFiles.length === 0 && log.late.length === 0 &&
+    log.deltas.size === 0 && log.spend === null
+  );
 }
 
 function storedModel(model: string | null): string | null {
