@@ -83,11 +83,15 @@ export function createCore(options: CoreOptions): Core {
   }
   applyStoredPriceData(db);
   const hub = createEventHub((error) => log.error('push event listener failed', error));
-  // Pushes carry the changed sub-keys (a few primary-key reads, at most 4 a second) and the finished rows.
+  // Pushes carry the changed sub-keys (a few primary-key reads, at most 4 a second, counted as the proxy counts them
+  // now: the store trails it by requests in flight) and the finished rows.
   const usageChanged = createUsageThrottle(
     (payload) => hub.emit('usage:changed', payload),
     undefined,
-    (ids) => ids.flatMap((id) => getSubkey(db, id) ?? []),
+    (ids) => ids.flatMap((id) => {
+      const subkey = getSubkey(db, id);
+      return subkey ? [proxy.counted(subkey)] : [];
+    }),
   );
   // The proxy reads this array on every request; it is updated in place when the configured host changes.
   const allowedHosts: string[] = [...(options.allowedHosts ?? [])];

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverJournal } from '../../electron/core/proxy/write-batcher';
 import { openDatabase } from '../../electron/core/store/database';
+import { getSubkey } from '../../electron/core/store/subkeys-repo';
 import { insertSubkey, insertUpstream, remainingOf, storedRemaining, storedSpend, testSecretBox, usageRows } from '../helpers/proxy-fixtures';
 import { UPSTREAM_KEY } from '../helpers/proxy-harness';
 import { useProxyHarness } from '../helpers/proxy-harness-per-file';
@@ -107,6 +108,49 @@ describe('quota under concurrency', () => {
     const client = h.client(secret);
     const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.models.list()));
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(10);
+  });
+
+  it('counts for pushes a request in flight that the store does not show yet (its journal row carries it)', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    h.upstream.respond = (_request, response) => {
+      void released.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'));
+    };
+    const { id, secret } = h.subkey({ remainingRequests: 5 });
+    h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'requests', limit: 100, window: 'day' }]), id);
+    h.running.proxy.invalidate(id);
+    const arrived = h.upstream.nextRequest();
+    const pending = h.client(secret).models.list();
+    await arrived;
+    // As a push reads the store: unflushed, the request in flight is in its journal row only.
+    const stored = getSubkey(h.db, id)!;
+    expect(stored.remainingRequests).toBe(5);
+    expect(stored.budgets[0]!.spent).toBe(0);
+    const counted = h.running.proxy.counted(stored);
+    expect(counted.remainingRequests).toBe(4);
+    expect(counted.budgets[0]!.spent).toBe(1);
+    release();
+    await pending;
+    await h.settled(30);
+    expect(getSubkey(h.db, id)).toMatchObject({ remainingRequests: 4, budgets: [expect.objectContaining({ spent: 1 })] });
+    h.upstream.respond = null;
+  });
+
+  it('counts a key exhausted by requests in flight as exhausted', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    h.upstream.respond = (_request, response) => {
+      void released.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'));
+    };
+    const { id, secret } = h.subkey({ remainingRequests: 1 });
+    const arrived = h.upstream.nextRequest();
+    const pending = h.client(secret).models.list();
+    await arrived;
+    expect(getSubkey(h.db, id)!.status).toBe('active');
+    expect(h.running.proxy.counted(getSubkey(h.db, id)!)).toMatchObject({ remainingRequests: 0, status: 'exhausted' });
+    release();
+    await pending;
+    h.upstream.respond = null;
   });
 
   it('forwards nothing and keeps the quota when the reservation cannot be written', async () => {

@@ -29,6 +29,7 @@ import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, r
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, recordTokens, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
+import { subkeyStatus } from '../store/subkeys-repo';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation, type SpendAmounts } from './spend-gate';
 import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
@@ -527,6 +528,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     handle,
     upgrade: (request, socket, head) => sockets.upgrade(request, socket, head),
     flush: () => writes.flush(),
+    counted(subkey) {
+      const remainingRequests = subkey.remainingRequests === null ? null : Math.max(0, subkey.remainingRequests + writes.pendingDelta(subkey.id));
+      const expiresAt = subkey.expiresAt === null ? null : Date.parse(subkey.expiresAt);
+      return {
+        ...subkey,
+        remainingRequests,
+        budgets: subkey.budgets.map((budget) => ({ ...budget, spent: gate.budgetSpent(subkey.id, budget).spent })),
+        status: subkeyStatus({ enabled: subkey.enabled, expiresAt, remainingRequests }, Date.now()),
+      };
+    },
     storeFailure: () => writes.failure,
     invalidate(subkeyId, invalidateOptions) {
       keys.invalidate(subkeyId, invalidateOptions?.quotaReset ?? false);

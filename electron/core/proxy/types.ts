@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { BudgetThreshold, UsageEntry } from '../../shared/types';
+import type { BudgetThreshold, Subkey, UsageEntry } from '../../shared/types';
 import type { Database } from '../store/database';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -43,6 +43,11 @@ export interface Proxy {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Writes pending quota and usage records now (synchronously). Call before changing sub-keys in the store. */
   flush(): void;
+  /**
+   * `subkey` as read from the store without a flush, with the remaining requests and budgets spent the proxy counts
+   * now (requests in flight included; the store trails by what journal rows carry and what is queued): for pushes.
+   */
+  counted(subkey: Subkey): Subkey;
   /** Why the store cannot be written (the last commit failed), or null when it can. */
   storeFailure(): string | null;
   /**
