@@ -29,7 +29,7 @@ export class CarriedReservations {
   /** `record` carries `carried` from now on (its journal row is queued). */
   carry(record: UsageRecord, carried: CarriedReservation): void {
     record.carried = carried;
-    if (carried.quota !== 0) this.unapplied.set(carried.subkeyId, (this.unapplied.get(carried.subkeyId) ?? 0) + carried.quota);
+    if (carried.quota !== 0) addTo(this.unapplied, carried.subkeyId, carried.quota);
   }
 
   /** The journal row of `record` was never written (its commit failed): it carries nothing. */
@@ -37,7 +37,7 @@ export class CarriedReservations {
     const carried = record.carried;
     if (!carried) return;
     record.carried = null;
-    if (carried.quota !== 0) this.unapplied.set(carried.subkeyId, (this.unapplied.get(carried.subkeyId) ?? 0) - carried.quota);
+    if (carried.quota !== 0) addTo(this.unapplied, carried.subkeyId, -carried.quota);
   }
 
   /** The quota change carried for `subkeyId` and not yet in its stored count. */
@@ -50,13 +50,13 @@ export class CarriedReservations {
     const carried = record.carried;
     if (!carried) return;
     this.applied.push(record);
-    if (carried.quota !== 0) this.quota.set(carried.subkeyId, (this.quota.get(carried.subkeyId) ?? 0) + carried.quota);
+    if (carried.quota !== 0) addTo(this.quota, carried.subkeyId, carried.quota);
     if (carried.spend) for (const change of carried.spend) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
   }
 
   /** Still inside that commit: adds changes made after reservations (refunds, settlements) to what it writes. */
   include(quota: ReadonlyMap<string, number>, spend: ReadonlyMap<string, SpendChange> | null): void {
-    for (const [subkeyId, delta] of quota) this.quota.set(subkeyId, (this.quota.get(subkeyId) ?? 0) + delta);
+    for (const [subkeyId, delta] of quota) addTo(this.quota, subkeyId, delta);
     if (spend) for (const change of spend.values()) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
   }
 
@@ -72,7 +72,7 @@ export class CarriedReservations {
       for (const record of this.applied) {
         const carried = record.carried!;
         record.carried = null;
-        if (carried.quota !== 0) this.unapplied.set(carried.subkeyId, (this.unapplied.get(carried.subkeyId) ?? 0) - carried.quota);
+        if (carried.quota !== 0) addTo(this.unapplied, carried.subkeyId, -carried.quota);
       }
     }
     this.applied = [];
@@ -90,9 +90,19 @@ export function spendColumn(spend: readonly SpendChange[] | null): string | null
 export function carriedOf(subkeyId: string | null, quota: number, spend: string | null): CarriedReservation | null {
   if (subkeyId === null || (quota === 0 && spend === null)) return null;
   const changes = spend === null ? null : (JSON.parse(spend) as [string, string, number, number][]).map(
-    ([metric, window, windowStart, delta]): SpendChange => ({ ledgerKey: `${subkeyId} ${metric} ${window}`, subkeyId, metric, window, windowStart, delta }),
+    ([metric, window, windowStart, delta]): SpendChange => ({ ledgerKey: budgetLedgerKey(subkeyId, { metric, window }), subkeyId, metric, window, windowStart, delta }),
   );
   return { subkeyId, quota, spend: changes };
+}
+
+/** Adds `delta` to what `counts` holds under `key`. */
+export function addTo(counts: Map<string, number>, key: string, delta: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + delta);
+}
+
+/** `subkeyId metric window`: a budget's ledger key, where the spend gate keeps what it has spent and changes to it are summed. */
+export function budgetLedgerKey(subkeyId: string, budget: { metric: string; window: string }): string {
+  return `${subkeyId} ${budget.metric} ${budget.window}`;
 }
 
 /**

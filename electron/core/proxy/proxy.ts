@@ -29,7 +29,6 @@ import { bodyKindOf, checkDeclaredLength, hasBody, limitStream, parseJsonBody, r
 import type { Proxy, ProxyOptions } from './types';
 import { newUsageRecord, recordTokens, usageEntryOf, type TokenUsage, type UsageRecord } from './usage-record';
 import { WriteBatcher } from './write-batcher';
-import { subkeyStatus } from '../store/subkeys-repo';
 import { createSocketProxy } from './ws-proxy';
 import { SpendGate, type Reservation, type SpendAmounts } from './spend-gate';
 import { requestAmounts, spendsAnswerUsage, usageAmounts } from './spend-amounts';
@@ -37,6 +36,7 @@ import { ResponseContexts } from './response-contexts';
 import { FINAL_BATCH_STATUSES, LateSettlements } from './late-settlements';
 import { hasRateLimits } from './rate-limiter';
 import { BudgetAlerts } from '../budgets/budget-alerts';
+import { subkeyStatus } from '../store/subkeys-repo';
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT = 10 * 60 * 1000;

@@ -5,6 +5,7 @@ import type { Database } from '../store/database';
 import { readSpend } from '../store/spend-repo';
 import type { KeyCache, SubkeyState } from './key-cache';
 import type { StoredHold } from './late-settlements';
+import { budgetLedgerKey } from './carried-reservations';
 import { proxyErrors } from './proxy-error';
 import { holdsTokensOrDollars } from './spend-amounts';
 import { checkQuotaLeft, refundQuota, reserveQuota } from './quota';
@@ -301,7 +302,7 @@ export class SpendGate {
   private ledgerKey(subkeyId: string, budget: Budget): string {
     const known = this.ledgerKeys.get(budget);
     if (known !== undefined && known.subkeyId === subkeyId) return known.key;
-    const key = `${subkeyId} ${budget.metric} ${budget.window}`;
+    const key = budgetLedgerKey(subkeyId, budget);
     this.ledgerKeys.set(budget, { subkeyId, key });
     return key;
   }

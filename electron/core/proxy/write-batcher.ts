@@ -1,6 +1,6 @@
 import type { Database } from '../store/database';
 import type { UsageRow } from '../store/usage-repo';
-import { CarriedReservations, carriedOf, spendColumn, sumSpendChange, type CarriedReservation } from './carried-reservations';
+import { addTo, CarriedReservations, carriedOf, spendColumn, sumSpendChange, type CarriedReservation } from './carried-reservations';
 import { DailyRollup } from './daily-rollup';
 import { IdleCheckpoints } from './idle-checkpoints';
 import type { BatchFileSummary } from './batch-files';
@@ -72,10 +72,10 @@ export const LAST_USED_EVERY_MS = 30_000;
  * commit) in the check phase of that turn; each request waits for it before it is forwarded, so a reservation, and
  * that the request is in flight, are durable before upstream sees it. That commit writes the journal's page. The
  * usage log — each request's row (its table leaf, four index leaves, the daily roll-ups), refused rows, refusal
- * counters, created objects, work waiting to be settled late — waits up to LAZY_FLUSH_MS and is written in one
- * commit for many requests, which deletes the journal rows of those it logs and applies what they carried
- * (carried-reservations.ts); refunds and settlements ride in the next commit of either kind; a journaled request still running then waits for the commit after it ends
- * (`takeWaiting`). `flush` writes everything at once, running requests as they stand (every admin read and write
+ * counters, created objects, work waiting to be settled late, refunds and settlements — waits up to LAZY_FLUSH_MS
+ * and is written in one commit for many requests, which deletes the journal rows of those it logs and applies what
+ * they carried with the refunds and settlements (carried-reservations.ts); a journaled request still running then
+ * waits for the commit after it ends (`takeWaiting`). `flush` writes everything at once, running requests as they stand (every admin read and write
  * calls it first, so reads see every request as before). A journal row left at a start is a request whose row was
  * never written: it is logged then, its reservation applied, and marked interrupted (`recoverJournal`). A failed
  * commit loses what it held (`onFailed` restores the in-memory counts) and marks the store failing until a commit
@@ -286,9 +286,8 @@ export class WriteBatcher {
   /**
    * Queues a change to what a budget window has spent after its reservation (a settlement, a release): it rides in
    * the next lazy commit (a reservation is carried by its journal row, see enqueueAwaitedInsert; one lost in a crash
-   * leaves the reservation charged, never less). `ledgerKey` names the budget (`subkeyId metric window`, made once per budget by the spend gate): changes are summed
-   * under it, so the hot path builds no key; a change to another window of the same budget (one ended mid-batch) is
-   * kept apart under a key with its start.
+   * leaves the reservation charged, never less). `ledgerKey` names the budget (budgetLedgerKey, made once per budget
+   * by the spend gate): changes are summed under it (sumSpendChange).
    */
   enqueueSpend(subkeyId: string, budget: { metric: string; window: string }, windowStart: number, delta: number, ledgerKey: string): void {
     const log = this.logBatch();
@@ -302,8 +301,7 @@ export class WriteBatcher {
 
   /** Queues a quota refund (+`count`, one by default) for a sub-key; it rides in the next lazy commit. */
   enqueueRefund(subkeyId: string, count = 1): void {
-    const log = this.logBatch();
-    log.deltas.set(subkeyId, (log.deltas.get(subkeyId) ?? 0) + count);
+    addTo(this.logBatch().deltas, subkeyId, count);
   }
 
   /** The quota change not yet in the stored count of `subkeyId`: refunds queued, and what journal rows carry. */
@@ -422,7 +420,7 @@ export class WriteBatcher {
         record.journalId = null;
         const carried = record.carried;
         if (!carried) continue;
-        if (carried.quota !== 0) deltas.set(carried.subkeyId, (deltas.get(carried.subkeyId) ?? 0) + carried.quota);
+        if (carried.quota !== 0) addTo(deltas, carried.subkeyId, carried.quota);
         if (carried.spend) spend.push(...carried.spend);
         this.carried.drop(record);
       }
