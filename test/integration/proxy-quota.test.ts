@@ -15,6 +15,16 @@ import { startStandInUpstream, type StandInUpstream } from '../helpers/stand-in-
 const root = resolve(import.meta.dirname, '../..');
 const h = useProxyHarness();
 
+/** Makes upstream hold each answer (`status`, `body`) until the returned function is called. */
+function answerWhenReleased(status: number, body: string): () => void {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  h.upstream.respond = (_request, response) => {
+    void released.then(() => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
+  };
+  return release;
+}
+
 describe('quota under concurrency', () => {
   it('forwards exactly 10 of 60 simultaneous requests for a key with 10 left', async () => {
     const { id, secret } = h.subkey({ remainingRequests: 10 });
@@ -69,14 +79,7 @@ describe('quota under concurrency', () => {
   });
 
   it('refunds a failed request in flight, unless the remaining count was set anew meanwhile', async () => {
-    const failSlowly = () => {
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      h.upstream.respond = (_request, response) => {
-        void released.then(() => response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}'));
-      };
-      return release;
-    };
+    const failSlowly = () => answerWhenReleased(503, '{"error":{"message":"busy"}}');
     const { id, secret } = h.subkey({ remainingRequests: 5 });
 
     // A rename while the request is in flight: the failed request is still given back.
@@ -111,11 +114,7 @@ describe('quota under concurrency', () => {
   });
 
   it('counts for pushes a request in flight that the store does not show yet (its journal row carries it)', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    h.upstream.respond = (_request, response) => {
-      void released.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'));
-    };
+    const release = answerWhenReleased(200, '{"object":"list","data":[]}');
     const { id, secret } = h.subkey({ remainingRequests: 5 });
     h.db.prepare('UPDATE subkeys SET budgets = ? WHERE id = ?').run(JSON.stringify([{ metric: 'requests', limit: 100, window: 'day' }]), id);
     h.running.proxy.invalidate(id);
@@ -137,11 +136,7 @@ describe('quota under concurrency', () => {
   });
 
   it('counts a key exhausted by requests in flight as exhausted', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    h.upstream.respond = (_request, response) => {
-      void released.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'));
-    };
+    const release = answerWhenReleased(200, '{"object":"list","data":[]}');
     const { id, secret } = h.subkey({ remainingRequests: 1 });
     const arrived = h.upstream.nextRequest();
     const pending = h.client(secret).models.list();
