@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
@@ -312,6 +312,29 @@ describe('a budget only held by requests in flight', () => {
     const spent = await refusal(chat(client));
     expect(spent.message).toContain('is spent until 2026-12-04T23:00:00.000Z');
     expect(spent.headers?.get('x-should-retry')).toBe('false');
+  });
+
+  it('still count in a window the clock is set back into, though their journal rows are not applied yet', async () => {
+    const { secret } = keyWithBudgets([{ metric: 'requests', limit: 1, window: 'day' }]);
+    const client = h.client(secret);
+    const upstream = heldUpstream();
+    // One second before midnight in Berlin: the first request takes 4 December's one request and stays in flight.
+    clock = Date.parse('2026-12-04T22:59:59Z');
+    const first = chat(client);
+    await upstream.arrived();
+    // Past midnight a request of 5 December goes through; then the clock is set back (a time sync) into 4 December,
+    // whose spend the proxy reads again from the store: there the first request is still only its journal row.
+    clock = Date.parse('2026-12-04T23:00:01Z');
+    const second = chat(client);
+    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(2));
+    clock = Date.parse('2026-12-04T22:59:59.500Z');
+    const third = await refusal(chat(client));
+    expect(third.code).toBe('budget_exceeded');
+    expect(third.message).toContain('is spent until 2026-12-04T23:00:00.000Z');
+    expect(h.upstream.requests).toHaveLength(2);
+    upstream.answer(200);
+    upstream.answer(200);
+    await Promise.all([first, second]);
   });
 });
 

@@ -273,11 +273,15 @@ export class SpendGate {
   /**
    * What the sub-key's budget (under `key`, its ledger key) has spent in the window starting at `start`. The store is
    * read once per window, before its first reservation here: from then on the ledger is the authority, and the store
-   * trails it by what is queued and what journal rows still carry (carried-reservations.ts).
+   * trails it by what is queued and what journal rows still carry (carried-reservations.ts). So the store is brought
+   * up to date before it is read: a clock set back into a window the ledger has left (a time sync across midnight)
+   * must find that window's requests still in flight, whose journal rows are applied only when they end.
    */
   private spent(subkeyId: string, key: string, budget: Budget, start: number): number {
     const entry = this.ledger.get(key);
     if (entry && entry.start === start) return entry.amount;
+    // Once per key, budget and window (and the first time a key is seen): a commit of what is pending, not per request.
+    this.writes.flush();
     const amount = readSpend(this.db, subkeyId, budget, start);
     this.ledger.set(key, { start, amount, held: 0, holders: 0 });
     return amount;
