@@ -127,8 +127,9 @@ async function loadWithWrk(server: Server, secret: string, connections: number, 
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {
     rps: number(/Requests\/sec:\s+([\d.]+)/),
-    p50: wrkMs(/50%\s+(\S+)/.exec(output)?.[1] ?? ''),
-    p99: wrkMs(/99%\s+(\S+)/.exec(output)?.[1] ?? ''),
+    // Anchored at a line's start: the thread stats' `+/- Stdev` column also ends in `%` (`85.50%`, `72.99%`).
+    p50: wrkMs(/^\s*50%\s+(\S+)/m.exec(output)?.[1] ?? ''),
+    p99: wrkMs(/^\s*99%\s+(\S+)/m.exec(output)?.[1] ?? ''),
     failures: number(/Non-2xx or 3xx responses: (\d+)/) + (errors ? errors.slice(1).reduce((sum, each) => sum + Number(each), 0) : 0),
     total: number(/(\d+) requests in/),
   };
