@@ -108,7 +108,7 @@ describe('what a request costs the proxy', () => {
     expect(spendOf(usd.id, 'usd')).toBeGreaterThan(0);
   });
 
-  it('reads neither custom prices nor settings from the store per request once it knows them', async () => {
+  it('reads neither custom prices, settings nor a budget window\'s spend from the store per request once it knows them', async () => {
     const usd = keyWithBudgets([
       { metric: 'usd', limit: 100, window: 'day' },
       { metric: 'tokens', limit: 1_000_000, window: 'day' },
@@ -116,6 +116,8 @@ describe('what a request costs the proxy', () => {
     await chat(usd.secret);
     expect(await readsOf('custom_prices', () => chat(usd.secret))).toBe(0);
     expect(await readsOf('settings', () => chat(usd.secret))).toBe(0);
+    // The spend gate's ledger is the authority once it read a window (which writes what is pending first).
+    expect(await readsOf('FROM spend', () => chat(usd.secret))).toBe(0);
   });
 
   it('prices the next request by a custom price set or removed since', async () => {
