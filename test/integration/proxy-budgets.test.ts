@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { priceTokens } from '../../electron/core/budgets/prices';
 import { putCustomPrice } from '../../electron/core/store/prices-repo';
 import { writeSetting } from '../../electron/core/store/settings-repo';
@@ -325,8 +325,9 @@ describe('a budget only held by requests in flight', () => {
     // Past midnight a request of 5 December goes through; then the clock is set back (a time sync) into 4 December,
     // whose spend the proxy reads again from the store: there the first request is still only its journal row.
     clock = Date.parse('2026-12-04T23:00:01Z');
+    const secondArrived = h.upstream.nextRequest();
     const second = chat(client);
-    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(2));
+    await secondArrived;
     clock = Date.parse('2026-12-04T22:59:59.500Z');
     const third = await refusal(chat(client));
     expect(third.code).toBe('budget_exceeded');

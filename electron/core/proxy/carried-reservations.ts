@@ -51,13 +51,13 @@ export class CarriedReservations {
     if (!carried) return;
     this.applied.push(record);
     if (carried.quota !== 0) addTo(this.quota, carried.subkeyId, carried.quota);
-    if (carried.spend) for (const change of carried.spend) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
+    if (carried.spend) for (const change of carried.spend) addChange(this.spend, change);
   }
 
   /** Still inside that commit: adds changes made after reservations (refunds, settlements) to what it writes. */
   include(quota: ReadonlyMap<string, number>, spend: ReadonlyMap<string, SpendChange> | null): void {
     for (const [subkeyId, delta] of quota) addTo(this.quota, subkeyId, delta);
-    if (spend) for (const change of spend.values()) sumSpendChange(this.spend, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
+    if (spend) for (const change of spend.values()) addChange(this.spend, change);
   }
 
   /** Still inside that commit: writes the sums of what it applies. */
@@ -93,6 +93,11 @@ export function carriedOf(subkeyId: string | null, quota: number, spend: string 
     ([metric, window, windowStart, delta]): SpendChange => ({ ledgerKey: budgetLedgerKey(subkeyId, { metric, window }), subkeyId, metric, window, windowStart, delta }),
   );
   return { subkeyId, quota, spend: changes };
+}
+
+/** Adds a change already made (carried, or summed in a log) to `into`, as sumSpendChange sums it. */
+function addChange(into: Map<string, SpendChange>, change: SpendChange): void {
+  sumSpendChange(into, change.subkeyId, change, change.windowStart, change.delta, change.ledgerKey);
 }
 
 /** Adds `delta` to what `counts` holds under `key`. */
